@@ -1,0 +1,73 @@
+"""Findings of the static core: what pytest would trip over, found without running it.
+
+Codes (stable once published): TA100 unreadable-file, TA101 collection-path-problem,
+TA201 scope-mismatch, TA202 fixture-cycle, TA203 unknown-fixture, TA204 unused-fixture,
+TA205 dynamic-fixtures.
+"""
+
+from __future__ import annotations
+
+from auditor.fixtures import Resolution
+from auditor.graph import FixtureGraph
+from auditor.model import Suite
+from auditor.types import Finding, Severity
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> list[Finding]:
+    findings: list[Finding] = []
+    for failure in suite.failures:
+        findings.append(
+            Finding("TA100", "unreadable-file", Severity.ERROR, failure.path, failure.line,
+                    failure.col, f"{failure.message}; pytest cannot collect this file either")
+        )
+    for problem in suite.problems:
+        findings.append(
+            Finding("TA101", "collection-path-problem", Severity.ERROR, problem.path, 1, 0,
+                    f"{problem.message}; skipped")
+        )
+    for mismatch in resolution.mismatches:
+        requester, requested = mismatch.requester, mismatch.requested
+        how = "fetches" if mismatch.dynamic else "requests"
+        findings.append(
+            Finding(
+                "TA201", "scope-mismatch", Severity.ERROR, requester.path, requester.line, 0,
+                f"{requester.scope.value}-scoped fixture `{requester.name}` {how} "
+                f"{requested.scope.value}-scoped `{requested.name}` "
+                f"({requested.path}:{requested.line}): pytest raises ScopeMismatch in "
+                f"{_plural(len(mismatch.tests), 'test')}; widen `{requested.name}` or narrow "
+                f"`{requester.name}`",
+            )
+        )
+    for cycle in resolution.cycles:
+        findings.append(
+            Finding("TA202", "fixture-cycle", Severity.ERROR, cycle.path, cycle.line, 0,
+                    f"fixtures depend on each other in a cycle: {' -> '.join(cycle.names)}; "
+                    f"{_plural(len(cycle.tests), 'test')} error at setup")
+        )
+    for unknown in resolution.unknown:
+        findings.append(
+            Finding("TA203", "unknown-fixture", Severity.ERROR, unknown.path, unknown.line, 0,
+                    f"fixture `{unknown.name}` requested by `{unknown.requester}` is not "
+                    f"defined where it is visible; pytest errors with \"fixture "
+                    f"'{unknown.name}' not found\" in {_plural(len(unknown.tests), 'test')}")
+        )
+    dynamic_note = ""
+    if any(t.unknown_requests for t in resolution.tests.values()):
+        dynamic_note = " (some fixtures are fetched with computed names; check those first)"
+    for definition in graph.unused():
+        findings.append(
+            Finding("TA204", "unused-fixture", Severity.WARNING, definition.path, definition.line,
+                    0, f"fixture `{definition.name}` is never requested by any test or "
+                    f"fixture here; remove it{dynamic_note}")
+        )
+    for path, dynamic in suite.dynamic_fixtures:
+        findings.append(
+            Finding("TA205", "dynamic-fixtures", Severity.INFO, path, dynamic.line or 1, 0,
+                    f"fixtures created at run time ({dynamic.detail}); pytest sees them, "
+                    "static analysis cannot: define them with @pytest.fixture")
+        )
+    return sorted(findings, key=lambda f: (f.path, f.line, f.rule))

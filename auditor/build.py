@@ -1,0 +1,152 @@
+"""config -> discover -> parse -> collect: the whole static pipeline up to the `Suite`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.collect import Collector
+from auditor.config import Config
+from auditor.discover import discover, relpath
+from auditor.model import Origin, Suite
+from auditor.modules import ModuleIndex
+from auditor.parse import ModuleSummary, ParseFailure, parse_files
+from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
+from auditor.plugins import plugin_module_file, session_plugins
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    use_cache: bool = True
+    cache_dir: Path | None = None
+    jobs: int | None = None
+
+
+class _Summaries:
+    """Parsed files by absolute path; parses (through the cache) on first request."""
+
+    def __init__(self, config: Config, options: BuildOptions) -> None:
+        self.rootdir = config.rootdir
+        self.options = options
+        self.cache: SummaryCache | None = None
+        if options.use_cache:
+            cache_dir = options.cache_dir or Path(config.auditor.cache_dir or DEFAULT_CACHE_DIR)
+            if not cache_dir.is_absolute():
+                cache_dir = config.rootdir / cache_dir
+            self.cache = SummaryCache(cache_dir, config.rootdir)
+        self.loaded: dict[Path, Summary] = {}
+
+    def load_many(self, paths: Sequence[Path]) -> None:
+        wanted = [p for p in paths if p not in self.loaded]
+        if not wanted:
+            return
+        keys = [relpath(p, self.rootdir) for p in wanted]
+        parsed = parse_files(self.rootdir, keys, cache=self.cache, jobs=self.options.jobs)
+        for path, key in zip(wanted, keys, strict=True):
+            self.loaded[path] = parsed[key]
+
+    def __call__(self, path: Path) -> Summary | None:
+        if path not in self.loaded:
+            self.load_many([path])
+        return self.loaded.get(path)
+
+
+def build_suite(
+    config: Config,
+    paths: Sequence[Path],
+    *,
+    invocation_dir: Path,
+    options: BuildOptions | None = None,
+) -> Suite:
+    """The static model of the suite pytest would collect for `paths`."""
+    options = options or BuildOptions()
+    summaries = _Summaries(config, options)
+
+    def collect_ignores(conftest: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        summary = summaries(conftest)
+        if isinstance(summary, ModuleSummary):
+            return summary.collect_ignore, summary.collect_ignore_glob
+        return (), ()
+
+    files = discover(config, paths, invocation_dir=invocation_dir, ignore_lookup=collect_ignores)
+    root = config.rootdir
+    conftest_paths = [root / c for c in files.conftests]
+    test_paths = [root / t for t in files.test_files]
+    summaries.load_many([*conftest_paths, *test_paths])
+
+    search_roots = [root, root / "src", *(root / p for p in config.pytest.pythonpath)]
+    index = ModuleIndex(root, search_roots, summaries)
+    collector = Collector(config, files, index)
+
+    plugin_names: list[str] = []
+    plugins = session_plugins(index, config.pytest.addopts)
+    summaries.load_many([p.path for p in plugins if _mentions_fixture(p.path)])
+    for plugin in plugins:
+        if not _mentions_fixture(plugin.path):
+            continue
+        origin = Origin.BUILTIN if plugin.kind == "builtin" else Origin.PLUGIN
+        collector.register_namespace(plugin.path, "", origin, with_classes=plugin.kind == "builtin")
+        plugin_names.append(plugin.name)
+
+    dynamic_plugins: list[str] = []
+    for conftest in sorted(conftest_paths, key=lambda p: len(p.parts)):
+        summary = summaries(conftest)
+        if not isinstance(summary, ModuleSummary):
+            continue
+        if summary.dynamic_pytest_plugins:
+            dynamic_plugins.append(relpath(conftest, root))
+        for name in summary.pytest_plugins:
+            module = plugin_module_file(name, index, importer=conftest)
+            if module is None:
+                dynamic_plugins.append(f"{relpath(conftest, root)}: {name}")
+                continue
+            collector.register_namespace(module, "", Origin.PLUGIN)
+            plugin_names.append(name)
+        directory = conftest.parent
+        node = "" if directory == root or root not in directory.parents else relpath(directory, root)
+        collector.register_namespace(conftest, node, Origin.CONFTEST)
+
+    failures: list[ParseFailure] = []
+    dynamic = []
+    for path in [*conftest_paths, *test_paths]:
+        summary = summaries(path)
+        if isinstance(summary, ParseFailure):
+            failures.append(summary)
+        elif summary is not None:
+            dynamic.extend((relpath(path, root), d) for d in summary.dynamic_fixtures)
+    for path in test_paths:
+        summary = summaries(path)
+        if isinstance(summary, ModuleSummary):
+            collector.collect_module(path, summary)
+
+    registry = collector.registry
+    return Suite(
+        rootdir=str(root),
+        test_files=files.test_files,
+        conftests=files.conftests,
+        tests=tuple(collector.tests),
+        fixtures=tuple(registry.fixtures),
+        autouse=_with_ini_usefixtures(registry.autouse, config.pytest.usefixtures),
+        failures=tuple(failures),
+        problems=files.problems,
+        dynamic_fixtures=tuple(dynamic),
+        plugins=tuple(plugin_names),
+        dynamic_plugins=tuple(dynamic_plugins),
+    )
+
+
+def _mentions_fixture(path: Path) -> bool:
+    """A cheap text test that spares parsing plugin modules that define no fixture."""
+    try:
+        return b"fixture" in path.read_bytes()
+    except OSError:
+        return False
+
+
+def _with_ini_usefixtures(autouse: dict[str, list[str]], names: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The `usefixtures` ini option acts as autouse names at the session."""
+    merged = {node: tuple(values) for node, values in autouse.items()}
+    if names:
+        merged[""] = (*names, *merged.get("", ()))
+    return merged

@@ -1,0 +1,297 @@
+"""pytest's own ini options and `[tool.test-auditor]`, found the way pytest finds them.
+
+The rootdir and config file are located with pytest's algorithm (``determine_setup`` in
+``_pytest/config/findpaths.py``): the common ancestor of the given paths, then upwards for
+``pytest.toml``, ``.pytest.toml``, ``pytest.ini``, ``.pytest.ini``, ``pyproject.toml`` (with
+``[tool.pytest]`` or ``[tool.pytest.ini_options]``), ``tox.ini`` (``[pytest]``) and
+``setup.cfg`` (``[tool:pytest]``). Nothing here imports pytest.
+"""
+
+from __future__ import annotations
+
+import configparser
+import shlex
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+DEFAULT_NORECURSEDIRS = (
+    "*.egg",
+    ".*",
+    "_darcs",
+    "build",
+    "CVS",
+    "dist",
+    "node_modules",
+    "venv",
+    "{arch}",
+)
+DEFAULT_PYTHON_FILES = ("test_*.py", "*_test.py")
+DEFAULT_PYTHON_CLASSES = ("Test",)
+DEFAULT_PYTHON_FUNCTIONS = ("test",)
+
+CONFIG_NAMES = (
+    "pytest.toml",
+    ".pytest.toml",
+    "pytest.ini",
+    ".pytest.ini",
+    "pyproject.toml",
+    "tox.ini",
+    "setup.cfg",
+)
+
+RawOptions = Mapping[str, "str | list[str] | object"]
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be read; reported in one line, exit code 2."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditorSettings:
+    """The `[tool.test-auditor]` table."""
+
+    exclude: tuple[str, ...] = ()
+    extend_exclude: tuple[str, ...] = ()
+    cache_dir: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PytestOptions:
+    """The ini options that decide collection and fixture visibility."""
+
+    testpaths: tuple[str, ...] = ()
+    python_files: tuple[str, ...] = DEFAULT_PYTHON_FILES
+    python_classes: tuple[str, ...] = DEFAULT_PYTHON_CLASSES
+    python_functions: tuple[str, ...] = DEFAULT_PYTHON_FUNCTIONS
+    norecursedirs: tuple[str, ...] = DEFAULT_NORECURSEDIRS
+    usefixtures: tuple[str, ...] = ()
+    pythonpath: tuple[str, ...] = ()
+    confcutdir: str | None = None
+    addopts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Where the suite is rooted and how pytest is configured there."""
+
+    rootdir: Path
+    inifile: Path | None
+    pytest: PytestOptions = field(default_factory=PytestOptions)
+    auditor: AuditorSettings = field(default_factory=AuditorSettings)
+
+    @property
+    def confcutdir(self) -> Path:
+        """pytest loads no conftest.py above this directory."""
+        if self.pytest.confcutdir:
+            base = self.inifile.parent if self.inifile else self.rootdir
+            return (base / self.pytest.confcutdir).resolve()
+        return self.inifile.parent if self.inifile else self.rootdir
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+
+
+def _read_ini(path: Path) -> configparser.ConfigParser:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"), source=str(path))
+    except (configparser.Error, UnicodeDecodeError) as exc:
+        first_line = str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: invalid ini file: {first_line}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    return parser
+
+
+def _table(document: Mapping[str, object], *keys: str) -> dict[str, object] | None:
+    node: object = document
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node if isinstance(node, dict) else None
+
+
+def _pytest_options_in(path: Path) -> dict[str, object] | None:
+    """The pytest options a config file holds, or None when it holds none."""
+    name = path.name
+    if name in ("pytest.toml", ".pytest.toml"):
+        return _table(_read_toml(path), "pytest") or {}
+    if name in ("pytest.ini", ".pytest.ini"):
+        parser = _read_ini(path)
+        return dict(parser["pytest"]) if parser.has_section("pytest") else {}
+    if name == "pyproject.toml":
+        document = _read_toml(path)
+        tool_pytest = _table(document, "tool", "pytest")
+        if tool_pytest is None:
+            return None
+        ini_options = _table(tool_pytest, "ini_options")
+        native = {k: v for k, v in tool_pytest.items() if k != "ini_options"}
+        if native and ini_options:
+            raise ConfigError(
+                f"{path}: cannot use both [tool.pytest] and [tool.pytest.ini_options]"
+            )
+        return native or ini_options
+    if name == "tox.ini":
+        parser = _read_ini(path)
+        return dict(parser["pytest"]) if parser.has_section("pytest") else None
+    if name == "setup.cfg":
+        parser = _read_ini(path)
+        if parser.has_section("tool:pytest"):
+            return dict(parser["tool:pytest"])
+        return None
+    return None
+
+
+def _common_ancestor(paths: Sequence[Path], invocation_dir: Path) -> Path:
+    existing = [p for p in paths if p.exists()]
+    if not existing:
+        return invocation_dir
+    ancestor = existing[0]
+    for path in existing[1:]:
+        while ancestor != path and ancestor not in path.parents:
+            ancestor = ancestor.parent
+    return ancestor.parent if ancestor.is_file() else ancestor
+
+
+def _locate(start: Path) -> tuple[Path | None, Path | None, dict[str, object]]:
+    first_pyproject: Path | None = None
+    for base in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = base / name
+            if not candidate.is_file():
+                continue
+            if name == "pyproject.toml" and first_pyproject is None:
+                first_pyproject = candidate
+            options = _pytest_options_in(candidate)
+            if options is not None:
+                return base, candidate, options
+    if first_pyproject is not None:
+        return first_pyproject.parent, first_pyproject, {}
+    return None, None, {}
+
+
+def _as_args(value: object) -> tuple[str, ...]:
+    """pytest's "args" ini type: a shell-split string or a list of strings."""
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    if isinstance(value, str):
+        try:
+            return tuple(shlex.split(value))
+        except ValueError:
+            return tuple(value.split())
+    return (str(value),)
+
+
+def _as_lines(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return tuple(line.strip() for line in str(value).splitlines() if line.strip())
+
+
+def pytest_options(raw: Mapping[str, object]) -> PytestOptions:
+    """Turn a config file's raw pytest table into typed options with pytest's defaults."""
+    defaults = PytestOptions()
+
+    def args(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+        return _as_args(raw[name]) if name in raw else default
+
+    confcutdir = raw.get("confcutdir")
+    return PytestOptions(
+        testpaths=args("testpaths", defaults.testpaths),
+        python_files=args("python_files", defaults.python_files),
+        python_classes=args("python_classes", defaults.python_classes),
+        python_functions=args("python_functions", defaults.python_functions),
+        norecursedirs=args("norecursedirs", defaults.norecursedirs),
+        usefixtures=args("usefixtures", defaults.usefixtures),
+        pythonpath=args("pythonpath", defaults.pythonpath),
+        confcutdir=str(confcutdir) if confcutdir else None,
+        addopts=args("addopts", defaults.addopts),
+    )
+
+
+def _strings(table: Mapping[str, object], key: str, path: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{path}: [tool.test-auditor] {key} must be a list of strings")
+    return tuple(value)
+
+
+def auditor_settings(pyproject: Path | None) -> AuditorSettings:
+    """Read `[tool.test-auditor]` from a pyproject.toml, if there is one."""
+    if pyproject is None or not pyproject.is_file():
+        return AuditorSettings()
+    table = _table(_read_toml(pyproject), "tool", "test-auditor")
+    if table is None:
+        return AuditorSettings()
+    cache_dir = table.get("cache-dir")
+    if cache_dir is not None and not isinstance(cache_dir, str):
+        raise ConfigError(f"{pyproject}: [tool.test-auditor] cache-dir must be a string")
+    return AuditorSettings(
+        exclude=_strings(table, "exclude", pyproject),
+        extend_exclude=_strings(table, "extend-exclude", pyproject),
+        cache_dir=cache_dir,
+    )
+
+
+def _find_pyproject(start: Path) -> Path | None:
+    for base in (start, *start.parents):
+        candidate = base / "pyproject.toml"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_config(
+    paths: Sequence[Path],
+    *,
+    invocation_dir: Path,
+    config_file: Path | None = None,
+    rootdir: Path | None = None,
+) -> Config:
+    """Locate the rootdir and config file for `paths` as pytest would, and read them."""
+    absolute = [p if p.is_absolute() else invocation_dir / p for p in paths]
+    dirs = [p if p.is_dir() else p.parent for p in absolute if p.exists()]
+    ancestor = _common_ancestor(absolute, invocation_dir)
+    if config_file is not None:
+        if not config_file.is_file():
+            raise ConfigError(f"{config_file}: config file not found")
+        raw = _pytest_options_in(config_file) or {}
+        found_root, inifile = config_file.parent, config_file
+    else:
+        found_root, inifile, raw = _locate(ancestor)
+        if found_root is None:
+            found_root = _rootdir_without_config(ancestor, dirs, invocation_dir)
+    root = (rootdir or found_root).resolve()
+    pyproject = inifile if inifile and inifile.name == "pyproject.toml" else None
+    return Config(
+        rootdir=root,
+        inifile=inifile.resolve() if inifile else None,
+        pytest=pytest_options(raw),
+        auditor=auditor_settings(pyproject or _find_pyproject(ancestor)),
+    )
+
+
+def _rootdir_without_config(ancestor: Path, dirs: Sequence[Path], cwd: Path) -> Path:
+    for candidate in (ancestor, *ancestor.parents):
+        if (candidate / "setup.py").is_file():
+            return candidate
+    if dirs and list(dirs) != [ancestor]:
+        for directory in dirs:
+            found_root, _, _ = _locate(directory)
+            if found_root is not None:
+                return found_root
+    return _common_ancestor([cwd, ancestor], cwd)

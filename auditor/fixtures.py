@@ -1,0 +1,232 @@
+"""Fixture resolution exactly as pytest does it, for every test of the suite.
+
+`resolve` replays pytest's ``getfixtureclosure`` (``_pytest/fixtures.py``) per test: the
+initial names are autouse names by location, then `usefixtures` marks, then the test's
+arguments; each name resolves to the closest visible definition, and a definition that
+requests its own name gets the next one outward (the override chain). Direct parametrize
+argnames are in the closure but never resolved. What pytest only discovers when the test
+runs is found here too: ScopeMismatch (a fixture requesting a narrower one), names no
+definition satisfies, and dependency cycles. Literal ``request.getfixturevalue("x")`` calls
+become "dynamic" edges; non-literal ones mark the test as having unknown requests.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from auditor.model import FixtureDef, Suite, TestItem
+
+SPECIAL_NAMES = frozenset({"request"})
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """A resolved request: `source` (a test node id or fixture key) gets `target`."""
+
+    source: str
+    target: str
+    name: str
+    kind: str  # "argument", "autouse", "usefixtures", "getfixturevalue"
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeMismatch:
+    requester: FixtureDef
+    requested: FixtureDef
+    tests: tuple[str, ...]
+    dynamic: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownFixture:
+    """A requested name that no visible definition satisfies."""
+
+    name: str
+    path: str
+    line: int
+    requester: str
+    tests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cycle:
+    names: tuple[str, ...]
+    path: str
+    line: int
+    tests: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TestFixtures:
+    """One test's closure: `names` as pytest's ``item.fixturenames`` (minus direct
+    parametrize args), `definitions` the fixture keys it resolves to."""
+
+    nodeid: str
+    names: tuple[str, ...]
+    definitions: tuple[str, ...]
+    dynamic: tuple[str, ...] = ()
+    unknown_requests: bool = False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    tests: dict[str, TestFixtures]
+    edges: frozenset[Edge]
+    mismatches: tuple[ScopeMismatch, ...]
+    unknown: tuple[UnknownFixture, ...]
+    cycles: tuple[Cycle, ...]
+    used_by: Counter[str]
+    definitions: dict[str, FixtureDef] = field(repr=False)
+
+
+class _Resolver:
+    def __init__(self, suite: Suite) -> None:
+        self.suite = suite
+        self.edges: set[Edge] = set()
+        self.mismatches: dict[tuple[str, str, bool], list[str]] = {}
+        self.unknown: dict[tuple[str, str, int, str], list[str]] = {}
+        self.cycles: dict[tuple[str, ...], tuple[FixtureDef, list[str]]] = {}
+        self.used_by: Counter[str] = Counter()
+        self._visible: dict[tuple[str, tuple[str, ...]], list[FixtureDef]] = {}
+
+    def visible(self, name: str, chain: tuple[str, ...]) -> list[FixtureDef]:
+        key = (name, chain)
+        found = self._visible.get(key)
+        if found is None:
+            found = self._visible[key] = self.suite.visible(name, chain)
+        return found
+
+    def resolve_test(self, test: TestItem) -> TestFixtures:
+        chain = test.chain
+        sources: dict[str, str] = {}
+        for name in self.suite.autouse_names(chain):
+            sources.setdefault(name, "autouse")
+        for name in test.usefixtures:
+            sources.setdefault(name, "usefixtures")
+        for name in test.argnames:
+            sources.setdefault(name, "argument")
+        ignore = set(test.direct_params)
+        closure: list[str] = list(sources)
+        current: dict[str, int] = {}
+        stack: list[str] = []
+        used: dict[str, FixtureDef] = {}
+
+        def process(name: str, requester: FixtureDef | None) -> FixtureDef | None:
+            if current.get(name) == -1 and name not in stack:
+                return self._active(name, chain, -1)
+            if name not in closure:
+                closure.append(name)
+            if name in ignore or name in SPECIAL_NAMES:
+                return None
+            definitions = self.visible(name, chain)
+            index = current.get(name, -1)
+            if not definitions or -index > len(definitions):
+                if name in stack:
+                    self._cycle(stack, name, requester, test.nodeid)
+                else:
+                    self._unknown(name, requester, test)
+                return None
+            definition = definitions[index]
+            used[definition.key] = definition
+            current[name] = index - 1
+            stack.append(name)
+            for dependency in definition.argnames:
+                target = process(dependency, definition)
+                if target is not None:
+                    self._request(definition, target, dependency, "argument", test.nodeid)
+            stack.pop()
+            current[name] = index
+            return definition
+
+        for name, kind in sources.items():
+            target = process(name, None)
+            if target is not None:
+                self.edges.add(Edge(test.nodeid, target.key, name, kind))
+        dynamic, unknown_requests = self._dynamic(test, used)
+        for key in used:
+            self.used_by[key] += 1
+        names = tuple(n for n in closure if n not in ignore)
+        return TestFixtures(test.nodeid, names, tuple(used), dynamic, unknown_requests)
+
+    def _active(self, name: str, chain: tuple[str, ...], index: int) -> FixtureDef | None:
+        definitions = self.visible(name, chain)
+        return definitions[index] if definitions and -index <= len(definitions) else None
+
+    def _dynamic(self, test: TestItem, used: dict[str, FixtureDef]) -> tuple[tuple[str, ...], bool]:
+        """Literal getfixturevalue calls of the test and of the fixtures it uses."""
+        names: list[str] = []
+        unknown = test.dynamic_request
+        requesters: list[tuple[str, FixtureDef | None, tuple[str, ...]]] = [
+            (test.nodeid, None, test.getfixturevalue)
+        ]
+        requesters += [(d.key, d, d.getfixturevalue) for d in list(used.values())]
+        for source, definition, requested in requesters:
+            if definition is not None and definition.dynamic_request:
+                unknown = True
+            for name in requested:
+                if name in SPECIAL_NAMES:
+                    continue
+                target = self._active(name, test.chain, -1)
+                if target is None:
+                    self._unknown(name, definition, test)
+                    continue
+                names.append(name)
+                self.edges.add(Edge(source, target.key, name, "getfixturevalue"))
+                if definition is not None:
+                    self._check_scope(definition, target, test.nodeid, dynamic=True)
+        return tuple(dict.fromkeys(names)), unknown
+
+    def _request(self, requester: FixtureDef, target: FixtureDef, name: str, kind: str, nodeid: str) -> None:
+        self.edges.add(Edge(requester.key, target.key, name, kind))
+        self._check_scope(requester, target, nodeid, dynamic=False)
+
+    def _check_scope(self, requester: FixtureDef, target: FixtureDef, nodeid: str, *, dynamic: bool) -> None:
+        if requester.scope_dynamic or target.scope_dynamic:
+            return
+        if target.scope.is_narrower_than(requester.scope):
+            self.mismatches.setdefault((requester.key, target.key, dynamic), []).append(nodeid)
+
+    def _unknown(self, name: str, requester: FixtureDef | None, test: TestItem) -> None:
+        if requester is None:
+            key = (name, test.path, test.line, test.nodeid)
+        else:
+            key = (name, requester.path, requester.line, requester.name)
+        self.unknown.setdefault(key, []).append(test.nodeid)
+
+    def _cycle(self, stack: list[str], name: str, requester: FixtureDef | None, nodeid: str) -> None:
+        start = stack.index(name)
+        names = (*stack[start:], name)
+        anchor = requester
+        if anchor is None:
+            return
+        entry = self.cycles.setdefault(names, (anchor, []))
+        entry[1].append(nodeid)
+
+
+def resolve(suite: Suite) -> Resolution:
+    """Resolve every test's fixtures; see the module docstring."""
+    resolver = _Resolver(suite)
+    tests = {test.nodeid: resolver.resolve_test(test) for test in suite.tests}
+    definitions = {d.key: d for d in suite.fixtures}
+    mismatches = tuple(
+        ScopeMismatch(definitions[a], definitions[b], tuple(dict.fromkeys(nodeids)), dynamic)
+        for (a, b, dynamic), nodeids in resolver.mismatches.items()
+    )
+    unknown = tuple(
+        UnknownFixture(name, path, line, requester, tuple(dict.fromkeys(nodeids)))
+        for (name, path, line, requester), nodeids in resolver.unknown.items()
+    )
+    cycles = tuple(
+        Cycle(names, anchor.path, anchor.line, tuple(dict.fromkeys(nodeids)))
+        for names, (anchor, nodeids) in resolver.cycles.items()
+    )
+    return Resolution(
+        tests=tests,
+        edges=frozenset(resolver.edges),
+        mismatches=mismatches,
+        unknown=unknown,
+        cycles=cycles,
+        used_by=resolver.used_by,
+        definitions=definitions,
+    )

@@ -1,0 +1,217 @@
+"""The fixture dependency graph: the only module that imports networkx.
+
+Nodes are fixture definitions (keyed by `FixtureDef.key`) and tests (keyed by node id);
+edges are resolved requests, with the request kind. Built from a `Resolution`, so an edge
+exists only where pytest would resolve one for some test.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from auditor.fixtures import Resolution
+from auditor.model import FixtureDef, Origin, Suite
+
+LOCAL_ORIGINS = frozenset({Origin.CONFTEST, Origin.MODULE, Origin.CLASS})
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    keys: tuple[str, ...]
+    names: tuple[str, ...]
+
+
+class FixtureGraph:
+    def __init__(self, suite: Suite, resolution: Resolution) -> None:
+        self.suite = suite
+        self.resolution = resolution
+        self.definitions = resolution.definitions
+        graph: nx.DiGraph[str] = nx.DiGraph()
+        for definition in suite.fixtures:
+            graph.add_node(
+                definition.key,
+                kind="fixture",
+                name=definition.name,
+                path=definition.path,
+                line=definition.line,
+                scope=definition.scope.value,
+                autouse=definition.autouse,
+                origin=definition.origin.value,
+            )
+        for test in suite.tests:
+            graph.add_node(test.nodeid, kind="test", name=test.name, path=test.path, line=test.line)
+        for edge in resolution.edges:
+            graph.add_edge(edge.source, edge.target, name=edge.name, kind=edge.kind)
+        self.graph = graph
+
+    # -- queries ------------------------------------------------------------------
+
+    def is_test(self, node: str) -> bool:
+        return bool(self.graph.nodes[node].get("kind") == "test")
+
+    def closure(self, nodeid: str) -> set[str]:
+        """A test and everything it reaches."""
+        if nodeid not in self.graph:
+            return set()
+        return {nodeid, *nx.descendants(self.graph, nodeid)}
+
+    def fixture_keys(self, name: str) -> list[str]:
+        return [d.key for d in self.suite.fixtures if d.name == name]
+
+    def around_fixture(self, name: str) -> set[str]:
+        """Every definition of `name`, what requests it (tests too), what it requests."""
+        nodes: set[str] = set()
+        for key in self.fixture_keys(name):
+            nodes.add(key)
+            nodes |= nx.ancestors(self.graph, key)
+            nodes |= nx.descendants(self.graph, key)
+        return nodes
+
+    def fan_in(self, key: str) -> int:
+        """How many distinct tests and fixtures request this definition directly."""
+        return int(self.graph.in_degree(key)) if key in self.graph else 0
+
+    def used_by(self, key: str) -> int:
+        """How many tests have this definition in their closure."""
+        return self.resolution.used_by.get(key, 0)
+
+    def unused(self) -> list[FixtureDef]:
+        """Suite-local definitions no test reaches (autouse ones always reach)."""
+        return [
+            d
+            for d in self.suite.fixtures
+            if d.origin in LOCAL_ORIGINS and not d.autouse and self.used_by(d.key) == 0
+            and self.fan_in(d.key) == 0
+        ]
+
+    def overrides(self) -> list[tuple[FixtureDef, FixtureDef]]:
+        """(definition, the definition it overrides) for names defined at nested nodes."""
+        pairs: list[tuple[FixtureDef, FixtureDef]] = []
+        by_name: dict[str, list[FixtureDef]] = {}
+        for definition in self.suite.fixtures:
+            by_name.setdefault(definition.name, []).append(definition)
+        for definitions in by_name.values():
+            if len(definitions) < 2:
+                continue
+            for inner in definitions:
+                outer = _closest_outer(inner, definitions)
+                if outer is not None:
+                    pairs.append((inner, outer))
+        return pairs
+
+    def longest_chains(self, limit: int = 5) -> list[Chain]:
+        """The longest fixture dependency chains (cycles broken)."""
+        fixtures = self.graph.subgraph(
+            n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture"
+        )
+        dag = nx.DiGraph(fixtures)
+        dag.remove_edges_from([(a, b) for a, b in list(dag.edges) if a == b])
+        while not nx.is_directed_acyclic_graph(dag):
+            cycle = nx.find_cycle(dag)
+            dag.remove_edge(*cycle[-1][:2])
+        depth: dict[str, tuple[int, str | None]] = {}
+        for node in reversed(list(nx.topological_sort(dag))):
+            best: tuple[int, str | None] = (1, None)
+            for successor in dag.successors(node):
+                if depth[successor][0] + 1 > best[0]:
+                    best = (depth[successor][0] + 1, successor)
+            depth[node] = best
+        starts = sorted(
+            (n for n in dag if dag.in_degree(n) == 0 and depth[n][0] > 1),
+            key=lambda n: (-depth[n][0], n),
+        )
+        chains: list[Chain] = []
+        for start in starts[:limit]:
+            keys = [start]
+            while (following := depth[keys[-1]][1]) is not None:
+                keys.append(following)
+            chains.append(Chain(tuple(keys), tuple(self.definitions[k].name for k in keys)))
+        return chains
+
+    def cycles(self) -> list[list[str]]:
+        fixtures = self.graph.subgraph(
+            n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture"
+        )
+        return [list(c) for c in nx.simple_cycles(fixtures)]
+
+    # -- exports --------------------------------------------------------------------
+
+    def subgraph(self, nodes: Iterable[str] | None) -> nx.DiGraph[str]:
+        return self.graph if nodes is None else self.graph.subgraph(nodes)
+
+    def to_json(self, nodes: Iterable[str] | None = None) -> str:
+        graph = self.subgraph(nodes)
+        data = {
+            "nodes": [{"id": n, **attrs} for n, attrs in sorted(graph.nodes(data=True))],
+            "edges": [
+                {"source": a, "target": b, **attrs}
+                for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))
+            ],
+        }
+        return json.dumps(data, indent=2)
+
+    def to_graphml(self, nodes: Iterable[str] | None = None) -> str:
+        buffer = io.BytesIO()
+        nx.write_graphml(nx.DiGraph(self.subgraph(nodes)), buffer)
+        return buffer.getvalue().decode("utf-8")
+
+    def to_dot(self, nodes: Iterable[str] | None = None) -> str:
+        graph = self.subgraph(nodes)
+        lines = ["digraph fixtures {", "  rankdir=LR;"]
+        ids = {n: f"n{i}" for i, n in enumerate(sorted(graph.nodes))}
+        for node, attrs in sorted(graph.nodes(data=True)):
+            label = _label(node, attrs).replace('"', '\\"')
+            shape = "box" if attrs.get("kind") == "test" else "ellipse"
+            lines.append(f'  {ids[node]} [label="{label}", shape={shape}];')
+        for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+            style = ", style=dashed" if attrs.get("kind") != "argument" else ""
+            lines.append(f'  {ids[a]} -> {ids[b]} [label="{attrs.get("kind")}"{style}];')
+        lines.append("}")
+        return "\n".join(lines) + "\n"
+
+    def to_mermaid(self, nodes: Iterable[str] | None = None) -> str:
+        graph = self.subgraph(nodes)
+        lines = ["flowchart LR"]
+        ids = {n: f"n{i}" for i, n in enumerate(sorted(graph.nodes))}
+        for node, attrs in sorted(graph.nodes(data=True)):
+            label = _label(node, attrs).replace('"', "#quot;")
+            if attrs.get("kind") == "test":
+                lines.append(f'  {ids[node]}["{label}"]')
+            else:
+                lines.append(f'  {ids[node]}(["{label}"])')
+        for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+            arrow = "-->" if attrs.get("kind") == "argument" else "-.->"
+            lines.append(f"  {ids[a]} {arrow}|{attrs.get('kind')}| {ids[b]}")
+        return "\n".join(lines) + "\n"
+
+
+def _label(node: str, attrs: dict[str, object]) -> str:
+    if attrs.get("kind") == "test":
+        return node
+    return f"{attrs.get('name')} ({attrs.get('scope')}) {attrs.get('path')}:{attrs.get('line')}"
+
+
+def _closest_outer(inner: FixtureDef, definitions: list[FixtureDef]) -> FixtureDef | None:
+    """The definition `inner` shadows: same name, registered at an enclosing node."""
+    best: FixtureDef | None = None
+    for outer in definitions:
+        if outer is inner or not _encloses(outer.node, inner.node, outer.order < inner.order):
+            continue
+        if best is None or len(outer.node) > len(best.node) or (
+            outer.node == best.node and outer.order > best.order
+        ):
+            best = outer
+    return best
+
+
+def _encloses(outer: str, inner: str, earlier: bool) -> bool:
+    if outer == inner:
+        return earlier
+    if outer == "":
+        return True
+    return inner.startswith(outer + "/") or inner.startswith(outer + "::")

@@ -1,0 +1,165 @@
+"""Import resolution without importing: module names -> files, and module namespaces.
+
+pytest registers every fixture a module's namespace holds, including those imported by
+name (``from .fixtures import db``) or by ``import *``; it collects imported test classes and
+functions too. This module follows such imports through the files of the suite (and the
+installed packages on `sys.path`), reading only summaries.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.parse.summary import Class, Function, ModuleSummary, ParseFailure
+
+SummaryLoader = Callable[[Path], "ModuleSummary | ParseFailure | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What a name in a module's namespace refers to: a def or class in some file."""
+
+    path: Path
+    summary: ModuleSummary
+    obj: Function | Class
+
+
+def package_root(path: Path) -> Path:
+    """The directory pytest's "prepend" import mode puts on sys.path for this file:
+    the first folder upwards that has no `__init__.py`."""
+    directory = path.parent
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        directory = directory.parent
+    return directory
+
+
+def module_name(path: Path) -> str:
+    """The dotted name pytest imports a test module or conftest under (prepend mode)."""
+    root = package_root(path)
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+class ModuleIndex:
+    """Finds the file behind a module name and the target behind a name in a module."""
+
+    def __init__(self, home: Path, search_roots: Sequence[Path], load: SummaryLoader) -> None:
+        self.home = home
+        self.search_roots = list(dict.fromkeys(search_roots))
+        self.site_roots = [Path(p) for p in sys.path if p and Path(p).is_dir()]
+        self._load = load
+        self._files: dict[tuple[str, str], Path | None] = {}
+        self._namespaces: dict[Path, dict[str, Target]] = {}
+
+    def find(self, name: str, *, importer: Path | None = None, level: int = 0) -> Path | None:
+        """The file of module `name` imported from `importer` (relative when `level`)."""
+        if level:
+            if importer is None:
+                return None
+            base = importer.parent
+            for _ in range(level - 1):
+                base = base.parent
+            return _module_file(base, name) if name else _package_file(base)
+        key = (name, str(package_root(importer)) if importer else "")
+        if key not in self._files:
+            roots = ([package_root(importer)] if importer else []) + self.search_roots
+            self._files[key] = self._search(name, roots)
+        return self._files[key]
+
+    def _search(self, name: str, roots: Iterable[Path]) -> Path | None:
+        for root in [*roots, *self.site_roots]:
+            found = _module_file(root, name)
+            if found is not None:
+                return found
+        return None
+
+    def summary(self, path: Path) -> ModuleSummary | None:
+        loaded = self._load(path)
+        return loaded if isinstance(loaded, ModuleSummary) else None
+
+    def namespace(self, path: Path) -> dict[str, Target]:
+        """Every name bound at the top of `path` that is a def or a class."""
+        cached = self._namespaces.get(path)
+        if cached is not None:
+            return cached
+        self._namespaces[path] = {}  # guards against import cycles
+        summary = self.summary(path)
+        names: dict[str, Target] = {}
+        if summary is not None:
+            names = self._bind(path, summary)
+        self._namespaces[path] = names
+        return names
+
+    def _bind(self, path: Path, summary: ModuleSummary) -> dict[str, Target]:
+        functions = _by_line(summary.functions)
+        classes = _by_line(summary.classes)
+        names: dict[str, Target] = {}
+        for binding in summary.bindings:
+            if binding.kind == "function" and (binding.target, binding.line) in functions:
+                names[binding.name] = Target(path, summary, functions[binding.target, binding.line])
+            elif binding.kind == "class" and (binding.target, binding.line) in classes:
+                names[binding.name] = Target(path, summary, classes[binding.target, binding.line])
+            elif binding.kind == "alias" and binding.target in names:
+                names[binding.name] = names[binding.target]
+            elif binding.kind == "import":
+                target = self._imported(path, binding.module, binding.target, binding.level)
+                if target is None:
+                    names.pop(binding.name, None)
+                else:
+                    names[binding.name] = target
+            elif binding.kind == "star":
+                source = self.find(binding.module, importer=path, level=binding.level)
+                followed = binding.level or self.inside(path)
+                if source is not None and followed and (self.inside(source) or not self.inside(path)):
+                    names.update(_public(self.namespace(source), self.summary(source)))
+            else:
+                names.pop(binding.name, None)
+        return names
+
+    def _imported(self, importer: Path, module: str, name: str, level: int) -> Target | None:
+        """Imports are followed inside the suite's own tree, and relatively inside an
+        installed plugin's package; parsing half of site-packages to find fixtures in
+        ordinary library imports would cost more than everything else."""
+        if not level and not self.inside(importer):
+            return None
+        source = self.find(module, importer=importer, level=level)
+        if source is None or source == importer:
+            return None
+        if self.inside(importer) and not self.inside(source):
+            return None
+        return self.namespace(source).get(name)
+
+    def inside(self, path: Path) -> bool:
+        return self.home in path.parents
+
+
+def _by_line(objs: Iterable[Function | Class]) -> dict[tuple[str, int], Function | Class]:
+    return {(obj.name, obj.line): obj for obj in objs}
+
+
+def _public(names: dict[str, Target], summary: ModuleSummary | None) -> dict[str, Target]:
+    if summary is not None and summary.all_names is not None:
+        allowed = set(summary.all_names)
+        return {k: v for k, v in names.items() if k in allowed}
+    return {k: v for k, v in names.items() if not k.startswith("_")}
+
+
+def _module_file(base: Path, dotted: str) -> Path | None:
+    relative = Path(*dotted.split("."))
+    candidate = base / relative
+    if (candidate / "__init__.py").is_file():
+        return candidate / "__init__.py"
+    as_file = candidate.with_name(candidate.name + ".py")
+    if as_file.is_file():
+        return as_file
+    return None
+
+
+def _package_file(base: Path) -> Path | None:
+    init = base / "__init__.py"
+    return init if init.is_file() else None

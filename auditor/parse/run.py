@@ -1,0 +1,116 @@
+"""Parse many files: cache first, then worker processes for what is left."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from auditor.parse.cache import Summary, SummaryCache, content_digest
+from auditor.parse.source import UnreadableSource, decode
+from auditor.parse.summary import ParseFailure
+
+PARALLEL_THRESHOLD = 16
+
+
+def parse_bytes(relpath: str, data: bytes) -> Summary:
+    """Summarise one file's bytes; never raises for bad input."""
+    import libcst
+
+    from auditor.parse.extract import summarize
+
+    try:
+        source = decode(data)
+    except UnreadableSource as exc:
+        return ParseFailure(relpath, exc.reason, exc.message)
+    try:
+        return summarize(relpath, source.text)
+    except libcst.ParserSyntaxError as exc:
+        return ParseFailure(
+            relpath,
+            "syntax-error",
+            f"syntax error: {exc.message}",
+            line=exc.raw_line,
+            col=exc.raw_column,
+        )
+    except RecursionError:
+        return ParseFailure(relpath, "too-deep", "nesting too deep to parse")
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        return ParseFailure(relpath, "internal-error", f"cannot analyse: {exc!r}")
+
+
+def _parse_path(job: tuple[str, str]) -> tuple[Summary, str]:
+    relpath, absolute = job
+    try:
+        data = Path(absolute).read_bytes()
+    except OSError as exc:
+        failure = ParseFailure(relpath, "unreadable", f"cannot read: {exc.strerror}")
+        return failure, ""
+    return parse_bytes(relpath, data), content_digest(data)
+
+
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    if sys.platform.startswith("linux"):
+        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(jobs)
+
+
+def parse_files(
+    rootdir: Path,
+    relpaths: Sequence[str],
+    *,
+    cache: SummaryCache | None = None,
+    jobs: int | None = None,
+) -> dict[str, Summary]:
+    """Summaries of `relpaths` (relative to `rootdir`), in the order given."""
+    results: dict[str, Summary] = {}
+    pending: list[tuple[str, str]] = []
+    stats: dict[str, os.stat_result] = {}
+    for relpath in relpaths:
+        absolute = rootdir / relpath
+        if cache is not None:
+            try:
+                stats[relpath] = stat = absolute.stat()
+            except OSError as exc:
+                results[relpath] = ParseFailure(
+                    relpath, "unreadable", f"cannot read: {exc.strerror}"
+                )
+                continue
+            cached = cache.fresh(relpath, stat) or _by_content(cache, relpath, stat)
+            if cached is not None:
+                results[relpath] = cached
+                continue
+        pending.append((relpath, str(absolute)))
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
+        with _pool(workers) as pool:
+            chunk = max(1, len(pending) // (workers * 8))
+            parsed = list(pool.map(_parse_path, pending, chunksize=chunk))
+    else:
+        parsed = [_parse_path(job) for job in pending]
+    for (relpath, _), (summary, digest) in zip(pending, parsed, strict=True):
+        results[relpath] = summary
+        if cache is not None and digest:
+            cache.store(relpath, stats[relpath], digest, summary)
+    if cache is not None:
+        cache.save()
+    return {relpath: results[relpath] for relpath in relpaths}
+
+
+def _by_content(
+    cache: SummaryCache, relpath: str, stat: os.stat_result
+) -> Summary | None:
+    """A file whose mtime changed but whose content did not (a touch, a checkout)."""
+    if relpath not in cache.entries:
+        return None
+    try:
+        digest = content_digest((cache.rootdir / relpath).read_bytes())
+    except OSError:
+        return None
+    summary = cache.by_digest(relpath, digest)
+    if summary is not None:
+        cache.store(relpath, stat, digest, summary)
+    return summary

@@ -1,0 +1,165 @@
+"""The plain-data summary of one parsed file: what pytest would find in it, nothing more.
+
+Everything here is a frozen dataclass of strings, ints and tuples, so summaries pickle
+across processes and serialise into the cache. No libcst object leaks out of `auditor.parse`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """A `pytest.mark.NAME(...)` application; `args` keeps the literal string arguments."""
+
+    name: str
+    line: int
+    args: tuple[str, ...] = ()
+    kwargs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Parametrize:
+    """A `pytest.mark.parametrize` mark.
+
+    `indirect` holds the argnames that go through fixtures (all of them for
+    ``indirect=True``); `cases` is the number of parameter sets when it is a literal.
+    """
+
+    argnames: tuple[str, ...]
+    line: int
+    indirect: tuple[str, ...] = ()
+    cases: int | None = None
+    dynamic_argnames: bool = False
+
+    @property
+    def direct(self) -> tuple[str, ...]:
+        return tuple(n for n in self.argnames if n not in self.indirect)
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureSpec:
+    """The arguments of a fixture decorator."""
+
+    name: str | None = None
+    scope: str = "function"
+    scope_dynamic: bool = False
+    autouse: bool = False
+    has_params: bool = False
+    params_count: int | None = None
+    kind: str = "pytest"
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    """One parameter of a def. `kind` is positional_only, positional, keyword_only,
+    var_positional or var_keyword."""
+
+    name: str
+    kind: str
+    has_default: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    """A `def` at module or class level."""
+
+    name: str
+    line: int
+    col: int
+    end_line: int
+    params: tuple[Param, ...] = ()
+    is_async: bool = False
+    is_generator: bool = False
+    is_staticmethod: bool = False
+    is_classmethod: bool = False
+    is_abstract: bool = False
+    fixture: FixtureSpec | None = None
+    marks: tuple[Mark, ...] = ()
+    parametrize: tuple[Parametrize, ...] = ()
+    mock_patch_args: int = 0
+    getfixturevalue: tuple[str, ...] = ()
+    dynamic_getfixturevalue: bool = False
+    test_attr: bool | None = None
+    decorated: bool = False
+
+    @property
+    def usefixtures(self) -> tuple[str, ...]:
+        return tuple(a for m in self.marks if m.name == "usefixtures" for a in m.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Class:
+    """A `class` at module level or nested in another class."""
+
+    name: str
+    line: int
+    col: int
+    bases: tuple[str, ...] = ()
+    functions: tuple[Function, ...] = ()
+    classes: tuple[Class, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    parametrize: tuple[Parametrize, ...] = ()
+    mock_patch_args: int = 0
+    has_init: bool = False
+    has_new: bool = False
+    test_attr: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """A module-level name binding, in source order. The last binding of a name wins.
+
+    `kind` is "function" or "class" (`target` is its name in this module), "import"
+    (`module` + `target`: ``from module import target as name``), "star"
+    (``from module import *``, `name` is "*"), "alias" (``name = target``) or "other".
+    `level` counts the dots of a relative import.
+    """
+
+    name: str
+    kind: str
+    line: int
+    module: str = ""
+    target: str = ""
+    level: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicFixture:
+    """A place where fixtures are made at run time (``globals()[n] = pytest.fixture(...)``)."""
+
+    line: int
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleSummary:
+    """Everything pytest's collection and fixture machinery would read from one file."""
+
+    path: str
+    functions: tuple[Function, ...] = ()
+    classes: tuple[Class, ...] = ()
+    bindings: tuple[Binding, ...] = ()
+    marks: tuple[Mark, ...] = ()
+    parametrize: tuple[Parametrize, ...] = ()
+    pytest_plugins: tuple[str, ...] = ()
+    dynamic_pytest_plugins: bool = False
+    collect_ignore: tuple[str, ...] = ()
+    collect_ignore_glob: tuple[str, ...] = ()
+    test_attr: bool | None = None
+    dynamic_fixtures: tuple[DynamicFixture, ...] = ()
+    all_names: tuple[str, ...] | None = None
+    lines: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ParseFailure:
+    """A file that could not be read or parsed; `line`/`col` point at the problem."""
+
+    path: str
+    reason: str
+    message: str
+    line: int = 1
+    col: int = 0
+    details: tuple[str, ...] = field(default=())

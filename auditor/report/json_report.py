@@ -1,0 +1,83 @@
+"""`scan --format json`: the public contract of ARCHITECTURE.md, plus extra fields."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.report.model import Report
+
+VERSION = 1
+
+
+def report_dict(report: Report) -> dict[str, Any]:
+    return {
+        "version": VERSION,
+        "rootdir": report.rootdir,
+        "summary": {
+            "files": report.files,
+            "conftests": report.conftests,
+            "tests": len(report.tests),
+            "fixtures": len(report.fixtures),
+            "findings": len(report.findings),
+        },
+        "tests": [
+            {
+                "nodeid": t.nodeid,
+                "path": t.path,
+                "line": t.line,
+                "tier": t.tier,
+                "fixtures": list(t.fixtures),
+                "evidence": list(t.evidence),
+                "dynamic_fixtures": list(t.dynamic_fixtures),
+                "direct_params": list(t.direct_params),
+            }
+            for t in report.tests
+        ],
+        "fixtures": [
+            {
+                "name": f.name,
+                "path": f.path,
+                "line": f.line,
+                "scope": f.scope,
+                "autouse": f.autouse,
+                "requires": list(f.requires),
+                "used_by": f.used_by,
+                "origin": f.origin,
+                "visible_from": f.node,
+                "fan_in": f.fan_in,
+            }
+            for f in report.fixtures
+        ],
+        "findings": [
+            {
+                "rule": f.rule,
+                "name": f.name,
+                "severity": f.severity.value,
+                "path": f.path,
+                "line": f.line,
+                "col": f.col,
+                "message": f.message,
+                "fixable": f.fixable,
+            }
+            for f in report.findings
+        ],
+        "duplicates": [],
+        "hot_spots": {
+            "most_used": [
+                {"name": h.name, "path": h.path, "line": h.line, "scope": h.scope, "used_by": h.used_by}
+                for h in report.most_used
+            ],
+            "longest_chains": [list(c.names) for c in report.longest_chains],
+            "autouse_reach": [
+                {"name": a.name, "path": a.path, "line": a.line, "scope": a.scope,
+                 "tests": a.tests, "share": round(a.share, 4)}
+                for a in report.autouse_reach
+            ],
+        },
+        "plugins": list(report.plugins),
+    }
+
+
+def render_json(report: Report) -> str:
+    return json.dumps(report_dict(report), indent=2) + "\n"

@@ -1,0 +1,131 @@
+"""The `Report`: plain data that every renderer reads and nothing writes back to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from auditor.analysis import core_findings
+from auditor.fixtures import Resolution
+from auditor.graph import Chain, FixtureGraph
+from auditor.model import Suite
+from auditor.types import Finding
+
+
+@dataclass(frozen=True, slots=True)
+class TestRow:
+    nodeid: str
+    path: str
+    line: int
+    tier: str
+    fixtures: tuple[str, ...]
+    evidence: tuple[str, ...]
+    dynamic_fixtures: tuple[str, ...]
+    direct_params: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureRow:
+    name: str
+    path: str
+    line: int
+    scope: str
+    autouse: bool
+    requires: tuple[str, ...]
+    used_by: int
+    origin: str
+    node: str
+    fan_in: int
+
+
+@dataclass(frozen=True, slots=True)
+class HotSpot:
+    name: str
+    path: str
+    line: int
+    scope: str
+    used_by: int
+
+
+@dataclass(frozen=True, slots=True)
+class AutouseReach:
+    name: str
+    path: str
+    line: int
+    scope: str
+    tests: int
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    rootdir: str
+    files: int
+    conftests: int
+    tests: tuple[TestRow, ...]
+    fixtures: tuple[FixtureRow, ...]
+    findings: tuple[Finding, ...]
+    most_used: tuple[HotSpot, ...]
+    longest_chains: tuple[Chain, ...]
+    autouse_reach: tuple[AutouseReach, ...]
+    plugins: tuple[str, ...]
+
+
+def build_report(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> Report:
+    tests = tuple(
+        TestRow(
+            nodeid=test.nodeid,
+            path=test.path,
+            line=test.line,
+            tier="unknown",
+            fixtures=resolution.tests[test.nodeid].names,
+            evidence=(),
+            dynamic_fixtures=resolution.tests[test.nodeid].dynamic,
+            direct_params=test.direct_params,
+        )
+        for test in suite.tests
+    )
+    local = [d for d in suite.fixtures if d.origin.value in ("conftest", "module", "class")]
+    fixtures = tuple(
+        FixtureRow(
+            name=d.name,
+            path=d.path,
+            line=d.line,
+            scope=d.scope.value,
+            autouse=d.autouse,
+            requires=d.argnames,
+            used_by=graph.used_by(d.key),
+            origin=d.origin.value,
+            node=d.node,
+            fan_in=graph.fan_in(d.key),
+        )
+        for d in local
+    )
+    ranked = sorted(
+        (d for d in suite.fixtures if graph.used_by(d.key)),
+        key=lambda d: (-graph.used_by(d.key), d.name),
+    )
+    most_used = tuple(
+        HotSpot(d.name, d.path, d.line, d.scope.value, graph.used_by(d.key)) for d in ranked[:10]
+    )
+    total = max(len(suite.tests), 1)
+    reach = sorted(
+        (
+            AutouseReach(d.name, d.path, d.line, d.scope.value, graph.used_by(d.key),
+                         graph.used_by(d.key) / total)
+            for d in local
+            if d.autouse
+        ),
+        key=lambda a: (-a.tests, a.name),
+    )
+    return Report(
+        rootdir=suite.rootdir,
+        files=len(suite.test_files),
+        conftests=len(suite.conftests),
+        tests=tests,
+        fixtures=fixtures,
+        findings=tuple(core_findings(suite, resolution, graph)),
+        most_used=most_used,
+        longest_chains=tuple(graph.longest_chains()),
+        autouse_reach=tuple(reach),
+        plugins=suite.plugins,
+    )

@@ -1,0 +1,65 @@
+"""Leaf types shared by every layer: severities, scopes and findings.
+
+This module imports nothing from the project, so any layer may use it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(str, enum.Enum):
+    """How much a finding hurts; ordered from least to most."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+
+_SEVERITY_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class Scope(str, enum.Enum):
+    """pytest's fixture scopes, comparable from narrowest to widest."""
+
+    FUNCTION = "function"
+    CLASS = "class"
+    MODULE = "module"
+    PACKAGE = "package"
+    SESSION = "session"
+
+    @property
+    def width(self) -> int:
+        """0 for function scope up to 4 for session scope."""
+        return _SCOPE_WIDTH[self]
+
+    def is_narrower_than(self, other: Scope) -> bool:
+        return self.width < other.width
+
+
+_SCOPE_WIDTH = {
+    Scope.FUNCTION: 0,
+    Scope.CLASS: 1,
+    Scope.MODULE: 2,
+    Scope.PACKAGE: 3,
+    Scope.SESSION: 4,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found at one place; `path` is relative to the rootdir."""
+
+    rule: str
+    name: str
+    severity: Severity
+    path: str
+    line: int
+    col: int
+    message: str
+    fixable: bool = False
