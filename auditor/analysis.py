@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from auditor.fixtures import Resolution
 from auditor.graph import FixtureGraph
-from auditor.model import Suite
+from auditor.model import Origin, Suite
 from auditor.types import Finding, Severity
 
 
@@ -32,12 +32,18 @@ def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> 
     for mismatch in resolution.mismatches:
         requester, requested = mismatch.requester, mismatch.requested
         how = "fetches" if mismatch.dynamic else "requests"
+        what = "parametrize argument" if requested.origin is Origin.PARAM else "fixture"
+        outcome = "pytest raises ScopeMismatch" if mismatch.certain else (
+            "scope decided at run time: pytest may raise ScopeMismatch"
+        )
         findings.append(
             Finding(
-                "TA201", "scope-mismatch", Severity.ERROR, requester.path, requester.line, 0,
+                "TA201", "scope-mismatch",
+                Severity.ERROR if mismatch.certain else Severity.WARNING,
+                requester.path, requester.line, 0,
                 f"{requester.scope.value}-scoped fixture `{requester.name}` {how} "
-                f"{requested.scope.value}-scoped `{requested.name}` "
-                f"({requested.path}:{requested.line}): pytest raises ScopeMismatch in "
+                f"{requested.scope.value}-scoped {what} `{requested.name}` "
+                f"({requested.path}:{requested.line}): {outcome} in "
                 f"{_plural(len(mismatch.tests), 'test')}; widen `{requested.name}` or narrow "
                 f"`{requester.name}`",
             )

@@ -241,6 +241,9 @@ class Collector:
                 argnames=funcargnames(function, method=method, extra_patches=own.patches if method else 0),
                 usefixtures=tuple(a for m in own.marks if m.name == "usefixtures" for a in m.args),
                 direct_params=direct,
+                param_scopes=tuple(
+                    (name, p.scope) for p in own.parametrize if p.scope for name in p.direct
+                ),
                 marks=tuple(dict.fromkeys(m.name for m in own.marks)),
                 cases=cases,
                 is_async=function.is_async,
@@ -283,7 +286,7 @@ class Collector:
             return found if found is not None and isinstance(found.obj, Class) else base
         module, _, name = base.rpartition(".")
         source = self.index.find(module, importer=owner.path)
-        if source is not None:
+        if source is not None and self.index.inside(source):
             found = self.index.namespace(source).get(name)
             if found is not None and isinstance(found.obj, Class):
                 return found

@@ -15,7 +15,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from auditor.model import FixtureDef, Suite, TestItem
+from auditor.model import FixtureDef, Origin, Suite, TestItem
+from auditor.types import Scope
 
 SPECIAL_NAMES = frozenset({"request"})
 
@@ -32,10 +33,14 @@ class Edge:
 
 @dataclass(frozen=True, slots=True)
 class ScopeMismatch:
+    """`requester` gets the narrower `requested`. `dynamic`: through getfixturevalue;
+    `certain` is False when a scope is a callable pytest evaluates at run time."""
+
     requester: FixtureDef
     requested: FixtureDef
     tests: tuple[str, ...]
     dynamic: bool = False
+    certain: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +89,8 @@ class _Resolver:
     def __init__(self, suite: Suite) -> None:
         self.suite = suite
         self.edges: set[Edge] = set()
-        self.mismatches: dict[tuple[str, str, bool], list[str]] = {}
+        self.mismatches: dict[tuple[str, str, bool, bool], list[str]] = {}
+        self.pseudo: dict[str, FixtureDef] = {}
         self.unknown: dict[tuple[str, str, int, str], list[str]] = {}
         self.cycles: dict[tuple[str, ...], tuple[FixtureDef, list[str]]] = {}
         self.used_by: Counter[str] = Counter()
@@ -117,8 +123,10 @@ class _Resolver:
                 return self._active(name, chain, -1)
             if name not in closure:
                 closure.append(name)
-            if name in ignore or name in SPECIAL_NAMES:
+            if name in SPECIAL_NAMES:
                 return None
+            if name in ignore:
+                return self._param(test, name) if requester is not None else None
             definitions = self.visible(name, chain)
             index = current.get(name, -1)
             if not definitions or -index > len(definitions):
@@ -148,6 +156,17 @@ class _Resolver:
             self.used_by[key] += 1
         names = tuple(n for n in closure if n not in ignore)
         return TestFixtures(test.nodeid, names, tuple(used), dynamic, unknown_requests)
+
+    def _param(self, test: TestItem, name: str) -> FixtureDef:
+        """The pseudo-fixture pytest makes for a direct parametrize argname: function
+        scope unless the parametrize mark says otherwise."""
+        scope = dict(test.param_scopes).get(name, Scope.FUNCTION.value)
+        definition = FixtureDef(
+            name=name, node=test.nodeid, path=test.path, line=test.line, function=test.name,
+            scope=Scope(scope), origin=Origin.PARAM, order=-1,
+        )
+        self.pseudo[definition.key] = definition
+        return definition
 
     def _active(self, name: str, chain: tuple[str, ...], index: int) -> FixtureDef | None:
         definitions = self.visible(name, chain)
@@ -183,9 +202,14 @@ class _Resolver:
 
     def _check_scope(self, requester: FixtureDef, target: FixtureDef, nodeid: str, *, dynamic: bool) -> None:
         if requester.scope_dynamic or target.scope_dynamic:
+            possible = (target.scope_dynamic and requester.scope is not Scope.FUNCTION) or (
+                requester.scope_dynamic and target.scope is not Scope.SESSION
+            )
+            if possible:
+                self.mismatches.setdefault((requester.key, target.key, dynamic, False), []).append(nodeid)
             return
         if target.scope.is_narrower_than(requester.scope):
-            self.mismatches.setdefault((requester.key, target.key, dynamic), []).append(nodeid)
+            self.mismatches.setdefault((requester.key, target.key, dynamic, True), []).append(nodeid)
 
     def _unknown(self, name: str, requester: FixtureDef | None, test: TestItem) -> None:
         if requester is None:
@@ -209,9 +233,10 @@ def resolve(suite: Suite) -> Resolution:
     resolver = _Resolver(suite)
     tests = {test.nodeid: resolver.resolve_test(test) for test in suite.tests}
     definitions = {d.key: d for d in suite.fixtures}
+    known = {**definitions, **resolver.pseudo}
     mismatches = tuple(
-        ScopeMismatch(definitions[a], definitions[b], tuple(dict.fromkeys(nodeids)), dynamic)
-        for (a, b, dynamic), nodeids in resolver.mismatches.items()
+        ScopeMismatch(known[a], known[b], tuple(dict.fromkeys(nodeids)), dynamic, certain)
+        for (a, b, dynamic, certain), nodeids in resolver.mismatches.items()
     )
     unknown = tuple(
         UnknownFixture(name, path, line, requester, tuple(dict.fromkeys(nodeids)))

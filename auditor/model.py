@@ -24,6 +24,7 @@ class Origin(str, enum.Enum):
     MODULE = "module"
     CLASS = "class"
     XUNIT = "xunit"
+    PARAM = "param"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +67,7 @@ class TestItem:
     argnames: tuple[str, ...] = ()
     usefixtures: tuple[str, ...] = ()
     direct_params: tuple[str, ...] = ()
+    param_scopes: tuple[tuple[str, str], ...] = ()
     marks: tuple[str, ...] = ()
     cases: int | None = 1
     is_unittest: bool = False

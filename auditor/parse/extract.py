@@ -407,7 +407,9 @@ def _parametrize(call: cst.Call, line: int) -> Parametrize:
     if values_expr is not None:
         items = elements(values_expr)
         cases = len(items) if items is not None else None
-    return Parametrize(argnames, line, indirect, cases, dynamic)
+    scope_expr = keywords.get("scope")
+    scope = string_value(scope_expr) if scope_expr is not None else None
+    return Parametrize(argnames, line, indirect, cases, dynamic, scope if scope in _SCOPES else None)
 
 
 class _BodyFacts(cst.CSTVisitor):

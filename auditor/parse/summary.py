@@ -32,6 +32,7 @@ class Parametrize:
     indirect: tuple[str, ...] = ()
     cases: int | None = None
     dynamic_argnames: bool = False
+    scope: str | None = None
 
     @property
     def direct(self) -> tuple[str, ...]:

@@ -1,0 +1,3 @@
+"""A log the fixtures append to, so tests can check which fixtures ran."""
+
+EVENTS = []

@@ -1,0 +1,6 @@
+import pytest
+
+
+@pytest.fixture
+def db(db):
+    return [*db, "deeper-conftest"]
