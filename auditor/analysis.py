@@ -21,26 +21,45 @@ def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> 
     findings: list[Finding] = []
     for failure in suite.failures:
         findings.append(
-            Finding("TA100", "unreadable-file", Severity.ERROR, failure.path, failure.line,
-                    failure.col, f"{failure.message}; pytest cannot collect this file either")
+            Finding(
+                "TA100",
+                "unreadable-file",
+                Severity.ERROR,
+                failure.path,
+                failure.line,
+                failure.col,
+                f"{failure.message}; pytest cannot collect this file either",
+            )
         )
     for problem in suite.problems:
         findings.append(
-            Finding("TA101", "collection-path-problem", Severity.ERROR, problem.path, 1, 0,
-                    f"{problem.message}; skipped")
+            Finding(
+                "TA101",
+                "collection-path-problem",
+                Severity.ERROR,
+                problem.path,
+                1,
+                0,
+                f"{problem.message}; skipped",
+            )
         )
     for mismatch in resolution.mismatches:
         requester, requested = mismatch.requester, mismatch.requested
         how = "fetches" if mismatch.dynamic else "requests"
         what = "parametrize argument" if requested.origin is Origin.PARAM else "fixture"
-        outcome = "pytest raises ScopeMismatch" if mismatch.certain else (
-            "scope decided at run time: pytest may raise ScopeMismatch"
+        outcome = (
+            "pytest raises ScopeMismatch"
+            if mismatch.certain
+            else ("scope decided at run time: pytest may raise ScopeMismatch")
         )
         findings.append(
             Finding(
-                "TA201", "scope-mismatch",
+                "TA201",
+                "scope-mismatch",
                 Severity.ERROR if mismatch.certain else Severity.WARNING,
-                requester.path, requester.line, 0,
+                requester.path,
+                requester.line,
+                0,
                 f"{requester.scope.value}-scoped fixture `{requester.name}` {how} "
                 f"{requested.scope.value}-scoped {what} `{requested.name}` "
                 f"({requested.path}:{requested.line}): {outcome} in "
@@ -50,30 +69,58 @@ def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> 
         )
     for cycle in resolution.cycles:
         findings.append(
-            Finding("TA202", "fixture-cycle", Severity.ERROR, cycle.path, cycle.line, 0,
-                    f"fixtures depend on each other in a cycle: {' -> '.join(cycle.names)}; "
-                    f"{_plural(len(cycle.tests), 'test')} error at setup")
+            Finding(
+                "TA202",
+                "fixture-cycle",
+                Severity.ERROR,
+                cycle.path,
+                cycle.line,
+                0,
+                f"fixtures depend on each other in a cycle: {' -> '.join(cycle.names)}; "
+                f"{_plural(len(cycle.tests), 'test')} error at setup",
+            )
         )
     for unknown in resolution.unknown:
         findings.append(
-            Finding("TA203", "unknown-fixture", Severity.ERROR, unknown.path, unknown.line, 0,
-                    f"fixture `{unknown.name}` requested by `{unknown.requester}` is not "
-                    f"defined where it is visible; pytest errors with \"fixture "
-                    f"'{unknown.name}' not found\" in {_plural(len(unknown.tests), 'test')}")
+            Finding(
+                "TA203",
+                "unknown-fixture",
+                Severity.ERROR,
+                unknown.path,
+                unknown.line,
+                0,
+                f"fixture `{unknown.name}` requested by `{unknown.requester}` is not "
+                f'defined where it is visible; pytest errors with "fixture '
+                f"'{unknown.name}' not found\" in {_plural(len(unknown.tests), 'test')}",
+            )
         )
     dynamic_note = ""
     if any(t.unknown_requests for t in resolution.tests.values()):
         dynamic_note = " (some fixtures are fetched with computed names; check those first)"
     for definition in graph.unused():
         findings.append(
-            Finding("TA204", "unused-fixture", Severity.WARNING, definition.path, definition.line,
-                    0, f"fixture `{definition.name}` is never requested by any test or "
-                    f"fixture here; remove it{dynamic_note}")
+            Finding(
+                "TA204",
+                "unused-fixture",
+                Severity.WARNING,
+                definition.path,
+                definition.line,
+                0,
+                f"fixture `{definition.name}` is never requested by any test or "
+                f"fixture here; remove it{dynamic_note}",
+            )
         )
     for path, dynamic in suite.dynamic_fixtures:
         findings.append(
-            Finding("TA205", "dynamic-fixtures", Severity.INFO, path, dynamic.line or 1, 0,
-                    f"fixtures created at run time ({dynamic.detail}); pytest sees them, "
-                    "static analysis cannot: define them with @pytest.fixture")
+            Finding(
+                "TA205",
+                "dynamic-fixtures",
+                Severity.INFO,
+                path,
+                dynamic.line or 1,
+                0,
+                f"fixtures created at run time ({dynamic.detail}); pytest sees them, "
+                "static analysis cannot: define them with @pytest.fixture",
+            )
         )
     return sorted(findings, key=lambda f: (f.path, f.line, f.rule))

@@ -11,7 +11,7 @@ from auditor.config import Config
 from auditor.discover import discover, relpath
 from auditor.model import Origin, Suite
 from auditor.modules import ModuleIndex
-from auditor.parse import ModuleSummary, ParseFailure, parse_files
+from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.plugins import plugin_module_file, session_plugins
 
@@ -104,11 +104,13 @@ def build_suite(
             collector.register_namespace(module, "", Origin.PLUGIN)
             plugin_names.append(name)
         directory = conftest.parent
-        node = "" if directory == root or root not in directory.parents else relpath(directory, root)
+        node = (
+            "" if directory == root or root not in directory.parents else relpath(directory, root)
+        )
         collector.register_namespace(conftest, node, Origin.CONFTEST)
 
     failures: list[ParseFailure] = []
-    dynamic = []
+    dynamic: list[tuple[str, DynamicFixture]] = []
     for path in [*conftest_paths, *test_paths]:
         summary = summaries(path)
         if isinstance(summary, ParseFailure):
@@ -144,7 +146,9 @@ def _mentions_fixture(path: Path) -> bool:
         return False
 
 
-def _with_ini_usefixtures(autouse: dict[str, list[str]], names: Sequence[str]) -> dict[str, tuple[str, ...]]:
+def _with_ini_usefixtures(
+    autouse: dict[str, list[str]], names: Sequence[str]
+) -> dict[str, tuple[str, ...]]:
     """The `usefixtures` ini option acts as autouse names at the session."""
     merged = {node: tuple(values) for node, values in autouse.items()}
     if names:

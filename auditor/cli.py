@@ -21,7 +21,9 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="*", type=Path, help="files or folders (default: testpaths or .)")
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: testpaths or .)"
+    )
     parser.add_argument("--no-cache", action="store_true", help="parse everything afresh")
     parser.add_argument("--cache-dir", type=Path, help="cache folder (default .test-auditor-cache)")
     parser.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
@@ -31,7 +33,9 @@ def _common(parser: argparse.ArgumentParser) -> None:
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="test-auditor", description="Audit pytest suites statically.")
+    parser = argparse.ArgumentParser(
+        prog="test-auditor", description="Audit pytest suites statically."
+    )
     parser.add_argument("--version", action="version", version=f"test-auditor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="report on the whole suite")
@@ -41,13 +45,22 @@ def make_parser() -> argparse.ArgumentParser:
     _common(graph)
     graph.add_argument("--format", choices=("mermaid", "dot", "json", "graphml"), default="mermaid")
     graph.add_argument("--test", metavar="NODEID", help="only this test's closure")
-    graph.add_argument("--fixture", metavar="NAME", help="only this fixture, its users and dependencies")
+    graph.add_argument(
+        "--fixture",
+        metavar="NAME",
+        help="only this fixture, its users and dependencies",
+    )
     return parser
 
 
 def _suite(args: argparse.Namespace) -> Suite:
     cwd = Path.cwd()
-    config = load_config(args.paths, invocation_dir=cwd, config_file=args.config_file, rootdir=args.rootdir)
+    config = load_config(
+        args.paths,
+        invocation_dir=cwd,
+        config_file=args.config_file,
+        rootdir=args.rootdir,
+    )
     options = BuildOptions(use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs)
     return build_suite(config, args.paths, invocation_dir=cwd, options=options)
 
@@ -69,7 +82,7 @@ def run_scan(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(render_json(report), args.output)
     else:
-        from auditor.report.terminal import render_terminal, make_console
+        from auditor.report.terminal import make_console, render_terminal
 
         with make_console(args.output) as console:
             render_terminal(report, console)
@@ -92,8 +105,12 @@ def run_graph(args: argparse.Namespace) -> int:
         if not nodes:
             print(f"test-auditor: no fixture named {args.fixture!r}", file=sys.stderr)
             return EXIT_ERROR
-    render = {"mermaid": graph.to_mermaid, "dot": graph.to_dot, "json": graph.to_json,
-              "graphml": graph.to_graphml}[args.format]
+    render = {
+        "mermaid": graph.to_mermaid,
+        "dot": graph.to_dot,
+        "json": graph.to_json,
+        "graphml": graph.to_graphml,
+    }[args.format]
     _emit(render(nodes), args.output)
     return EXIT_CLEAN
 

@@ -74,8 +74,17 @@ class _Marks:
     parametrize: tuple[Parametrize, ...] = ()
     patches: int = 0
 
-    def add(self, marks: Sequence[Mark], parametrize: Sequence[Parametrize], patches: int = 0) -> _Marks:
-        return _Marks((*self.marks, *marks), (*self.parametrize, *parametrize), self.patches + patches)
+    def add(
+        self,
+        marks: Sequence[Mark],
+        parametrize: Sequence[Parametrize],
+        patches: int = 0,
+    ) -> _Marks:
+        return _Marks(
+            (*self.marks, *marks),
+            (*self.parametrize, *parametrize),
+            self.patches + patches,
+        )
 
 
 @dataclass
@@ -108,7 +117,9 @@ class Collector:
 
     # -- fixtures -------------------------------------------------------------------
 
-    def register_namespace(self, path: Path, node: str, origin: Origin, *, with_classes: bool = False) -> None:
+    def register_namespace(
+        self, path: Path, node: str, origin: Origin, *, with_classes: bool = False
+    ) -> None:
         """Register the fixtures a module's namespace holds (``parsefactories``)."""
         namespace = self.index.namespace(path)
         for attr in sorted(namespace):
@@ -121,10 +132,13 @@ class Collector:
                         member = Target(target.path, target.summary, function)
                         self._register(function.name, member, node, origin, method=True)
 
-    def _register(self, attr: str, target: Target, node: str, origin: Origin, *, method: bool) -> None:
+    def _register(
+        self, attr: str, target: Target, node: str, origin: Origin, *, method: bool
+    ) -> None:
         function = target.obj
-        assert isinstance(function, Function) and function.fixture is not None
+        assert isinstance(function, Function)
         spec = function.fixture
+        assert spec is not None
         self.registry.add(
             FixtureDef(
                 name=spec.name or attr,
@@ -213,7 +227,13 @@ class Collector:
         teardown = plain(("teardown_function",))
         if setup or teardown:
             line = (setup or teardown).line  # type: ignore[union-attr]
-            self._xunit(f"_xunit_setup_function_fixture_{modname}", node, Scope.FUNCTION, path, line)
+            self._xunit(
+                f"_xunit_setup_function_fixture_{modname}",
+                node,
+                Scope.FUNCTION,
+                path,
+                line,
+            )
 
     def _test(
         self,
@@ -230,7 +250,11 @@ class Collector:
         direct = tuple(dict.fromkeys(n for p in own.parametrize for n in p.direct))
         cases: int | None = 1
         for parametrize in own.parametrize:
-            cases = None if cases is None or parametrize.cases is None else cases * max(parametrize.cases, 1)
+            cases = (
+                None
+                if cases is None or parametrize.cases is None
+                else cases * max(parametrize.cases, 1)
+            )
         self.tests.append(
             TestItem(
                 nodeid=nodeid,
@@ -238,7 +262,9 @@ class Collector:
                 path=chain[-1].split("::")[0],
                 line=function.line,
                 chain=chain,
-                argnames=funcargnames(function, method=method, extra_patches=own.patches if method else 0),
+                argnames=funcargnames(
+                    function, method=method, extra_patches=own.patches if method else 0
+                ),
                 usefixtures=tuple(a for m in own.marks if m.name == "usefixtures" for a in m.args),
                 direct_params=direct,
                 param_scopes=tuple(
@@ -300,11 +326,25 @@ class Collector:
             for entry in self.mro(target)
         )
 
-    def _class(self, nodeid: str, parent_chain: tuple[str, ...], target: Target, marks: _Marks, qualname: str) -> None:
+    def _class(
+        self,
+        nodeid: str,
+        parent_chain: tuple[str, ...],
+        target: Target,
+        marks: _Marks,
+        qualname: str,
+    ) -> None:
         klass = target.obj
         assert isinstance(klass, Class)
         mro = [t for t in self.mro(target) if isinstance(t, Target)]
-        test_attr = next((t.obj.test_attr for t in mro if isinstance(t.obj, Class) and t.obj.test_attr is not None), None)
+        test_attr = next(
+            (
+                t.obj.test_attr
+                for t in mro
+                if isinstance(t.obj, Class) and t.obj.test_attr is not None
+            ),
+            None,
+        )
         if test_attr is False:
             return
         if any(isinstance(t.obj, Class) and (t.obj.has_init or t.obj.has_new) for t in mro):
@@ -322,14 +362,32 @@ class Collector:
                     continue
                 seen.add(member.name)
                 if isinstance(member, Function):
-                    if member.fixture is None and matches_prefix_or_glob(member.name, options.python_functions):
+                    if member.fixture is None and matches_prefix_or_glob(
+                        member.name, options.python_functions
+                    ):
                         member_target = Target(entry.path, entry.summary, member)
-                        self._test(f"{nodeid}::{member.name}", member.name, chain, member_target, member, own, method=True)
+                        self._test(
+                            f"{nodeid}::{member.name}",
+                            member.name,
+                            chain,
+                            member_target,
+                            member,
+                            own,
+                            method=True,
+                        )
                 elif matches_prefix_or_glob(member.name, options.python_classes):
                     nested = Target(entry.path, entry.summary, member)
-                    self._class(f"{nodeid}::{member.name}", chain, nested, own, f"{qualname}.{member.name}")
+                    self._class(
+                        f"{nodeid}::{member.name}",
+                        chain,
+                        nested,
+                        own,
+                        f"{qualname}.{member.name}",
+                    )
 
-    def _class_fixtures(self, nodeid: str, mro: list[Target], qualname: str, *, unittest: bool = False) -> None:
+    def _class_fixtures(
+        self, nodeid: str, mro: list[Target], qualname: str, *, unittest: bool = False
+    ) -> None:
         path = mro[0].path
         methods: dict[str, tuple[Target, Function]] = {}
         for entry in mro:
@@ -338,21 +396,53 @@ class Collector:
                 methods.setdefault(function.name, (entry, function))
         if unittest:
             line = mro[0].obj.line
-            self._xunit(f"_unittest_setUpClass_fixture_{qualname}", nodeid, Scope.CLASS, path, line)
+            self._xunit(
+                f"_unittest_setUpClass_fixture_{qualname}",
+                nodeid,
+                Scope.CLASS,
+                path,
+                line,
+            )
             if _plain(methods, "setup_method", "teardown_method"):
-                self._xunit(f"_unittest_setup_method_fixture_{qualname}", nodeid, Scope.FUNCTION, path, line)
+                self._xunit(
+                    f"_unittest_setup_method_fixture_{qualname}",
+                    nodeid,
+                    Scope.FUNCTION,
+                    path,
+                    line,
+                )
         plain = _plain(methods, "setup_class", "teardown_class")
         if plain:
-            self._xunit(f"_xunit_setup_class_fixture_{qualname}", nodeid, Scope.CLASS, path, plain.line)
+            self._xunit(
+                f"_xunit_setup_class_fixture_{qualname}",
+                nodeid,
+                Scope.CLASS,
+                path,
+                plain.line,
+            )
         plain = _plain(methods, "setup_method", "teardown_method")
         if plain and not unittest:
-            self._xunit(f"_xunit_setup_method_fixture_{qualname}", nodeid, Scope.FUNCTION, path, plain.line)
+            self._xunit(
+                f"_xunit_setup_method_fixture_{qualname}",
+                nodeid,
+                Scope.FUNCTION,
+                path,
+                plain.line,
+            )
         for attr in sorted(methods):
             entry, function = methods[attr]
             if function.fixture is not None and not function.is_classmethod:
-                self._register(attr, Target(entry.path, entry.summary, function), nodeid, Origin.CLASS, method=True)
+                self._register(
+                    attr,
+                    Target(entry.path, entry.summary, function),
+                    nodeid,
+                    Origin.CLASS,
+                    method=True,
+                )
 
-    def _unittest_class(self, nodeid: str, parent_chain: tuple[str, ...], target: Target, marks: _Marks) -> None:
+    def _unittest_class(
+        self, nodeid: str, parent_chain: tuple[str, ...], target: Target, marks: _Marks
+    ) -> None:
         klass = target.obj
         assert isinstance(klass, Class)
         mro = [t for t in self.mro(target) if isinstance(t, Target)]
@@ -379,7 +469,9 @@ class Collector:
                     path=nodeid.split("::")[0],
                     line=function.line,
                     chain=chain,
-                    usefixtures=tuple(a for m in item_marks.marks if m.name == "usefixtures" for a in m.args),
+                    usefixtures=tuple(
+                        a for m in item_marks.marks if m.name == "usefixtures" for a in m.args
+                    ),
                     marks=tuple(dict.fromkeys(m.name for m in item_marks.marks)),
                     is_unittest=True,
                     is_async=function.is_async,
@@ -416,6 +508,6 @@ def _walk_classes(classes: Iterable[Class]) -> Iterable[Class]:
 
 
 def _dir_chain(module_node: str) -> tuple[str, ...]:
-    """"" then every folder from the rootdir down to the module's folder."""
+    """ "" then every folder from the rootdir down to the module's folder."""
     parts = module_node.split("/")[:-1]
     return ("", *("/".join(parts[: i + 1]) for i in range(len(parts))))

@@ -19,7 +19,7 @@ from pathlib import Path
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 DEFAULT_NORECURSEDIRS = (
     "*.egg",
@@ -97,11 +97,12 @@ class Config:
 
 def _read_toml(path: Path) -> dict[str, object]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        document: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    return document
 
 
 def _read_ini(path: Path) -> configparser.ConfigParser:
@@ -266,6 +267,8 @@ def load_config(
     absolute = [p if p.is_absolute() else invocation_dir / p for p in paths]
     dirs = [p if p.is_dir() else p.parent for p in absolute if p.exists()]
     ancestor = _common_ancestor(absolute, invocation_dir)
+    found_root: Path | None
+    inifile: Path | None
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: config file not found")
@@ -274,7 +277,7 @@ def load_config(
     else:
         found_root, inifile, raw = _locate(ancestor)
         if found_root is None:
-            found_root = _rootdir_without_config(ancestor, dirs, invocation_dir)
+            found_root, inifile, raw = _rootdir_without_config(ancestor, dirs, invocation_dir)
     root = (rootdir or found_root).resolve()
     pyproject = inifile if inifile and inifile.name == "pyproject.toml" else None
     return Config(
@@ -285,13 +288,17 @@ def load_config(
     )
 
 
-def _rootdir_without_config(ancestor: Path, dirs: Sequence[Path], cwd: Path) -> Path:
+def _rootdir_without_config(
+    ancestor: Path, dirs: Sequence[Path], cwd: Path
+) -> tuple[Path, Path | None, dict[str, object]]:
+    """pytest's fallbacks: a setup.py upwards, a config file above any argument, or
+    the common ancestor of the invocation dir and the arguments."""
     for candidate in (ancestor, *ancestor.parents):
         if (candidate / "setup.py").is_file():
-            return candidate
+            return candidate, None, {}
     if dirs and list(dirs) != [ancestor]:
         for directory in dirs:
-            found_root, _, _ = _locate(directory)
+            found_root, inifile, raw = _locate(directory)
             if found_root is not None:
-                return found_root
-    return _common_ancestor([cwd, ancestor], cwd)
+                return found_root, inifile, raw
+    return _common_ancestor([cwd, ancestor], cwd), None, {}

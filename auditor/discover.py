@@ -169,9 +169,12 @@ class _Walker:
                     self.walk_dir(path)
             elif is_file and path.suffix == ".py":
                 self.consider_file(path, explicit=False)
-            elif entry.is_symlink() and not path.exists():
-                if path.suffix == ".py" or self._loops(path):
-                    self._problem(path, "broken-symlink", "broken or looping symlink")
+            elif (
+                entry.is_symlink()
+                and not path.exists()
+                and (path.suffix == ".py" or self._loops(path))
+            ):
+                self._problem(path, "broken-symlink", "broken or looping symlink")
 
     @staticmethod
     def _loops(path: Path) -> bool:
@@ -233,7 +236,11 @@ def discover(
             explicit.add(relpath(absolute, config.rootdir))
         else:
             walker.problems.append(
-                Problem(relpath(absolute, config.rootdir), "not-found", "file or folder not found")
+                Problem(
+                    relpath(absolute, config.rootdir),
+                    "not-found",
+                    "file or folder not found",
+                )
             )
     for rel in walker.tests:
         parent = (config.rootdir / rel).parent

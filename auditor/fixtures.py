@@ -162,8 +162,14 @@ class _Resolver:
         scope unless the parametrize mark says otherwise."""
         scope = dict(test.param_scopes).get(name, Scope.FUNCTION.value)
         definition = FixtureDef(
-            name=name, node=test.nodeid, path=test.path, line=test.line, function=test.name,
-            scope=Scope(scope), origin=Origin.PARAM, order=-1,
+            name=name,
+            node=test.nodeid,
+            path=test.path,
+            line=test.line,
+            function=test.name,
+            scope=Scope(scope),
+            origin=Origin.PARAM,
+            order=-1,
         )
         self.pseudo[definition.key] = definition
         return definition
@@ -196,20 +202,33 @@ class _Resolver:
                     self._check_scope(definition, target, test.nodeid, dynamic=True)
         return tuple(dict.fromkeys(names)), unknown
 
-    def _request(self, requester: FixtureDef, target: FixtureDef, name: str, kind: str, nodeid: str) -> None:
+    def _request(
+        self,
+        requester: FixtureDef,
+        target: FixtureDef,
+        name: str,
+        kind: str,
+        nodeid: str,
+    ) -> None:
         self.edges.add(Edge(requester.key, target.key, name, kind))
         self._check_scope(requester, target, nodeid, dynamic=False)
 
-    def _check_scope(self, requester: FixtureDef, target: FixtureDef, nodeid: str, *, dynamic: bool) -> None:
+    def _check_scope(
+        self, requester: FixtureDef, target: FixtureDef, nodeid: str, *, dynamic: bool
+    ) -> None:
         if requester.scope_dynamic or target.scope_dynamic:
             possible = (target.scope_dynamic and requester.scope is not Scope.FUNCTION) or (
                 requester.scope_dynamic and target.scope is not Scope.SESSION
             )
             if possible:
-                self.mismatches.setdefault((requester.key, target.key, dynamic, False), []).append(nodeid)
+                self.mismatches.setdefault((requester.key, target.key, dynamic, False), []).append(
+                    nodeid
+                )
             return
         if target.scope.is_narrower_than(requester.scope):
-            self.mismatches.setdefault((requester.key, target.key, dynamic, True), []).append(nodeid)
+            self.mismatches.setdefault((requester.key, target.key, dynamic, True), []).append(
+                nodeid
+            )
 
     def _unknown(self, name: str, requester: FixtureDef | None, test: TestItem) -> None:
         if requester is None:
@@ -218,7 +237,9 @@ class _Resolver:
             key = (name, requester.path, requester.line, requester.name)
         self.unknown.setdefault(key, []).append(test.nodeid)
 
-    def _cycle(self, stack: list[str], name: str, requester: FixtureDef | None, nodeid: str) -> None:
+    def _cycle(
+        self, stack: list[str], name: str, requester: FixtureDef | None, nodeid: str
+    ) -> None:
         start = stack.index(name)
         names = (*stack[start:], name)
         anchor = requester

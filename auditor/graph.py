@@ -85,7 +85,9 @@ class FixtureGraph:
         return [
             d
             for d in self.suite.fixtures
-            if d.origin in LOCAL_ORIGINS and not d.autouse and self.used_by(d.key) == 0
+            if d.origin in LOCAL_ORIGINS
+            and not d.autouse
+            and self.used_by(d.key) == 0
             and self.fan_in(d.key) == 0
         ]
 
@@ -109,7 +111,7 @@ class FixtureGraph:
         fixtures = self.graph.subgraph(
             n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture"
         )
-        dag = nx.DiGraph(fixtures)
+        dag: nx.DiGraph[str] = nx.DiGraph(fixtures)
         dag.remove_edges_from([(a, b) for a, b in list(dag.edges) if a == b])
         while not nx.is_directed_acyclic_graph(dag):
             cycle = nx.find_cycle(dag)
@@ -147,11 +149,8 @@ class FixtureGraph:
     def to_json(self, nodes: Iterable[str] | None = None) -> str:
         graph = self.subgraph(nodes)
         data = {
-            "nodes": [{"id": n, **attrs} for n, attrs in sorted(graph.nodes(data=True))],
-            "edges": [
-                {"source": a, "target": b, **attrs}
-                for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1]))
-            ],
+            "nodes": [{"id": n, **attrs} for n, attrs in _nodes(graph)],
+            "edges": [{"source": a, "target": b, **attrs} for a, b, attrs in _edges(graph)],
         }
         return json.dumps(data, indent=2)
 
@@ -164,11 +163,11 @@ class FixtureGraph:
         graph = self.subgraph(nodes)
         lines = ["digraph fixtures {", "  rankdir=LR;"]
         ids = {n: f"n{i}" for i, n in enumerate(sorted(graph.nodes))}
-        for node, attrs in sorted(graph.nodes(data=True)):
+        for node, attrs in _nodes(graph):
             label = _label(node, attrs).replace('"', '\\"')
             shape = "box" if attrs.get("kind") == "test" else "ellipse"
             lines.append(f'  {ids[node]} [label="{label}", shape={shape}];')
-        for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        for a, b, attrs in _edges(graph):
             style = ", style=dashed" if attrs.get("kind") != "argument" else ""
             lines.append(f'  {ids[a]} -> {ids[b]} [label="{attrs.get("kind")}"{style}];')
         lines.append("}")
@@ -178,16 +177,25 @@ class FixtureGraph:
         graph = self.subgraph(nodes)
         lines = ["flowchart LR"]
         ids = {n: f"n{i}" for i, n in enumerate(sorted(graph.nodes))}
-        for node, attrs in sorted(graph.nodes(data=True)):
+        for node, attrs in _nodes(graph):
             label = _label(node, attrs).replace('"', "#quot;")
             if attrs.get("kind") == "test":
                 lines.append(f'  {ids[node]}["{label}"]')
             else:
                 lines.append(f'  {ids[node]}(["{label}"])')
-        for a, b, attrs in sorted(graph.edges(data=True), key=lambda e: (e[0], e[1])):
+        for a, b, attrs in _edges(graph):
             arrow = "-->" if attrs.get("kind") == "argument" else "-.->"
             lines.append(f"  {ids[a]} {arrow}|{attrs.get('kind')}| {ids[b]}")
         return "\n".join(lines) + "\n"
+
+
+def _nodes(graph: nx.DiGraph[str]) -> list[tuple[str, dict[str, object]]]:
+    return sorted((str(n), dict(attrs)) for n, attrs in graph.nodes(data=True))
+
+
+def _edges(graph: nx.DiGraph[str]) -> list[tuple[str, str, dict[str, object]]]:
+    edges = [(str(a), str(b), dict(attrs)) for a, b, attrs in graph.edges(data=True)]
+    return sorted(edges, key=lambda e: (e[0], e[1]))
 
 
 def _label(node: str, attrs: dict[str, object]) -> str:
@@ -202,8 +210,10 @@ def _closest_outer(inner: FixtureDef, definitions: list[FixtureDef]) -> FixtureD
     for outer in definitions:
         if outer is inner or not _encloses(outer.node, inner.node, outer.order < inner.order):
             continue
-        if best is None or len(outer.node) > len(best.node) or (
-            outer.node == best.node and outer.order > best.order
+        if (
+            best is None
+            or len(outer.node) > len(best.node)
+            or (outer.node == best.node and outer.order > best.order)
         ):
             best = outer
     return best
@@ -214,4 +224,4 @@ def _encloses(outer: str, inner: str, earlier: bool) -> bool:
         return earlier
     if outer == "":
         return True
-    return inner.startswith(outer + "/") or inner.startswith(outer + "::")
+    return inner.startswith((outer + "/", outer + "::"))

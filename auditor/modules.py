@@ -115,7 +115,11 @@ class ModuleIndex:
             elif binding.kind == "star":
                 source = self.find(binding.module, importer=path, level=binding.level)
                 followed = binding.level or self.inside(path)
-                if source is not None and followed and (self.inside(source) or not self.inside(path)):
+                if (
+                    source is not None
+                    and followed
+                    and (self.inside(source) or not self.inside(path))
+                ):
                     names.update(_public(self.namespace(source), self.summary(source)))
             else:
                 names.pop(binding.name, None)
@@ -138,7 +142,9 @@ class ModuleIndex:
         return self.home in path.parents
 
 
-def _by_line(objs: Iterable[Function | Class]) -> dict[tuple[str, int], Function | Class]:
+def _by_line(
+    objs: Iterable[Function | Class],
+) -> dict[tuple[str, int], Function | Class]:
     return {(obj.name, obj.line): obj for obj in objs}
 
 

@@ -44,14 +44,19 @@ def _default_plugin_names(pytest_dir: Path) -> tuple[str, ...]:
     for node in ast.parse(source).body:
         if isinstance(node, ast.Assign) and len(node.targets) == 1:
             target = node.targets[0]
-            if isinstance(target, ast.Name) and target.id in ("essential_plugins", "default_plugins"):
+            if isinstance(target, ast.Name) and target.id in (
+                "essential_plugins",
+                "default_plugins",
+            ):
                 tuples[target.id] = _strings(node.value)
     return tuples.get("essential_plugins", ()) + tuples.get("default_plugins", ())
 
 
 def _strings(node: ast.expr) -> tuple[str, ...]:
     if isinstance(node, ast.Tuple | ast.List):
-        return tuple(e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+        return tuple(
+            e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        )
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
         return _strings(node.left) + _strings(node.right)
     return ()

@@ -38,8 +38,17 @@ def pytest_dump(suite: Path, tmp_path: Path, *, run: bool) -> dict[str, Any]:
         "PYTHONPATH": str(PLUGIN_DIR),
         "PYTHONDONTWRITEBYTECODE": "1",
     }
-    args = [sys.executable, "-m", "pytest", "-p", "pytest_groundtruth", f"--gt-dump={dump}",
-            "-p", "no:cacheprovider", "-q"]
+    args = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "pytest_groundtruth",
+        f"--gt-dump={dump}",
+        "-p",
+        "no:cacheprovider",
+        "-q",
+    ]
     if not run:
         args.append("--collect-only")
     subprocess.run(args, cwd=suite, env=env, capture_output=True, check=False, timeout=300)
@@ -50,7 +59,11 @@ def static_report(suite: Path):
     config = load_config([], invocation_dir=suite)
     model = build_suite(config, [], invocation_dir=suite, options=BuildOptions(use_cache=False))
     resolution = resolve(model)
-    return model, resolution, report_dict(build_report(model, resolution, FixtureGraph(model, resolution)))
+    return (
+        model,
+        resolution,
+        report_dict(build_report(model, resolution, FixtureGraph(model, resolution))),
+    )
 
 
 @pytest.mark.parametrize("name", ["shop", "traps", "scopes"])
@@ -62,7 +75,7 @@ def test_static_model_matches_pytest_collection(name, tmp_path):
     assert result.only_pytest == ()
     assert result.only_static == ()
     assert result.jaccard == 1.0
-    assert [d for d in result.disagreements] == []
+    assert list(result.disagreements) == []
     assert result.common_ids > 10
 
 

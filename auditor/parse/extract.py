@@ -39,7 +39,11 @@ FIXTURE_DECORATORS = {
     "pytest_asyncio.fixture": "pytest_asyncio",
     "pytest_asyncio.plugin.fixture": "pytest_asyncio",
 }
-MARK_PREFIXES = ("pytest.mark.", "_pytest.mark.MARK_GEN.", "_pytest.mark.structures.MARK_GEN.")
+MARK_PREFIXES = (
+    "pytest.mark.",
+    "_pytest.mark.MARK_GEN.",
+    "_pytest.mark.structures.MARK_GEN.",
+)
 PATCH_DECORATORS = {
     "unittest.mock.patch": 1,
     "mock.patch": 1,
@@ -118,9 +122,7 @@ class _ModuleWalk:
             elif isinstance(statement, cst.ClassDef):
                 klass = _class(statement, self.ctx)
                 self.classes.append(klass)
-                self.bindings.append(
-                    Binding(klass.name, "class", klass.line, target=klass.name)
-                )
+                self.bindings.append(Binding(klass.name, "class", klass.line, target=klass.name))
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._small(small)
@@ -183,9 +185,7 @@ class _ModuleWalk:
             if isinstance(target, cst.Name):
                 self._assign_name(target.value, value, augmented)
             elif _calls_fixture(value, self.ctx):
-                self.ctx.dynamic.append(
-                    DynamicFixture(0, "fixture assigned to a computed target")
-                )
+                self.ctx.dynamic.append(DynamicFixture(0, "fixture assigned to a computed target"))
 
     def _assign_name(self, name: str, value: cst.BaseExpression, augmented: bool) -> None:
         if name == "pytestmark":
@@ -263,8 +263,7 @@ def _params(parameters: cst.Parameters) -> tuple[Param, ...]:
     if isinstance(parameters.star_arg, cst.Param):
         found.append(Param(parameters.star_arg.name.value, "var_positional"))
     found.extend(
-        Param(p.name.value, "keyword_only", p.default is not None)
-        for p in parameters.kwonly_params
+        Param(p.name.value, "keyword_only", p.default is not None) for p in parameters.kwonly_params
     )
     if parameters.star_kwarg is not None:
         found.append(Param(parameters.star_kwarg.name.value, "var_keyword"))
@@ -399,17 +398,17 @@ def _parametrize(call: cst.Call, line: int) -> Parametrize:
     indirect: tuple[str, ...] = ()
     indirect_expr = keywords.get("indirect")
     if indirect_expr is not None:
-        if bool_value(indirect_expr):
-            indirect = argnames
-        else:
-            indirect = string_list(indirect_expr) or ()
+        listed = string_list(indirect_expr) or ()
+        indirect = argnames if bool_value(indirect_expr) else listed
     cases: int | None = None
     if values_expr is not None:
         items = elements(values_expr)
         cases = len(items) if items is not None else None
     scope_expr = keywords.get("scope")
     scope = string_value(scope_expr) if scope_expr is not None else None
-    return Parametrize(argnames, line, indirect, cases, dynamic, scope if scope in _SCOPES else None)
+    return Parametrize(
+        argnames, line, indirect, cases, dynamic, scope if scope in _SCOPES else None
+    )
 
 
 class _BodyFacts(cst.CSTVisitor):
@@ -483,14 +482,14 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
 def _class(node: cst.ClassDef, ctx: _Context) -> Class:
     position = ctx.cursor.take(node.name.value)
     decorations = _decorations(node.decorators, ctx, position.line)
-    bases = tuple(
-        qualified(arg.value, ctx.aliases) or "?" for arg in node.bases if not arg.star
-    )
+    bases = tuple(qualified(arg.value, ctx.aliases) or "?" for arg in node.bases if not arg.star)
     functions: list[Function] = []
     classes: list[Class] = []
     marks: list[AnyMark] = list(decorations.marks)
     test_attr: bool | None = None
-    for statement in flatten_blocks(node.body.body if isinstance(node.body, cst.IndentedBlock) else []):
+    for statement in flatten_blocks(
+        node.body.body if isinstance(node.body, cst.IndentedBlock) else []
+    ):
         if isinstance(statement, cst.FunctionDef):
             functions.append(_function(statement, ctx, in_class=True))
         elif isinstance(statement, cst.ClassDef):

@@ -28,9 +28,9 @@ class DefLine:
 
 def _flat(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
     for statement in statements:
-        if isinstance(statement, _BLOCKS) or isinstance(statement, _TRY_STAR):
+        if isinstance(statement, (*_BLOCKS, _TRY_STAR)):
             yield from _flat(statement.body)
-            if isinstance(statement, ast.Try) or isinstance(statement, _TRY_STAR):
+            if isinstance(statement, (ast.Try, _TRY_STAR)):
                 for handler in statement.handlers:
                     yield from _flat(handler.body)
             orelse = getattr(statement, "orelse", [])

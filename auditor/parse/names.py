@@ -156,7 +156,7 @@ def _blocks(statement: cst.BaseCompoundStatement) -> list[cst.BaseStatement]:
     for suite in suites:
         if isinstance(suite, cst.IndentedBlock):
             body.extend(suite.body)
-        else:
+        elif isinstance(suite, cst.SimpleStatementSuite):
             body.append(cst.SimpleStatementLine(body=suite.body))
     return body
 
@@ -165,9 +165,7 @@ def flatten_blocks(statements: Iterable[cst.BaseStatement]) -> list[cst.BaseStat
     """Statements with if/try/with/for/while blocks opened up, in source order."""
     flat: list[cst.BaseStatement] = []
     for statement in statements:
-        if isinstance(
-            statement, cst.If | cst.Try | cst.TryStar | cst.With | cst.For | cst.While
-        ):
+        if isinstance(statement, cst.If | cst.Try | cst.TryStar | cst.With | cst.For | cst.While):
             flat.extend(flatten_blocks(_blocks(statement)))
         else:
             flat.append(statement)

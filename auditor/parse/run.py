@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import libcst
 
 from auditor.parse.cache import Summary, SummaryCache, content_digest
 from auditor.parse.source import UnreadableSource, decode
@@ -18,8 +21,6 @@ PARALLEL_THRESHOLD = 16
 
 def parse_bytes(relpath: str, data: bytes) -> Summary:
     """Summarise one file's bytes; never raises for bad input."""
-    import libcst
-
     from auditor.parse.extract import summarize
 
     try:
@@ -29,17 +30,34 @@ def parse_bytes(relpath: str, data: bytes) -> Summary:
     try:
         return summarize(relpath, source.text)
     except libcst.ParserSyntaxError as exc:
+        return _syntax_failure(relpath, source.text, exc)
+    except RecursionError:
+        return ParseFailure(relpath, "too-deep", "nesting too deep to parse")
+    except Exception as exc:
+        return ParseFailure(relpath, "internal-error", f"cannot analyse: {exc!r}")
+
+
+def _syntax_failure(relpath: str, text: str, exc: libcst.ParserSyntaxError) -> ParseFailure:
+    """Python's own message and position when it agrees the file is broken."""
+    try:
+        ast.parse(text)
+    except SyntaxError as error:
         return ParseFailure(
             relpath,
             "syntax-error",
-            f"syntax error: {exc.message}",
-            line=exc.raw_line,
-            col=exc.raw_column,
+            f"syntax error: {error.msg}",
+            line=error.lineno or 1,
+            col=max((error.offset or 1) - 1, 0),
         )
-    except RecursionError:
-        return ParseFailure(relpath, "too-deep", "nesting too deep to parse")
-    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
-        return ParseFailure(relpath, "internal-error", f"cannot analyse: {exc!r}")
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return ParseFailure(
+        relpath,
+        "syntax-error",
+        f"syntax error: {exc.message}",
+        line=exc.raw_line,
+        col=exc.raw_column,
+    )
 
 
 def _parse_path(job: tuple[str, str]) -> tuple[Summary, str]:
@@ -53,9 +71,9 @@ def _parse_path(job: tuple[str, str]) -> tuple[Summary, str]:
 
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
-    if sys.platform.startswith("linux"):
-        return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
-    return ProcessPoolExecutor(jobs)
+    """Forked workers on Linux start without re-importing anything."""
+    method = "fork" if sys.platform.startswith("linux") else None
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method))
 
 
 def parse_files(
@@ -100,9 +118,7 @@ def parse_files(
     return {relpath: results[relpath] for relpath in relpaths}
 
 
-def _by_content(
-    cache: SummaryCache, relpath: str, stat: os.stat_result
-) -> Summary | None:
+def _by_content(cache: SummaryCache, relpath: str, stat: os.stat_result) -> Summary | None:
     """A file whose mtime changed but whose content did not (a touch, a checkout)."""
     if relpath not in cache.entries:
         return None

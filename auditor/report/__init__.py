@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from auditor.report.model import AutouseReach, FixtureRow, HotSpot, Report, TestRow, build_report
+from auditor.report.model import (
+    AutouseReach,
+    FixtureRow,
+    HotSpot,
+    Report,
+    TestRow,
+    build_report,
+)
 
 __all__ = ["AutouseReach", "FixtureRow", "HotSpot", "Report", "TestRow", "build_report"]

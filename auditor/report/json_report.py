@@ -65,13 +65,25 @@ def report_dict(report: Report) -> dict[str, Any]:
         "duplicates": [],
         "hot_spots": {
             "most_used": [
-                {"name": h.name, "path": h.path, "line": h.line, "scope": h.scope, "used_by": h.used_by}
+                {
+                    "name": h.name,
+                    "path": h.path,
+                    "line": h.line,
+                    "scope": h.scope,
+                    "used_by": h.used_by,
+                }
                 for h in report.most_used
             ],
             "longest_chains": [list(c.names) for c in report.longest_chains],
             "autouse_reach": [
-                {"name": a.name, "path": a.path, "line": a.line, "scope": a.scope,
-                 "tests": a.tests, "share": round(a.share, 4)}
+                {
+                    "name": a.name,
+                    "path": a.path,
+                    "line": a.line,
+                    "scope": a.scope,
+                    "tests": a.tests,
+                    "share": round(a.share, 4),
+                }
                 for a in report.autouse_reach
             ],
         },

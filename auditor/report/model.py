@@ -110,8 +110,14 @@ def build_report(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> R
     total = max(len(suite.tests), 1)
     reach = sorted(
         (
-            AutouseReach(d.name, d.path, d.line, d.scope.value, graph.used_by(d.key),
-                         graph.used_by(d.key) / total)
+            AutouseReach(
+                d.name,
+                d.path,
+                d.line,
+                d.scope.value,
+                graph.used_by(d.key),
+                graph.used_by(d.key) / total,
+            )
             for d in local
             if d.autouse
         ),

@@ -36,8 +36,13 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
         for column in ("fixture", "scope", "tests reached", "share", "defined at"):
             table.add_column(column)
         for reach in report.autouse_reach:
-            table.add_row(reach.name, reach.scope, str(reach.tests), f"{reach.share:.0%}",
-                          f"{reach.path}:{reach.line}")
+            table.add_row(
+                reach.name,
+                reach.scope,
+                str(reach.tests),
+                f"{reach.share:.0%}",
+                f"{reach.path}:{reach.line}",
+            )
         console.print(table)
     if not report.findings:
         console.print("[green]No problems found.[/green]")
@@ -55,7 +60,7 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
         console.print(f"... and {hidden} more (use --format json for all)")
 
 
-class make_console:  # noqa: N801 - used as a context manager factory
+class make_console:
     """A console on stdout, or on a file for --output."""
 
     def __init__(self, output: object) -> None:

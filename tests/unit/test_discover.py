@@ -1,0 +1,82 @@
+"""Which files pytest would collect, without importing anything."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.config import load_config
+from auditor.discover import discover
+
+
+def touch(path: Path, text: str = "") -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def files(tmp_path: Path, *paths: Path, lookup=None):
+    config = load_config(list(paths) or [tmp_path], invocation_dir=tmp_path)
+    return discover(config, list(paths), invocation_dir=tmp_path, ignore_lookup=lookup)
+
+
+def test_python_files_norecursedirs_and_conftest_chain(tmp_path):
+    touch(
+        tmp_path / "pytest.ini",
+        "[pytest]\npython_files = test_*.py check_*.py\nnorecursedirs = legacy_* .*\n",
+    )
+    touch(tmp_path / "conftest.py")
+    touch(tmp_path / "tests" / "conftest.py")
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "tests" / "check_b.py")
+    touch(tmp_path / "tests" / "b_test.py")
+    touch(tmp_path / "tests" / "helpers.py")
+    touch(tmp_path / "tests" / "legacy_old" / "test_old.py")
+    touch(tmp_path / "tests" / ".hidden" / "test_h.py")
+    touch(tmp_path / "venv2" / "pyvenv.cfg")
+    touch(tmp_path / "venv2" / "test_in_venv.py")
+    found = files(tmp_path)
+    assert sorted(found.test_files) == ["tests/check_b.py", "tests/test_a.py"]
+    assert found.conftests == ("conftest.py", "tests/conftest.py")
+
+
+def test_explicit_file_is_collected_whatever_its_name(tmp_path):
+    touch(tmp_path / "pytest.ini", "[pytest]\n")
+    touch(tmp_path / "helpers.py")
+    found = files(tmp_path, tmp_path / "helpers.py")
+    assert found.test_files == ("helpers.py",)
+
+
+def test_testpaths_are_used_without_arguments(tmp_path):
+    touch(tmp_path / "pytest.ini", "[pytest]\ntestpaths = tests\n")
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "other" / "test_b.py")
+    assert files(tmp_path).test_files == ("tests/test_a.py",)
+
+
+def test_collect_ignore_from_conftest(tmp_path):
+    touch(tmp_path / "pytest.ini", "[pytest]\n")
+    touch(tmp_path / "conftest.py")
+    touch(tmp_path / "test_keep.py")
+    touch(tmp_path / "test_drop.py")
+    touch(tmp_path / "gen" / "test_gen.py")
+    found = files(tmp_path, lookup=lambda conftest: (("test_drop.py",), ("gen*",)))
+    assert found.test_files == ("test_keep.py",)
+
+
+def test_symlink_loop_is_a_problem_not_a_hang(tmp_path):
+    touch(tmp_path / "pytest.ini", "[pytest]\n")
+    touch(tmp_path / "tests" / "test_a.py")
+    os.symlink(tmp_path / "tests", tmp_path / "tests" / "loop")
+    found = files(tmp_path)
+    assert found.test_files == ("tests/test_a.py",)
+    assert [p.reason for p in found.problems] == ["symlink-loop"]
+
+
+def test_auditor_excludes(tmp_path):
+    touch(
+        tmp_path / "pyproject.toml",
+        '[tool.test-auditor]\nexclude = ["tests/generated"]\n',
+    )
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "tests" / "generated" / "test_g.py")
+    assert files(tmp_path).test_files == ("tests/test_a.py",)

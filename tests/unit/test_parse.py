@@ -1,0 +1,182 @@
+"""The libcst summary: every fixture spelling, marks, parametrize, classes, bindings."""
+
+from __future__ import annotations
+
+import textwrap
+
+from auditor.parse import ModuleSummary, ParseFailure, parse_bytes
+
+
+def summarize(source: str) -> ModuleSummary:
+    result = parse_bytes("test_x.py", textwrap.dedent(source).encode())
+    assert isinstance(result, ModuleSummary)
+    return result
+
+
+def test_fixture_spellings_and_arguments():
+    summary = summarize(
+        """
+        import pytest
+        import pytest_asyncio
+        from pytest import fixture as fx
+
+        @pytest.fixture
+        def plain(): ...
+
+        @fx(scope="session", autouse=True)
+        def aliased(tmp_path_factory):
+            yield 1
+
+        @pytest.fixture(name="renamed", params=[1, 2, 3])
+        def _impl(request):
+            return request.getfixturevalue("plain")
+
+        @pytest.fixture(scope=lambda fixture_name, config: "session")
+        def dynamic_scope(): ...
+
+        @pytest_asyncio.fixture(scope="module")
+        async def aio(): ...
+        """
+    )
+    by_name = {f.name: f for f in summary.functions}
+    assert by_name["plain"].fixture is not None
+    assert by_name["plain"].fixture.scope == "function"
+    aliased = by_name["aliased"].fixture
+    assert aliased is not None
+    assert aliased.scope == "session"
+    assert aliased.autouse
+    assert by_name["aliased"].is_generator
+    impl = by_name["_impl"]
+    assert impl.fixture is not None
+    assert impl.fixture.name == "renamed"
+    assert impl.fixture.params_count == 3
+    assert impl.getfixturevalue == ("plain",)
+    assert by_name["dynamic_scope"].fixture is not None
+    assert by_name["dynamic_scope"].fixture.scope_dynamic
+    assert by_name["aio"].fixture is not None
+    assert by_name["aio"].fixture.kind == "pytest_asyncio"
+    assert by_name["aio"].is_async
+
+
+def test_marks_parametrize_and_mock_patch():
+    summary = summarize(
+        """
+        import pytest
+        from unittest import mock
+
+        slow = pytest.mark.slow
+        pytestmark = [pytest.mark.usefixtures("db"), slow]
+
+        @pytest.mark.parametrize("a, b", [(1, 2), (3, 4)])
+        @pytest.mark.parametrize(("db",), [(1,)], indirect=True)
+        @mock.patch("os.getcwd")
+        @slow
+        def test_it(getcwd, a, b, db, default=1, *, kw): ...
+        """
+    )
+    assert [m.name for m in summary.marks] == ["usefixtures", "slow"]
+    assert summary.marks[0].args == ("db",)
+    test = summary.functions[0]
+    assert [p.argnames for p in test.parametrize] == [("a", "b"), ("db",)]
+    assert test.parametrize[0].cases == 2
+    assert test.parametrize[1].indirect == ("db",)
+    assert test.mock_patch_args == 1
+    assert [m.name for m in test.marks] == ["slow"]
+    assert [(p.name, p.has_default) for p in test.params][-2:] == [
+        ("default", True),
+        ("kw", False),
+    ]
+
+
+def test_classes_bindings_and_module_settings():
+    summary = summarize(
+        """
+        import unittest
+        from .helpers import thing as other
+        from pkg.fixtures import *
+
+        class TestA(Base):
+            __test__ = False
+            def __init__(self): ...
+            class TestNested:
+                def test_n(self): ...
+
+        class Case(unittest.TestCase):
+            def test_x(self): ...
+
+        if True:
+            def test_conditional(): ...
+
+        collect_ignore = ["setup.py"]
+        collect_ignore.append("build.py")
+        pytest_plugins = ("a.plugin",)
+        """
+    )
+    first, case = summary.classes
+    assert first.test_attr is False
+    assert first.has_init
+    assert first.classes[0].name == "TestNested"
+    assert case.bases == ("unittest.TestCase",)
+    assert [f.name for f in summary.functions] == ["test_conditional"]
+    kinds = [(b.name, b.kind) for b in summary.bindings]
+    assert ("other", "import") in kinds
+    assert ("*", "star") in kinds
+    relative = next(b for b in summary.bindings if b.name == "other")
+    assert relative.level == 1
+    assert relative.module == "helpers"
+    assert relative.target == "thing"
+    assert summary.collect_ignore == ("setup.py", "build.py")
+    assert summary.pytest_plugins == ("a.plugin",)
+
+
+def test_lines_point_at_the_def_even_with_decorators_and_strings():
+    summary = summarize(
+        '''
+        import pytest
+
+        def test_a(pytester):
+            pytester.makepyfile("""
+                def test_b():
+                    pass
+            """)
+
+        @pytest.mark.slow
+        def test_b():
+            pass
+        '''
+    )
+    assert [(f.name, f.line) for f in summary.functions] == [
+        ("test_a", 4),
+        ("test_b", 11),
+    ]
+
+
+def test_dynamic_fixtures_are_reported_not_guessed():
+    summary = summarize(
+        """
+        import pytest
+        for name in ("a", "b"):
+            globals()[name] = pytest.fixture(lambda: 1)
+        made = pytest.fixture(scope="session")(lambda: 2)
+        """
+    )
+    assert len(summary.dynamic_fixtures) == 2
+
+
+def test_bad_bytes_become_failures():
+    binary = parse_bytes("test_bin.py", b"\x00\x01\x02 def")
+    assert isinstance(binary, ParseFailure)
+    assert binary.reason == "binary-file"
+    syntax = parse_bytes("test_bad.py", b"def test_x(:\n    pass\n")
+    assert isinstance(syntax, ParseFailure)
+    assert syntax.reason == "syntax-error"
+    assert syntax.line == 1
+    latin = parse_bytes(
+        "test_latin.py",
+        "# -*- coding: latin-1 -*-\nx = 'é'\ndef test_a(): ...\n".encode("latin-1"),
+    )
+    assert isinstance(latin, ModuleSummary)
+    assert latin.functions[0].name == "test_a"
+    undecodable = parse_bytes("test_u.py", "x = 'é'\n".encode("latin-1"))
+    assert isinstance(undecodable, ParseFailure)
+    assert undecodable.reason == "bad-encoding"
