@@ -76,7 +76,9 @@ def build_suite(
     summaries.load_many([*conftest_paths, *test_paths])
 
     search_roots = [root, root / "src", *(root / p for p in config.pytest.pythonpath)]
-    index = ModuleIndex(root, search_roots, summaries)
+    index = ModuleIndex(
+        _test_roots(root, files.test_files, files.conftests), search_roots, summaries
+    )
     collector = Collector(config, files, index)
 
     plugin_names: list[str] = []
@@ -136,6 +138,15 @@ def build_suite(
         plugins=tuple(plugin_names),
         dynamic_plugins=tuple(dynamic_plugins),
     )
+
+
+def _test_roots(root: Path, tests: Sequence[str], conftests: Sequence[str]) -> list[Path]:
+    """The top folders under the rootdir that hold tests or (non-root) conftests."""
+    tops: set[Path] = set()
+    for relative in (*tests, *(c for c in conftests if "/" in c)):
+        parts = relative.split("/")
+        tops.add(root / parts[0] if len(parts) > 1 and parts[0] != ".." else root)
+    return sorted(tops) or [root]
 
 
 def _mentions_fixture(path: Path) -> bool:

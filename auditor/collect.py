@@ -63,6 +63,11 @@ def funcargnames(function: Function, *, method: bool, extra_patches: int = 0) ->
     patches = function.mock_patch_args + extra_patches
     if patches and (function.decorated or extra_patches):
         names = names[patches:]
+    if function.supplied or function.supplied_positional:
+        # hypothesis.given fills these: keyword strategies by name, positional ones last.
+        names = [n for n in names if n not in function.supplied]
+        if function.supplied_positional:
+            names = names[: -function.supplied_positional]
     return tuple(names)
 
 

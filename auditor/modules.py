@@ -48,8 +48,10 @@ def module_name(path: Path) -> str:
 class ModuleIndex:
     """Finds the file behind a module name and the target behind a name in a module."""
 
-    def __init__(self, home: Path, search_roots: Sequence[Path], load: SummaryLoader) -> None:
-        self.home = home
+    def __init__(
+        self, homes: Sequence[Path], search_roots: Sequence[Path], load: SummaryLoader
+    ) -> None:
+        self.homes = list(homes)
         self.search_roots = list(dict.fromkeys(search_roots))
         self.site_roots = [Path(p) for p in sys.path if p and Path(p).is_dir()]
         self._load = load
@@ -126,9 +128,10 @@ class ModuleIndex:
         return names
 
     def _imported(self, importer: Path, module: str, name: str, level: int) -> Target | None:
-        """Imports are followed inside the suite's own tree, and relatively inside an
-        installed plugin's package; parsing half of site-packages to find fixtures in
-        ordinary library imports would cost more than everything else."""
+        """Imports are followed inside the suite's test tree (the top folders holding its
+        tests and conftests), and relatively inside a plugin's package: parsing the code
+        under test or half of site-packages to find fixtures in ordinary imports would
+        cost more than everything else, and fixtures live beside the tests."""
         if not level and not self.inside(importer):
             return None
         source = self.find(module, importer=importer, level=level)
@@ -139,7 +142,8 @@ class ModuleIndex:
         return self.namespace(source).get(name)
 
     def inside(self, path: Path) -> bool:
-        return self.home in path.parents
+        """Is `path` in the suite's own test tree, where imports are followed?"""
+        return any(home in path.parents for home in self.homes)
 
 
 def _by_line(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -70,8 +70,11 @@ def summarize(path: str, text: str) -> ModuleSummary:
     """Parse `text` with libcst and summarise it; raises libcst.ParserSyntaxError."""
     module = cst.parse_module(text)
     statements = flatten_blocks(module.body)
+    aliases = module_aliases(module.body)
+    if path.endswith("_pytest/fixtures.py"):
+        aliases.setdefault("fixture", "pytest.fixture")  # pytest's own definition site
     ctx = _Context(
-        aliases=module_aliases(module.body),
+        aliases=aliases,
         cursor=LineCursor(def_lines(text)),
         scan_bodies="getfixturevalue" in text,
     )
@@ -278,6 +281,8 @@ class _Decorations:
     patches: int = 0
     staticmethod: bool = False
     classmethod: bool = False
+    supplied: tuple[str, ...] = ()
+    supplied_positional: int = 0
     abstract: bool = False
     other: bool = False
 
@@ -299,6 +304,11 @@ def _decorations(decorators: Iterable[cst.Decorator], ctx: _Context, line: int) 
             found.classmethod |= name == "classmethod"
         elif name in ("abc.abstractmethod", "abstractmethod"):
             found.abstract = True
+        elif name in ("hypothesis.given", "given") and call is not None:
+            positional, keywords = call_arguments(call)
+            found.supplied += tuple(keywords)
+            found.supplied_positional += len(positional)
+            found.other = True
         elif name in PATCH_DECORATORS and call is not None:
             found.patches += _patch_injects(call, PATCH_DECORATORS[name])
             found.other = True
@@ -438,7 +448,11 @@ class _BodyFacts(cst.CSTVisitor):
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value == "getfixturevalue":
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value == "getfixturevalue"
+            and _is_request(func.value)
+        ):
             positional, keywords = call_arguments(node)
             argument = positional[0] if positional else keywords.get("argname")
             value = string_value(argument) if argument is not None else None
@@ -446,6 +460,12 @@ class _BodyFacts(cst.CSTVisitor):
                 self.dynamic = True
             else:
                 self.literal.append(value)
+
+
+def _is_request(receiver: cst.BaseExpression) -> bool:
+    """`request` or `self.request`: the fixture request object, not some other object."""
+    name = dotted(receiver)
+    return name is not None and name.split(".")[-1] == "request"
 
 
 def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Function:
@@ -473,6 +493,8 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
         marks=tuple(m for m in decorations.marks if isinstance(m, Mark)),
         parametrize=tuple(m for m in decorations.marks if isinstance(m, Parametrize)),
         mock_patch_args=decorations.patches,
+        supplied=decorations.supplied,
+        supplied_positional=decorations.supplied_positional,
         getfixturevalue=tuple(facts.literal),
         dynamic_getfixturevalue=facts.dynamic,
         decorated=decorations.other,
@@ -487,9 +509,11 @@ def _class(node: cst.ClassDef, ctx: _Context) -> Class:
     classes: list[Class] = []
     marks: list[AnyMark] = list(decorations.marks)
     test_attr: bool | None = None
-    for statement in flatten_blocks(
-        node.body.body if isinstance(node.body, cst.IndentedBlock) else []
-    ):
+    body = flatten_blocks(node.body.body if isinstance(node.body, cst.IndentedBlock) else [])
+    local_marks = _mark_aliases(body, ctx)
+    if local_marks:
+        ctx = replace(ctx, mark_aliases={**ctx.mark_aliases, **local_marks})
+    for statement in body:
         if isinstance(statement, cst.FunctionDef):
             functions.append(_function(statement, ctx, in_class=True))
         elif isinstance(statement, cst.ClassDef):

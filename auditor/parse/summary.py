@@ -80,6 +80,8 @@ class Function:
     marks: tuple[Mark, ...] = ()
     parametrize: tuple[Parametrize, ...] = ()
     mock_patch_args: int = 0
+    supplied: tuple[str, ...] = ()
+    supplied_positional: int = 0
     getfixturevalue: tuple[str, ...] = ()
     dynamic_getfixturevalue: bool = False
     test_attr: bool | None = None
