@@ -13,7 +13,7 @@ from auditor.model import Origin, Suite
 from auditor.modules import ModuleIndex
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
-from auditor.plugins import plugin_module_file, session_plugins
+from auditor.plugins import plugin_module_file, pytest_version, session_plugins
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +137,17 @@ def build_suite(
         dynamic_fixtures=tuple(dynamic),
         plugins=tuple(plugin_names),
         dynamic_plugins=tuple(dynamic_plugins),
+        pytest_version=pytest_version(),
+        generate_tests_hooks=tuple(
+            relpath(path, root)
+            for path in [*conftest_paths, *test_paths]
+            if _defines(summaries(path), "pytest_generate_tests")
+        ),
     )
+
+
+def _defines(summary: Summary | None, name: str) -> bool:
+    return isinstance(summary, ModuleSummary) and any(f.name == name for f in summary.functions)
 
 
 def _test_roots(root: Path, tests: Sequence[str], conftests: Sequence[str]) -> list[Path]:

@@ -277,6 +277,7 @@ class Collector:
                 ),
                 marks=tuple(dict.fromkeys(m.name for m in own.marks)),
                 cases=cases,
+                parametrized=bool(own.parametrize),
                 is_async=function.is_async,
                 getfixturevalue=function.getfixturevalue,
                 dynamic_request=function.dynamic_getfixturevalue,

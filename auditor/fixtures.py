@@ -13,6 +13,7 @@ become "dynamic" edges; non-literal ones mark the test as having unknown request
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from auditor.model import FixtureDef, Origin, Suite, TestItem
@@ -154,8 +155,40 @@ class _Resolver:
         dynamic, unknown_requests = self._dynamic(test, used)
         for key in used:
             self.used_by[key] += 1
+        if self._legacy_prune(test, used.values()):
+            closure = self._pruned(list(sources), closure, chain, ignore)
         names = tuple(n for n in closure if n not in ignore)
         return TestFixtures(test.nodeid, names, tuple(used), dynamic, unknown_requests)
+
+    def _legacy_prune(self, test: TestItem, used: Iterable[FixtureDef]) -> bool:
+        """pytest before 9.1 recomputed the closure of parametrized tests following
+        only the closest definition of each name (``prune_dependency_tree``), so names
+        reached only through an overridden definition drop out of ``fixturenames``."""
+        if self.suite.pytest_version >= (9, 1):
+            return False
+        return (
+            test.parametrized
+            or any(d.has_params for d in used)
+            or any(_hook_applies(h, test.path) for h in self.suite.generate_tests_hooks)
+        )
+
+    def _pruned(
+        self, initial: list[str], closure: list[str], chain: tuple[str, ...], ignore: set[str]
+    ) -> list[str]:
+        keep: set[str] = set()
+        work = list(initial)
+        while work:
+            name = work.pop()
+            if name in keep or name not in closure:
+                continue
+            keep.add(name)
+            if name in ignore:
+                work.append("request")
+                continue
+            definitions = self.visible(name, chain)
+            if definitions:
+                work.extend(definitions[-1].argnames)
+        return [n for n in closure if n in keep]
 
     def _param(self, test: TestItem, name: str) -> FixtureDef:
         """The pseudo-fixture pytest makes for a direct parametrize argname: function
@@ -247,6 +280,14 @@ class _Resolver:
             return
         entry = self.cycles.setdefault(names, (anchor, []))
         entry[1].append(nodeid)
+
+
+def _hook_applies(hook_file: str, test_path: str) -> bool:
+    """A `pytest_generate_tests` in a conftest reaches its folder; in a module, itself."""
+    if hook_file.rsplit("/", 1)[-1] != "conftest.py":
+        return hook_file == test_path
+    folder = hook_file.rpartition("/")[0]
+    return not folder or test_path.startswith(folder + "/")
 
 
 def resolve(suite: Suite) -> Resolution:

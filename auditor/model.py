@@ -70,6 +70,7 @@ class TestItem:
     param_scopes: tuple[tuple[str, str], ...] = ()
     marks: tuple[str, ...] = ()
     cases: int | None = 1
+    parametrized: bool = False
     is_unittest: bool = False
     is_async: bool = False
     getfixturevalue: tuple[str, ...] = ()
@@ -92,6 +93,8 @@ class Suite:
     dynamic_fixtures: tuple[tuple[str, DynamicFixture], ...] = ()
     plugins: tuple[str, ...] = ()
     dynamic_plugins: tuple[str, ...] = ()
+    pytest_version: tuple[int, int] = (9, 2)
+    generate_tests_hooks: tuple[str, ...] = ()
     _by_name: dict[str, dict[str, list[FixtureDef]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -29,6 +29,16 @@ class PluginFile:
     kind: str
 
 
+def pytest_version() -> tuple[int, int]:
+    """(major, minor) of the installed pytest, from its metadata (nothing imported)."""
+    try:
+        text = importlib.metadata.version("pytest")
+    except importlib.metadata.PackageNotFoundError:
+        return (0, 0)
+    major, minor = ([int(p) for p in text.split(".")[:2] if p.isdigit()] + [0, 0])[:2]
+    return major, minor
+
+
 def pytest_package_dir() -> Path | None:
     """The installed `_pytest` package folder (found by spec, not imported)."""
     spec = importlib.util.find_spec("_pytest")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import operator
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 import libcst as cst
 
@@ -136,15 +139,98 @@ def _small_statements(
             yield from _small_statements(_blocks(statement))
 
 
+def _if_suites(statement: cst.If) -> list[cst.BaseSuite]:
+    """The branches of an if/elif/else that may run: one when the tests are decidable
+    statically (see `static_truth`), all of them otherwise."""
+    suites: list[cst.BaseSuite] = []
+    branch: cst.If | cst.Else | None = statement
+    undecided = False
+    while branch is not None:
+        if isinstance(branch, cst.Else):
+            suites.append(branch.body)
+            break
+        truth = static_truth(branch.test)
+        if truth is True and not undecided:
+            suites.append(branch.body)
+            break
+        if truth is not False:
+            suites.append(branch.body)
+            undecided = True
+        branch = branch.orelse
+    return suites
+
+
+_FALSE_NAMES = frozenset({"TYPE_CHECKING", "typing.TYPE_CHECKING", "t.TYPE_CHECKING"})
+_COMPARE: dict[type[cst.BaseCompOp], Callable[[Any, Any], Any]] = {
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+}
+
+
+def static_truth(test: cst.BaseExpression) -> bool | None:
+    """The value of an `if` test that does not depend on the run: TYPE_CHECKING,
+    ``sys.version_info`` and ``sys.platform`` comparisons (for this interpreter),
+    ``sys.gettrace()`` (false outside a debugger), and not/and/or of those."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = static_truth(test.expression)
+        return None if inner is None else not inner
+    if isinstance(test, cst.BooleanOperation):
+        left, right = static_truth(test.left), static_truth(test.right)
+        if isinstance(test.operator, cst.And):
+            return False if False in (left, right) else (None if None in (left, right) else True)
+        return True if True in (left, right) else (None if None in (left, right) else False)
+    name = dotted(test)
+    if name in _FALSE_NAMES:
+        return False
+    if isinstance(test, cst.Call):
+        called = dotted(test.func)
+        if called == "sys.gettrace":
+            return False
+        if called == "sys.platform.startswith" and test.args:
+            prefix = string_value(test.args[0].value)
+            return None if prefix is None else sys.platform.startswith(prefix)
+        return None
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        compare = _COMPARE.get(type(target.operator))
+        left_value = _runtime_value(test.left)
+        right_value = _runtime_value(target.comparator)
+        if compare is None or left_value is None or right_value is None:
+            return None
+        try:
+            return bool(compare(left_value, right_value))
+        except TypeError:
+            return None
+    return None
+
+
+def _runtime_value(expr: cst.BaseExpression) -> object | None:
+    name = dotted(expr)
+    if name == "sys.version_info":
+        return tuple(sys.version_info)
+    if name == "sys.platform":
+        return sys.platform
+    if isinstance(expr, cst.Integer):
+        return int(expr.value)
+    text = string_value(expr)
+    if text is not None:
+        return text
+    items = elements(expr)
+    if items is not None and all(isinstance(i, cst.Integer) for i in items):
+        return tuple(int(i.value) for i in items if isinstance(i, cst.Integer))
+    return None
+
+
 def _blocks(statement: cst.BaseCompoundStatement) -> list[cst.BaseStatement]:
     """The statements of a compound statement's suites, in source order."""
     body: list[cst.BaseStatement] = []
     suites: list[cst.BaseSuite] = [statement.body]
     if isinstance(statement, cst.If):
-        orelse = statement.orelse
-        while orelse is not None:
-            suites.append(orelse.body)
-            orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+        suites = _if_suites(statement)
     elif isinstance(statement, cst.Try | cst.TryStar):
         suites.extend(handler.body for handler in statement.handlers)
         if statement.orelse is not None:

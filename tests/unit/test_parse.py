@@ -180,3 +180,30 @@ def test_bad_bytes_become_failures():
     undecodable = parse_bytes("test_u.py", "x = 'é'\n".encode("latin-1"))
     assert isinstance(undecodable, ParseFailure)
     assert undecodable.reason == "bad-encoding"
+
+
+def test_static_if_tests_choose_the_branch_pytest_would_see():
+    summary = summarize(
+        """
+        import sys
+        from typing import TYPE_CHECKING
+        import pytest
+
+        if TYPE_CHECKING:
+            def test_never(): ...
+        if sys.version_info >= (3, 0):
+            def test_py3(): ...
+        else:
+            def test_py2(): ...
+        if sys.gettrace():
+            @pytest.fixture(autouse=True)
+            def restore_tracing(): ...
+        if sys.platform.startswith("nonexistent-os"):
+            def test_other_os(): ...
+        elif not TYPE_CHECKING:
+            def test_elif(): ...
+        if some_flag():
+            def test_maybe(): ...
+        """
+    )
+    assert [f.name for f in summary.functions] == ["test_py3", "test_elif", "test_maybe"]
