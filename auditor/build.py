@@ -83,6 +83,7 @@ def build_suite(
 
     plugin_names: list[str] = []
     plugins = session_plugins(index, config.pytest.addopts)
+    collector.plugins = {p.name for p in plugins}
     summaries.load_many([p.path for p in plugins if _mentions_fixture(p.path)])
     for plugin in plugins:
         if not _mentions_fixture(plugin.path):

@@ -119,6 +119,7 @@ class Collector:
         self.index = index
         self.registry = Registry()
         self.tests: list[TestItem] = []
+        self.plugins: set[str] = set()
 
     # -- fixtures -------------------------------------------------------------------
 
@@ -252,6 +253,7 @@ class Collector:
         method: bool,
     ) -> None:
         own = marks.add(function.marks, function.parametrize)
+        own = own.add(self._plugin_marks(function, own), ())
         direct = tuple(dict.fromkeys(n for p in own.parametrize for n in p.direct))
         cases: int | None = 1
         for parametrize in own.parametrize:
@@ -284,6 +286,15 @@ class Collector:
                 defined_in=self._display_path(target.path),
             )
         )
+
+    def _plugin_marks(self, function: Function, marks: _Marks) -> tuple[Mark, ...]:
+        """Marks that installed plugins add at collection time (their
+        `pytest_pycollect_makeitem` hooks), known here as data."""
+        if "anyio" in self.plugins and function.is_async:
+            auto = "anyio_mode=auto" in " ".join(self.config.pytest.addopts)
+            if auto or any(m.name == "anyio" for m in marks.marks):
+                return (Mark("usefixtures", function.line, ("anyio_backend",)),)
+        return ()
 
     # -- classes --------------------------------------------------------------------
 

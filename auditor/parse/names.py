@@ -209,6 +209,8 @@ def static_truth(test: cst.BaseExpression) -> bool | None:
 
 
 def _runtime_value(expr: cst.BaseExpression) -> object | None:
+    if isinstance(expr, cst.Subscript) and dotted(expr.value) == "sys.version_info":
+        return _version_slice(expr)
     name = dotted(expr)
     if name == "sys.version_info":
         return tuple(sys.version_info)
@@ -222,6 +224,20 @@ def _runtime_value(expr: cst.BaseExpression) -> object | None:
     items = elements(expr)
     if items is not None and all(isinstance(i, cst.Integer) for i in items):
         return tuple(int(i.value) for i in items if isinstance(i, cst.Integer))
+    return None
+
+
+def _version_slice(expr: cst.Subscript) -> object | None:
+    """`sys.version_info[:2]` or `sys.version_info[0]` for this interpreter."""
+    if len(expr.slice) != 1:
+        return None
+    index = expr.slice[0].slice
+    version = tuple(sys.version_info)
+    if isinstance(index, cst.Index) and isinstance(index.value, cst.Integer):
+        return version[int(index.value.value)]
+    bounded = isinstance(index, cst.Slice) and index.lower is None and index.step is None
+    if bounded and isinstance(index, cst.Slice) and isinstance(index.upper, cst.Integer):
+        return version[: int(index.upper.value)]
     return None
 
 
