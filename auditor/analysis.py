@@ -17,6 +17,18 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _dynamic_makers_visible(suite: Suite, path: str) -> list[str]:
+    """Files making fixtures at run time whose fixtures a test in `path` may see:
+    the module itself and the conftests of its folders."""
+    makers: list[str] = []
+    for maker, _ in suite.dynamic_fixtures:
+        folder = maker.rpartition("/")[0]
+        is_conftest = maker.rsplit("/", 1)[-1] == "conftest.py"
+        if maker == path or (is_conftest and (not folder or path.startswith(folder + "/"))):
+            makers.append(maker)
+    return sorted(set(makers))
+
+
 def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> list[Finding]:
     findings: list[Finding] = []
     for failure in suite.failures:
@@ -81,6 +93,22 @@ def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> 
             )
         )
     for unknown in resolution.unknown:
+        makers = _dynamic_makers_visible(suite, unknown.path)
+        if makers:
+            findings.append(
+                Finding(
+                    "TA203",
+                    "unknown-fixture",
+                    Severity.WARNING,
+                    unknown.path,
+                    unknown.line,
+                    0,
+                    f"fixture `{unknown.name}` requested by `{unknown.requester}` has no "
+                    "static definition; it may be one of the fixtures made at run time in "
+                    f"{', '.join(makers)}",
+                )
+            )
+            continue
         findings.append(
             Finding(
                 "TA203",

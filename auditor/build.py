@@ -152,12 +152,10 @@ def _defines(summary: Summary | None, name: str) -> bool:
 
 
 def _test_roots(root: Path, tests: Sequence[str], conftests: Sequence[str]) -> list[Path]:
-    """The top folders under the rootdir that hold tests or (non-root) conftests."""
-    tops: set[Path] = set()
-    for relative in (*tests, *(c for c in conftests if "/" in c)):
-        parts = relative.split("/")
-        tops.add(root / parts[0] if len(parts) > 1 and parts[0] != ".." else root)
-    return sorted(tops) or [root]
+    """The folders that hold test files or conftests: imports into them (and below
+    them) are followed, imports of the code under test are not."""
+    folders = {(root / relative).parent for relative in (*tests, *conftests)}
+    return sorted(folders) or [root]
 
 
 def _mentions_fixture(path: Path) -> bool:

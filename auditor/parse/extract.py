@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from auditor.parse.lines import LineCursor, def_lines
+from auditor.parse.lines import LineCursor, def_lines, fixture_call_lines
 from auditor.parse.names import (
     bool_value,
     call_arguments,
@@ -66,8 +67,10 @@ class _Context:
     dynamic: list[DynamicFixture] = field(default_factory=list)
 
 
-def summarize(path: str, text: str) -> ModuleSummary:
-    """Parse `text` with libcst and summarise it; raises libcst.ParserSyntaxError."""
+def summarize(path: str, text: str, tree: ast.Module) -> ModuleSummary:
+    """Parse `text` with libcst and summarise it; `tree` is the same text parsed by
+    `ast` (which the caller has used to reject what Python itself cannot compile).
+    Raises libcst.ParserSyntaxError."""
     module = cst.parse_module(text)
     statements = flatten_blocks(module.body)
     aliases = module_aliases(module.body)
@@ -75,11 +78,21 @@ def summarize(path: str, text: str) -> ModuleSummary:
         aliases.setdefault("fixture", "pytest.fixture")  # pytest's own definition site
     ctx = _Context(
         aliases=aliases,
-        cursor=LineCursor(def_lines(text)),
+        cursor=LineCursor(def_lines(tree)),
         scan_bodies="getfixturevalue" in text,
     )
     ctx.mark_aliases = _mark_aliases(statements, ctx)
-    return _ModuleWalk(path, ctx).run(statements, lines=text.count("\n") + 1)
+    summary = _ModuleWalk(path, ctx).run(statements, lines=text.count("\n") + 1)
+    return _with_dynamic_lines(summary, fixture_call_lines(tree))
+
+
+def _with_dynamic_lines(summary: ModuleSummary, lines: list[int]) -> ModuleSummary:
+    """Give run-time fixture sites found by statement (line 0) their lines."""
+    pending = iter(lines)
+    placed = tuple(
+        replace(d, line=next(pending, 0)) if d.line == 0 else d for d in summary.dynamic_fixtures
+    )
+    return replace(summary, dynamic_fixtures=placed)
 
 
 def _mark_aliases(

@@ -10,7 +10,6 @@ libcst meets is the n-th def `ast` meets; names are checked pairwise.
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -49,18 +48,8 @@ def _defs(statements: list[ast.stmt]) -> Iterator[DefLine]:
                 yield from _defs(statement.body)
 
 
-_DEF_RE = re.compile(r"^[ \t]*(?:async[ \t]+)?(def|class)[ \t]+([A-Za-z_]\w*)", re.M)
-
-
-def def_lines(text: str) -> list[DefLine]:
-    """Lines of defs/classes in structural order; a text scan if `ast` cannot parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return [
-            DefLine(m.group(2), text.count("\n", 0, m.start()) + 1, 0, 0)
-            for m in _DEF_RE.finditer(text)
-        ]
+def def_lines(tree: ast.Module) -> list[DefLine]:
+    """Lines of defs/classes in structural order."""
     return list(_defs(tree.body))
 
 
@@ -77,3 +66,22 @@ class LineCursor:
                 self._next = index + 1
                 return self._lines[index]
         return DefLine(name, 0, 0, 0)
+
+
+def fixture_call_lines(tree: ast.Module) -> list[int]:
+    """Lines of module-level statements that call a `...fixture(...)` outside a
+    decorator (fixtures made at run time), in structural order."""
+    found: list[int] = []
+    for statement in _flat(tree.body):
+        if isinstance(statement, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Expr):
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and _named_fixture(node.func):
+                    found.append(statement.lineno)
+                    break
+    return found
+
+
+def _named_fixture(func: ast.expr) -> bool:
+    if isinstance(func, ast.Attribute):
+        return func.attr == "fixture"
+    return isinstance(func, ast.Name) and func.id == "fixture"

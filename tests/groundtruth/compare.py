@@ -45,6 +45,8 @@ class Comparison:
     excluded_static_tests: int
     other_kind_items: int
     inconsistent_params: tuple[str, ...]
+    plugin_removed: int
+    plugin_added: int
 
 
 @dataclass(frozen=True)
@@ -63,27 +65,26 @@ def compare(
     report: Mapping[str, Any],
     *,
     include_deselected: bool = True,
+    include_removed: bool = False,
 ) -> Comparison:
-    """Compare a ground-truth dump with a scan report (both loaded from JSON)."""
+    """Compare a ground-truth dump with a scan report (both loaded from JSON).
+
+    pytest's side is its final item list plus, by default, the items that ``-m``
+    or ``-k`` deselected. ``include_removed`` adds the items that plugins dropped
+    from the list in ``pytest_collection_modifyitems`` without deselecting them.
+    """
     error_ids = [str(error["nodeid"]) for error in dump.get("collect_errors", [])]
-    pytest_side = reduce_pytest_items(
-        dump_items(dump, include_deselected=include_deselected), error_ids
-    )
+    items = dump_items(dump, include_deselected=include_deselected, include_removed=include_removed)
+    pytest_side = reduce_pytest_items(items, error_ids)
     prefix = rebase_prefix(dump.get("rootdir"), report.get("rootdir"))
-    static, excluded_static = static_closures(
-        report.get("tests", []), prefix, error_ids
-    )
+    static, excluded_static = static_closures(report.get("tests", []), prefix, error_ids)
     pytest_ids = set(pytest_side.closures)
     static_ids = set(static)
     common = sorted(pytest_ids & static_ids)
     disagreements = tuple(
         disagreement
         for nodeid in common
-        if (
-            disagreement := diff_closures(
-                nodeid, pytest_side.closures[nodeid], static[nodeid]
-            )
-        )
+        if (disagreement := diff_closures(nodeid, pytest_side.closures[nodeid], static[nodeid]))
         is not None
     )
     return Comparison(
@@ -101,6 +102,8 @@ def compare(
         excluded_static_tests=excluded_static,
         other_kind_items=pytest_side.other_kind,
         inconsistent_params=pytest_side.inconsistent,
+        plugin_removed=len(dump.get("removed", [])),
+        plugin_added=len(dump.get("added", [])),
     )
 
 
@@ -110,11 +113,13 @@ def ratio(part: int, whole: int) -> float:
 
 
 def dump_items(
-    dump: Mapping[str, Any], *, include_deselected: bool
+    dump: Mapping[str, Any], *, include_deselected: bool, include_removed: bool
 ) -> list[Mapping[str, Any]]:
     items = list(dump.get("items", []))
     if include_deselected:
         items.extend(dump.get("deselected", []))
+    if include_removed:
+        items.extend(dump.get("removed", []))
     return items
 
 
@@ -128,9 +133,7 @@ def is_under(nodeid: str, error_ids: Iterable[str]) -> bool:
     return False
 
 
-def reduce_pytest_items(
-    items: Iterable[Mapping[str, Any]], error_ids: list[str]
-) -> PytestSide:
+def reduce_pytest_items(items: Iterable[Mapping[str, Any]], error_ids: list[str]) -> PytestSide:
     closures: dict[str, set[str]] = {}
     variants: dict[str, set[frozenset[str]]] = {}
     counted = excluded = other_kind = 0
@@ -147,9 +150,7 @@ def reduce_pytest_items(
         fixtures = frozenset(str(name) for name in item.get("fixtures", []))
         closures.setdefault(base, set()).update(fixtures)
         variants.setdefault(base, set()).add(fixtures)
-    inconsistent = tuple(
-        sorted(base for base, seen in variants.items() if len(seen) > 1)
-    )
+    inconsistent = tuple(sorted(base for base, seen in variants.items() if len(seen) > 1))
     return PytestSide(
         items=counted,
         closures={base: frozenset(names) for base, names in closures.items()},
@@ -183,9 +184,7 @@ def static_closures(
         if is_under(nodeid, error_ids):
             excluded += 1
             continue
-        closures.setdefault(nodeid, set()).update(
-            str(n) for n in test.get("fixtures", [])
-        )
+        closures.setdefault(nodeid, set()).update(str(n) for n in test.get("fixtures", []))
     return {nodeid: frozenset(names) for nodeid, names in closures.items()}, excluded
 
 
@@ -222,13 +221,12 @@ def format_comparison(comparison: Comparison, *, limit: int = 15) -> str:
         f"{c.closure_agreement:.2%} ({agreeing}/{c.common_ids})",
         f"collection errors {c.collect_errors} (excluded: {c.excluded_pytest_items} "
         f"pytest items, {c.excluded_static_tests} static tests); "
-        f"non-Python items ignored {c.other_kind_items}",
+        f"non-Python items ignored {c.other_kind_items}; items plugins dropped "
+        f"{c.plugin_removed}, made up {c.plugin_added}",
     ]
     lines += listing("only in pytest", c.only_pytest, limit)
     lines += listing("only in scan", c.only_static, limit)
-    lines += listing(
-        "parametrized items with differing closures", c.inconsistent_params, limit
-    )
+    lines += listing("parametrized items with differing closures", c.inconsistent_params, limit)
     lines += listing(
         "fixture closure disagreements",
         [format_disagreement(d) for d in c.disagreements],

@@ -5,11 +5,16 @@ Load it into any project's pytest run, it imports nothing from test-auditor::
     PYTHONPATH=/path/to/tests/groundtruth python -m pytest -p pytest_groundtruth \
         --gt-dump=/abs/out.json --collect-only -q
 
-It is inert unless ``--gt-dump`` is given. The dump holds, per collected item, its
-node id, its id without the parametrize suffix, the fixture closure pytest computed
-(minus direct parametrize arguments), and the scope and location of the closest
-definition of each fixture; plus collection errors and, when tests run, outcomes
-with the ScopeMismatch line pytest reported.
+It is inert unless ``--gt-dump`` is given. The dump holds, per item, its node id
+("nodeid"), that id without the parametrize suffix ("base"), the item class ("kind"),
+the fixture closure pytest computed minus direct parametrize arguments ("fixtures",
+"direct_params"), and the scope and "path:line" of the closest definition of each
+fixture ("scopes", "defs"; the line is the first decorator's, as pytest shows it).
+Items are listed in "items" (what pytest would run), "deselected" (``-m``/``-k``)
+and "removed" (dropped by a plugin's ``pytest_collection_modifyitems`` without a
+deselect report); "added" names the ids such a hook made up. "collect_errors" holds
+the nodes that failed to collect ("message": first line, "exception": the ``E``
+line) and, when tests run, "outcomes" holds each report with the ScopeMismatch line.
 """
 
 from __future__ import annotations
@@ -93,11 +98,11 @@ def display_path(path: Path, rootdir: Path) -> str:
 
 def definition_location(func: Any, rootdir: Path) -> str | None:
     """Return "path:lineno" of a fixture function as pytest shows it (first line)."""
-    real = unwrap_function(func)
     try:
+        real = unwrap_function(func)
         filename = inspect.getsourcefile(real) or inspect.getfile(real)
         lineno = real.__code__.co_firstlineno
-    except (TypeError, AttributeError):
+    except (TypeError, AttributeError, ValueError, OSError):
         return None
     path = Path(os.path.abspath(filename))
     return f"{display_path(path, rootdir)}:{lineno}"
@@ -159,6 +164,12 @@ class GroundTruthRecorder:
     collect_errors: list[dict[str, str]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
     deselected: list[pytest.Item] = field(default_factory=list)
+    collected: list[pytest.Item] | None = None
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Remember the items before plugins filter, rewrite or reorder them."""
+        self.collected = list(items)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -196,13 +207,30 @@ class GroundTruthRecorder:
     def build(self, session: pytest.Session) -> dict[str, Any]:
         rootdir = Path(os.path.abspath(self.config.rootpath))
         items: list[pytest.Item] = list(getattr(session, "items", []) or [])
+        removed, added = self.plugin_changes(items)
         dump: dict[str, Any] = {
             "pytest_version": pytest.__version__,
             "rootdir": rootdir.as_posix(),
             "items": [item_record(item, rootdir) for item in items],
             "deselected": [item_record(item, rootdir) for item in self.deselected],
+            "removed": [item_record(item, rootdir) for item in removed],
+            "added": added,
             "collect_errors": self.collect_errors,
         }
         if not self.config.getoption("collectonly"):
             dump["outcomes"] = self.outcomes
         return dump
+
+    def plugin_changes(self, items: list[pytest.Item]) -> tuple[list[pytest.Item], list[str]]:
+        """Items that plugins dropped without deselecting them, and ids they made up.
+
+        ``pytest_collection_modifyitems`` hooks may replace the list outright (as
+        SQLAlchemy's plugin does); only ``pytest_deselected`` reports are announced.
+        """
+        if self.collected is None:
+            return [], []
+        accounted = {item.nodeid for item in [*items, *self.deselected]}
+        removed = [item for item in self.collected if item.nodeid not in accounted]
+        before_ids = {item.nodeid for item in self.collected}
+        added = [item.nodeid for item in items if item.nodeid not in before_ids]
+        return removed, added

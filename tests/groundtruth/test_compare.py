@@ -86,15 +86,11 @@ def test_id_sets_and_jaccard() -> None:
 
 def test_fixture_disagreement_records_missing_and_extra() -> None:
     dump = make_dump([item("t.py::test_a", ["db", "engine"]), item("t.py::test_b", [])])
-    report = make_report(
-        [static("t.py::test_a", ["db", "tmp_path"]), static("t.py::test_b", [])]
-    )
+    report = make_report([static("t.py::test_a", ["db", "tmp_path"]), static("t.py::test_b", [])])
     result = compare(dump, report)
     assert result.closure_agreement == 0.5
     assert result.disagreements == (
-        FixtureDisagreement(
-            nodeid="t.py::test_a", missing=("engine",), extra=("tmp_path",)
-        ),
+        FixtureDisagreement(nodeid="t.py::test_a", missing=("engine",), extra=("tmp_path",)),
     )
 
 
@@ -123,17 +119,13 @@ def test_collection_error_modules_are_excluded_on_both_sides() -> None:
 
 
 def test_directory_collection_error_excludes_its_subtree() -> None:
-    dump = make_dump(
-        [], collect_errors=[{"nodeid": "tests/sub", "message": "conftest"}]
-    )
+    dump = make_dump([], collect_errors=[{"nodeid": "tests/sub", "message": "conftest"}])
     report = make_report([static("tests/sub/test_a.py::test_x", [])])
     assert compare(dump, report).excluded_static_tests == 1
 
 
 def test_deselected_items_count_unless_asked_not_to() -> None:
-    dump = make_dump(
-        [item("t.py::test_a", [])], deselected=[item("t.py::test_network", [])]
-    )
+    dump = make_dump([item("t.py::test_a", [])], deselected=[item("t.py::test_network", [])])
     report = make_report([static("t.py::test_a", []), static("t.py::test_network", [])])
     assert compare(dump, report).jaccard == 1.0
     without = compare(dump, report, include_deselected=False)
@@ -192,3 +184,19 @@ def test_comparison_is_frozen() -> None:
     assert isinstance(result, Comparison)
     with pytest.raises(AttributeError):
         result.jaccard = 0.0  # type: ignore[misc]
+
+
+def test_items_dropped_by_plugins_count_only_when_asked() -> None:
+    dump = make_dump(
+        [item("t.py::TestX_sqlite::test_a", [])],
+        removed=[item("t.py::test_plain", []), item("t.py::TestX::test_a", [])],
+        added=["t.py::TestX_sqlite::test_a"],
+    )
+    report = make_report([static("t.py::test_plain", []), static("t.py::TestX::test_a", [])])
+    default = compare(dump, report)
+    assert default.only_static == ("t.py::TestX::test_a", "t.py::test_plain")
+    assert (default.plugin_removed, default.plugin_added) == (2, 1)
+    widened = compare(dump, report, include_removed=True)
+    assert widened.only_static == ()
+    assert widened.only_pytest == ("t.py::TestX_sqlite::test_a",)
+    assert "items plugins dropped 2, made up 1" in format_comparison(widened)

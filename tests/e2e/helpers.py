@@ -1,0 +1,92 @@
+"""Shared helpers for the end-to-end tests: suites on disk, CLI runs, the JSON schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+REPO_ROOT = Path(__file__).parents[2]
+SAMPLES = REPO_ROOT / "tests" / "samples"
+SUBPROCESS_TIMEOUT = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one run of the command line gave back."""
+
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> dict[str, Any]:
+        data = json.loads(self.out)
+        assert isinstance(data, dict)
+        return data
+
+
+RunCli = Callable[..., Result]
+"""The `run_cli` fixture: `run_cli(*args, cwd=DIR)` runs `auditor.cli.main(args)` in DIR."""
+
+
+def write_suite(root: Path, contents: Mapping[str, str | bytes]) -> Path:
+    """Write `contents` (relative path -> text or bytes) under `root`; return `root`."""
+    for relpath, content in contents.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def run_process(*args: str | os.PathLike[str], cwd: Path) -> Result:
+    """`python -m auditor ARGS` in a real process, for exit status and stderr."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "auditor", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=SUBPROCESS_TIMEOUT,
+        env=env,
+        check=False,
+    )
+    return Result(completed.returncode, completed.stdout, completed.stderr)
+
+
+@cache
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema shipped inside the package."""
+    resource = files("auditor") / "schemas" / "report.schema.json"
+    schema = json.loads(resource.read_text(encoding="utf-8"))
+    assert isinstance(schema, dict)
+    return schema
+
+
+def schema_errors(report: object) -> list[str]:
+    """Every way `report` breaks the shipped schema, as readable lines."""
+    validator = Draft202012Validator(report_schema())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(report)
+    ]
+
+
+def rules_at(report: Mapping[str, Any]) -> list[tuple[str, str, int]]:
+    """(rule, path, line) of every finding, sorted."""
+    return sorted((f["rule"], f["path"], f["line"]) for f in report["findings"])
+
+
+def nodeids(report: Mapping[str, Any]) -> list[str]:
+    return sorted(t["nodeid"] for t in report["tests"])
