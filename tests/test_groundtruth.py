@@ -19,8 +19,9 @@ import pytest
 
 from auditor.build import BuildOptions, build_suite
 from auditor.config import load_config
-from auditor.fixtures import resolve
+from auditor.fixtures import Resolution, resolve
 from auditor.graph import FixtureGraph
+from auditor.model import Suite
 from auditor.report import build_report
 from auditor.report.json_report import report_dict
 from tests.groundtruth.compare import compare
@@ -55,7 +56,7 @@ def pytest_dump(suite: Path, tmp_path: Path, *, run: bool) -> dict[str, Any]:
     return dict(json.loads(dump.read_text()))
 
 
-def static_report(suite: Path):
+def static_report(suite: Path) -> tuple[Suite, Resolution, dict[str, Any]]:
     config = load_config([], invocation_dir=suite)
     model = build_suite(config, [], invocation_dir=suite, options=BuildOptions(use_cache=False))
     resolution = resolve(model)

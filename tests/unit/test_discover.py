@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from auditor.config import load_config
-from auditor.discover import discover
+from auditor.discover import IgnoreLookup, SuiteFiles, discover
 
 
 def touch(path: Path, text: str = "") -> None:
@@ -14,7 +14,7 @@ def touch(path: Path, text: str = "") -> None:
     path.write_text(text)
 
 
-def files(tmp_path: Path, *paths: Path, lookup=None):
+def files(tmp_path: Path, *paths: Path, lookup: IgnoreLookup | None = None) -> SuiteFiles:
     config = load_config(list(paths) or [tmp_path], invocation_dir=tmp_path)
     return discover(config, list(paths), invocation_dir=tmp_path, ignore_lookup=lookup)
 
