@@ -125,6 +125,8 @@ def build_suite(
         if isinstance(summary, ModuleSummary):
             collector.collect_module(path, summary)
 
+    if summaries.cache is not None:
+        summaries.cache.save()
     registry = collector.registry
     return Suite(
         rootdir=str(root),

@@ -95,7 +95,8 @@ def parse_files(
     cache: SummaryCache | None = None,
     jobs: int | None = None,
 ) -> dict[str, Summary]:
-    """Summaries of `relpaths` (relative to `rootdir`), in the order given."""
+    """Summaries of `relpaths` (relative to `rootdir`), in the order given. New
+    summaries go into `cache`; the caller saves it once, at the end of its run."""
     results: dict[str, Summary] = {}
     pending: list[tuple[str, str]] = []
     stats: dict[str, os.stat_result] = {}
@@ -126,8 +127,6 @@ def parse_files(
         results[relpath] = summary
         if cache is not None and digest:
             cache.store(relpath, stats[relpath], digest, summary)
-    if cache is not None:
-        cache.save()
     return {relpath: results[relpath] for relpath in relpaths}
 
 

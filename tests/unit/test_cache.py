@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
 from auditor.parse import run
-from auditor.parse.cache import SummaryCache
+from auditor.parse.cache import Summary, SummaryCache
+
+
+def parse_and_save(tmp_path: Path, cache_dir: Path) -> dict[str, Summary]:
+    cache = SummaryCache(cache_dir, tmp_path)
+    parsed = run.parse_files(tmp_path, ["test_a.py"], cache=cache)
+    cache.save()
+    return parsed
 
 
 def test_warm_run_parses_nothing_and_changes_are_seen(tmp_path, monkeypatch):
     source = tmp_path / "test_a.py"
     source.write_text("def test_one(): ...\n")
     cache_dir = tmp_path / "cache"
-    first = run.parse_files(tmp_path, ["test_a.py"], cache=SummaryCache(cache_dir, tmp_path))
+    first = parse_and_save(tmp_path, cache_dir)
     assert (cache_dir / ".gitignore").read_text().strip().endswith("*")
 
     def refuse(job):
@@ -22,14 +30,14 @@ def test_warm_run_parses_nothing_and_changes_are_seen(tmp_path, monkeypatch):
 
     with monkeypatch.context() as patch:
         patch.setattr(run, "_parse_path", refuse)
-        warm = run.parse_files(tmp_path, ["test_a.py"], cache=SummaryCache(cache_dir, tmp_path))
+        warm = parse_and_save(tmp_path, cache_dir)
         assert warm == first
         stat = source.stat()
         os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10_000_000))
-        touched = run.parse_files(tmp_path, ["test_a.py"], cache=SummaryCache(cache_dir, tmp_path))
+        touched = parse_and_save(tmp_path, cache_dir)
         assert touched == first
     source.write_text("def test_one(): ...\ndef test_two(): ...\n")
-    changed = run.parse_files(tmp_path, ["test_a.py"], cache=SummaryCache(cache_dir, tmp_path))
+    changed = parse_and_save(tmp_path, cache_dir)
     summary = changed["test_a.py"]
     assert [f.name for f in summary.functions] == ["test_one", "test_two"]  # type: ignore[union-attr]
 
