@@ -8,6 +8,7 @@ installed packages on `sys.path`), reading only summaries.
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,9 +31,13 @@ class Target:
 def package_root(path: Path) -> Path:
     """The directory pytest's "prepend" import mode puts on sys.path for this file:
     the first folder upwards that has no `__init__.py`."""
-    directory = path.parent
-    while (directory / "__init__.py").is_file() and directory.parent != directory:
-        directory = directory.parent
+    return _package_root_of(path.parent)
+
+
+@functools.lru_cache(maxsize=4096)
+def _package_root_of(directory: Path) -> Path:
+    if (directory / "__init__.py").is_file() and directory.parent != directory:
+        return _package_root_of(directory.parent)
     return directory
 
 
@@ -51,7 +56,8 @@ class ModuleIndex:
     def __init__(
         self, homes: Sequence[Path], search_roots: Sequence[Path], load: SummaryLoader
     ) -> None:
-        self.homes = list(homes)
+        self.homes = frozenset(homes)
+        self._inside: dict[Path, bool] = {}
         self.search_roots = list(dict.fromkeys(search_roots))
         self.site_roots = [Path(p) for p in sys.path if p and Path(p).is_dir()]
         self._load = load
@@ -143,7 +149,10 @@ class ModuleIndex:
 
     def inside(self, path: Path) -> bool:
         """Is `path` in the suite's own test tree, where imports are followed?"""
-        return any(home in path.parents for home in self.homes)
+        known = self._inside.get(path)
+        if known is None:
+            known = self._inside[path] = any(p in self.homes for p in path.parents)
+        return known
 
 
 def _by_line(
