@@ -112,6 +112,16 @@ def build_suite(
         )
         collector.register_namespace(conftest, node, Origin.CONFTEST)
 
+    for path in test_paths:
+        summary = summaries(path)
+        if isinstance(summary, ModuleSummary):
+            for name in summary.pytest_plugins:
+                module = plugin_module_file(name, index, importer=path)
+                if module is not None and name not in plugin_names:
+                    # pytest_plugins of a test module register globally, like -p NAME
+                    collector.register_namespace(module, "", Origin.PLUGIN)
+                    plugin_names.append(name)
+
     failures: list[ParseFailure] = []
     dynamic: list[tuple[str, DynamicFixture]] = []
     for path in [*conftest_paths, *test_paths]:
