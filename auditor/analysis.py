@@ -94,33 +94,22 @@ def core_findings(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> 
         )
     for unknown in resolution.unknown:
         makers = _dynamic_makers_visible(suite, unknown.path)
+        who = f"fixture `{unknown.name}` requested by `{unknown.requester}`"
         if makers:
-            findings.append(
-                Finding(
-                    "TA203",
-                    "unknown-fixture",
-                    Severity.WARNING,
-                    unknown.path,
-                    unknown.line,
-                    0,
-                    f"fixture `{unknown.name}` requested by `{unknown.requester}` has no "
-                    "static definition; it may be one of the fixtures made at run time in "
-                    f"{', '.join(makers)}",
-                )
+            severity = Severity.WARNING
+            message = (
+                f"{who} has no static definition; it may be one of the fixtures "
+                f"made at run time in {', '.join(makers)}"
             )
-            continue
+        else:
+            severity = Severity.ERROR
+            message = (
+                f"{who} is not defined where it is visible; pytest errors with "
+                f"\"fixture '{unknown.name}' not found\" in "
+                f"{_plural(len(unknown.tests), 'test')}"
+            )
         findings.append(
-            Finding(
-                "TA203",
-                "unknown-fixture",
-                Severity.ERROR,
-                unknown.path,
-                unknown.line,
-                0,
-                f"fixture `{unknown.name}` requested by `{unknown.requester}` is not "
-                f'defined where it is visible; pytest errors with "fixture '
-                f"'{unknown.name}' not found\" in {_plural(len(unknown.tests), 'test')}",
-            )
+            Finding("TA203", "unknown-fixture", severity, unknown.path, unknown.line, 0, message)
         )
     dynamic_note = ""
     if any(t.unknown_requests for t in resolution.tests.values()):

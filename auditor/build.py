@@ -99,41 +99,31 @@ def build_suite(
             continue
         if summary.dynamic_pytest_plugins:
             dynamic_plugins.append(relpath(conftest, root))
-        for name in summary.pytest_plugins:
-            module = plugin_module_file(name, index, importer=conftest)
-            if module is None:
-                dynamic_plugins.append(f"{relpath(conftest, root)}: {name}")
-                continue
-            collector.register_namespace(module, "", Origin.PLUGIN)
-            plugin_names.append(name)
+        for name in _register_plugins(collector, index, conftest, summary, plugin_names):
+            dynamic_plugins.append(f"{relpath(conftest, root)}: {name}")
         directory = conftest.parent
         node = (
             "" if directory == root or root not in directory.parents else relpath(directory, root)
         )
         collector.register_namespace(conftest, node, Origin.CONFTEST)
 
-    for path in test_paths:
-        summary = summaries(path)
-        if isinstance(summary, ModuleSummary):
-            for name in summary.pytest_plugins:
-                module = plugin_module_file(name, index, importer=path)
-                if module is not None and name not in plugin_names:
-                    # pytest_plugins of a test module register globally, like -p NAME
-                    collector.register_namespace(module, "", Origin.PLUGIN)
-                    plugin_names.append(name)
-
     failures: list[ParseFailure] = []
     dynamic: list[tuple[str, DynamicFixture]] = []
+    hooks: list[str] = []
     for path in [*conftest_paths, *test_paths]:
         summary = summaries(path)
         if isinstance(summary, ParseFailure):
             failures.append(summary)
         elif summary is not None:
             dynamic.extend((relpath(path, root), d) for d in summary.dynamic_fixtures)
-    for path in test_paths:
-        summary = summaries(path)
-        if isinstance(summary, ModuleSummary):
-            collector.collect_module(path, summary)
+            if any(f.name == "pytest_generate_tests" for f in summary.functions):
+                hooks.append(relpath(path, root))
+    modules = [(p, s) for p in test_paths if isinstance(s := summaries(p), ModuleSummary)]
+    for path, summary in modules:
+        # pytest_plugins of a test module register globally, like -p NAME
+        _register_plugins(collector, index, path, summary, plugin_names)
+    for path, summary in modules:
+        collector.collect_module(path, summary)
 
     if summaries.cache is not None:
         summaries.cache.save()
@@ -151,16 +141,30 @@ def build_suite(
         plugins=tuple(plugin_names),
         dynamic_plugins=tuple(dynamic_plugins),
         pytest_version=pytest_version(),
-        generate_tests_hooks=tuple(
-            relpath(path, root)
-            for path in [*conftest_paths, *test_paths]
-            if _defines(summaries(path), "pytest_generate_tests")
-        ),
+        generate_tests_hooks=tuple(hooks),
     )
 
 
-def _defines(summary: Summary | None, name: str) -> bool:
-    return isinstance(summary, ModuleSummary) and any(f.name == name for f in summary.functions)
+def _register_plugins(
+    collector: Collector,
+    index: ModuleIndex,
+    owner: Path,
+    summary: ModuleSummary,
+    registered: list[str],
+) -> list[str]:
+    """Register the modules a file names in `pytest_plugins` as global plugins, each
+    once; returns the names that could not be located."""
+    missing: list[str] = []
+    for name in summary.pytest_plugins:
+        if name in registered:
+            continue
+        module = plugin_module_file(name, index, importer=owner)
+        if module is None:
+            missing.append(name)
+            continue
+        collector.register_namespace(module, "", Origin.PLUGIN)
+        registered.append(name)
+    return missing
 
 
 def _test_roots(root: Path, tests: Sequence[str], conftests: Sequence[str]) -> list[Path]:

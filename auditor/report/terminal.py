@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from rich.console import Console
 from rich.table import Table
 
@@ -60,22 +64,11 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
         console.print(f"... and {hidden} more (use --format json for all)")
 
 
-class make_console:
+@contextmanager
+def make_console(output: Path | None) -> Iterator[Console]:
     """A console on stdout, or on a file for --output."""
-
-    def __init__(self, output: object) -> None:
-        from pathlib import Path
-
-        self._path = output if isinstance(output, Path) else None
-        self._handle: object = None
-
-    def __enter__(self) -> Console:
-        if self._path is None:
-            return Console()
-        handle = self._path.open("w", encoding="utf-8")
-        self._handle = handle
-        return Console(file=handle, force_terminal=False, width=120)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._handle is not None:
-            self._handle.close()  # type: ignore[attr-defined]
+    if output is None:
+        yield Console()
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        yield Console(file=handle, force_terminal=False, width=120)
