@@ -38,18 +38,47 @@ class _Summaries:
         self.loaded: dict[Path, Summary] = {}
 
     def load_many(self, paths: Sequence[Path]) -> None:
-        wanted = [p for p in paths if p not in self.loaded]
+        wanted = [p for p in paths if p not in self.loaded and not self._remembered(p)]
         if not wanted:
             return
         keys = [relpath(p, self.rootdir) for p in wanted]
         parsed = parse_files(self.rootdir, keys, cache=self.cache, jobs=self.options.jobs)
         for path, key in zip(wanted, keys, strict=True):
             self.loaded[path] = parsed[key]
+            if _outside(path, self.rootdir) and (stamp := _stamp(path)):
+                _OUTSIDE_ROOT[stamp] = parsed[key]
+
+    def _remembered(self, path: Path) -> bool:
+        """Plugin modules outside the rootdir parsed earlier in this process (a test
+        session builds many small suites that all read pytest's builtin plugins)."""
+        if not _outside(path, self.rootdir):
+            return False
+        stamp = _stamp(path)
+        summary = _OUTSIDE_ROOT.get(stamp) if stamp else None
+        if summary is None:
+            return False
+        self.loaded[path] = summary
+        return True
 
     def __call__(self, path: Path) -> Summary | None:
         if path not in self.loaded:
             self.load_many([path])
         return self.loaded.get(path)
+
+
+_OUTSIDE_ROOT: dict[tuple[str, int, int], Summary] = {}
+
+
+def _outside(path: Path, rootdir: Path) -> bool:
+    return rootdir not in path.parents
+
+
+def _stamp(path: Path) -> tuple[str, int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return (str(path), stat.st_mtime_ns, stat.st_size)
 
 
 def build_suite(
@@ -142,6 +171,13 @@ def build_suite(
         dynamic_plugins=tuple(dynamic_plugins),
         pytest_version=pytest_version(),
         generate_tests_hooks=tuple(hooks),
+        other_files=files.other_files,
+        packages=files.packages,
+        modules={
+            relpath(path, root): summary
+            for path in [*conftest_paths, *test_paths]
+            if isinstance(summary := summaries(path), ModuleSummary)
+        },
     )
 
 

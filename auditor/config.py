@@ -60,6 +60,13 @@ class AuditorSettings:
     exclude: tuple[str, ...] = ()
     extend_exclude: tuple[str, ...] = ()
     cache_dir: str | None = None
+    select: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    severity: tuple[tuple[str, str], ...] = ()
+    fail_on: str = "warning"
+    path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +82,9 @@ class PytestOptions:
     pythonpath: tuple[str, ...] = ()
     confcutdir: str | None = None
     addopts: tuple[str, ...] = ()
+    markers: tuple[str, ...] = ()
+    asyncio_default_fixture_loop_scope: str | None = None
+    asyncio_mode: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +231,15 @@ def pytest_options(raw: Mapping[str, object]) -> PytestOptions:
         pythonpath=args("pythonpath", defaults.pythonpath),
         confcutdir=str(confcutdir) if confcutdir else None,
         addopts=args("addopts", defaults.addopts),
+        markers=_as_lines(raw["markers"]) if "markers" in raw else (),
+        asyncio_default_fixture_loop_scope=_optional(raw, "asyncio_default_fixture_loop_scope"),
+        asyncio_mode=_optional(raw, "asyncio_mode"),
     )
+
+
+def _optional(raw: Mapping[str, object], name: str) -> str | None:
+    value = raw.get(name)
+    return str(value).strip() if value is not None else None
 
 
 def _strings(table: Mapping[str, object], key: str, path: Path) -> tuple[str, ...]:
@@ -241,11 +259,50 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
     cache_dir = table.get("cache-dir")
     if cache_dir is not None and not isinstance(cache_dir, str):
         raise ConfigError(f"{pyproject}: [tool.test-auditor] cache-dir must be a string")
+    fail_on = table.get("fail-on", "warning")
+    if fail_on not in SEVERITY_NAMES:
+        raise ConfigError(
+            f"{pyproject}: [tool.test-auditor] fail-on must be one of {', '.join(SEVERITY_NAMES)}"
+        )
     return AuditorSettings(
         exclude=_strings(table, "exclude", pyproject),
         extend_exclude=_strings(table, "extend-exclude", pyproject),
         cache_dir=cache_dir,
+        select=_strings(table, "select", pyproject),
+        extend_select=_strings(table, "extend-select", pyproject),
+        ignore=_strings(table, "ignore", pyproject),
+        per_file_ignores=_per_file_ignores(table, pyproject),
+        severity=_severities(table, pyproject),
+        fail_on=str(fail_on),
+        path=pyproject,
     )
+
+
+SEVERITY_NAMES = ("info", "warning", "error")
+
+
+def _per_file_ignores(
+    table: Mapping[str, object], path: Path
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    value = table.get("per-file-ignores", {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [tool.test-auditor] per-file-ignores must be a table")
+    return tuple((pattern, _strings(value, pattern, path)) for pattern in value)
+
+
+def _severities(table: Mapping[str, object], path: Path) -> tuple[tuple[str, str], ...]:
+    value = table.get("severity", {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{path}: [tool.test-auditor] severity must be a table")
+    pairs: list[tuple[str, str]] = []
+    for code, level in value.items():
+        if level not in SEVERITY_NAMES:
+            raise ConfigError(
+                f"{path}: [tool.test-auditor.severity] {code} must be one of "
+                f"{', '.join(SEVERITY_NAMES)}"
+            )
+        pairs.append((code, level))
+    return tuple(pairs)
 
 
 def _find_pyproject(start: Path) -> Path | None:

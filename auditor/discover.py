@@ -38,6 +38,8 @@ class SuiteFiles:
     packages: frozenset[str]
     problems: tuple[Problem, ...] = ()
     explicit: frozenset[str] = field(default_factory=frozenset)
+    other_files: tuple[str, ...] = ()
+    """Python files in the walked folders that python_files does not match."""
 
 
 def relpath(path: Path, rootdir: Path) -> str:
@@ -86,8 +88,10 @@ class _Walker:
         self.tests: dict[str, None] = {}
         self.conftests: dict[str, None] = {}
         self.packages: set[str] = set()
+        self.others: dict[str, None] = {}
         self.problems: list[Problem] = []
-        self.seen_dirs: set[tuple[int, int]] = set()
+        self.walking: set[tuple[int, int]] = set()
+        """(device, inode) of the folders being walked: the current path from the top."""
         self._ignores: dict[Path, tuple[list[Path], list[str]]] = {}
 
     def conftest_chain(self, directory: Path) -> list[Path]:
@@ -144,10 +148,16 @@ class _Walker:
             self._problem(directory, "unreadable", f"cannot enter: {exc.strerror}")
             return
         key = (stat.st_dev, stat.st_ino)
-        if key in self.seen_dirs:
-            self._problem(directory, "symlink-loop", "symlink loop: folder already visited")
+        if key in self.walking:
+            self._problem(directory, "symlink-loop", "symlink loop: folder contains itself")
             return
-        self.seen_dirs.add(key)
+        self.walking.add(key)
+        try:
+            self._walk_entries(directory)
+        finally:
+            self.walking.discard(key)
+
+    def _walk_entries(self, directory: Path) -> None:
         self._note_conftests(directory)
         if (directory / "__init__.py").is_file():
             self.packages.add(relpath(directory, self.rootdir))
@@ -194,6 +204,10 @@ class _Walker:
             if self._ignored_by_conftests(path):
                 return
             if not matches_python_files(path, self.config.pytest.python_files):
+                if path.name not in ("__init__.py", "setup.py") and not (
+                    self.excludes and _excluded(rel, self.excludes)
+                ):
+                    self.others.setdefault(rel)
                 return
         if self.excludes and _excluded(rel, self.excludes):
             return
@@ -255,4 +269,5 @@ def discover(
         packages=frozenset(walker.packages),
         problems=tuple(walker.problems),
         explicit=frozenset(explicit),
+        other_files=tuple(walker.others),
     )

@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from auditor.discover import Problem
-from auditor.parse.summary import DynamicFixture, ParseFailure
+from auditor.parse.summary import DynamicFixture, ModuleSummary, ParseFailure
 from auditor.types import Scope
 
 
@@ -95,6 +95,10 @@ class Suite:
     dynamic_plugins: tuple[str, ...] = ()
     pytest_version: tuple[int, int] = (9, 2)
     generate_tests_hooks: tuple[str, ...] = ()
+    other_files: tuple[str, ...] = ()
+    packages: frozenset[str] = frozenset()
+    modules: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
+    """Summaries of the test files and conftests that parsed, by path."""
     _by_name: dict[str, dict[str, list[FixtureDef]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

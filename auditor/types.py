@@ -51,9 +51,38 @@ _SCOPE_WIDTH = {
 }
 
 
+class Applicability(enum.IntEnum):
+    """How safe a fix is to apply, ranked as ruff ranks them.
+
+    SAFE keeps the code's meaning; UNSAFE may change behaviour and needs
+    ``--unsafe-fixes``; DISPLAY_ONLY is shown, never applied.
+    """
+
+    DISPLAY_ONLY = 0
+    UNSAFE = 1
+    SAFE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A fix as data: a codemod (``"module:Class"``) with keyword options, or only a
+    suggestion to display when `codemod` is empty."""
+
+    applicability: Applicability
+    title: str
+    codemod: str = ""
+    options: tuple[tuple[str, str | int], ...] = ()
+    path: str = ""
+
+    @property
+    def applies(self) -> bool:
+        return bool(self.codemod) and self.applicability is not Applicability.DISPLAY_ONLY
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One problem found at one place; `path` is relative to the rootdir."""
+    """One problem found at one place; `path` is relative to the rootdir and `col`
+    counts from 0."""
 
     rule: str
     name: str
@@ -62,4 +91,8 @@ class Finding:
     line: int
     col: int
     message: str
-    fixable: bool = False
+    fix: Fix | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None and self.fix.applies

@@ -1,0 +1,419 @@
+"""What a rule is written against: the `Rule` base class, its examples, and read-only
+views of the suite (`SuiteView`) and of one file's code (`FileView`).
+
+A rule is a class in its own module under ``rules/<category>/``. It yields `Finding`s from
+`check` (the whole suite model) and/or `check_file` (one file's code, as an `ast` tree
+with exact positions, plus the model). It never writes and never prints. A fix is data on
+the finding: a codemod from ``auditor.codemods`` named by import path, with options.
+
+Rule code reads files with `ast` (about ten times cheaper than a libcst tree with
+positions); libcst is used where code is rewritten, in the codemods.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, Literal
+
+from auditor.config import Config
+from auditor.fixtures import Resolution
+from auditor.model import FixtureDef, Suite, TestItem
+from auditor.parse.source import UnreadableSource, decode
+from auditor.parse.summary import Function, ModuleSummary
+from auditor.types import Applicability, Finding, Fix, Scope, Severity
+
+if TYPE_CHECKING:
+    from auditor.graph import FixtureGraph
+
+__all__ = [
+    "Applicability",
+    "FileView",
+    "Finding",
+    "Fix",
+    "FixtureDef",
+    "FunctionView",
+    "Invalid",
+    "Rule",
+    "Scope",
+    "Severity",
+    "SuiteView",
+    "Symlink",
+    "TestItem",
+    "Valid",
+]
+
+CATEGORIES = ("structure", "fixtures", "isolation", "timing")
+"""Rule categories, in code order: TA1xx, TA2xx, TA3xx, TA4xx."""
+
+DEFAULT_FILE = "test_example.py"
+
+
+@dataclass(frozen=True)
+class Symlink:
+    """In an example's files: a symbolic link to `target` (relative to the link)."""
+
+    target: str
+
+
+FileContent = str | bytes | Symlink
+
+
+@dataclass(frozen=True)
+class Valid:
+    """Code the rule must not flag: one test module (`code`) and/or more `files`."""
+
+    code: str = ""
+    files: Mapping[str, FileContent] = field(default_factory=dict)
+
+    def tree(self) -> dict[str, FileContent]:
+        return {DEFAULT_FILE: self.code, **self.files} if self.code else dict(self.files)
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """Code the rule must flag at exactly the places in `at` ("path:line:col", as the
+    text output prints them); `message` is a part of the first finding's message and
+    `fixed` the files after applying every fix (safe and unsafe)."""
+
+    code: str = ""
+    files: Mapping[str, FileContent] = field(default_factory=dict)
+    at: tuple[str, ...] = ()
+    message: str = ""
+    fixed: Mapping[str, str] = field(default_factory=dict)
+
+    def tree(self) -> dict[str, FileContent]:
+        return {DEFAULT_FILE: self.code, **self.files} if self.code else dict(self.files)
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and override
+    `check`, `check_file`, or both. The class docstring is the rule's documentation."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    category: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.WARNING
+    whole_suite: ClassVar[bool] = False
+    """True when findings need every test of the suite (a fixture is unused only if no
+    test anywhere uses it); such rules are skipped when `check` sees part of a suite."""
+    VALID: ClassVar[tuple[Valid, ...]] = ()
+    INVALID: ClassVar[tuple[Invalid, ...]] = ()
+
+    def check(self, suite: SuiteView) -> Iterable[Finding]:
+        """Findings from the suite model; default: none."""
+        return ()
+
+    def check_file(self, file: FileView) -> Iterable[Finding]:
+        """Findings from one file's code; default: none."""
+        return ()
+
+    @classmethod
+    def fixable(cls) -> bool:
+        """Whether the rule can fix what it finds: some INVALID example shows it."""
+        return any(case.fixed for case in cls.INVALID)
+
+    @classmethod
+    def documentation(cls) -> str:
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first sentence of "What it does"."""
+        doc = cls.documentation()
+        _, _, rest = doc.partition("## What it does")
+        text = " ".join(rest.split("##")[0].split())
+        return text.split(". ")[0].rstrip(".") if text else ""
+
+    def finding(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        return Finding(
+            self.code, self.name, severity or self.severity, path, line, col, message, fix
+        )
+
+    def at(
+        self,
+        file: FileView,
+        node: ast.AST,
+        message: str,
+        *,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+    ) -> Finding:
+        """A finding at an `ast` node of `file`."""
+        line = getattr(node, "lineno", 1)
+        col = getattr(node, "col_offset", 0)
+        return self.finding(file.path, line, col, message, fix=fix, severity=severity)
+
+
+FunctionKind = Literal["test", "fixture", "xunit", "helper"]
+
+XUNIT_NAMES = frozenset(
+    {
+        "setup_module",
+        "teardown_module",
+        "setup_function",
+        "teardown_function",
+        "setup_class",
+        "teardown_class",
+        "setup_method",
+        "teardown_method",
+        "setUp",
+        "tearDown",
+        "setUpClass",
+        "tearDownClass",
+        "setUpModule",
+        "tearDownModule",
+        "asyncSetUp",
+        "asyncTearDown",
+    }
+)
+
+
+@dataclass(frozen=True)
+class FunctionView:
+    """A module- or class-level def: its `ast` node and what the model knows of it."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    kind: FunctionKind
+    cls: ast.ClassDef | None = None
+    summary: Function | None = None
+    test: TestItem | None = None
+    fixture: FixtureDef | None = None
+
+    @property
+    def name(self) -> str:
+        return self.node.name
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        args = self.node.args
+        return tuple(a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs))
+
+    @property
+    def label(self) -> str:
+        kind = {"xunit": "setup/teardown", "helper": "function"}.get(self.kind, self.kind)
+        return f"{kind} `{self.name}`"
+
+    @property
+    def is_generator(self) -> bool:
+        return any(isinstance(n, (ast.Yield, ast.YieldFrom)) for n in walk_local(self.node))
+
+    @property
+    def marks(self) -> tuple[str, ...]:
+        own = tuple(m.name for m in self.summary.marks) if self.summary else ()
+        return own + (self.test.marks if self.test else ())
+
+
+class FileView:
+    """One file's source and `ast` tree, with imports resolved to qualified names."""
+
+    def __init__(self, suite: SuiteView, path: str, text: str, tree: ast.Module) -> None:
+        self.suite = suite
+        self.path = path
+        self.text = text
+        self.tree = tree
+        self.summary: ModuleSummary | None = suite.suite.modules.get(path)
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def is_conftest(self) -> bool:
+        return self.name == "conftest.py"
+
+    @property
+    def is_test_module(self) -> bool:
+        return self.path in self.suite.test_files
+
+    @cached_property
+    def imports(self) -> dict[str, str]:
+        """Local name -> qualified name for every import in the file (at any depth)."""
+        names: dict[str, str] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        names[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".")[0]
+                        names[top] = top
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    if alias.name != "*":
+                        names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        return names
+
+    def qualified(self, node: ast.AST) -> str | None:
+        """``os.environ`` for `environ` imported from os, ``unittest.mock.patch`` for
+        ``mock.patch`` after ``from unittest import mock``; None for non-names."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name):
+            return None
+        base = self.imports.get(node.id, node.id)
+        return ".".join([base, *reversed(parts)])
+
+    @cached_property
+    def functions(self) -> tuple[FunctionView, ...]:
+        """Module-level defs and defs of (nested) classes, classified."""
+        tests = {t.line: t for t in self.suite.tests_in(self.path)}
+        fixtures = {d.line: d for d in self.suite.fixtures_in(self.path)}
+        summaries = _summary_functions(self.summary)
+        views: list[FunctionView] = []
+
+        def visit(body: list[ast.stmt], cls: ast.ClassDef | None) -> None:
+            for node in body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    summary = summaries.get(node.lineno)
+                    test = tests.get(node.lineno)
+                    fixture = fixtures.get(node.lineno)
+                    kind: FunctionKind
+                    if summary is not None and summary.fixture is not None:
+                        kind = "fixture"
+                    elif test is not None:
+                        kind = "test"
+                    elif node.name in XUNIT_NAMES:
+                        kind = "xunit"
+                    else:
+                        kind = "helper"
+                    views.append(FunctionView(node, kind, cls, summary, test, fixture))
+                elif isinstance(node, ast.ClassDef):
+                    visit(node.body, node)
+                elif isinstance(node, (ast.If, ast.Try)):
+                    visit(_block_statements(node), cls)
+
+        visit(self.tree.body, None)
+        return tuple(views)
+
+    def of_kind(self, *kinds: FunctionKind) -> Iterator[FunctionView]:
+        return (f for f in self.functions if f.kind in kinds)
+
+    def source_line(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+
+def _block_statements(node: ast.If | ast.Try) -> list[ast.stmt]:
+    if isinstance(node, ast.If):
+        return [*node.body, *node.orelse]
+    return [*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)]
+
+
+def _summary_functions(summary: ModuleSummary | None) -> dict[int, Function]:
+    found: dict[int, Function] = {}
+    if summary is None:
+        return found
+    for function in summary.functions:
+        found[function.line] = function
+    stack = list(summary.classes)
+    while stack:
+        cls = stack.pop()
+        for function in cls.functions:
+            found[function.line] = function
+        stack.extend(cls.classes)
+    return found
+
+
+def walk_local(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node inside `node` except the bodies of nested defs, lambdas and classes."""
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        yield child
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(child))
+
+
+class SuiteView:
+    """The read-only suite a rule sees: the model, fixture resolution, the fixture graph
+    (built on first use), the config, and any file's code on request."""
+
+    def __init__(
+        self,
+        suite: Suite,
+        resolution: Resolution,
+        config: Config,
+        *,
+        partial: bool = False,
+        graph: FixtureGraph | None = None,
+    ) -> None:
+        self.suite = suite
+        self.resolution = resolution
+        self.config = config
+        self.partial = partial
+        self.rootdir = Path(suite.rootdir)
+        self.test_files = frozenset(suite.test_files)
+        self._graph = graph
+        self._files: dict[str, FileView | None] = {}
+        self._tests_by_path: dict[str, list[TestItem]] = {}
+        for test in suite.tests:
+            self._tests_by_path.setdefault(test.path, []).append(test)
+        self._fixtures_by_path: dict[str, list[FixtureDef]] = {}
+        for definition in suite.fixtures:
+            self._fixtures_by_path.setdefault(definition.path, []).append(definition)
+
+    @property
+    def graph(self) -> FixtureGraph:
+        if self._graph is None:
+            from auditor.graph import FixtureGraph
+
+            self._graph = FixtureGraph(self.suite, self.resolution)
+        return self._graph
+
+    def tests_in(self, path: str) -> list[TestItem]:
+        return self._tests_by_path.get(path, [])
+
+    def fixtures_in(self, path: str) -> list[FixtureDef]:
+        return self._fixtures_by_path.get(path, [])
+
+    def file(self, path: str) -> FileView | None:
+        """The code of `path` (relative to the rootdir); None when it cannot be read or
+        parsed (those files are findings of TA100 already)."""
+        if path not in self._files:
+            self._files[path] = self._load(path)
+        return self._files[path]
+
+    def _load(self, path: str) -> FileView | None:
+        try:
+            source = decode((self.rootdir / path).read_bytes())
+            tree = ast.parse(source.text)
+        except (OSError, UnreadableSource, SyntaxError, ValueError, RecursionError):
+            return None
+        return FileView(self, path, source.text, tree)
+
+    def closure(self, test: TestItem) -> list[FixtureDef]:
+        """The fixture definitions `test` gets, as resolved."""
+        fixtures = self.resolution.tests.get(test.nodeid)
+        if fixtures is None:
+            return []
+        known = self.resolution.definitions
+        return [known[key] for key in fixtures.definitions if key in known]
+
+    def requested(self, test: TestItem, name: str) -> FixtureDef | None:
+        """The definition `test` gets for the fixture `name` (the closest visible one)."""
+        visible = self.suite.visible(name, test.chain)
+        return visible[-1] if visible else None
+
+    def users(self, definition: FixtureDef) -> int:
+        """How many tests get this definition."""
+        return self.resolution.used_by.get(definition.key, 0)

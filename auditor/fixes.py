@@ -1,0 +1,127 @@
+"""Applying the fixes carried by findings: plan every file's new text in memory, check
+that it still compiles, then write all files or none."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import importlib
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.types import Applicability, Finding
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    path: str
+    before: bytes
+    after: bytes
+
+    def diff(self) -> str:
+        before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
+        after = self.after.decode("utf-8", "replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(before, after, f"a/{self.path}", f"b/{self.path}"))
+
+
+@dataclass(frozen=True, slots=True)
+class FixPlan:
+    changes: tuple[FileChange, ...]
+    applied: tuple[Finding, ...]
+    skipped: tuple[tuple[Finding, str], ...]
+
+
+def _wanted(finding: Finding, unsafe: bool) -> bool:
+    fix = finding.fix
+    if fix is None or not fix.applies:
+        return False
+    return fix.applicability is Applicability.SAFE or unsafe
+
+
+def plan_fixes(rootdir: Path, findings: Iterable[Finding], *, unsafe: bool) -> FixPlan:
+    """The new content of every file the applicable fixes touch; nothing is written."""
+    import libcst
+    from libcst.codemod import CodemodContext, SkipFile
+
+    by_path: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if _wanted(finding, unsafe):
+            assert finding.fix is not None
+            by_path.setdefault(finding.fix.path or finding.path, []).append(finding)
+    changes: list[FileChange] = []
+    applied: list[Finding] = []
+    skipped: list[tuple[Finding, str]] = []
+    for path, items in sorted(by_path.items()):
+        try:
+            before = (rootdir / path).read_bytes()
+            module = libcst.parse_module(before)
+        except (OSError, libcst.ParserSyntaxError) as exc:
+            skipped.extend((f, f"cannot parse {path}: {exc}") for f in items)
+            continue
+        done: list[Finding] = []
+        for finding in items:
+            assert finding.fix is not None
+            try:
+                codemod_class = _load(finding.fix.codemod)
+                context = CodemodContext(filename=str(rootdir / path))
+                codemod = codemod_class(context, **dict(finding.fix.options))
+                module = codemod.transform_module(module)
+            except SkipFile as skip:
+                skipped.append((finding, f"skipped: {skip}"))
+                continue
+            except Exception as exc:  # a failing codemod skips its fix, never the run
+                skipped.append((finding, f"codemod failed: {exc!r}"))
+                continue
+            done.append(finding)
+        after = module.bytes
+        if after == before:
+            applied.extend(done)
+            continue
+        try:
+            ast.parse(after)
+        except (SyntaxError, ValueError) as exc:
+            skipped.extend(
+                (f, f"fixed code does not compile ({exc}); file left alone") for f in done
+            )
+            continue
+        changes.append(FileChange(path, before, after))
+        applied.extend(done)
+    return FixPlan(tuple(changes), tuple(applied), tuple(skipped))
+
+
+def _load(reference: str) -> type:
+    module_name, _, attribute = reference.partition(":")
+    loaded: type = getattr(importlib.import_module(module_name), attribute)
+    return loaded
+
+
+def write_all(rootdir: Path, changes: Sequence[FileChange]) -> None:
+    """Write every change or none: new contents go to temporary files beside their
+    targets first, then replace them; if any step fails, originals are put back."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in changes:
+            target = rootdir / change.path
+            handle, temp_name = tempfile.mkstemp(prefix=".ta-", dir=target.parent)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(change.after)
+            os.chmod(temp_name, target.stat().st_mode & 0o7777)
+            staged.append((Path(temp_name), target))
+    except OSError:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise
+    replaced: list[tuple[Path, bytes]] = []
+    try:
+        for (temp, target), change in zip(staged, changes, strict=True):
+            os.replace(temp, target)
+            replaced.append((target, change.before))
+    except OSError:
+        for target, before in replaced:
+            target.write_bytes(before)
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        raise
