@@ -6,16 +6,31 @@ Exit codes as ruff: 0 nothing found, 1 findings, 2 usage/config error or abnorma
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from auditor import __version__
+from auditor.api import Rule, SuiteView
 from auditor.build import BuildOptions, build_suite
-from auditor.config import ConfigError, load_config
+from auditor.config import Config, ConfigError, load_config
+from auditor.engine import (
+    Baseline,
+    RunResult,
+    SelectionError,
+    fails,
+    fingerprints,
+    make_baseline,
+    run_rules,
+    select_rules,
+)
 from auditor.fixtures import resolve
 from auditor.graph import FixtureGraph
 from auditor.model import Suite
+from auditor.registry import RuleLoadError, all_rules
+from auditor.scope import CheckScope, check_scope
+from auditor.types import Applicability, Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -32,6 +47,15 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output", "-o", type=Path, help="write the report to this file")
 
 
+def _selection(parser: argparse.ArgumentParser) -> None:
+    def codes(value: str) -> list[str]:
+        return [v.strip() for v in value.split(",") if v.strip()]
+
+    parser.add_argument("--select", type=codes, help="only these rules (codes, prefixes, names)")
+    parser.add_argument("--extend-select", type=codes, default=[], help="add these rules")
+    parser.add_argument("--ignore", type=codes, default=[], help="skip these rules")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="test-auditor", description="Audit pytest suites statically."
@@ -40,7 +64,26 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     scan = sub.add_parser("scan", help="report on the whole suite")
     _common(scan)
+    _selection(scan)
     scan.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    check = sub.add_parser("check", help="lint test files and conftests (pre-commit, CI)")
+    _common(check)
+    _selection(check)
+    check.add_argument(
+        "--format", choices=("text", "json", "sarif", "github"), default="text"
+    )
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
+    )
+    check.add_argument("--baseline", type=Path, help="report only findings not in this file")
+    check.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record today's findings"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
     graph = sub.add_parser("graph", help="the fixture dependency graph")
     _common(graph)
     graph.add_argument("--format", choices=("mermaid", "dot", "json", "graphml"), default="mermaid")
@@ -50,19 +93,32 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this fixture, its users and dependencies",
     )
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = sub.add_parser("rule", help="print one rule's documentation")
+    rule.add_argument("code", help="a rule code such as TA201, or its name")
     return parser
 
 
-def _suite(args: argparse.Namespace) -> Suite:
-    cwd = Path.cwd()
-    config = load_config(
-        args.paths,
-        invocation_dir=cwd,
-        config_file=args.config_file,
-        rootdir=args.rootdir,
+def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
+    return load_config(
+        paths, invocation_dir=Path.cwd(), config_file=args.config_file, rootdir=args.rootdir
     )
+
+
+def _build(args: argparse.Namespace, config: Config, paths: Sequence[Path]) -> Suite:
     options = BuildOptions(use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs)
-    return build_suite(config, args.paths, invocation_dir=cwd, options=options)
+    return build_suite(config, paths, invocation_dir=Path.cwd(), options=options)
+
+
+def _chosen_rules(args: argparse.Namespace, config: Config) -> list[type[Rule]]:
+    settings = config.auditor
+    return select_rules(
+        all_rules(),
+        select=args.select if args.select is not None else settings.select,
+        extend_select=[*settings.extend_select, *args.extend_select],
+        ignore=[*settings.ignore, *args.ignore],
+    )
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -72,13 +128,25 @@ def _emit(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
 
 
+def _report_errors(result: RunResult) -> None:
+    for error in result.errors:
+        where = f" on {error.path}" if error.path else ""
+        print(f"test-auditor: rule {error.rule} failed{where}: {error.message}", file=sys.stderr)
+
+
 def run_scan(args: argparse.Namespace) -> int:
     from auditor.report import build_report
     from auditor.report.json_report import render_json
 
-    suite = _suite(args)
+    config = _config(args, args.paths)
+    rules = _chosen_rules(args, config)
+    suite = _build(args, config, args.paths)
     resolution = resolve(suite)
-    report = build_report(suite, resolution, FixtureGraph(suite, resolution))
+    graph = FixtureGraph(suite, resolution)
+    view = SuiteView(suite, resolution, config, graph=graph)
+    result = run_rules(view, rules, settings=config.auditor)
+    _report_errors(result)
+    report = build_report(suite, resolution, graph, result.findings)
     if args.format == "json":
         _emit(render_json(report), args.output)
     else:
@@ -86,11 +154,100 @@ def run_scan(args: argparse.Namespace) -> int:
 
         with make_console(args.output) as console:
             render_terminal(report, console)
-    return EXIT_FINDINGS if report.findings else EXIT_CLEAN
+    if result.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if fails(report.findings, config.auditor.fail_on) else EXIT_CLEAN
+
+
+def _analyse(
+    args: argparse.Namespace, config: Config, scope: CheckScope, rules: Sequence[type[Rule]]
+) -> tuple[SuiteView, RunResult]:
+    if scope.partial and not scope.analysis_paths:
+        suite = Suite(str(config.rootdir), (), (), (), (), {})
+    else:
+        suite = _build(args, config, scope.analysis_paths)
+    suite = scope.with_extra_files(suite)
+    view = SuiteView(suite, resolve(suite), config, partial=scope.partial)
+    baseline = Baseline.read(args.baseline) if args.baseline else None
+    result = run_rules(
+        view, rules, settings=config.auditor, report_paths=scope.report_paths, baseline=baseline
+    )
+    return view, result
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from auditor.fixes import plan_fixes, write_all
+    from auditor.report.findings import render_github, render_json, render_text
+
+    config = _config(args, args.paths)
+    rules = _chosen_rules(args, config)
+    scope = check_scope(config, args.paths, Path.cwd())
+    view, result = _analyse(args, config, scope, rules)
+    _report_errors(result)
+    if args.write_baseline:
+        args.write_baseline.write_text(
+            make_baseline(result.findings, view).render(), encoding="utf-8"
+        )
+        print(
+            f"Recorded {len(result.findings)} findings in {args.write_baseline}", file=sys.stderr
+        )
+        return EXIT_ERROR if result.errors else EXIT_CLEAN
+    findings = list(result.findings)
+    fixed = 0
+    if args.diff or args.fix:
+        plan = plan_fixes(view.rootdir, findings, unsafe=args.unsafe_fixes)
+        for finding, reason in plan.skipped:
+            print(f"test-auditor: fix for {finding.rule} at {finding.path}:{finding.line} "
+                  f"not applied: {reason}", file=sys.stderr)
+        if args.diff:
+            _emit("".join(change.diff() for change in plan.changes), args.output)
+            return EXIT_FINDINGS if plan.changes else EXIT_CLEAN
+        before = {t.nodeid for t in view.suite.tests}
+        write_all(view.rootdir, plan.changes)
+        view, result = _analyse(args, config, scope, rules)
+        lost = before - {t.nodeid for t in view.suite.tests}
+        if lost:
+            write_all(view.rootdir, [c.reverted() for c in plan.changes])
+            print(
+                f"test-auditor: the fixes would lose {len(lost)} tests "
+                f"(e.g. {sorted(lost)[0]}); every file was restored",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
+        fixed = len(plan.applied)
+        findings = list(result.findings)
+    hidden = 0 if args.unsafe_fixes else sum(1 for f in findings if _unsafe_only(f))
+    if args.format == "json":
+        text = render_json(findings)
+    elif args.format == "github":
+        text = render_github(findings)
+    elif args.format == "sarif":
+        from auditor.report.sarif import render_sarif
+
+        text = render_sarif(findings, rules, view.rootdir, fingerprints(findings, view))
+    else:
+        text = render_text(
+            findings,
+            fixed=fixed,
+            hidden=hidden,
+            applies=lambda f: f.fixable and (args.unsafe_fixes or not _unsafe_only(f)),
+        )
+    _emit(text, args.output)
+    if result.errors:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    return EXIT_FINDINGS if fails(findings, config.auditor.fail_on) else EXIT_CLEAN
+
+
+def _unsafe_only(finding: Finding) -> bool:
+    fix = finding.fix
+    return fix is not None and fix.applies and fix.applicability is not Applicability.SAFE
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    suite = _suite(args)
+    config = _config(args, args.paths)
+    suite = _build(args, config, args.paths)
     resolution = resolve(suite)
     graph = FixtureGraph(suite, resolution)
     nodes: set[str] | None = None
@@ -115,14 +272,61 @@ def run_graph(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def run_rules_list(args: argparse.Namespace) -> int:
+    rules = all_rules()
+    if args.format == "json":
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "category": r.category,
+                "severity": r.severity.value,
+                "fixable": r.fixable(),
+                "summary": r.summary(),
+            }
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_CLEAN
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        fix = "fix" if r.fixable() else "   "
+        sys.stdout.write(
+            f"{r.code}  {r.name:<{width}}  {r.category:<9}  {r.severity.value:<7}  {fix}  "
+            f"{r.summary()}\n"
+        )
+    return EXIT_CLEAN
+
+
+def run_rule_doc(args: argparse.Namespace) -> int:
+    wanted = args.code.strip()
+    for rule in all_rules():
+        if wanted.upper() == rule.code or wanted == rule.name:
+            fix = "yes" if rule.fixable() else "no"
+            sys.stdout.write(
+                f"# {rule.name} ({rule.code})\n\nCategory: {rule.category}. "
+                f"Severity: {rule.severity.value}. Autofix: {fix}.\n\n{rule.documentation()}\n"
+            )
+            return EXIT_CLEAN
+    print(f"test-auditor: no rule {args.code!r} (see `test-auditor rules`)", file=sys.stderr)
+    return EXIT_ERROR
+
+
+COMMANDS = {
+    "scan": run_scan,
+    "check": run_check,
+    "graph": run_graph,
+    "rules": run_rules_list,
+    "rule": run_rule_doc,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(argv)
     try:
-        if args.command == "scan":
-            return run_scan(args)
-        return run_graph(args)
-    except ConfigError as exc:
+        return COMMANDS[args.command](args)
+    except (ConfigError, SelectionError, RuleLoadError) as exc:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -241,9 +241,14 @@ def _after_baseline(
     return kept, len(findings) - len(kept)
 
 
-def make_baseline(findings: Iterable[Finding], view: SuiteView) -> Baseline:
+def fingerprints(findings: Iterable[Finding], view: SuiteView) -> dict[Finding, str]:
+    """Line-independent fingerprints (for baselines and SARIF partialFingerprints)."""
     lines = _Lines(view)
-    return Baseline(Counter(Baseline.fingerprint(f, lines.line(f.path, f.line)) for f in findings))
+    return {f: Baseline.fingerprint(f, lines.line(f.path, f.line)) for f in findings}
+
+
+def make_baseline(findings: Iterable[Finding], view: SuiteView) -> Baseline:
+    return Baseline(Counter(fingerprints(findings, view).values()))
 
 
 def fails(findings: Iterable[Finding], fail_on: str) -> bool:

@@ -21,6 +21,9 @@ class FileChange:
     before: bytes
     after: bytes
 
+    def reverted(self) -> FileChange:
+        return FileChange(self.path, self.after, self.before)
+
     def diff(self) -> str:
         before = self.before.decode("utf-8", "replace").splitlines(keepends=True)
         after = self.after.decode("utf-8", "replace").splitlines(keepends=True)

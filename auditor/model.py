@@ -99,7 +99,9 @@ class Suite:
     packages: frozenset[str] = frozenset()
     modules: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
     """Summaries of the test files and conftests that parsed, by path."""
-    _by_name: dict[str, dict[str, list[FixtureDef]]] = field(default_factory=dict, repr=False)
+    _by_name: dict[str, dict[str, list[FixtureDef]]] = field(
+        default_factory=dict, repr=False, init=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         for definition in sorted(self.fixtures, key=lambda d: d.order):

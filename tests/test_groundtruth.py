@@ -17,11 +17,13 @@ from typing import Any
 
 import pytest
 
+from auditor.api import SuiteView
 from auditor.build import BuildOptions, build_suite
 from auditor.config import load_config
+from auditor.engine import run_rules
 from auditor.fixtures import Resolution, resolve
-from auditor.graph import FixtureGraph
 from auditor.model import Suite
+from auditor.registry import all_rules
 from auditor.report import build_report
 from auditor.report.json_report import report_dict
 from tests.groundtruth.compare import compare
@@ -60,10 +62,12 @@ def static_report(suite: Path) -> tuple[Suite, Resolution, dict[str, Any]]:
     config = load_config([], invocation_dir=suite)
     model = build_suite(config, [], invocation_dir=suite, options=BuildOptions(use_cache=False))
     resolution = resolve(model)
+    view = SuiteView(model, resolution, config)
+    findings = run_rules(view, all_rules(), settings=config.auditor).findings
     return (
         model,
         resolution,
-        report_dict(build_report(model, resolution, FixtureGraph(model, resolution))),
+        report_dict(build_report(model, resolution, view.graph, findings)),
     )
 
 

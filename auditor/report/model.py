@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.analysis import core_findings
 from auditor.fixtures import Resolution
 from auditor.graph import Chain, FixtureGraph
 from auditor.model import Suite
@@ -70,7 +70,9 @@ class Report:
     plugins: tuple[str, ...]
 
 
-def build_report(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> Report:
+def build_report(
+    suite: Suite, resolution: Resolution, graph: FixtureGraph, findings: Sequence[Finding]
+) -> Report:
     tests = tuple(
         TestRow(
             nodeid=test.nodeid,
@@ -129,7 +131,7 @@ def build_report(suite: Suite, resolution: Resolution, graph: FixtureGraph) -> R
         conftests=len(suite.conftests),
         tests=tests,
         fixtures=fixtures,
-        findings=tuple(core_findings(suite, resolution, graph)),
+        findings=tuple(findings),
         most_used=most_used,
         longest_chains=tuple(graph.longest_chains()),
         autouse_reach=tuple(reach),

@@ -1,0 +1,63 @@
+"""What `check` analyses and what it reports, from the paths it is given.
+
+Paths on the command line set the *report* scope; the analysis takes what those files
+need: a test module brings its conftest chain and plugins (discovery adds them), a
+conftest.py brings the tests of its folder (its fixtures are judged by their users). A
+Python file pytest would not collect is reported on without being collected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.config import Config
+from auditor.discover import matches_python_files, relpath
+from auditor.model import Suite
+
+
+@dataclass(frozen=True, slots=True)
+class CheckScope:
+    analysis_paths: tuple[Path, ...]
+    report_paths: frozenset[str] | None
+    """Files to report on, relative to the rootdir; None: everything analysed."""
+    partial: bool
+    extra_files: tuple[str, ...] = ()
+    """Given files that pytest would not collect (reported on as other files)."""
+
+    def with_extra_files(self, suite: Suite) -> Suite:
+        if not self.extra_files:
+            return suite
+        others = tuple(sorted({*suite.other_files, *self.extra_files}))
+        return dataclasses.replace(suite, other_files=others)
+
+
+def check_scope(config: Config, paths: Sequence[Path], cwd: Path) -> CheckScope:
+    if not paths:
+        return CheckScope((), None, partial=False)
+    analysis: list[Path] = []
+    report: set[str] = set()
+    extra: list[str] = []
+    whole_folders = False
+    for given in paths:
+        path = (given if given.is_absolute() else cwd / given).resolve()
+        if path.is_dir():
+            analysis.append(path)
+            whole_folders = True
+            continue
+        rel = relpath(path, config.rootdir)
+        report.add(rel)
+        if path.name == "conftest.py":
+            analysis.append(path.parent)
+        elif matches_python_files(path, config.pytest.python_files) or not path.exists():
+            analysis.append(path)
+        else:
+            extra.append(rel)
+    return CheckScope(
+        tuple(analysis),
+        None if whole_folders else frozenset(report),
+        partial=True,
+        extra_files=tuple(extra),
+    )
