@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,7 +106,10 @@ def build_suite(
 
     search_roots = [root, root / "src", *(root / p for p in config.pytest.pythonpath)]
     index = ModuleIndex(
-        _test_roots(root, files.test_files, files.conftests), search_roots, summaries
+        _test_roots(root, files.test_files, files.conftests),
+        search_roots,
+        summaries,
+        wanted=_wanted_names(summaries(p) for p in [*conftest_paths, *test_paths]),
     )
     collector = Collector(config, files, index)
 
@@ -201,6 +204,29 @@ def _register_plugins(
         collector.register_namespace(module, "", Origin.PLUGIN)
         registered.append(name)
     return missing
+
+
+def _wanted_names(summaries: Iterable[Summary | None]) -> frozenset[str]:
+    """Names the analysed files may need from their imports: every parameter and
+    usefixtures name (a fixture), and every base class name (inherited tests)."""
+    names: set[str] = set()
+    for summary in summaries:
+        if not isinstance(summary, ModuleSummary):
+            continue
+        names.update(a for mark in summary.marks for a in mark.args)
+        stack = list(summary.classes)
+        functions = list(summary.functions)
+        while stack:
+            cls = stack.pop()
+            names.update(base.rsplit(".", 1)[-1] for base in cls.bases)
+            names.update(a for m in cls.marks for a in m.args)
+            functions.extend(cls.functions)
+            stack.extend(cls.classes)
+        for function in functions:
+            names.update(p.name for p in function.params)
+            names.update(function.usefixtures)
+            names.update(function.getfixturevalue)
+    return frozenset(names)
 
 
 def _test_roots(root: Path, tests: Sequence[str], conftests: Sequence[str]) -> list[Path]:

@@ -26,7 +26,6 @@ from auditor.engine import (
     select_rules,
 )
 from auditor.fixtures import resolve
-from auditor.graph import FixtureGraph
 from auditor.model import Suite
 from auditor.registry import RuleLoadError, all_rules
 from auditor.scope import CheckScope, check_scope
@@ -69,9 +68,7 @@ def make_parser() -> argparse.ArgumentParser:
     check = sub.add_parser("check", help="lint test files and conftests (pre-commit, CI)")
     _common(check)
     _selection(check)
-    check.add_argument(
-        "--format", choices=("text", "json", "sarif", "github"), default="text"
-    )
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
     check.add_argument(
         "--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes"
@@ -135,6 +132,7 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from auditor.graph import FixtureGraph
     from auditor.report import build_report
     from auditor.report.json_report import render_json
 
@@ -188,17 +186,18 @@ def run_check(args: argparse.Namespace) -> int:
         args.write_baseline.write_text(
             make_baseline(result.findings, view).render(), encoding="utf-8"
         )
-        print(
-            f"Recorded {len(result.findings)} findings in {args.write_baseline}", file=sys.stderr
-        )
+        print(f"Recorded {len(result.findings)} findings in {args.write_baseline}", file=sys.stderr)
         return EXIT_ERROR if result.errors else EXIT_CLEAN
     findings = list(result.findings)
     fixed = 0
     if args.diff or args.fix:
         plan = plan_fixes(view.rootdir, findings, unsafe=args.unsafe_fixes)
         for finding, reason in plan.skipped:
-            print(f"test-auditor: fix for {finding.rule} at {finding.path}:{finding.line} "
-                  f"not applied: {reason}", file=sys.stderr)
+            print(
+                f"test-auditor: fix for {finding.rule} at {finding.path}:{finding.line} "
+                f"not applied: {reason}",
+                file=sys.stderr,
+            )
         if args.diff:
             _emit("".join(change.diff() for change in plan.changes), args.output)
             return EXIT_FINDINGS if plan.changes else EXIT_CLEAN
@@ -246,6 +245,8 @@ def _unsafe_only(finding: Finding) -> bool:
 
 
 def run_graph(args: argparse.Namespace) -> int:
+    from auditor.graph import FixtureGraph
+
     config = _config(args, args.paths)
     suite = _build(args, config, args.paths)
     resolution = resolve(suite)

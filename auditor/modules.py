@@ -54,9 +54,16 @@ class ModuleIndex:
     """Finds the file behind a module name and the target behind a name in a module."""
 
     def __init__(
-        self, homes: Sequence[Path], search_roots: Sequence[Path], load: SummaryLoader
+        self,
+        homes: Sequence[Path],
+        search_roots: Sequence[Path],
+        load: SummaryLoader,
+        *,
+        wanted: frozenset[str] | None = None,
     ) -> None:
         self.homes = frozenset(homes)
+        self.wanted = wanted
+        self._relevant: dict[Path, bool] = {}
         self._inside: dict[Path, bool] = {}
         self.search_roots = list(dict.fromkeys(search_roots))
         self.site_roots = [Path(p) for p in sys.path if p and Path(p).is_dir()]
@@ -145,7 +152,26 @@ class ModuleIndex:
             return None
         if self.inside(importer) and not self.inside(source):
             return None
+        if not self._may_matter(name, source):
+            return None
         return self.namespace(source).get(name)
+
+    def _may_matter(self, name: str, source: Path) -> bool:
+        """Whether following ``from source import name`` can change what pytest sees.
+        It cannot when the name is not test-like, nothing requests it (`wanted`: every
+        argument, usefixtures name and base-class name of the files analysed) and its
+        module mentions neither fixtures nor tests: the code under test imported into
+        a test tree (sympy's conftest.py makes its whole package one) is not parsed."""
+        if self.wanted is None or name in self.wanted or name.lower().startswith("test"):
+            return True
+        known = self._relevant.get(source)
+        if known is None:
+            try:
+                text = source.read_bytes()
+            except OSError:
+                text = b""
+            known = self._relevant[source] = b"fixture" in text or b"def test" in text
+        return known
 
     def inside(self, path: Path) -> bool:
         """Is `path` in the suite's own test tree, where imports are followed?"""

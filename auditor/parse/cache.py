@@ -21,12 +21,27 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
+FORMAT = 2
+"""Bumped when the layout of the cache file changes."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
+    """One file's summary, kept pickled until it is asked for: a check of one file
+    in a large suite reads a few entries, not all of them."""
+
     size: int
     mtime_ns: int
     digest: str
-    summary: Summary
+    blob: bytes
+
+    @property
+    def summary(self) -> Summary | None:
+        try:
+            loaded = pickle.loads(self.blob)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return None
+        return loaded if isinstance(loaded, (ModuleSummary, ParseFailure)) else None
 
 
 def content_digest(data: bytes) -> str:
@@ -40,7 +55,7 @@ class SummaryCache:
         self.cache_dir = cache_dir
         self.rootdir = rootdir
         key = hashlib.blake2b(str(rootdir).encode(), digest_size=8).hexdigest()
-        self.file = cache_dir / f"v{__version__}" / f"summaries-{key}.pickle"
+        self.file = cache_dir / f"v{__version__}" / f"summaries-{key}-{FORMAT}.pickle"
         self.entries: dict[str, Entry] = self._load()
         self.dirty = False
 
@@ -56,15 +71,23 @@ class SummaryCache:
         """The cached summary when size and mtime say the file is unchanged."""
         entry = self.entries.get(relpath)
         if entry and entry.size == stat.st_size and entry.mtime_ns == stat.st_mtime_ns:
-            return entry.summary
+            return self._summary(relpath, entry)
         return None
+
+    def _summary(self, relpath: str, entry: Entry) -> Summary | None:
+        summary = entry.summary
+        if summary is None:  # unreadable entry: forget it, the file is parsed again
+            del self.entries[relpath]
+            self.dirty = True
+        return summary
 
     def by_digest(self, relpath: str, digest: str) -> Summary | None:
         entry = self.entries.get(relpath)
-        return entry.summary if entry and entry.digest == digest else None
+        return self._summary(relpath, entry) if entry and entry.digest == digest else None
 
     def store(self, relpath: str, stat: os.stat_result, digest: str, summary: Summary) -> None:
-        self.entries[relpath] = Entry(stat.st_size, stat.st_mtime_ns, digest, summary)
+        blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[relpath] = Entry(stat.st_size, stat.st_mtime_ns, digest, blob)
         self.dirty = True
 
     def save(self) -> None:

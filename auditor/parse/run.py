@@ -11,8 +11,6 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import libcst
-
 from auditor.parse.cache import Summary, SummaryCache, content_digest
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import ParseFailure
@@ -22,6 +20,8 @@ PARALLEL_THRESHOLD = 16
 
 def parse_bytes(relpath: str, data: bytes) -> Summary:
     """Summarise one file's bytes; never raises for bad input."""
+    import libcst
+
     from auditor.parse.extract import summarize
 
     try:

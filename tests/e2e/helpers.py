@@ -50,9 +50,13 @@ def write_suite(root: Path, contents: Mapping[str, str | bytes]) -> Path:
     return root
 
 
-def run_process(*args: str | os.PathLike[str], cwd: Path) -> Result:
-    """`python -m auditor ARGS` in a real process, for exit status and stderr."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+def run_process(
+    *args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None = None
+) -> Result:
+    """`python -m auditor ARGS` in a real process, for exit status and stderr; `env`
+    adds variables."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+    env = {**base, **(env or {})}
     completed = subprocess.run(
         [sys.executable, "-m", "auditor", *map(str, args)],
         cwd=cwd,
@@ -90,3 +94,39 @@ def rules_at(report: Mapping[str, Any]) -> list[tuple[str, str, int]]:
 
 def nodeids(report: Mapping[str, Any]) -> list[str]:
     return sorted(t["nodeid"] for t in report["tests"])
+
+
+SARIF_PACKAGE = "@microsoft/sarif-multitool-linux@5.7.0"
+"""The npm package that carries the official SARIF 2.1.0 JSON schema (sarif-2.1.0.json)."""
+
+
+def sarif_schema() -> dict[str, Any] | None:
+    """The SARIF 2.1.0 schema, fetched once from the npm registry into the user cache;
+    None when npm is not installed."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser() / "test-auditor-tests"
+    schema = cache / "sarif-2.1.0.json"
+    if not schema.is_file():
+        import shutil
+        import tarfile
+        import tempfile
+
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        with tempfile.TemporaryDirectory() as folder:
+            subprocess.run(
+                [npm, "pack", SARIF_PACKAGE, "--silent"],
+                cwd=folder,
+                check=True,
+                capture_output=True,
+                timeout=600,
+            )
+            (archive,) = Path(folder).glob("*.tgz")
+            with tarfile.open(archive) as tar:
+                member = tar.extractfile("package/sarif-2.1.0.json")
+                assert member is not None
+                cache.mkdir(parents=True, exist_ok=True)
+                schema.write_bytes(member.read())
+    data = json.loads(schema.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data

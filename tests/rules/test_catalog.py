@@ -1,0 +1,66 @@
+"""The catalog's shape (refurb-style meta test): unique codes and names, code families
+matching categories, module and class names derived from the rule name, documentation
+headings in order with parseable bad/good examples, Fix safety iff fixable, and enough
+examples per rule."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import pytest
+
+from auditor.api import CATEGORIES, Rule
+from auditor.registry import builtin_rules
+
+RULES = builtin_rules()
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
+UNPARSEABLE_BAD_EXAMPLE = {"TA100"}  # the bad code of unreadable-file cannot parse
+FAMILY = {"structure": "1", "fixtures": "2", "isolation": "3", "timing": "4"}
+
+
+def test_codes_and_names_are_unique() -> None:
+    codes = [r.code for r in RULES]
+    names = [r.name for r in RULES]
+    assert len(set(codes)) == len(codes)
+    assert len(set(names)) == len(names)
+    assert len(RULES) >= 25
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_rule_identity(rule: type[Rule]) -> None:
+    assert re.fullmatch(r"TA\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)+", rule.name)
+    assert rule.category in CATEGORIES
+    assert rule.code[2] == FAMILY[rule.category], "codes are grouped in hundreds by category"
+    module = rule.__module__.rsplit(".", 1)[-1]
+    assert module == rule.name.replace("-", "_")
+    assert rule.__module__.split(".")[-2] == rule.category
+    assert rule.__name__ == "".join(part.title() for part in rule.name.split("-"))
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_documentation(rule: type[Rule]) -> None:
+    doc = rule.documentation()
+    positions = [doc.find(heading) for heading in HEADINGS]
+    assert all(p >= 0 for p in positions), f"missing one of {HEADINGS}"
+    assert positions == sorted(positions), "headings out of order"
+    example = doc[positions[-1] :].split("\n## ")[0]
+    assert "Use instead:" in example
+    bad, _, good = example.partition("Use instead:")
+    bad_blocks = re.findall(r"```python\n(.*?)```", bad, re.S)
+    good_blocks = re.findall(r"```python\n(.*?)```", good, re.S)
+    assert bad_blocks and good_blocks, "an Example needs the bad code and the good code"
+    for block in good_blocks:
+        ast.parse(block)
+    for block in bad_blocks if rule.code not in UNPARSEABLE_BAD_EXAMPLE else ():
+        ast.parse(block)
+    assert ("## Fix safety" in doc) == rule.fixable(), "Fix safety section iff fixable"
+    assert rule.summary(), "What it does needs a first sentence"
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_examples(rule: type[Rule]) -> None:
+    assert len(rule.VALID) >= 2
+    assert len(rule.INVALID) >= 2
+    assert all(case.at for case in rule.INVALID), "every INVALID example says where"
