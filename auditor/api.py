@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from auditor.config import Config
 from auditor.fixtures import Resolution
-from auditor.model import FixtureDef, Suite, TestItem
+from auditor.model import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.types import Applicability, Finding, Fix, Scope, Severity
@@ -38,6 +38,7 @@ __all__ = [
     "FixtureDef",
     "FunctionView",
     "Invalid",
+    "Origin",
     "Rule",
     "Scope",
     "Severity",

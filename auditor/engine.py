@@ -184,10 +184,10 @@ def run_rules(
     errors: list[RuleError] = []
     instances = [rule() for rule in rules if not (view.partial and rule.whole_suite)]
     suite = view.suite
+    # per-file rules read test modules and conftests; files pytest does not collect
+    # (the code under test beside them) only when they are named on the command line
     files = sorted(
-        report_paths
-        if report_paths is not None
-        else {*suite.test_files, *suite.conftests, *suite.other_files}
+        report_paths if report_paths is not None else {*suite.test_files, *suite.conftests}
     )
     for rule in instances:
         if _overrides_method(rule, "check"):

@@ -8,6 +8,8 @@ raising=False)``. Writes in nested defs, lambdas and classes are left alone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
@@ -43,13 +45,30 @@ class UseMonkeypatchEnv(QualnameCodemod):
             return updated_node
         params = updated_node.params
         if not any(p.name.value == PARAM for p in _all_params(params)):
-            params = params.with_changes(params=[*params.params, cst.Param(cst.Name(PARAM))])
+            params = params.with_changes(params=_appended(updated_node, params.params))
         return updated_node.with_changes(body=body, params=params)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if not self.found:
             raise SkipFile(f"no function {self.target}")
         return updated_node
+
+
+def _appended(function: cst.FunctionDef, params: Sequence[cst.Param]) -> list[cst.Param]:
+    """`params` and a ``monkeypatch`` parameter after them, laid out like the others
+    (one per line when they are, keeping a trailing comma)."""
+    new = cst.Param(cst.Name(PARAM))
+    if not params:
+        return [new]
+    *rest, last = params
+    if not isinstance(last.comma, cst.Comma):
+        return [*params, new]
+    separator = rest[-1].comma if rest and isinstance(rest[-1].comma, cst.Comma) else None
+    if separator is None:
+        before = function.whitespace_before_params
+        multiline = isinstance(before, cst.ParenthesizedWhitespace)
+        separator = cst.Comma(whitespace_after=before if multiline else cst.SimpleWhitespace(" "))
+    return [*rest, last.with_changes(comma=separator), new.with_changes(comma=last.comma)]
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:

@@ -317,7 +317,7 @@ def test_symlink_loop_is_reported_and_the_walk_ends(tmp_path: Path) -> None:
         {
             "pytest.ini": "[pytest]\n",
             "test_good.py": GOOD_TESTS,
-            "pkg/test_pkg.py": "def test_in_pkg():\n    pass\n",
+            "pkg/test_pkg.py": "def test_in_pkg():\n    assert True\n",
         },
     )
     os.symlink(suite / "pkg", suite / "pkg" / "loop")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,19 @@ def test_examples(rule: type[Rule]) -> None:
     assert len(rule.VALID) >= 2
     assert len(rule.INVALID) >= 2
     assert all(case.at for case in rule.INVALID), "every INVALID example says where"
+
+
+def test_rules_import_only_the_rule_api() -> None:
+    """Rules see the suite through `auditor.api` alone (and their category's private
+    helper modules), so the engine's internals can change under them."""
+    rules_dir = Path(__file__).parents[2] / "rules"
+    offenders = []
+    for module in sorted(rules_dir.rglob("*.py")):
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                name = node.module
+                if name.startswith("auditor") and not (
+                    name == "auditor.api" or name.startswith("auditor.rules.")
+                ):
+                    offenders.append(f"{module.relative_to(rules_dir)}: {name}")
+    assert not offenders

@@ -1,0 +1,271 @@
+"""TA402 wall-clock-assertion."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Severity, Valid
+
+CLOCKS = frozenset(
+    {
+        "time.time",
+        "time.perf_counter",
+        "time.monotonic",
+        "time.process_time",
+        "time.thread_time",
+        "time.time_ns",
+        "time.perf_counter_ns",
+        "time.monotonic_ns",
+        "time.process_time_ns",
+        "timeit.default_timer",
+        "datetime.datetime.now",
+        "datetime.datetime.utcnow",
+    }
+)
+"""Calls reading a clock."""
+TIMERS = frozenset({"timeit.timeit", "timeit.repeat"})
+"""Calls returning a measured duration."""
+ELAPSED_METHODS = frozenset({"elapsed", "elapsed_time", "elapsed_seconds"})
+PERFORMANCE_MARK = re.compile(r"perf|bench|timing|slow|load", re.IGNORECASE)
+"""Marks that put a test among the timing tests: performance, perf, benchmark..."""
+MOCKED_CLOCK = re.compile(
+    r"freeze_?time|time_machine|freezer|frozen|mock_timing|fake_?(time|clock)|"
+    r"(patch|setattr)\([^)]*\btime\b",
+    re.IGNORECASE,
+)
+"""A test that freezes or fakes the clock measures nothing real."""
+ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+LIMIT_WORDS = re.compile(r"timeout|limit|threshold|max|budget|expected|allowed", re.IGNORECASE)
+ASSERT_ORDERING = frozenset(
+    {"assertLess", "assertLessEqual", "assertGreater", "assertGreaterEqual"}
+)
+
+
+class _Durations:
+    """Names in a test bound to clock readings and to durations computed from them."""
+
+    def __init__(self, file: FileView, node: ast.AST) -> None:
+        self.file = file
+        self.clocks: set[str] = set()
+        self.durations: set[str] = set()
+        assigns = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign))]
+        for assign in assigns:
+            if self._clock_call(assign.value):
+                self.clocks.update(_targets(assign))
+        changed = True
+        while changed:
+            changed = False
+            for assign in assigns:
+                if assign.value is not None and self.has_duration(assign.value):
+                    for name in _targets(assign):
+                        if name not in self.durations:
+                            self.durations.add(name)
+                            changed = True
+
+    def _clock_call(self, node: ast.AST | None) -> bool:
+        return isinstance(node, ast.Call) and self.file.qualified(node.func) in CLOCKS
+
+    def _reading(self, node: ast.AST) -> bool:
+        return self._clock_call(node) or (isinstance(node, ast.Name) and node.id in self.clocks)
+
+    def has_duration(self, node: ast.AST) -> bool:
+        """`end - start` of two clock readings, a name bound to a duration, or a
+        `timeit` result, anywhere in `node`."""
+        return any(self._is_duration(child) for child in ast.walk(node))
+
+    def _is_duration(self, node: ast.AST) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            return self._reading(node.left) and self._reading(node.right)
+        if isinstance(node, ast.Name):
+            return node.id in self.durations
+        if not isinstance(node, ast.Call):
+            return False
+        if isinstance(node.func, ast.Attribute) and node.func.attr in ELAPSED_METHODS:
+            return True  # `instant.elapsed()` of a stopwatch
+        return self.file.qualified(node.func) in TIMERS
+
+
+def _targets(assign: ast.Assign | ast.AnnAssign) -> list[str]:
+    targets = assign.targets if isinstance(assign, ast.Assign) else [assign.target]
+    return [t.id for t in targets if isinstance(t, ast.Name)]
+
+
+def _limit(node: ast.AST) -> bool:
+    """A fixed bound: a number in it, or a constant-like or limit-like name."""
+    for child in ast.walk(node):
+        if (
+            isinstance(child, ast.Constant)
+            and isinstance(child.value, (int, float))
+            and not isinstance(child.value, bool)
+        ):
+            return True
+        name = (
+            child.id
+            if isinstance(child, ast.Name)
+            else child.attr
+            if isinstance(child, ast.Attribute)
+            else ""
+        )
+        if name and (name.isupper() or LIMIT_WORDS.search(name)):
+            return True
+    return False
+
+
+def _short(node: ast.AST, limit: int = 60) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class WallClockAssertion(Rule):
+    """
+    ## What it does
+    Finds an assertion that compares an elapsed wall-clock time with a fixed bound
+    (`assert elapsed < 0.5`, `self.assertLess(duration, 2)`), where the duration comes
+    from `time.time()` / `perf_counter()` / `monotonic()` differences or `timeit`, in a
+    test that is not marked as a performance test (a mark such as `performance`, `perf`,
+    `benchmark`, `slow`).
+
+    ## Why is this bad?
+    Wall-clock time depends on the machine, its load and the interpreter: the test fails
+    on a busy CI runner while nothing is wrong with the code, and the functional suite
+    grows flaky. Tests that freeze or fake the clock are left alone.
+
+    ## Example
+    ```python
+    import time
+
+    def test_query_speed(repository):
+        start = time.perf_counter()
+        repository.search("x")
+        assert time.perf_counter() - start < 0.5
+    ```
+    Use instead:
+    ```python
+    import pytest
+
+    @pytest.mark.performance
+    def test_query_speed(benchmark, repository):
+        benchmark(repository.search, "x")
+        assert benchmark.stats["mean"] < 0.5
+    ```
+    """
+
+    code = "TA402"
+    name = "wall-clock-assertion"
+    category = "timing"
+    severity = Severity.WARNING
+
+    VALID = (
+        Valid(
+            "import time\n\nimport pytest\n\n\n@pytest.mark.performance\n"
+            "def test_speed():\n    start = time.time()\n    sum(range(10))\n"
+            "    assert time.time() - start < 0.5\n"
+        ),
+        Valid(
+            "import time\n\n\ndef test_timestamp():\n    before = time.time()\n"
+            "    stamp = time.time()\n    assert stamp >= before\n"
+        ),
+        Valid(
+            "import time\n\n\ndef test_frozen(time_machine):\n    start = time.time()\n"
+            "    time_machine.shift(10)\n    assert time.time() - start >= 10\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import asyncio\nimport time\n\n\nasync def test_load(registry):\n"
+            "    async def query():\n        start_time = time.time()\n"
+            "        await registry.all()\n        duration = time.time() - start_time\n"
+            "        return duration\n\n    results = await asyncio.gather(query(), query())\n"
+            "    durations = [duration for duration in results]\n"
+            "    avg_duration = sum(durations) / len(durations)\n"
+            "    assert avg_duration < 0.5\n",
+            at=("test_example.py:15:5",),
+            message="`avg_duration < 0.5` compares a wall-clock duration",
+        ),
+        Invalid(
+            "import unittest\nfrom time import perf_counter as clock\n\n\n"
+            "class TestSpeed(unittest.TestCase):\n    def test_sort(self):\n"
+            "        t0 = clock()\n        sorted(range(1000))\n        elapsed = clock() - t0\n"
+            "        self.assertLess(elapsed, 0.1)\n",
+            at=("test_example.py:10:9",),
+            message="in test `test_sort`",
+        ),
+    )
+
+    def check_file(self, file: FileView) -> Iterator[Finding]:
+        if not (file.is_test_module or file.is_conftest):
+            return  # tests and fixtures live there; other modules are helpers
+        for view in file.of_kind("test"):
+            if self._exempt(file, view):
+                continue
+            durations: _Durations | None = None
+            for node in ast.walk(view.node):
+                compared = _compared(node)
+                if compared is None:
+                    continue
+                if durations is None:
+                    durations = _Durations(file, view.node)
+                if not durations.clocks and not _has_timer(file, view.node):
+                    break
+                if _bounded_duration(durations, compared):
+                    yield self.at(
+                        file,
+                        node,
+                        f"`{_short(compared[0])}` compares a wall-clock duration in test "
+                        f"`{view.name}`: it fails on a slow or busy machine while the code is "
+                        "fine; move it to a test marked `performance` that runs apart, or "
+                        "measure with pytest-benchmark",
+                    )
+
+    @staticmethod
+    def _exempt(file: FileView, view: FunctionView) -> bool:
+        if any(PERFORMANCE_MARK.search(mark) for mark in view.marks):
+            return True
+        if "benchmark" in view.params:
+            return True
+        end = view.node.end_lineno or view.node.lineno
+        first = view.node.decorator_list[0].lineno if view.node.decorator_list else view.node.lineno
+        source = "\n".join(file.lines[first - 1 : end])
+        return bool(MOCKED_CLOCK.search(source))
+
+
+def _compared(node: ast.AST) -> tuple[ast.AST, ast.AST, ast.AST] | None:
+    """(what to show, the left side, the right side) of an ordering assertion:
+    `assert a < b` or `self.assertLess(a, b)`."""
+    if isinstance(node, ast.Assert):
+        test = node.test
+        if (
+            isinstance(test, ast.Compare)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ORDERING)
+        ):
+            return test, test.left, test.comparators[0]
+        return None
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ASSERT_ORDERING
+        and len(node.args) >= 2
+    ):
+        return node, node.args[0], node.args[1]
+    return None
+
+
+def _has_timer(file: FileView, node: ast.AST) -> bool:
+    return any(
+        isinstance(child, ast.Call)
+        and (
+            file.qualified(child.func) in TIMERS
+            or (isinstance(child.func, ast.Attribute) and child.func.attr in ELAPSED_METHODS)
+        )
+        for child in ast.walk(node)
+    )
+
+
+def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
+    _, left, right = compared
+    return (durations.has_duration(left) and _limit(right)) or (
+        durations.has_duration(right) and _limit(left)
+    )
