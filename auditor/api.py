@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from auditor.config import Config
-from auditor.fixtures import Resolution
+from auditor.fixtures import Resolution, overrides
 from auditor.model import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
@@ -380,6 +380,10 @@ class SuiteView:
 
             self._graph = FixtureGraph(self.suite, self.resolution)
         return self._graph
+
+    def overrides(self) -> list[tuple[FixtureDef, FixtureDef]]:
+        """(inner, outer): each definition and the one it shadows at an enclosing node."""
+        return overrides(self.suite)
 
     def tests_in(self, path: str) -> list[TestItem]:
         return self._tests_by_path.get(path, [])

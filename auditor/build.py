@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.collect import Collector
+from auditor.collect import Collector, Registry
 from auditor.config import Config
 from auditor.discover import discover, relpath
 from auditor.model import Origin, Suite
@@ -178,10 +178,17 @@ def build_suite(
         packages=files.packages,
         modules={
             relpath(path, root): summary
-            for path in [*conftest_paths, *test_paths]
+            for path in [*conftest_paths, *test_paths, *_project_fixture_modules(root, registry)]
             if isinstance(summary := summaries(path), ModuleSummary)
         },
     )
+
+
+def _project_fixture_modules(root: Path, registry: Registry) -> list[Path]:
+    """Modules of the project that define fixtures without being test modules or
+    conftests: plugins named in `pytest_plugins`, modules fixtures are imported from."""
+    paths = {d.path for d in registry.fixtures if not Path(d.path).is_absolute()}
+    return [root / p for p in sorted(paths) if not p.startswith("..")]
 
 
 def _register_plugins(

@@ -133,8 +133,8 @@ def _report_errors(result: RunResult) -> None:
 
 def run_scan(args: argparse.Namespace) -> int:
     from auditor.graph import FixtureGraph
-    from auditor.report import build_report
     from auditor.report.json_report import render_json
+    from auditor.report.model import build_report
 
     config = _config(args, args.paths)
     rules = _chosen_rules(args, config)

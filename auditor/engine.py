@@ -184,11 +184,9 @@ def run_rules(
     errors: list[RuleError] = []
     instances = [rule() for rule in rules if not (view.partial and rule.whole_suite)]
     suite = view.suite
-    # per-file rules read test modules and conftests; files pytest does not collect
-    # (the code under test beside them) only when they are named on the command line
-    files = sorted(
-        report_paths if report_paths is not None else {*suite.test_files, *suite.conftests}
-    )
+    # per-file rules read test modules, conftests and the project's fixture modules; files
+    # pytest does not collect (the code under test beside them) only when named
+    files = sorted(report_paths if report_paths is not None else suite.modules)
     for rule in instances:
         if _overrides_method(rule, "check"):
             try:
@@ -203,7 +201,7 @@ def run_rules(
         for rule in file_rules:
             try:
                 findings.extend(rule.check_file(file))
-            except Exception as exc:  # a broken rule is reported, the run goes on
+            except Exception as exc:  # noqa: PERF203 - a broken rule is reported, the run goes on
                 errors.append(RuleError(rule.code, path, repr(exc), traceback.format_exc()))
     if report_paths is not None:
         findings = [f for f in findings if f.path in report_paths]

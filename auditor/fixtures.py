@@ -317,3 +317,42 @@ def resolve(suite: Suite) -> Resolution:
         used_by=resolver.used_by,
         definitions=definitions,
     )
+
+
+def overrides(suite: Suite) -> list[tuple[FixtureDef, FixtureDef]]:
+    """(definition, the definition it overrides) for names defined at nested nodes."""
+    pairs: list[tuple[FixtureDef, FixtureDef]] = []
+    by_name: dict[str, list[FixtureDef]] = {}
+    for definition in suite.fixtures:
+        by_name.setdefault(definition.name, []).append(definition)
+    for definitions in by_name.values():
+        if len(definitions) < 2:
+            continue
+        for inner in definitions:
+            outer = _closest_outer(inner, definitions)
+            if outer is not None:
+                pairs.append((inner, outer))
+    return pairs
+
+
+def _closest_outer(inner: FixtureDef, definitions: list[FixtureDef]) -> FixtureDef | None:
+    """The definition `inner` shadows: same name, registered at an enclosing node."""
+    best: FixtureDef | None = None
+    for outer in definitions:
+        if outer is inner or not _encloses(outer.node, inner.node, outer.order < inner.order):
+            continue
+        if (
+            best is None
+            or len(outer.node) > len(best.node)
+            or (outer.node == best.node and outer.order > best.order)
+        ):
+            best = outer
+    return best
+
+
+def _encloses(outer: str, inner: str, earlier: bool) -> bool:
+    if outer == inner:
+        return earlier
+    if outer == "":
+        return True
+    return inner.startswith((outer + "/", outer + "::"))

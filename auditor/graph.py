@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from auditor.fixtures import Resolution
+from auditor.fixtures import Resolution, overrides
 from auditor.model import FixtureDef, Origin, Suite
 
 LOCAL_ORIGINS = frozenset({Origin.CONFTEST, Origin.MODULE, Origin.CLASS})
@@ -93,18 +93,7 @@ class FixtureGraph:
 
     def overrides(self) -> list[tuple[FixtureDef, FixtureDef]]:
         """(definition, the definition it overrides) for names defined at nested nodes."""
-        pairs: list[tuple[FixtureDef, FixtureDef]] = []
-        by_name: dict[str, list[FixtureDef]] = {}
-        for definition in self.suite.fixtures:
-            by_name.setdefault(definition.name, []).append(definition)
-        for definitions in by_name.values():
-            if len(definitions) < 2:
-                continue
-            for inner in definitions:
-                outer = _closest_outer(inner, definitions)
-                if outer is not None:
-                    pairs.append((inner, outer))
-        return pairs
+        return overrides(self.suite)
 
     def longest_chains(self, limit: int = 5) -> list[Chain]:
         """The longest fixture dependency chains (cycles broken)."""
@@ -202,26 +191,3 @@ def _label(node: str, attrs: dict[str, object]) -> str:
     if attrs.get("kind") == "test":
         return node
     return f"{attrs.get('name')} ({attrs.get('scope')}) {attrs.get('path')}:{attrs.get('line')}"
-
-
-def _closest_outer(inner: FixtureDef, definitions: list[FixtureDef]) -> FixtureDef | None:
-    """The definition `inner` shadows: same name, registered at an enclosing node."""
-    best: FixtureDef | None = None
-    for outer in definitions:
-        if outer is inner or not _encloses(outer.node, inner.node, outer.order < inner.order):
-            continue
-        if (
-            best is None
-            or len(outer.node) > len(best.node)
-            or (outer.node == best.node and outer.order > best.order)
-        ):
-            best = outer
-    return best
-
-
-def _encloses(outer: str, inner: str, earlier: bool) -> bool:
-    if outer == inner:
-        return earlier
-    if outer == "":
-        return True
-    return inner.startswith((outer + "/", outer + "::"))

@@ -65,7 +65,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         per_suite[suite.name] = dict(sorted(Counter(f.rule for f in findings).items()))
         crashes[suite.name] = errors
         everything.extend((suite.name, root, f) for f in findings)
-        print(f"[{suite.name}] {len(findings)} findings, {len(errors)} rule errors, {seconds:.1f} s")
+        print(
+            f"[{suite.name}] {len(findings)} findings, {len(errors)} rule errors, {seconds:.1f} s"
+        )
         for error in errors[:5]:
             print(f"    ERROR {error}")
     codes = sorted({code for counts in per_suite.values() for code in counts})
@@ -83,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 sample.append(by_rule[code].pop(rng.randrange(len(by_rule[code]))))
     print(f"\nSample of {len(sample)} findings to check by hand:")
     for name, root, finding in sample:
-        print(f"- [{name}] {finding.path}:{finding.line}:{finding.col + 1} {finding.rule} "
-              f"{finding.message}\n    | {line_of(root, finding)}")
+        print(
+            f"- [{name}] {finding.path}:{finding.line}:{finding.col + 1} {finding.rule} "
+            f"{finding.message}\n    | {line_of(root, finding)}"
+        )
     if args.json:
         payload = {"counts": per_suite, "errors": crashes}
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

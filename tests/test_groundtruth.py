@@ -24,8 +24,8 @@ from auditor.engine import run_rules
 from auditor.fixtures import Resolution, resolve
 from auditor.model import Suite
 from auditor.registry import all_rules
-from auditor.report import build_report
 from auditor.report.json_report import report_dict
+from auditor.report.model import build_report
 from tests.groundtruth.compare import compare
 
 SAMPLES = Path(__file__).parent / "samples"

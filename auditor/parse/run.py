@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import ast
 import gc
-import multiprocessing
 import os
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 from auditor.parse.cache import Summary, SummaryCache, content_digest
 from auditor.parse.source import UnreadableSource, decode
@@ -84,6 +86,9 @@ def _chunks(jobs: Sequence[tuple[str, str]], size: int) -> list[Sequence[tuple[s
 
 def _pool(jobs: int) -> ProcessPoolExecutor:
     """Forked workers on Linux start without re-importing anything."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     method = "fork" if sys.platform.startswith("linux") else None
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method))
 

@@ -1,14 +1,3 @@
-"""One `Report` built from the analyses, many renderers (json, terminal)."""
-
-from __future__ import annotations
-
-from auditor.report.model import (
-    AutouseReach,
-    FixtureRow,
-    HotSpot,
-    Report,
-    TestRow,
-    build_report,
-)
-
-__all__ = ["AutouseReach", "FixtureRow", "HotSpot", "Report", "TestRow", "build_report"]
+"""One `Report` built from the analyses (`auditor.report.model`), many renderers: the
+terminal (rich), JSON, SARIF and the `check` line formats. Import the module you need:
+renderers for `check` must not pay for the graph the audit report needs."""

@@ -4,6 +4,7 @@ selection, severities, baselines, and the `rules`/`rule` commands."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -117,7 +118,8 @@ def test_fix_applies_safe_fixes_and_reports_the_rest(run_cli: RunCli, suite: Pat
     result = run_cli("check", "--no-cache", "--fix", cwd=suite)
     assert (suite / "tests/test_factory.py").read_text() == FIXED_HELPER_CLASS
     assert "Fixed 1 problem." in result.out
-    assert "TA201" in result.out and "TA103" not in result.out
+    assert "TA201" in result.out
+    assert "TA103" not in result.out
     assert result.code == 1
     again = run_cli("check", "--no-cache", "--fix", "tests/test_factory.py", cwd=suite)
     assert again.code == 0
@@ -130,7 +132,7 @@ def test_fix_writes_all_files_or_none(
         fixes.FileChange("tests/test_clean.py", CLEAN.encode(), b"# one\n" + CLEAN.encode()),
         fixes.FileChange("tests/test_catalog.py", USES_CATALOG.encode(), b"# two\n"),
     ]
-    real_replace = fixes.os.replace
+    real_replace = os.replace
     calls: list[str] = []
 
     def failing_replace(source: str, target: str) -> None:
@@ -139,7 +141,7 @@ def test_fix_writes_all_files_or_none(
             raise OSError(28, "No space left on device")
         real_replace(source, target)
 
-    monkeypatch.setattr(fixes.os, "replace", failing_replace)
+    monkeypatch.setattr(os, "replace", failing_replace)
     with pytest.raises(OSError, match="No space"):
         fixes.write_all(suite, changes)
     assert (suite / "tests/test_clean.py").read_text() == CLEAN
@@ -178,9 +180,11 @@ def test_selection_config_and_cli(run_cli: RunCli, suite: Path) -> None:
     assert selected.code == 0
     (suite / "pyproject.toml").write_text("[tool.pytest.ini_options]\n")
     only = run_cli("check", "--no-cache", "--select", "structure", cwd=suite)
-    assert "TA103" in only.out and "TA201" not in only.out
+    assert "TA103" in only.out
+    assert "TA201" not in only.out
     ignored = run_cli("check", "--no-cache", "--select", "TA", "--ignore", "TA1", cwd=suite)
-    assert "TA103" not in ignored.out and "TA201" in ignored.out
+    assert "TA103" not in ignored.out
+    assert "TA201" in ignored.out
     bad = run_cli("check", "--no-cache", "--select", "TA999", cwd=suite)
     assert bad.code == 2
     assert "'TA999' matches no rule" in bad.err
@@ -199,7 +203,8 @@ def test_severity_overrides_and_fail_on(run_cli: RunCli, suite: Path) -> None:
         '[tool.pytest.ini_options]\n\n[tool.test-auditor]\nfail-on = "fatal"\n'
     )
     broken = run_cli("check", "--no-cache", cwd=suite)
-    assert broken.code == 2 and "fail-on must be one of" in broken.err
+    assert broken.code == 2
+    assert "fail-on must be one of" in broken.err
 
 
 def test_baseline_survives_moved_lines_and_reports_new_findings(
@@ -228,14 +233,16 @@ def test_rules_lists_every_rule_and_rule_prints_its_docs(run_cli: RunCli, tmp_pa
     listed = run_cli("rules", "--format", "json", cwd=tmp_path)
     rows = json.loads(listed.out)
     codes = [row["code"] for row in rows]
-    assert codes == sorted(codes) and "TA201" in codes
+    assert codes == sorted(codes)
+    assert "TA201" in codes
     doc = run_cli("rule", "TA201", cwd=tmp_path)
     assert doc.code == 0
     assert doc.out.startswith("# scope-mismatch (TA201)")
     assert "## Why is this bad?" in doc.out
     assert run_cli("rule", "scope-mismatch", cwd=tmp_path).out == doc.out
     missing = run_cli("rule", "TA999", cwd=tmp_path)
-    assert missing.code == 2 and "no rule 'TA999'" in missing.err
+    assert missing.code == 2
+    assert "no rule 'TA999'" in missing.err
 
 
 def test_sarif_validates_against_the_sarif_2_1_0_schema(run_cli: RunCli, suite: Path) -> None:

@@ -51,7 +51,8 @@ def test_documentation(rule: type[Rule]) -> None:
     bad, _, good = example.partition("Use instead:")
     bad_blocks = re.findall(r"```python\n(.*?)```", bad, re.S)
     good_blocks = re.findall(r"```python\n(.*?)```", good, re.S)
-    assert bad_blocks and good_blocks, "an Example needs the bad code and the good code"
+    assert bad_blocks, "an Example needs the bad code"
+    assert good_blocks, "an Example needs the good code after 'Use instead:'"
     for block in good_blocks:
         ast.parse(block)
     for block in bad_blocks if rule.code not in UNPARSEABLE_BAD_EXAMPLE else ():

@@ -1,0 +1,92 @@
+"""Small helpers shared by the isolation rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+
+from auditor.api import FileView, FunctionView, Origin, SuiteView
+
+from ._state import Classifier, StateAnalysis
+
+
+class AnalysisCache:
+    """One `StateAnalysis` per suite view (a rule instance lives for one run, but the
+    engine may hand it several views in tests)."""
+
+    def __init__(
+        self,
+        classify: Classifier,
+        *,
+        strict: bool = False,
+        builtin_guards: Mapping[str, frozenset[str]] | None = None,
+    ) -> None:
+        self.classify = classify
+        self.strict = strict
+        self.builtin_guards = builtin_guards
+        self._by_suite: dict[int, tuple[SuiteView, StateAnalysis]] = {}
+
+    def __call__(self, suite: SuiteView) -> StateAnalysis:
+        entry = self._by_suite.get(id(suite))
+        if entry is None or entry[0] is not suite:
+            analysis = StateAnalysis(
+                suite, self.classify, strict=self.strict, builtin_guards=self.builtin_guards
+            )
+            entry = self._by_suite[id(suite)] = (suite, analysis)
+        return entry[1]
+
+
+def functions(file: FileView) -> list[FunctionView]:
+    """`file.functions`, with fixtures of modules the model has no summary for (plugin
+    modules named in ``pytest_plugins``, modules whose fixtures a conftest imports)
+    classified as fixtures rather than helpers."""
+    return [
+        replace(view, kind="fixture")
+        if view.kind == "helper"
+        and view.fixture is not None
+        and view.fixture.origin is not Origin.XUNIT
+        else view
+        for view in file.functions
+    ]
+
+
+def fixture_modules(suite: SuiteView) -> Iterator[FileView]:
+    """Modules in the suite that define fixtures but are neither test modules nor
+    conftests (``pytest_plugins`` modules, modules a conftest imports fixtures from):
+    the engine hands rules only test modules and conftests, so rules visit these from
+    `check`."""
+    skip = {*suite.test_files, *suite.suite.conftests}
+    paths = {
+        d.path
+        for d in suite.suite.fixtures
+        if d.origin in (Origin.PLUGIN, Origin.CONFTEST, Origin.MODULE, Origin.CLASS)
+    }
+    for path in sorted(paths - skip):
+        if not path or path.startswith(("/", "..")):
+            continue
+        file = suite.file(path)
+        if file is not None:
+            yield file
+
+
+def where(view: FunctionView) -> str:
+    """How messages name a function: "test `x`", "fixture `x`", "setup `setUp`"."""
+    kind = {"xunit": "setup", "helper": "function"}.get(view.kind, view.kind)
+    return f"{kind} `{view.name}`"
+
+
+def restore_hint(view: FunctionView) -> str:
+    if view.kind == "fixture":
+        return "restore it after `yield` (or in a finalizer)"
+    if view.kind == "xunit":
+        return "restore it in the matching teardown (or with `addCleanup`)"
+    return "restore it in a `finally`"
+
+
+def checked(file: FileView, *needles: str) -> bool:
+    """Files whose code runs as part of the suite (test modules, conftests and plugin
+    modules holding fixtures) and, when `needles` are given, whose text contains one of
+    them (a cheap filter before walking the tree)."""
+    if needles and not any(needle in file.text for needle in needles):
+        return False
+    return file.is_test_module or file.is_conftest or bool(file.suite.fixtures_in(file.path))
