@@ -13,6 +13,7 @@ from auditor.model import Origin, Suite
 from auditor.modules import ModuleIndex
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
+from auditor.parse.run import Prefetch
 from auditor.plugins import plugin_module_file, pytest_version, session_plugins
 
 
@@ -21,6 +22,8 @@ class BuildOptions:
     use_cache: bool = True
     cache_dir: Path | None = None
     jobs: int | None = None
+    prefetch: Prefetch | None = None
+    """Files already being parsed in a child process (see `Prefetch`)."""
 
 
 class _Summaries:
@@ -42,7 +45,13 @@ class _Summaries:
         if not wanted:
             return
         keys = [relpath(p, self.rootdir) for p in wanted]
-        parsed = parse_files(self.rootdir, keys, cache=self.cache, jobs=self.options.jobs)
+        parsed = parse_files(
+            self.rootdir,
+            keys,
+            cache=self.cache,
+            jobs=self.options.jobs,
+            prefetch=self.options.prefetch,
+        )
         for path, key in zip(wanted, keys, strict=True):
             self.loaded[path] = parsed[key]
             if _outside(path, self.rootdir) and (stamp := _stamp(path)):

@@ -15,6 +15,7 @@ from auditor import __version__
 from auditor.api import Rule, SuiteView
 from auditor.build import BuildOptions, build_suite
 from auditor.config import Config, ConfigError, load_config
+from auditor.discover import relpath
 from auditor.engine import (
     Baseline,
     RunResult,
@@ -27,6 +28,7 @@ from auditor.engine import (
 )
 from auditor.fixtures import resolve
 from auditor.model import Suite
+from auditor.parse.run import Prefetch
 from auditor.registry import RuleLoadError, all_rules
 from auditor.scope import CheckScope, check_scope
 from auditor.types import Applicability, Finding
@@ -104,7 +106,12 @@ def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
 
 
 def _build(args: argparse.Namespace, config: Config, paths: Sequence[Path]) -> Suite:
-    options = BuildOptions(use_cache=not args.no_cache, cache_dir=args.cache_dir, jobs=args.jobs)
+    options = BuildOptions(
+        use_cache=not args.no_cache,
+        cache_dir=args.cache_dir,
+        jobs=args.jobs,
+        prefetch=getattr(args, "prefetch", None),
+    )
     return build_suite(config, paths, invocation_dir=Path.cwd(), options=options)
 
 
@@ -174,10 +181,29 @@ def _analyse(
 
 
 def run_check(args: argparse.Namespace) -> int:
+    config = _config(args, args.paths)
+    args.prefetch = _prefetch(config, args.paths)
+    try:
+        return _check(args, config)
+    finally:
+        args.prefetch.close()
+
+
+def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
+    """Start parsing the files named on the command line (the changed ones, in
+    pre-commit) in a child process while everything else loads."""
+    cwd = Path.cwd()
+    files = [p if p.is_absolute() else cwd / p for p in paths]
+    relpaths = [
+        relpath(f.resolve(), config.rootdir) for f in files if f.suffix == ".py" and f.is_file()
+    ]
+    return Prefetch(config.rootdir, relpaths)
+
+
+def _check(args: argparse.Namespace, config: Config) -> int:
     from auditor.fixes import plan_fixes, write_all
     from auditor.report.findings import render_github, render_json, render_text
 
-    config = _config(args, args.paths)
     rules = _chosen_rules(args, config)
     scope = check_scope(config, args.paths, Path.cwd())
     view, result = _analyse(args, config, scope, rules)

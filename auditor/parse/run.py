@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import gc
 import os
+import pickle
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -99,6 +100,7 @@ def parse_files(
     *,
     cache: SummaryCache | None = None,
     jobs: int | None = None,
+    prefetch: Prefetch | None = None,
 ) -> dict[str, Summary]:
     """Summaries of `relpaths` (relative to `rootdir`), in the order given. New
     summaries go into `cache`; the caller saves it once, at the end of its run."""
@@ -120,6 +122,15 @@ def parse_files(
                 results[relpath] = cached
                 continue
         pending.append((relpath, str(absolute)))
+    if prefetch is not None:
+        for job in list(pending):
+            relpath = job[0]
+            taken = prefetch.take(relpath)
+            if taken is not None and taken[1] == _digest_of(Path(job[1])):
+                pending.remove(job)
+                results[relpath] = taken[0]
+                if cache is not None:
+                    cache.store(relpath, stats[relpath], taken[1], taken[0])
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers > 1 and len(pending) >= PARALLEL_THRESHOLD:
         with _pool(workers) as pool:
@@ -135,6 +146,13 @@ def parse_files(
     return {relpath: results[relpath] for relpath in relpaths}
 
 
+def _digest_of(path: Path) -> str:
+    try:
+        return content_digest(path.read_bytes())
+    except OSError:
+        return ""
+
+
 def _by_content(cache: SummaryCache, relpath: str, stat: os.stat_result) -> Summary | None:
     """A file whose mtime changed but whose content did not (a touch, a checkout)."""
     if relpath not in cache.entries:
@@ -147,3 +165,61 @@ def _by_content(cache: SummaryCache, relpath: str, stat: os.stat_result) -> Summ
     if summary is not None:
         cache.store(relpath, stat, digest, summary)
     return summary
+
+
+class Prefetch:
+    """Files parsed in a forked child while the parent goes on loading everything else.
+
+    `check FILE...` in pre-commit names the files that changed: their summaries are
+    needed, and parsing them (importing libcst, then parsing) is most of a one-file
+    check. On a machine with two cores the child does that while the parent imports
+    the rules, loads the cache and discovers the suite. Linux and macOS only (fork);
+    elsewhere, and for long lists, nothing is prefetched.
+    """
+
+    LIMIT = 16
+
+    def __init__(self, rootdir: Path, relpaths: Sequence[str]) -> None:
+        self.results: dict[str, tuple[Summary, str]] | None = None
+        self.pid = 0
+        self.reader = -1
+        if not hasattr(os, "fork") or not relpaths or len(relpaths) > self.LIMIT:
+            self.results = {}
+            return
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: parse, send, leave without running any cleanup
+            os.close(reader)
+            try:
+                parsed = {rel: _parse_path((rel, str(rootdir / rel))) for rel in relpaths}
+                payload = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(writer, "wb") as stream:
+                    stream.write(payload)
+            finally:
+                os._exit(0)
+        os.close(writer)
+        self.pid, self.reader = pid, reader
+
+    def take(self, relpath: str) -> tuple[Summary, str] | None:
+        """The child's result for `relpath` (waits for the child the first time)."""
+        if self.results is None:
+            with os.fdopen(self.reader, "rb") as stream:
+                data = stream.read()
+            os.waitpid(self.pid, 0)
+            try:
+                loaded = pickle.loads(data) if data else {}
+            except (pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+                loaded = {}
+            self.results = loaded if isinstance(loaded, dict) else {}
+        return self.results.get(relpath)
+
+    def close(self) -> None:
+        """Stop a child whose work was not needed (the files were fresh in the cache)."""
+        if self.results is None:
+            try:
+                os.kill(self.pid, 9)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            os.close(self.reader)
+            self.results = {}

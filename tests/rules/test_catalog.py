@@ -82,3 +82,9 @@ def test_rules_import_only_the_rule_api() -> None:
                 ):
                     offenders.append(f"{module.relative_to(rules_dir)}: {name}")
     assert not offenders
+
+
+def test_readme_lists_every_rule() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [r.code for r in RULES if f"| {r.code} | {r.name} |" not in readme]
+    assert not missing
