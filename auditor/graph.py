@@ -81,14 +81,17 @@ class FixtureGraph:
         return self.resolution.used_by.get(key, 0)
 
     def unused(self) -> list[FixtureDef]:
-        """Suite-local definitions no test reaches (autouse ones always reach)."""
+        """Suite-local definitions no test reaches (autouse ones always reach). A def
+        registered at several nodes (a fixture method of a base class registers at each
+        subclass too) is used when any of its registrations is."""
+        used: set[tuple[str, int, str]] = set()
+        for d in self.suite.fixtures:
+            if self.used_by(d.key) or self.fan_in(d.key):
+                used.add((d.path, d.line, d.name))
         return [
             d
             for d in self.suite.fixtures
-            if d.origin in LOCAL_ORIGINS
-            and not d.autouse
-            and self.used_by(d.key) == 0
-            and self.fan_in(d.key) == 0
+            if d.origin in LOCAL_ORIGINS and not d.autouse and (d.path, d.line, d.name) not in used
         ]
 
     def overrides(self) -> list[tuple[FixtureDef, FixtureDef]]:
