@@ -5,6 +5,7 @@ for the user; the run goes on and ends with exit code 2."""
 from __future__ import annotations
 
 import fnmatch
+import gc
 import hashlib
 import json
 import re
@@ -179,7 +180,30 @@ def run_rules(
     report_paths: frozenset[str] | None = None,
     baseline: Baseline | None = None,
 ) -> RunResult:
-    """Findings of `rules` located in `report_paths` (every file when None)."""
+    """Findings of `rules` located in `report_paths` (every file when None).
+
+    The garbage collector is paused meanwhile: the `ast` trees of every file stay alive
+    for the run, and with millions of live nodes each collection walks them all (on
+    sympy's 604 test files, parsing took 18 s with collections and 3 s without)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _run_rules(
+            view, rules, settings=settings, report_paths=report_paths, baseline=baseline
+        )
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_rules(
+    view: SuiteView,
+    rules: Sequence[type[Rule]],
+    *,
+    settings: AuditorSettings,
+    report_paths: frozenset[str] | None,
+    baseline: Baseline | None,
+) -> RunResult:
     findings: list[Finding] = []
     errors: list[RuleError] = []
     instances = [rule() for rule in rules if not (view.partial and rule.whole_suite)]
