@@ -20,9 +20,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from auditor.config import Config
+from auditor.collect import matches_prefix_or_glob
+from auditor.config import CONFIG_NAMES, Config
+from auditor.discover import matches_python_files
 from auditor.fixtures import Resolution, overrides
 from auditor.model import FixtureDef, Origin, Suite, TestItem
+from auditor.modules import module_name, package_root
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.types import Applicability, Finding, Fix, Scope, Severity
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
     from auditor.graph import FixtureGraph
 
 __all__ = [
+    "CONFIG_NAMES",
     "Applicability",
     "FileView",
     "Finding",
@@ -46,6 +50,8 @@ __all__ = [
     "Symlink",
     "TestItem",
     "Valid",
+    "module_name",
+    "package_root",
 ]
 
 CATEGORIES = ("structure", "fixtures", "isolation", "timing")
@@ -380,6 +386,18 @@ class SuiteView:
 
             self._graph = FixtureGraph(self.suite, self.resolution)
         return self._graph
+
+    def is_test_function_name(self, name: str) -> bool:
+        """Whether python_functions matches `name` (pytest's prefix-or-glob test)."""
+        return matches_prefix_or_glob(name, self.config.pytest.python_functions)
+
+    def is_test_class_name(self, name: str) -> bool:
+        """Whether python_classes matches `name`."""
+        return matches_prefix_or_glob(name, self.config.pytest.python_classes)
+
+    def matches_python_files(self, path: str) -> bool:
+        """Whether python_files matches `path` (relative to the rootdir)."""
+        return matches_python_files(self.rootdir / path, self.config.pytest.python_files)
 
     def overrides(self) -> list[tuple[FixtureDef, FixtureDef]]:
         """(inner, outer): each definition and the one it shadows at an enclosing node."""

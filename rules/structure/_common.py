@@ -1,120 +1,35 @@
 """Helpers of the structure rules: pytest's name matching, module names and imports
 resolved to files of the suite, decorators, and whether a def asserts anything.
 
-Rules import only `auditor.api`, so the few pytest mechanics the engine has elsewhere
-(`auditor.collect.matches_prefix_or_glob`, `auditor.discover.matches_python_files`,
-`auditor.modules.package_root` / `module_name`, `auditor.config.CONFIG_NAMES`) are
-mirrored here. Wanted in `auditor.api` instead: those as `SuiteView` methods
-(`is_test_function_name`, `is_test_class_name`, `matches_python_files`, `module_name`),
-a `SuiteView.resolve_module(importer, module, level)` over the suite's `ModuleIndex`,
-`FileView` imports that keep relative levels, and a per-view cache for derived data.
+pytest's name matching comes from `SuiteView` (`is_test_function_name`,
+`is_test_class_name`, `matches_python_files`) and `auditor.api.module_name`.
 """
 
 from __future__ import annotations
 
 import ast
-import fnmatch
-import functools
-import os
 import re
 import weakref
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from auditor.api import FileView, SuiteView
+from auditor.api import FileView, SuiteView, package_root
 
 __all__ = [
-    "CONFIG_NAMES",
     "AssertChecker",
     "FunctionDef",
     "asserting_name",
     "base_names",
     "decorator_names",
     "is_fixture_def",
-    "is_test_class_name",
-    "is_test_function_name",
     "is_unittest_class",
-    "matches_files",
-    "module_name",
     "resolve_module",
     "short",
     "terminal_name",
 ]
 
 FunctionDef = ast.FunctionDef | ast.AsyncFunctionDef
-
-
-# -- pytest's matching, mirrored ------------------------------------------------------
-
-CONFIG_NAMES = (
-    "pytest.toml",
-    ".pytest.toml",
-    "pytest.ini",
-    ".pytest.ini",
-    "pyproject.toml",
-    "tox.ini",
-    "setup.cfg",
-)
-"""Files pytest reads its configuration from (`auditor.config.CONFIG_NAMES`)."""
-
-
-def matches_prefix_or_glob(name: str, options: Iterable[str]) -> bool:
-    """pytest's ``_matches_prefix_or_glob_option`` (python_functions, python_classes)."""
-    for option in options:
-        if name.startswith(option):
-            return True
-        if ("*" in option or "?" in option or "[" in option) and fnmatch.fnmatch(name, option):
-            return True
-    return False
-
-
-def _fnmatch_ex(pattern: str, path: Path) -> bool:
-    """pytest's FNMatcher: a pattern without "/" matches the name, else the whole path."""
-    if "/" not in pattern and os.sep not in pattern:
-        return fnmatch.fnmatch(path.name, pattern)
-    text = str(path)
-    if path.is_absolute() and not os.path.isabs(pattern):
-        pattern = f"*{os.sep}{pattern}"
-    return fnmatch.fnmatch(text, pattern)
-
-
-@functools.lru_cache(maxsize=4096)
-def _package_root_of(directory: Path) -> Path:
-    if (directory / "__init__.py").is_file() and directory.parent != directory:
-        return _package_root_of(directory.parent)
-    return directory
-
-
-def package_root(path: Path) -> Path:
-    """The folder pytest's "prepend" import mode puts on sys.path for this file: the
-    first folder upwards without `__init__.py`."""
-    return _package_root_of(path.parent)
-
-
-def module_name(path: Path) -> str:
-    """The dotted name pytest imports a test module under (prepend and append modes)."""
-    parts = list(path.relative_to(package_root(path)).with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-# -- names ---------------------------------------------------------------------------
-
-
-def is_test_function_name(suite: SuiteView, name: str) -> bool:
-    return matches_prefix_or_glob(name, suite.config.pytest.python_functions)
-
-
-def is_test_class_name(suite: SuiteView, name: str) -> bool:
-    return matches_prefix_or_glob(name, suite.config.pytest.python_classes)
-
-
-def matches_files(suite: SuiteView, path: str) -> bool:
-    """Whether python_files matches `path` (relative to the rootdir)."""
-    full = suite.rootdir / path
-    return any(_fnmatch_ex(pattern, full) for pattern in suite.config.pytest.python_files)
 
 
 def terminal_name(node: ast.AST) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
-
-from ._common import module_name
+from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid, module_name
 
 TEST = "def test_a():\n    assert True\n"
 

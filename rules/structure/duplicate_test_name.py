@@ -10,8 +10,6 @@ from auditor.api import FileView, Finding, Invalid, Rule, Severity, Valid
 from ._common import (
     decorator_names,
     is_fixture_def,
-    is_test_class_name,
-    is_test_function_name,
     is_unittest_class,
 )
 
@@ -101,7 +99,7 @@ class DuplicateTestName(Rule):
             if isinstance(node, ast.ClassDef):
                 yield from self._scope(file, node.body, node)
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if not is_test_function_name(suite, node.name):
+                if not suite.is_test_function_name(node.name):
                     seen.pop(node.name, None)
                     continue
                 if is_fixture_def(node) or set(decorator_names(node)) & REGISTERING_DECORATORS:
@@ -109,7 +107,7 @@ class DuplicateTestName(Rule):
                     continue
             elif isinstance(node, ast.ClassDef):
                 if cls is not None or not (
-                    is_test_class_name(suite, node.name) or is_unittest_class(node)
+                    suite.is_test_class_name(node.name) or is_unittest_class(node)
                 ):
                     seen.pop(node.name, None)
                     continue
@@ -156,7 +154,7 @@ class DuplicateTestName(Rule):
 def _test_methods(file: FileView, cls: ast.ClassDef) -> int:
     return sum(
         isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
-        and is_test_function_name(file.suite, n.name)
+        and file.suite.is_test_function_name(n.name)
         for n in cls.body
     )
 

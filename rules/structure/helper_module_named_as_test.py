@@ -9,10 +9,7 @@ from auditor.api import Applicability, FileView, Finding, Fix, Invalid, Rule, Se
 
 from ._common import (
     is_fixture_def,
-    is_test_class_name,
-    is_test_function_name,
     is_unittest_class,
-    matches_files,
 )
 
 NOT_DEFINITIONS = frozenset(
@@ -37,7 +34,7 @@ def helper_name(file: FileView) -> str | None:
         return None
     folder = file.path.rpartition("/")[0]
     candidate = f"{folder}/{new}.py" if folder else f"{new}.py"
-    return None if matches_files(file.suite, candidate) else f"{new}.py"
+    return None if file.suite.matches_python_files(candidate) else f"{new}.py"
 
 
 def _could_be_tests(file: FileView) -> bool:
@@ -50,7 +47,7 @@ def _could_be_tests(file: FileView) -> bool:
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 if node.name == "pytest_generate_tests" or (
-                    is_test_function_name(suite, node.name) and not is_fixture_def(node)
+                    suite.is_test_function_name(node.name) and not is_fixture_def(node)
                 ):
                     return True
             elif isinstance(node, ast.ClassDef):
@@ -64,8 +61,8 @@ def _could_be_tests(file: FileView) -> bool:
                 for target in node.targets:
                     for name in ast.walk(target):
                         if isinstance(name, ast.Name) and (
-                            is_test_function_name(suite, name.id)
-                            or (not in_class and is_test_class_name(suite, name.id))
+                            suite.is_test_function_name(name.id)
+                            or (not in_class and suite.is_test_class_name(name.id))
                         ):
                             return True
             elif isinstance(node, (ast.If, ast.Try, ast.With)):

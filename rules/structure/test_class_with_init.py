@@ -20,8 +20,6 @@ from ._common import (
     base_names,
     decorator_names,
     is_fixture_def,
-    is_test_class_name,
-    is_test_function_name,
     is_unittest_class,
 )
 
@@ -168,7 +166,7 @@ class _Classes:
                 for item in entry.body:
                     if (
                         isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef))
-                        and is_test_function_name(file.suite, item.name)
+                        and file.suite.is_test_function_name(item.name)
                         and not is_fixture_def(item)
                     ):
                         names.setdefault(item.name)
@@ -301,7 +299,7 @@ class TestClassWithInit(Rule):
         for node in body:
             if not isinstance(node, ast.ClassDef):
                 continue
-            if not is_test_class_name(file.suite, node.name) or is_unittest_class(node):
+            if not file.suite.is_test_class_name(node.name) or is_unittest_class(node):
                 continue
             if _abstract(node) or classes.test_attr(node) is False:
                 continue

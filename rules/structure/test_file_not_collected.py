@@ -7,17 +7,13 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
+from auditor.api import CONFIG_NAMES, Finding, Invalid, Rule, Severity, SuiteView, Valid
 
 from ._common import (
-    CONFIG_NAMES,
     FunctionDef,
     asserting_name,
     is_fixture_def,
-    is_test_class_name,
-    is_test_function_name,
     is_unittest_class,
-    matches_files,
     terminal_name,
 )
 
@@ -109,7 +105,7 @@ def collected_name(suite: SuiteView, path: str) -> str | None:
     rest = stem[len("test") :].lstrip("_") if stem.startswith("test") else stem
     for candidate in (f"test_{rest or stem}.py", f"{stem}_test.py"):
         full = f"{folder}/{candidate}" if folder else candidate
-        if matches_files(suite, full):
+        if suite.matches_python_files(full):
             return candidate
     return None
 
@@ -122,12 +118,12 @@ def _tests(suite: SuiteView, tree: ast.Module) -> list[tuple[FunctionDef, ast.Cl
     def visit(body: list[ast.stmt], cls: ast.ClassDef | None) -> None:
         for node in body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                if is_test_function_name(suite, node.name) and not is_fixture_def(node):
+                if suite.is_test_function_name(node.name) and not is_fixture_def(node):
                     found.append((node, cls))
             elif (
                 isinstance(node, ast.ClassDef)
                 and cls is None
-                and (is_unittest_class(node) or is_test_class_name(suite, node.name))
+                and (is_unittest_class(node) or suite.is_test_class_name(node.name))
             ):
                 visit(node.body, node)
 
