@@ -295,7 +295,9 @@ class FileView:
                     test = tests.get(node.lineno)
                     fixture = fixtures.get(node.lineno)
                     kind: FunctionKind
-                    if summary is not None and summary.fixture is not None:
+                    if (summary is not None and summary.fixture is not None) or (
+                        fixture is not None and fixture.origin is not Origin.XUNIT
+                    ):
                         kind = "fixture"
                     elif test is not None:
                         kind = "test"

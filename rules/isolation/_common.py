@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import replace
+from collections.abc import Mapping
 
-from auditor.api import FileView, FunctionView, Origin, SuiteView
+from auditor.api import FileView, FunctionView, SuiteView
 
 from ._state import Classifier, StateAnalysis
 
@@ -34,39 +33,6 @@ class AnalysisCache:
             )
             entry = self._by_suite[id(suite)] = (suite, analysis)
         return entry[1]
-
-
-def functions(file: FileView) -> list[FunctionView]:
-    """`file.functions`, with fixtures of modules the model has no summary for (plugin
-    modules named in ``pytest_plugins``, modules whose fixtures a conftest imports)
-    classified as fixtures rather than helpers."""
-    return [
-        replace(view, kind="fixture")
-        if view.kind == "helper"
-        and view.fixture is not None
-        and view.fixture.origin is not Origin.XUNIT
-        else view
-        for view in file.functions
-    ]
-
-
-def fixture_modules(suite: SuiteView) -> Iterator[FileView]:
-    """Modules in the suite that define fixtures but are neither test modules nor
-    conftests (``pytest_plugins`` modules, modules a conftest imports fixtures from):
-    the engine hands rules only test modules and conftests, so rules visit these from
-    `check`."""
-    skip = {*suite.test_files, *suite.suite.conftests}
-    paths = {
-        d.path
-        for d in suite.suite.fixtures
-        if d.origin in (Origin.PLUGIN, Origin.CONFTEST, Origin.MODULE, Origin.CLASS)
-    }
-    for path in sorted(paths - skip):
-        if not path or path.startswith(("/", "..")):
-            continue
-        file = suite.file(path)
-        if file is not None:
-            yield file
 
 
 def where(view: FunctionView) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, where
+from ._common import AnalysisCache, checked, where
 from ._state import Context, Role, Write, literal_key, patch_function
 
 OVERRIDES = "dependency_overrides"
@@ -218,15 +218,11 @@ class AppStateLeak(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify)
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file, "dependency_overrides", "middleware"):
             return
         analysis = self.analysis(file.suite)
-        for view in functions(file):
+        for view in file.functions:
             for write in analysis.unrestored(file, view):
                 yield self.at(file, write.node, _message(view, write))
 

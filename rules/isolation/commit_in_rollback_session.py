@@ -19,7 +19,7 @@ from auditor.api import (
     walk_local,
 )
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, where
+from ._common import AnalysisCache, checked, where
 from ._state import (
     Context,
     StateAnalysis,
@@ -173,15 +173,11 @@ class CommitInRollbackSession(Rule):
         self.analysis = AnalysisCache(_no_writes)
         self._isolation: dict[tuple[int, str], _Isolation | None] = {}
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file, "commit"):
             return
         analysis = self.analysis(file.suite)
-        for view in functions(file):
+        for view in file.functions:
             if view.kind == "fixture" and view.fixture is not None:
                 yield from self._own_commits(file, view, analysis)
             if view.kind not in ("test", "fixture"):

@@ -14,12 +14,11 @@ from auditor.api import (
     FunctionView,
     Invalid,
     Rule,
-    SuiteView,
     Valid,
     walk_local,
 )
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, restore_hint, where
+from ._common import AnalysisCache, checked, restore_hint, where
 from ._environ import classify, rewritable, rewritable_pop
 from ._state import Context, Write, qualname_map
 
@@ -128,10 +127,6 @@ class EnvironWriteWithoutRestore(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify, strict=True)
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file, "environ", "putenv", "unsetenv"):
             return
@@ -148,7 +143,7 @@ class EnvironWriteWithoutRestore(Rule):
                 )
         names = qualname_map(file.tree)
         counts = Counter(names.values())
-        for view in functions(file):
+        for view in file.functions:
             leaks = analysis.unrestored(file, view)
             if not leaks:
                 continue

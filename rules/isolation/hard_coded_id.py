@@ -6,9 +6,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid, walk_local
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
 
-from ._common import checked, fixture_modules, functions, where
+from ._common import checked, where
 
 ID_KEYWORDS = frozenset({"id", "pk", "uuid"})
 ID_TEXT = re.compile(r"[(,]\s*(?:id|pk|uuid)\s*=\s*(?:-?\d|['\"][0-9a-fA-F]{8}|(?:uuid\.)?UUID\()")
@@ -177,14 +177,10 @@ class HardCodedId(Rule):
         ),
     )
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file) or not ID_TEXT.search(file.text):
             return
-        for view in functions(file):
+        for view in file.functions:
             if view.kind in ("test", "fixture") or (
                 view.kind == "xunit" and "setup" in view.name.lower()
             ):

@@ -6,9 +6,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, restore_hint, where
+from ._common import AnalysisCache, checked, restore_hint, where
 from ._state import Context, Role, Write, monkeypatched, patch_function
 
 KIND = "attribute"
@@ -219,15 +219,11 @@ class ModuleAttributeAssignment(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify, strict=True)
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file) or not _may_assign(file):
             return
         analysis = self.analysis(file.suite)
-        for view in functions(file):
+        for view in file.functions:
             for write in analysis.unrestored(file, view):
                 yield self.at(file, write.node, _message(view, write))
 

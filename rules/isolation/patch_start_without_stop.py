@@ -13,12 +13,11 @@ from auditor.api import (
     Invalid,
     Rule,
     Scope,
-    SuiteView,
     Valid,
     walk_local,
 )
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, where
+from ._common import AnalysisCache, checked, where
 from ._state import Context, Write, local_names, module_level, patch_function
 
 
@@ -184,10 +183,6 @@ class PatchStartWithoutStop(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(_no_writes)
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file, ".start("):
             return
@@ -205,7 +200,7 @@ class PatchStartWithoutStop(Rule):
                     "or fixtures that need it (`with patch(...)`, `mocker.patch`)",
                 )
         class_patchers: dict[int, set[str]] = {}
-        for view in functions(file):
+        for view in file.functions:
             if view.kind == "helper" or (view.kind == "xunit" and "setup" not in view.name.lower()):
                 continue
             patchers = set(module_patchers) - local_names(view.node)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid, walk_local
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
 
-from ._common import AnalysisCache, checked, fixture_modules, functions, restore_hint, where
+from ._common import AnalysisCache, checked, restore_hint, where
 from ._state import PYTESTER, Context, Role, Write, monkeypatched, patch_function
 
 SYS_PATH = "sys.path"
@@ -245,17 +245,13 @@ class ProcessStateChange(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify, builtin_guards=BUILTIN_GUARDS)
 
-    def check(self, suite: SuiteView) -> Iterator[Finding]:
-        for file in fixture_modules(suite):
-            yield from self.check_file(file)
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(
             file, "path", "chdir", "setLevel", "Handler", "disable", "basicConfig", "seed"
         ):
             return
         analysis = self.analysis(file.suite)
-        for view in functions(file):
+        for view in file.functions:
             for write in analysis.unrestored(file, view):
                 yield self.at(file, write.node, _message(view, write))
 
