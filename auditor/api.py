@@ -418,6 +418,17 @@ class SuiteView:
             self._files[path] = self._load(path)
         return self._files[path]
 
+    def text(self, path: str) -> str:
+        """The text of `path`: from its parsed view when there is one, else read with
+        undecodable bytes replaced (for noqa comments and fingerprints)."""
+        file = self._files.get(path)
+        if file is not None:
+            return file.text
+        try:
+            return (self.rootdir / path).read_bytes().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
     def _load(self, path: str) -> FileView | None:
         try:
             source = decode((self.rootdir / path).read_bytes())

@@ -108,7 +108,8 @@ class Baseline:
 
 
 class _Lines:
-    """Source lines of files by relative path, read once, for noqa and fingerprints."""
+    """Source lines of files by relative path, for noqa and fingerprints (the text
+    the rules already read when there is one)."""
 
     def __init__(self, view: SuiteView) -> None:
         self.view = view
@@ -117,11 +118,7 @@ class _Lines:
 
     def __call__(self, path: str) -> list[str]:
         if path not in self.cache:
-            try:
-                text = (self.view.rootdir / path).read_bytes().decode("utf-8", "replace")
-            except OSError:
-                text = ""
-            self.cache[path] = text.splitlines()
+            self.cache[path] = self.view.text(path).splitlines()
         return self.cache[path]
 
     def file_noqa(self, path: str, code: str) -> bool:

@@ -1,7 +1,9 @@
 """Running a rule's VALID / INVALID examples as tests; third-party rule packages use
 the same functions:
 
-    @pytest.mark.parametrize(("rule", "case"), example_cases(my_rules), ids=example_id)
+    CASES = example_cases(my_rules)
+
+    @pytest.mark.parametrize(("rule", "case"), CASES, ids=case_ids(CASES))
     def test_example(rule, case, tmp_path):
         check_example(rule, case, tmp_path)
 """
@@ -29,15 +31,6 @@ def example_cases(rules: Sequence[type[Rule]]) -> list[tuple[type[Rule], Case]]:
         cases.extend((rule, case) for case in rule.VALID)
         cases.extend((rule, case) for case in rule.INVALID)
     return cases
-
-
-def example_id(value: object) -> str:
-    """pytest ids such as ``TA201-INVALID-0``."""
-    if isinstance(value, type) and issubclass(value, Rule):
-        return value.code
-    if isinstance(value, (Valid, Invalid)):
-        return ""
-    return str(value)
 
 
 def case_ids(cases: Sequence[tuple[type[Rule], Case]]) -> list[str]:
