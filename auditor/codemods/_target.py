@@ -35,3 +35,17 @@ class QualnameCodemod(VisitorBasedCodemodCommand):
     ) -> cst.FunctionDef:
         self.scopes.pop()
         return updated_node
+
+
+class LocalScope:
+    """A visitor mixin that stays in the function being visited: nested defs, classes
+    and lambdas are skipped (their statements belong to another scope)."""
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from auditor.codemods._target import QualnameCodemod
+from auditor.codemods._target import LocalScope, QualnameCodemod
 
 PARAM = "monkeypatch"
 
@@ -109,20 +109,11 @@ def _bound(alias: cst.ImportAlias) -> str | None:
     return None
 
 
-class _Rewriter(cst.CSTTransformer):
+class _Rewriter(LocalScope, cst.CSTTransformer):
     def __init__(self, os_names: set[str], environ_names: set[str]) -> None:
         self.os_names = os_names
         self.environ_names = environ_names
         self.changed = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def _is_environ(self, node: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Name):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from auditor.codemods._target import QualnameCodemod
+from auditor.codemods._target import LocalScope, QualnameCodemod
 
 
 class YieldInsteadOfReturn(QualnameCodemod):
@@ -46,21 +46,12 @@ class YieldInsteadOfReturn(QualnameCodemod):
         return updated_node
 
 
-class _Finder(cst.CSTVisitor):
+class _Finder(LocalScope, cst.CSTVisitor):
     """`return` statements and `yield`s of one function, nested scopes excluded."""
 
     def __init__(self) -> None:
         self.returns: list[cst.Return] = []
         self.yields = False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def visit_Return(self, node: cst.Return) -> None:
         self.returns.append(node)
