@@ -66,7 +66,6 @@ class AuditorSettings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     fail_on: str = "warning"
-    path: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,7 +273,6 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         per_file_ignores=_per_file_ignores(table, pyproject),
         severity=_severities(table, pyproject),
         fail_on=str(fail_on),
-        path=pyproject,
     )
 
 
