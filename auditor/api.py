@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 from auditor.collect import matches_prefix_or_glob
 from auditor.config import CONFIG_NAMES, Config
 from auditor.discover import matches_python_files
+from auditor.duplicates import DuplicateGroup, Member
 from auditor.fixtures import Resolution, overrides
 from auditor.model import FixtureDef, Origin, Suite, TestItem
 from auditor.modules import module_name, package_root
@@ -36,12 +37,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CONFIG_NAMES",
     "Applicability",
+    "DuplicateGroup",
     "FileView",
     "Finding",
     "Fix",
     "FixtureDef",
     "FunctionView",
     "Invalid",
+    "Member",
     "Origin",
     "Rule",
     "Scope",
@@ -54,8 +57,8 @@ __all__ = [
     "package_root",
 ]
 
-CATEGORIES = ("structure", "fixtures", "isolation", "timing")
-"""Rule categories, in code order: TA1xx, TA2xx, TA3xx, TA4xx."""
+CATEGORIES = ("structure", "fixtures", "isolation", "timing", "duplicates")
+"""Rule categories, in code order: TA1xx, TA2xx, TA3xx, TA4xx, TA5xx."""
 
 DEFAULT_FILE = "test_example.py"
 
@@ -373,6 +376,7 @@ class SuiteView:
         self.rootdir = Path(suite.rootdir)
         self.test_files = frozenset(suite.test_files)
         self._graph = graph
+        self._duplicates: tuple[DuplicateGroup, ...] | None = None
         self._files: dict[str, FileView | None] = {}
         self._tests_by_path: dict[str, list[TestItem]] = {}
         for test in suite.tests:
@@ -388,6 +392,17 @@ class SuiteView:
 
             self._graph = FixtureGraph(self.suite, self.resolution)
         return self._graph
+
+    @property
+    def duplicates(self) -> tuple[DuplicateGroup, ...]:
+        """Clone groups of tests, fixtures and files (computed on first use), with the
+        similarity threshold of `[tool.test-auditor] duplicate-similarity`."""
+        if self._duplicates is None:
+            from auditor.duplicates import DuplicateSettings, find_duplicates
+
+            settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
+            self._duplicates = find_duplicates(self.suite, settings)
+        return self._duplicates
 
     def is_test_function_name(self, name: str) -> bool:
         """Whether python_functions matches `name` (pytest's prefix-or-glob test)."""

@@ -14,6 +14,7 @@ from auditor.modules import ModuleIndex
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.parse.run import Prefetch
+from auditor.parse.summary import Binding
 from auditor.plugins import plugin_module_file, pytest_version, session_plugins
 
 
@@ -24,6 +25,9 @@ class BuildOptions:
     jobs: int | None = None
     prefetch: Prefetch | None = None
     """Files already being parsed in a child process (see `Prefetch`)."""
+    helpers: bool = True
+    """Also parse the suite's helper modules its tests and conftests import (for tiers);
+    `check` does without them."""
 
 
 class _Summaries:
@@ -166,6 +170,11 @@ def build_suite(
     for path, summary in modules:
         collector.collect_module(path, summary)
 
+    helpers: dict[Path, ModuleSummary] = {}
+    if options.helpers:
+        helpers = _suite_helpers(
+            root, index, summaries, [*conftest_paths, *test_paths], files.test_files
+        )
     if summaries.cache is not None:
         summaries.cache.save()
     registry = collector.registry
@@ -190,7 +199,64 @@ def build_suite(
             for path in [*conftest_paths, *test_paths, *_project_fixture_modules(root, registry)]
             if isinstance(summary := summaries(path), ModuleSummary)
         },
+        helpers={relpath(path, root): summary for path, summary in helpers.items()},
     )
+
+
+def _suite_helpers(
+    root: Path,
+    index: ModuleIndex,
+    summaries: _Summaries,
+    starts: Sequence[Path],
+    test_files: Sequence[str],
+) -> dict[Path, ModuleSummary]:
+    """The suite's own helper modules (factories, clients, db helpers) that its test
+    files and conftests import, transitively: modules under a folder named test, tests
+    or testing, or in a folder that holds test files. The code under test is not read."""
+    holders = {(root / t).parent for t in test_files}
+    known = set(starts)
+    found: dict[Path, ModuleSummary] = {}
+    work = list(starts)
+    while work:
+        path = work.pop()
+        summary = summaries(path)
+        if not isinstance(summary, ModuleSummary):
+            continue
+        for binding in summary.bindings:
+            if binding.kind not in ("import", "star"):
+                continue
+            for target in _imported_files(index, path, binding):
+                if target in known or not _is_helper(target, root, holders):
+                    continue
+                known.add(target)
+                loaded = summaries(target)
+                if isinstance(loaded, ModuleSummary):
+                    found[target] = loaded
+                    work.append(target)
+    return found
+
+
+def _imported_files(index: ModuleIndex, importer: Path, binding: Binding) -> list[Path]:
+    files: list[Path] = []
+    module = index.find(binding.module, importer=importer, level=binding.level)
+    if module is not None:
+        files.append(module)
+    if binding.kind == "import" and binding.target:
+        name = f"{binding.module}.{binding.target}" if binding.module else binding.target
+        submodule = index.find(name, importer=importer, level=binding.level)
+        if submodule is not None:
+            files.append(submodule)
+    return files
+
+
+def _is_helper(path: Path, root: Path, holders: set[Path]) -> bool:
+    if root not in path.parents or path.suffix != ".py":
+        return False
+    relative = path.relative_to(root).parts[:-1]
+    if any(part in ("test", "tests", "testing") for part in relative):
+        return True
+    folders = [path.parent, *(p for p in path.parent.parents if root in p.parents)]
+    return any(folder in holders for folder in folders)
 
 
 def _project_fixture_modules(root: Path, registry: Registry) -> list[Path]:

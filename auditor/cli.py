@@ -66,7 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", help="report on the whole suite")
     _common(scan)
     _selection(scan)
-    scan.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    scan.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
     check = sub.add_parser("check", help="lint test files and conftests (pre-commit, CI)")
     _common(check)
     _selection(check)
@@ -105,12 +105,15 @@ def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
     )
 
 
-def _build(args: argparse.Namespace, config: Config, paths: Sequence[Path]) -> Suite:
+def _build(
+    args: argparse.Namespace, config: Config, paths: Sequence[Path], *, helpers: bool = True
+) -> Suite:
     options = BuildOptions(
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
         jobs=args.jobs,
         prefetch=getattr(args, "prefetch", None),
+        helpers=helpers,
     )
     return build_suite(config, paths, invocation_dir=Path.cwd(), options=options)
 
@@ -139,9 +142,11 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from auditor.classify import classify
     from auditor.graph import FixtureGraph
     from auditor.report.json_report import render_json
     from auditor.report.model import build_report
+    from auditor.signals import load_signals
 
     config = _config(args, args.paths)
     rules = _chosen_rules(args, config)
@@ -151,9 +156,14 @@ def run_scan(args: argparse.Namespace) -> int:
     view = SuiteView(suite, resolution, config, graph=graph)
     result = run_rules(view, rules, settings=config.auditor)
     _report_errors(result)
-    report = build_report(suite, resolution, graph, result.findings)
+    tiers = classify(suite, resolution, load_signals(config.auditor))
+    report = build_report(suite, resolution, graph, result.findings, tiers, view.duplicates)
     if args.format == "json":
         _emit(render_json(report), args.output)
+    elif args.format == "markdown":
+        from auditor.report.markdown import render_markdown
+
+        _emit(render_markdown(report), args.output)
     else:
         from auditor.report.terminal import make_console, render_terminal
 
@@ -170,7 +180,7 @@ def _analyse(
     if scope.partial and not scope.analysis_paths:
         suite = Suite(str(config.rootdir), (), (), (), (), {})
     else:
-        suite = _build(args, config, scope.analysis_paths)
+        suite = _build(args, config, scope.analysis_paths, helpers=False)
     suite = scope.with_extra_files(suite)
     view = SuiteView(suite, resolve(suite), config, partial=scope.partial)
     baseline = Baseline.read(args.baseline) if args.baseline else None
@@ -274,7 +284,7 @@ def run_graph(args: argparse.Namespace) -> int:
     from auditor.graph import FixtureGraph
 
     config = _config(args, args.paths)
-    suite = _build(args, config, args.paths)
+    suite = _build(args, config, args.paths, helpers=False)
     resolution = resolve(suite)
     graph = FixtureGraph(suite, resolution)
     nodes: set[str] | None = None

@@ -53,6 +53,10 @@ class ConfigError(ValueError):
     """A config file that cannot be read; reported in one line, exit code 2."""
 
 
+DEFAULT_TIERS = ("unit", "integration", "performance")
+DEFAULT_SIMILARITY = 0.85
+
+
 @dataclass(frozen=True, slots=True)
 class AuditorSettings:
     """The `[tool.test-auditor]` table."""
@@ -66,6 +70,11 @@ class AuditorSettings:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, str], ...] = ()
     fail_on: str = "warning"
+    tiers: tuple[str, ...] = DEFAULT_TIERS
+    """Tier names from the lightest (the default) to the heaviest."""
+    signals: tuple[tuple[str, dict[str, object]], ...] = ()
+    """`[tool.test-auditor.signals.ID]` tables: new signals, or changes to shipped ones."""
+    duplicate_similarity: float = DEFAULT_SIMILARITY
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +282,38 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         per_file_ignores=_per_file_ignores(table, pyproject),
         severity=_severities(table, pyproject),
         fail_on=str(fail_on),
+        tiers=_tiers(table, pyproject),
+        signals=_signal_tables(table, pyproject),
+        duplicate_similarity=_similarity(table, pyproject),
     )
+
+
+def _tiers(table: Mapping[str, object], path: Path) -> tuple[str, ...]:
+    tiers = _strings(table, "tiers", path) or DEFAULT_TIERS
+    if len(set(tiers)) != len(tiers) or not all(t.strip() for t in tiers):
+        raise ConfigError(f"{path}: [tool.test-auditor] tiers must be distinct, non-empty names")
+    return tiers
+
+
+def _signal_tables(
+    table: Mapping[str, object], path: Path
+) -> tuple[tuple[str, dict[str, object]], ...]:
+    value = table.get("signals", {})
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise ConfigError(
+            f"{path}: [tool.test-auditor] signals must hold one table per signal "
+            "([tool.test-auditor.signals.NAME])"
+        )
+    return tuple((str(k), dict(v)) for k, v in value.items())
+
+
+def _similarity(table: Mapping[str, object], path: Path) -> float:
+    value = table.get("duplicate-similarity", DEFAULT_SIMILARITY)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise ConfigError(
+            f"{path}: [tool.test-auditor] duplicate-similarity must be a number in (0, 1]"
+        )
+    return float(value)
 
 
 SEVERITY_NAMES = ("info", "warning", "error")

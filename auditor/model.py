@@ -99,6 +99,8 @@ class Suite:
     packages: frozenset[str] = frozenset()
     modules: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
     """Summaries of the test files and conftests that parsed, by path."""
+    helpers: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
+    """Summaries of the suite's helper modules its tests and conftests import, by path."""
     _by_name: dict[str, dict[str, list[FixtureDef]]] = field(
         default_factory=dict, repr=False, init=False, compare=False
     )

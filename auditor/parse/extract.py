@@ -21,6 +21,8 @@ from auditor.parse.names import (
     string_list,
     string_value,
 )
+from auditor.parse.reach import reach_of
+from auditor.parse.shape import shape_of
 from auditor.parse.summary import (
     Binding,
     Class,
@@ -511,6 +513,8 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
         getfixturevalue=tuple(facts.literal),
         dynamic_getfixturevalue=facts.dynamic,
         decorated=decorations.other,
+        reach=reach_of(position.node, ctx.aliases) if position.node is not None else None,
+        shape=shape_of(node),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 _BLOCKS = (ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)
 _TRY_STAR = getattr(ast, "TryStar", ast.Try)
@@ -23,6 +23,9 @@ class DefLine:
     line: int
     col: int
     end_line: int
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | None = field(
+        default=None, compare=False, repr=False
+    )
 
 
 def _flat(statements: list[ast.stmt]) -> Iterator[ast.stmt]:
@@ -43,7 +46,7 @@ def _defs(statements: list[ast.stmt]) -> Iterator[DefLine]:
     for statement in _flat(statements):
         if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             end = statement.end_lineno or statement.lineno
-            yield DefLine(statement.name, statement.lineno, statement.col_offset, end)
+            yield DefLine(statement.name, statement.lineno, statement.col_offset, end, statement)
             if isinstance(statement, ast.ClassDef):
                 yield from _defs(statement.body)
 

@@ -63,6 +63,57 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
+class Shape:
+    """A def normalised for clone detection (computed by `auditor.parse.shape` from the
+    libcst tree: whitespace, comments, parentheses and the docstring dropped).
+
+    `exact` is a digest of the normalised tree with names and literals kept (type-1
+    clones share it); `literals` keeps names but abstracts literals (tests that differ
+    only in literals: parametrize candidates); `renamed` also renames identifiers
+    consistently (type-2 clones). `size` counts normalised tokens; `shingles` are sorted
+    hashes of token k-grams of the renamed stream (type-3 near misses); `values` are the
+    literals in order, as written, for the parametrize suggestion.
+    """
+
+    exact: str
+    literals: str
+    renamed: str
+    size: int
+    shingles: tuple[int, ...] = ()
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call (or a decorator, or a string naming a patch target) in a def's body.
+
+    `name` is dotted and qualified through the module's and the def's imports
+    (``sa.create_engine`` -> ``sqlalchemy.create_engine``); a method on an expression
+    that is not a name keeps only ``.method``. `kind` is "call", "decorator", "patch"
+    (the target string of ``mock.patch("...")`` or ``monkeypatch.setattr("...")``),
+    "url" (a string literal holding ``scheme://``) or "open-write" (``open(path, "w")``,
+    `name` is the literal path or "?").
+    """
+
+    name: str
+    line: int
+    kind: str = "call"
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """What a def's body does that tells its tier: calls, timing, loops, asserts."""
+
+    calls: tuple[Call, ...] = ()
+    ordering_asserts: tuple[int, ...] = ()
+    """Lines of asserts that bound what looks like a measurement (a difference, or a name
+    such as ``elapsed``) by a number or an UPPER_CASE constant with <, <=, > or >=."""
+    loops: tuple[tuple[int, int], ...] = ()
+    """(iterations, line) of ``for ... in range(N)`` loops and comprehensions with a literal N."""
+    asserts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Function:
     """A `def` at module or class level."""
 
@@ -86,6 +137,8 @@ class Function:
     dynamic_getfixturevalue: bool = False
     test_attr: bool | None = None
     decorated: bool = False
+    reach: Reach | None = None
+    shape: Shape | None = None
 
     @property
     def usefixtures(self) -> tuple[str, ...]:

@@ -62,7 +62,25 @@ def report_dict(report: Report) -> dict[str, Any]:
             }
             for f in report.findings
         ],
-        "duplicates": [],
+        "tiers": {
+            "names": list(report.pyramid.tiers),
+            "counts": report.pyramid.counts,
+            "folders": report.pyramid.folders,
+            "mixed_files": report.pyramid.mixed_files,
+        },
+        "duplicates": [
+            {
+                "kind": group.kind,
+                "clone": group.clone,
+                "similarity": round(group.similarity, 4),
+                "suggestion": group.suggestion,
+                "members": [
+                    {"path": m.path, "line": m.line, "name": m.name, "nodeid": m.nodeid}
+                    for m in group.members
+                ],
+            }
+            for group in report.duplicates
+        ],
         "hot_spots": {
             "most_used": [
                 {

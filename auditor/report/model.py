@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditor.classify import Tiers
+from auditor.duplicates import DuplicateGroup
 from auditor.fixtures import Resolution
 from auditor.graph import Chain, FixtureGraph
 from auditor.model import Suite
@@ -57,6 +59,23 @@ class AutouseReach:
 
 
 @dataclass(frozen=True, slots=True)
+class Pyramid:
+    """Tests per tier: overall, per folder, and the files that mix tiers."""
+
+    tiers: tuple[str, ...]
+    counts: dict[str, int]
+    folders: dict[str, dict[str, int]]
+    mixed_files: dict[str, dict[str, int]]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def share(self, tier: str) -> float:
+        return self.counts.get(tier, 0) / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     rootdir: str
     files: int
@@ -68,19 +87,29 @@ class Report:
     longest_chains: tuple[Chain, ...]
     autouse_reach: tuple[AutouseReach, ...]
     plugins: tuple[str, ...]
+    pyramid: Pyramid
+    duplicates: tuple[DuplicateGroup, ...] = ()
 
 
 def build_report(
-    suite: Suite, resolution: Resolution, graph: FixtureGraph, findings: Sequence[Finding]
+    suite: Suite,
+    resolution: Resolution,
+    graph: FixtureGraph,
+    findings: Sequence[Finding],
+    tiers: Tiers,
+    duplicates: Sequence[DuplicateGroup] = (),
 ) -> Report:
     tests = tuple(
         TestRow(
             nodeid=test.nodeid,
             path=test.path,
             line=test.line,
-            tier="unknown",
+            tier=tiers.tests[test.nodeid].tier,
             fixtures=resolution.tests[test.nodeid].names,
-            evidence=(),
+            evidence=(
+                *(str(e) for e in tiers.tests[test.nodeid].evidence),
+                *tiers.tests[test.nodeid].mocked,
+            ),
             dynamic_fixtures=resolution.tests[test.nodeid].dynamic,
             direct_params=test.direct_params,
         )
@@ -136,4 +165,6 @@ def build_report(
         longest_chains=tuple(graph.longest_chains()),
         autouse_reach=tuple(reach),
         plugins=suite.plugins,
+        pyramid=Pyramid(tiers.names, tiers.counts(), tiers.by_folder(), tiers.mixed_files()),
+        duplicates=tuple(duplicates),
     )

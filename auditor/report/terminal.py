@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from auditor.report.model import Report
+from auditor.report.model import Pyramid, Report
 from auditor.types import Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -21,6 +22,8 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
         f"{report.files} test files, {report.conftests} conftest.py, "
         f"{len(report.tests)} tests, {len(report.fixtures)} fixtures"
     )
+    if report.pyramid.total:
+        _render_pyramid(report.pyramid, console)
     if report.most_used:
         table = Table(title="Most used fixtures", title_justify="left")
         for column in ("fixture", "scope", "tests", "defined at"):
@@ -48,6 +51,8 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
                 f"{reach.path}:{reach.line}",
             )
         console.print(table)
+    if report.duplicates:
+        _render_duplicates(report, console)
     if not report.findings:
         console.print("[green]No problems found.[/green]")
         return
@@ -62,6 +67,69 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
     hidden = len(report.findings) - max_findings
     if hidden > 0:
         console.print(f"... and {hidden} more (use --format json for all)")
+
+
+_BAR = 40
+_MAX_FOLDERS = 15
+_MAX_MIXED = 10
+
+
+def _render_pyramid(pyramid: Pyramid, console: Console) -> None:
+    table = Table(title="Test pyramid", title_justify="left")
+    for column, justify in (("tier", "left"), ("tests", "right"), ("share", "right")):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    table.add_column("")
+    for tier in reversed(pyramid.tiers):
+        share = pyramid.share(tier)
+        bar = "█" * round(share * _BAR) or ("▏" if pyramid.counts[tier] else "")
+        table.add_row(tier, str(pyramid.counts[tier]), f"{share:.0%}", bar)
+    console.print(table)
+    folders = sorted(pyramid.folders.items(), key=lambda item: -sum(item[1].values()))
+    table = Table(title="Tiers per folder", title_justify="left")
+    table.add_column("folder")
+    for tier in pyramid.tiers:
+        table.add_column(tier, justify="right")
+    for folder, counts in folders[:_MAX_FOLDERS]:
+        table.add_row(folder, *(str(counts[t]) for t in pyramid.tiers))
+    console.print(table)
+    if len(folders) > _MAX_FOLDERS:
+        console.print(f"... and {len(folders) - _MAX_FOLDERS} more folders")
+    if pyramid.mixed_files:
+        table = Table(title="Files that mix tiers", title_justify="left")
+        table.add_column("file")
+        for tier in pyramid.tiers:
+            table.add_column(tier, justify="right")
+        mixed = sorted(pyramid.mixed_files.items(), key=lambda item: -sum(item[1].values()))
+        for path, counts in mixed[:_MAX_MIXED]:
+            table.add_row(path, *(str(counts[t]) for t in pyramid.tiers))
+        console.print(table)
+        if len(mixed) > _MAX_MIXED:
+            console.print(f"... and {len(mixed) - _MAX_MIXED} more files")
+
+
+_MAX_GROUPS = 15
+_MAX_MEMBERS = 4
+
+
+def _render_duplicates(report: Report, console: Console) -> None:
+    counts = Counter(f"{g.kind} {g.clone}" for g in report.duplicates)
+    summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+    console.print(f"[bold]Duplicates ({len(report.duplicates)} groups: {summary})[/bold]")
+    for group in report.duplicates[:_MAX_GROUPS]:
+        similarity = "" if group.similarity >= 1 else f", {group.similarity:.0%} alike"
+        console.print(
+            f"  {group.kind} · {group.clone}{similarity} · {len(group.members)} members: "
+            f"{group.suggestion}",
+            highlight=False,
+            markup=False,
+        )
+        for member in group.members[:_MAX_MEMBERS]:
+            console.print(f"      {member.path}:{member.line} {member.name}", highlight=False)
+        if len(group.members) > _MAX_MEMBERS:
+            console.print(f"      ... and {len(group.members) - _MAX_MEMBERS} more")
+    hidden = len(report.duplicates) - _MAX_GROUPS
+    if hidden > 0:
+        console.print(f"  ... and {hidden} more groups (use --format json for all)")
 
 
 @contextmanager

@@ -587,3 +587,47 @@ def test_graph_of_something_unknown_exits_2_with_one_line(
     assert len(lines) == 1
     assert lines[0].startswith("test-auditor:")
     assert value in lines[0]
+
+
+# -- tiers and duplicates ------------------------------------------------------------------
+
+
+def test_scan_reports_tiers_and_duplicates_of_the_labelled_sample(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    sample = SAMPLES / "tiers"
+    result = run_cli("scan", "--format", "json", "--cache-dir", str(tmp_path / "cache"), cwd=sample)
+    report = result.json()
+    assert schema_errors(report) == []
+    tests = {t["nodeid"]: t for t in report["tests"]}
+    slug = tests["tests/test_utils.py::test_slugify_roundtrip"]
+    assert slug["tier"] == "integration"
+    assert any("make_user" in e or "engine" in e for e in slug["evidence"])
+    assert report["tiers"]["names"] == ["unit", "integration", "performance"]
+    assert sum(report["tiers"]["counts"].values()) == len(report["tests"])
+    kinds = {(d["kind"], d["clone"]) for d in report["duplicates"]}
+    assert {("test", "exact"), ("test", "renamed"), ("test", "parametrize")} <= kinds
+    assert ("fixture", "exact") in kinds
+    discount = next(
+        d for d in report["duplicates"] if d["members"][0]["name"] == "test_discount_10"
+    )
+    assert discount["clone"] == "parametrize"
+    assert [m["name"] for m in discount["members"]] == [
+        "test_discount_10",
+        "test_discount_20",
+        "test_discount_50",
+    ]
+
+
+def test_scan_markdown_shows_the_pyramid(run_cli: RunCli, tmp_path: Path) -> None:
+    sample = SAMPLES / "tiers"
+    result = run_cli(
+        "scan", "--format", "markdown", "--cache-dir", str(tmp_path / "cache"), cwd=sample
+    )
+    text = result.out
+    assert text.startswith("## test-auditor scan\n")
+    assert "### Test pyramid" in text
+    assert re.search(r"^\| unit \| \d+ \| \d+% \| █+ \|$", text, re.MULTILINE)
+    assert "### Tiers per folder" in text
+    assert "| `tests/unit` |" in text
+    assert "### Duplicates" in text

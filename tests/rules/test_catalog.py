@@ -17,7 +17,7 @@ from auditor.registry import builtin_rules
 RULES = builtin_rules()
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
 UNPARSEABLE_BAD_EXAMPLE = {"TA100"}  # the bad code of unreadable-file cannot parse
-FAMILY = {"structure": "1", "fixtures": "2", "isolation": "3", "timing": "4"}
+FAMILY = {"structure": "1", "fixtures": "2", "isolation": "3", "timing": "4", "duplicates": "5"}
 
 
 def test_codes_and_names_are_unique() -> None:

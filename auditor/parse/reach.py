@@ -1,0 +1,236 @@
+"""`ast` def -> `Reach`: the calls, timing and loops that tell a def's tier.
+
+The standard library's `ast` walks a body at a tenth of libcst's cost, and nothing here
+needs formatting, so the parse step hands this module the `ast` node of each def (see
+`auditor.parse.lines`). Names are qualified through the module's imports and the def's
+own (``import subprocess`` inside a test is common); a name that stays bare is a local
+function or a relative import, which the classifier resolves through the module's
+bindings.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator, Mapping
+
+from auditor.parse.summary import Call, Reach
+
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+_DURATION_WORDS = frozenset(
+    {
+        "time",
+        "times",
+        "timing",
+        "runtime",
+        "duration",
+        "durations",
+        "elapsed",
+        "latency",
+        "took",
+        "seconds",
+        "secs",
+        "ms",
+        "avg",
+        "mean",
+        "median",
+        "p95",
+        "p99",
+        "throughput",
+        "rps",
+        "qps",
+        "total",
+        "delta",
+        "",
+    }
+)
+"""Words (between underscores) of a name that holds a measurement."""
+_WRITE_MODES = frozenset("wax+")
+_PATCHERS = frozenset({"patch", "setattr", "patch.object", "patch.dict"})
+_URL_LIMIT = 80
+
+
+def reach_of(
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, aliases: Mapping[str, str]
+) -> Reach | None:
+    """What this def's decorators and body call, assert and loop over."""
+    if isinstance(node, ast.ClassDef):
+        return None
+    local = {**aliases, **_local_imports(node)}
+    calls: list[Call] = []
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = _name(target, local)
+        if name is not None:
+            calls.append(Call(name, decorator.lineno, "decorator"))
+    ordering: list[int] = []
+    loops: list[tuple[int, int]] = []
+    asserts = 0
+    measured = _measured_names(node)
+    for child in _body_nodes(node):
+        if isinstance(child, ast.Call):
+            calls.extend(_call(child, local))
+        elif isinstance(child, ast.Assert):
+            asserts += 1
+            if _bounds_a_duration(child.test, measured):
+                ordering.append(child.lineno)
+        elif isinstance(child, ast.For | ast.AsyncFor):
+            _loop(child.iter, child.lineno, loops)
+        elif isinstance(child, ast.comprehension):
+            _loop(child.iter, child.iter.lineno, loops)
+        elif (
+            isinstance(child, ast.Constant)
+            and isinstance(child.value, str)
+            and "://" in child.value
+        ):
+            calls.append(Call(child.value[:_URL_LIMIT], child.lineno, "url"))
+    return Reach(tuple(calls), tuple(ordering), tuple(loops), asserts)
+
+
+def _body_nodes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
+    for statement in node.body:
+        yield from ast.walk(statement)
+    for default in (*node.args.defaults, *node.args.kw_defaults):
+        if default is not None:
+            yield from ast.walk(default)
+
+
+def _local_imports(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for child in _body_nodes(node):
+        if isinstance(child, ast.Import):
+            for alias in child.names:
+                if alias.asname:
+                    found[alias.asname] = alias.name
+                else:
+                    head = alias.name.partition(".")[0]
+                    found[head] = head
+        elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
+            for alias in child.names:
+                if alias.name != "*":
+                    found[alias.asname or alias.name] = f"{child.module}.{alias.name}"
+    return found
+
+
+def _dotted(expr: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(expr, ast.Attribute):
+        parts.append(expr.attr)
+        expr = expr.value
+    if not isinstance(expr, ast.Name):
+        return None
+    parts.append(expr.id)
+    return ".".join(reversed(parts))
+
+
+def _name(expr: ast.expr, aliases: Mapping[str, str]) -> str | None:
+    """Qualified dotted name; ``.method`` for a method of a computed receiver."""
+    name = _dotted(expr)
+    if name is None:
+        return f".{expr.attr}" if isinstance(expr, ast.Attribute) else None
+    head, _, rest = name.partition(".")
+    base = aliases.get(head)
+    if base is None:
+        return name
+    return f"{base}.{rest}" if rest else base
+
+
+def _call(call: ast.Call, aliases: Mapping[str, str]) -> Iterator[Call]:
+    name = _name(call.func, aliases)
+    if name is None:
+        return
+    yield Call(name, call.lineno)
+    first = call.args[0] if call.args else None
+    last = name.rpartition(".")[2]
+    if (
+        isinstance(first, ast.Constant)
+        and isinstance(first.value, str)
+        and "." in first.value
+        and (last in _PATCHERS or name.endswith(("patch.object", "patch.dict")))
+    ):
+        yield Call(first.value, call.lineno, "patch")
+    if name == "open" and _writes(call):
+        path = first.value if isinstance(first, ast.Constant) else None
+        yield Call(path if isinstance(path, str) else "?", call.lineno, "open-write")
+
+
+def _writes(call: ast.Call) -> bool:
+    mode: ast.expr | None = call.args[1] if len(call.args) > 1 else None
+    for keyword in call.keywords:
+        if keyword.arg == "mode":
+            mode = keyword.value
+    return (
+        isinstance(mode, ast.Constant)
+        and isinstance(mode.value, str)
+        and bool(_WRITE_MODES & set(mode.value))
+    )
+
+
+def _measured_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names the def assigns a difference to (``elapsed = time.perf_counter() - t0``),
+    and names computed from those (``per_call = elapsed / n``)."""
+    assigned: list[tuple[str, ast.expr]] = []
+    for child in _body_nodes(node):
+        if isinstance(child, ast.Assign | ast.AnnAssign | ast.AugAssign) and child.value:
+            targets = child.targets if isinstance(child, ast.Assign) else [child.target]
+            assigned.extend((t.id, child.value) for t in targets if isinstance(t, ast.Name))
+    names: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, value in assigned:
+            if name not in names and _measured(value, frozenset(names)):
+                names.add(name)
+                changed = True
+    return frozenset(names)
+
+
+def _bounds_a_duration(test: ast.expr, measured: frozenset[str]) -> bool:
+    """An ordering comparison of a measurement with a limit: one side a number or an
+    UPPER_CASE constant (``elapsed < 0.5``, ``avg_ms <= MAX_LATENCY``), the other a
+    difference, a name such as elapsed/duration/avg_time, or a name computed from one."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Compare) and any(isinstance(op, _ORDERING) for op in node.ops):
+            sides = (node.left, *node.comparators)
+            if any(_limit(side) for side in sides) and any(
+                _measured(side, measured) for side in sides
+            ):
+                return True
+    return False
+
+
+def _limit(side: ast.expr) -> bool:
+    if isinstance(side, ast.Constant):
+        return type(side.value) in (int, float)
+    if isinstance(side, ast.UnaryOp | ast.BinOp):
+        return all(_limit(n) for n in ast.iter_child_nodes(side) if isinstance(n, ast.expr))
+    name = side.id if isinstance(side, ast.Name) else getattr(side, "attr", None)
+    return isinstance(name, str) and name.isupper()
+
+
+def _measured(side: ast.expr, measured: frozenset[str]) -> bool:
+    for node in ast.walk(side):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            return True
+        if isinstance(node, ast.Name) and node.id in measured:
+            return True
+        name = node.id if isinstance(node, ast.Name) else getattr(node, "attr", None)
+        if isinstance(name, str) and not _DURATION_WORDS.isdisjoint(name.lower().split("_")):
+            return True
+    return False
+
+
+def _loop(iterable: ast.expr, line: int, loops: list[tuple[int, int]]) -> None:
+    if not (
+        isinstance(iterable, ast.Call)
+        and isinstance(iterable.func, ast.Name)
+        and iterable.func.id == "range"
+        and iterable.args
+    ):
+        return
+    bounds = [
+        a.value for a in iterable.args[:2] if isinstance(a, ast.Constant) and type(a.value) is int
+    ]
+    if len(bounds) != min(len(iterable.args), 2):
+        return
+    count = bounds[0] if len(bounds) == 1 else bounds[1] - bounds[0]
+    loops.append((count, line))

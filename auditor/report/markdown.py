@@ -1,0 +1,93 @@
+"""`scan --format markdown`: the report as a pull-request comment."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from auditor.report.model import Pyramid, Report
+
+_BAR = 20
+_MAX_ROWS = 20
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        "## test-auditor scan",
+        "",
+        f"{report.files} test files, {report.conftests} conftest.py, "
+        f"{len(report.tests)} tests, {len(report.fixtures)} fixtures, "
+        f"{len(report.findings)} findings.",
+        "",
+    ]
+    if report.pyramid.total:
+        lines.extend(_pyramid(report.pyramid))
+    if report.duplicates:
+        lines.extend(_duplicates(report))
+    if report.findings:
+        lines.extend(["### Findings per rule", "", "| rule | name | findings |", "|---|---|---:|"])
+        counted = Counter((f.rule, f.name) for f in report.findings)
+        for (rule, name), count in sorted(counted.items()):
+            lines.append(f"| {rule} | {name} | {count} |")
+        lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def _pyramid(pyramid: Pyramid) -> list[str]:
+    lines = ["### Test pyramid", "", "| tier | tests | share | |", "|---|---:|---:|---|"]
+    for tier in reversed(pyramid.tiers):
+        share = pyramid.share(tier)
+        lines.append(
+            f"| {tier} | {pyramid.counts[tier]} | {share:.0%} | {'█' * round(share * _BAR)} |"
+        )
+    lines.append("")
+    header = " | ".join(pyramid.tiers)
+    lines.extend(
+        [
+            "### Tiers per folder",
+            "",
+            f"| folder | {header} |",
+            "|---|" + "---:|" * len(pyramid.tiers),
+        ]
+    )
+    folders = sorted(pyramid.folders.items(), key=lambda item: -sum(item[1].values()))
+    for folder, counts in folders[:_MAX_ROWS]:
+        cells = " | ".join(str(counts[t]) for t in pyramid.tiers)
+        lines.append(f"| `{folder}` | {cells} |")
+    if len(folders) > _MAX_ROWS:
+        lines.append(f"\n… and {len(folders) - _MAX_ROWS} more folders")
+    lines.append("")
+    if pyramid.mixed_files:
+        lines.extend(
+            [
+                "### Files that mix tiers",
+                "",
+                f"| file | {header} |",
+                "|---|" + "---:|" * len(pyramid.tiers),
+            ]
+        )
+        mixed = sorted(pyramid.mixed_files.items(), key=lambda item: -sum(item[1].values()))
+        for path, counts in mixed[:_MAX_ROWS]:
+            cells = " | ".join(str(counts[t]) for t in pyramid.tiers)
+            lines.append(f"| `{path}` | {cells} |")
+        if len(mixed) > _MAX_ROWS:
+            lines.append(f"\n… and {len(mixed) - _MAX_ROWS} more files")
+        lines.append("")
+    return lines
+
+
+def _duplicates(report: Report) -> list[str]:
+    lines = [
+        f"### Duplicates ({len(report.duplicates)} groups)",
+        "",
+        "| kind | clone | members | what to do |",
+        "|---|---|---|---|",
+    ]
+    for group in report.duplicates[:_MAX_ROWS]:
+        members = "<br>".join(f"`{m.path}:{m.line}` {m.name}" for m in group.members[:6])
+        if len(group.members) > 6:
+            members += f"<br>… and {len(group.members) - 6} more"
+        lines.append(f"| {group.kind} | {group.clone} | {members} | {group.suggestion} |")
+    if len(report.duplicates) > _MAX_ROWS:
+        lines.append(f"\n… and {len(report.duplicates) - _MAX_ROWS} more groups")
+    lines.append("")
+    return lines

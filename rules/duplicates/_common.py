@@ -1,0 +1,64 @@
+"""Helpers of the duplicates rules: where a group member is, and how to name it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from auditor.api import Member, SuiteView
+
+
+class Columns:
+    """The column of the `def` on a member's line (its indentation: methods are
+    indented), reading each file once."""
+
+    def __init__(self, suite: SuiteView) -> None:
+        self.suite = suite
+        self.lines: dict[str, list[str]] = {}
+
+    def __call__(self, member: Member) -> int:
+        lines = self.lines.get(member.path)
+        if lines is None:
+            lines = self.lines[member.path] = self.suite.text(member.path).splitlines()
+        if not 0 < member.line <= len(lines):
+            return 0
+        text = lines[member.line - 1]
+        return len(text) - len(text.lstrip())
+
+
+def where(member: Member) -> str:
+    """ "`name` (path:line)"."""
+    return f"`{member.name}` ({member.path}:{member.line})"
+
+
+def listing(members: Sequence[Member], shown: int = 3) -> str:
+    """Members as "`a` (p:1), `b` (p:9) and 2 more"."""
+    text = ", ".join(where(m) for m in members[:shown])
+    more = len(members) - shown
+    return f"{text} and {more} more" if more > 0 else text
+
+
+def percent(share: float) -> str:
+    """0.873 -> "87%" (rounded down: 99.6% similar is not 100%)."""
+    return f"{int(share * 100 + 1e-9)}%"
+
+
+def literal_values(suite: SuiteView, member: Member) -> tuple[str, ...] | None:
+    """The literals of the def at the member's line, in order, as written; None when
+    the parsed module does not have it."""
+    summary = suite.suite.modules.get(member.path)
+    if summary is None:
+        return None
+    functions = list(summary.functions)
+    classes = list(summary.classes)
+    while classes:
+        cls = classes.pop()
+        functions.extend(cls.functions)
+        classes.extend(cls.classes)
+    for function in functions:
+        if function.line == member.line and function.shape is not None:
+            return function.shape.values
+    return None
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    return f"{count} {word if count == 1 else many or word + 's'}"

@@ -1,0 +1,207 @@
+"""TA503 duplicated-fixture."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
+
+from ._common import Columns, listing
+
+CONFTEST = """\
+import pytest
+
+from billing.app import create_app
+
+
+@pytest.fixture
+def client():
+    return create_app(testing=True).test_client()
+"""
+
+CATALOG = """\
+@pytest.fixture
+def plan_catalog():
+    return {
+        "basic": Plan("basic", monthly=10),
+        "pro": Plan("pro", monthly=30),
+    }
+"""
+
+PRICING = f"""\
+import pytest
+
+from billing.plans import Plan
+from billing.pricing import annual_price
+
+
+{CATALOG}
+
+def test_annual_price(plan_catalog):
+    assert annual_price(plan_catalog["pro"]) == 300
+"""
+
+PLANS_API = f"""\
+import pytest
+
+from billing.plans import Plan
+
+
+{CATALOG}
+
+def test_list_plans(client, plan_catalog):
+    response = client.get("/plans")
+    assert sorted(response.json) == sorted(plan_catalog)
+"""
+
+AUTH = """\
+import pytest
+
+
+@pytest.fixture
+def auth_headers(token):
+    return {"Authorization": f"Bearer {token}"}
+"""
+
+ORDERS = """\
+import pytest
+
+
+@pytest.fixture
+def auth_headers(token):
+    # same as tests/conftest.py
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_list_orders(client, auth_headers):
+    assert client.get("/orders", headers=auth_headers).status_code == 200
+"""
+
+
+class DuplicatedFixture(Rule):
+    """
+    ## What it does
+    Finds a fixture defined with the same code in several files (up to formatting,
+    comments and the names of its local variables; the same literals and the same
+    requested fixtures), and says where its one copy belongs: the `conftest.py` of the
+    closest folder holding all the copies, or the copy that already serves every test
+    when the others override it with the same body. Each copy is reported.
+
+    ## Why is this bad?
+    Copied fixtures drift apart: a fix to one copy (a teardown, a scope) misses the
+    others, and tests in different files silently get different setups for the same
+    name. pytest shares fixtures through `conftest.py` files, which is where a fixture
+    used by several modules belongs.
+
+    ## Example
+    ```python
+    # tests/unit/test_pricing.py, and again in tests/api/test_plans_api.py
+    @pytest.fixture
+    def plan_catalog():
+        return {"pro": Plan("pro", monthly=30)}
+    ```
+    Use instead:
+    ```python
+    # tests/conftest.py, once
+    @pytest.fixture
+    def plan_catalog():
+        return {"pro": Plan("pro", monthly=30)}
+    ```
+    """
+
+    code = "TA503"
+    name = "duplicated-fixture"
+    category = "duplicates"
+    severity = Severity.WARNING
+    whole_suite = True
+
+    VALID = (
+        # the fixture lives in the conftest, the modules use it
+        Valid(
+            files={
+                "tests/conftest.py": "import pytest\n\nfrom billing.plans import Plan\n\n\n"
+                + CATALOG,
+                "tests/unit/test_pricing.py": "from billing.pricing import annual_price\n\n\n"
+                "def test_annual_price(plan_catalog):\n"
+                '    assert annual_price(plan_catalog["pro"]) == 300\n',
+                "tests/api/test_plans_api.py": PLANS_API.replace(CATALOG, ""),
+            }
+        ),
+        # one name, the same shape, other values: each module overrides it on purpose
+        Valid(
+            files={
+                "tests/unit/test_pricing.py": PRICING,
+                "tests/api/test_plans_api.py": PLANS_API.replace("monthly=30", "monthly=35"),
+            }
+        ),
+        # the same body over other fixtures: `user` is a different fixture in each module
+        Valid(
+            files={
+                "tests/admin/test_reports.py": "import pytest\n\n\n@pytest.fixture\n"
+                "def user(admin):\n    return admin\n\n\n"
+                "def test_sees_reports(user):\n    assert user.can_read_reports\n",
+                "tests/public/test_reports.py": "import pytest\n\n\n@pytest.fixture\n"
+                "def user(guest):\n    return guest\n\n\n"
+                "def test_no_reports(user):\n    assert not user.can_read_reports\n",
+            }
+        ),
+    )
+    INVALID = (
+        Invalid(
+            files={
+                "tests/conftest.py": CONFTEST,
+                "tests/unit/test_pricing.py": PRICING,
+                "tests/api/test_plans_api.py": PLANS_API,
+            },
+            at=("tests/api/test_plans_api.py:7:1", "tests/unit/test_pricing.py:8:1"),
+            message="fixture `plan_catalog` has the same code as `plan_catalog` "
+            "(tests/unit/test_pricing.py:8): move `plan_catalog` to tests/conftest.py "
+            "(exists) and delete the 2 copies",
+        ),
+        Invalid(
+            files={
+                "tests/conftest.py": AUTH,
+                "tests/api/test_orders.py": ORDERS,
+            },
+            at=("tests/api/test_orders.py:5:1",),
+            message="`auth_headers` at tests/conftest.py:5 already serves every user: "
+            "delete the 1 overriding copy",
+        ),
+        Invalid(
+            files={
+                "tests/unit/test_pricing.py": PRICING,
+                "tests/unit/test_invoices.py": PRICING.replace("plan_catalog", "plans"),
+            },
+            at=("tests/unit/test_invoices.py:8:1", "tests/unit/test_pricing.py:8:1"),
+            message="move `plans` to tests/unit/conftest.py (create it) and delete the 2 "
+            "copies; names differ (`plan_catalog`, `plans`)",
+        ),
+    )
+
+    def check(self, suite: SuiteView) -> Iterator[Finding]:
+        column = Columns(suite)
+        for group in suite.duplicates:
+            if group.kind != "fixture":
+                continue
+            keep = _serving(group)
+            for member in group.members:
+                if member == keep:
+                    continue
+                others = [m for m in group.members if m != member]
+                yield self.finding(
+                    member.path,
+                    member.line,
+                    column(member),
+                    f"fixture `{member.name}` has the same code as {listing(others)}: "
+                    f"{group.suggestion}",
+                )
+
+
+def _serving(group: DuplicateGroup) -> Member | None:
+    """The copy that already serves every user, when the others only override it."""
+    for member in group.members:
+        if group.suggestion.startswith(
+            f"`{member.name}` at {member.path}:{member.line} already serves"
+        ):
+            return member
+    return None

@@ -1,0 +1,437 @@
+"""Clone groups found on small suites written to disk and built by the real pipeline."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import textwrap
+from pathlib import Path
+
+from auditor.build import BuildOptions, build_suite
+from auditor.config import load_config
+from auditor.duplicates import (
+    DuplicateGroup,
+    DuplicateSettings,
+    Member,
+    common_name,
+    find_duplicates,
+    near_pairs,
+    nearest_conftest,
+)
+from auditor.model import Suite
+from auditor.parse.summary import Shape
+from auditor.testing import write_tree
+
+LONG = """
+def test_checkout(client, cart):
+    response = client.post("/carts", json={"items": [1, 2, 3]})
+    assert response.status_code == 201
+    body = response.json()
+    assert body["items"] == [1, 2, 3]
+    assert body["currency"] == "EUR"
+    total = cart.total(discount=0.5)
+    assert total == 42
+    assert cart.count() == 3
+    assert cart.is_open()
+"""
+REFORMATTED = '''
+def test_checkout_again(client, cart):
+    """Same test, written again."""
+    response = client.post('/carts', json={'items': [1, 2, 3]})  # create
+    assert (response.status_code == 201)
+    body = response.json(); assert body['items'] == [1, 2, 3]
+    assert body['currency'] == 'EUR'
+    total = cart.total(
+        discount=0.5,
+    )
+    assert total == 42
+    assert cart.count() == 3
+    assert cart.is_open()
+'''
+OTHER_LITERALS = (
+    LONG.replace("test_checkout", "test_checkout_usd")
+    .replace('"EUR"', '"USD"')
+    .replace("== 42", "== 45")
+)
+RENAMED = (
+    LONG.replace("test_checkout", "test_checkout_renamed")
+    .replace("response", "resp")
+    .replace("body", "data")
+    .replace("total =", "amount =")
+    .replace("total ==", "amount ==")
+)
+NEAR = LONG.replace("test_checkout", "test_checkout_closed") + "    assert cart.close()\n"
+
+
+def suite_of(tmp_path: Path, files: dict[str, str]) -> Suite:
+    write_tree(tmp_path, {name: textwrap.dedent(text) for name, text in files.items()})
+    config = load_config([tmp_path], invocation_dir=tmp_path)
+    return build_suite(
+        config, [tmp_path], invocation_dir=tmp_path, options=BuildOptions(use_cache=False)
+    )
+
+
+def groups_of(
+    tmp_path: Path, files: dict[str, str], settings: DuplicateSettings | None = None
+) -> tuple[DuplicateGroup, ...]:
+    return find_duplicates(suite_of(tmp_path, files), settings)
+
+
+def names(group: DuplicateGroup) -> list[str]:
+    return [m.name for m in group.members]
+
+
+def test_exact_clones_ignore_formatting_comments_and_docstrings(tmp_path: Path) -> None:
+    groups = groups_of(tmp_path, {"tests/test_a.py": LONG, "tests/test_b.py": REFORMATTED})
+    assert len(groups) == 1
+    (group,) = groups
+    assert (group.kind, group.clone, group.similarity) == ("test", "exact", 1.0)
+    assert group.members == (
+        Member("tests/test_a.py", 2, "test_checkout", "tests/test_a.py::test_checkout"),
+        Member("tests/test_b.py", 2, "test_checkout_again", "tests/test_b.py::test_checkout_again"),
+    )
+    assert group.suggestion.startswith("keep `test_checkout` (tests/test_a.py:2)")
+    assert "delete the other 1" in group.suggestion
+
+
+def test_tests_differing_only_in_literals_are_parametrize_candidates(tmp_path: Path) -> None:
+    source = """
+    def test_discount_gold(shop):
+        assert shop.discount(100, "gold") == 80
+
+    def test_discount_silver(shop):
+        assert shop.discount(100, "silver") == 90
+
+    def test_discount_none(shop):
+        assert shop.discount(100, "none") == 100
+
+    def test_tax(shop):
+        assert shop.tax(100) == 20
+    """
+    (group,) = groups_of(tmp_path, {"test_shop.py": source})
+    assert (group.kind, group.clone) == ("test", "parametrize")
+    assert names(group) == ["test_discount_gold", "test_discount_silver", "test_discount_none"]
+    assert group.suggestion.startswith(
+        "parametrize as `test_discount(shop, value, value_2)` over 3 cases"
+    )
+    assert '"gold", "silver", "none"' in group.suggestion
+    assert "80, 90, 100" in group.suggestion
+    assert "ids: gold, silver, none" in group.suggestion
+
+
+def test_renamed_clones_need_enough_tokens(tmp_path: Path) -> None:
+    tiny = """
+    def test_first():
+        value = make()
+        assert value
+
+    def test_second():
+        other = make()
+        assert other
+    """
+    files = {"tests/test_a.py": LONG, "tests/test_b.py": RENAMED, "tests/test_tiny.py": tiny}
+    (group,) = groups_of(tmp_path, files)
+    assert (group.clone, names(group)) == ("renamed", ["test_checkout", "test_checkout_renamed"])
+    loose = groups_of(tmp_path, files, DuplicateSettings(min_tokens=1))
+    assert sorted(names(g) for g in loose if g.clone == "renamed") == [
+        ["test_checkout", "test_checkout_renamed"],
+        ["test_first", "test_second"],
+    ]
+
+
+def test_near_clones_by_jaccard_similarity(tmp_path: Path) -> None:
+    files = {"tests/test_a.py": LONG, "tests/test_b.py": NEAR}
+    (group,) = groups_of(tmp_path, files)
+    assert (group.clone, names(group)) == ("near", ["test_checkout", "test_checkout_closed"])
+    assert 0.85 <= group.similarity < 1
+    assert groups_of(tmp_path, files, DuplicateSettings(near_similarity=0.99)) == ()
+
+
+def jaccard(a: Shape, b: Shape) -> float:
+    return len(set(a.shingles) & set(b.shingles)) / len(set(a.shingles) | set(b.shingles))
+
+
+def test_every_pair_inside_a_near_group_is_near(tmp_path: Path) -> None:
+    once = NEAR.replace("test_checkout_closed", "test_checkout_b")
+    twice = once.replace("test_checkout_b", "test_checkout_c") + "    assert cart.is_closed()\n"
+    files = {"tests/test_a.py": LONG, "tests/test_b.py": once, "tests/test_c.py": twice}
+    suite = suite_of(tmp_path, files)
+    shapes = {f.name: f.shape for m in suite.modules.values() for f in m.functions if f.shape}
+    a, b, c = (shapes[n] for n in ("test_checkout", "test_checkout_b", "test_checkout_c"))
+    settings = DuplicateSettings(near_similarity=0.9)
+    assert jaccard(a, b) >= 0.9
+    assert jaccard(b, c) >= 0.9 > jaccard(a, c)
+    groups = find_duplicates(suite, settings)
+    assert sorted(names(g) for g in groups) == [
+        ["test_checkout", "test_checkout_b"],
+        ["test_checkout_b", "test_checkout_c"],
+    ]
+    assert {g.clone for g in groups} == {"near"}
+
+
+def test_near_pairs_finds_what_comparing_all_pairs_finds() -> None:
+    rng = random.Random(7)
+    bases = [rng.sample(range(5000), rng.randint(40, 160)) for _ in range(30)]
+    shapes: list[Shape] = []
+    for _ in range(300):
+        shingles = set(rng.choice(bases))
+        for _ in range(rng.randint(0, 25)):
+            shingles.discard(rng.choice(sorted(shingles)))
+            shingles.add(rng.randrange(5000))
+        shapes.append(Shape("", "", "", len(shingles), tuple(sorted(shingles))))
+    shapes.append(Shape("", "", "", 10, shapes[0].shingles))  # below min_tokens
+    settings = DuplicateSettings(near_similarity=0.8)
+    expected = [
+        (i, j, jaccard(shapes[i], shapes[j]))
+        for i, j in itertools.combinations(range(len(shapes) - 1), 2)
+        if jaccard(shapes[i], shapes[j]) >= 0.8
+    ]
+    assert len(expected) > 100
+    assert near_pairs(shapes, settings) == expected
+
+
+def test_each_pair_is_reported_at_its_strongest_level_only(tmp_path: Path) -> None:
+    files = {
+        "tests/test_a.py": LONG,
+        "tests/test_b.py": REFORMATTED,
+        "tests/test_c.py": OTHER_LITERALS,
+        "tests/test_d.py": RENAMED,
+        "tests/test_e.py": NEAR,
+    }
+    groups = [g for g in groups_of(tmp_path, files) if g.kind == "test"]
+    by_clone = {g.clone: names(g) for g in groups}
+    assert by_clone == {
+        "exact": ["test_checkout", "test_checkout_again"],
+        "parametrize": ["test_checkout", "test_checkout_usd"],
+        "renamed": ["test_checkout", "test_checkout_renamed"],
+        "near": ["test_checkout", "test_checkout_closed"],
+    }
+    pairs = [p for g in groups for p in itertools.combinations(g.members, 2)]
+    assert len(pairs) == len(set(pairs))
+
+
+def test_identical_code_calling_differently_imported_functions(tmp_path: Path) -> None:
+    body = "\n\ndef test_rational():\n    assert mcode(Rational(3, 7)) == '3/7'\n"
+    files = {
+        "test_octave.py": "from printers.octave import octave_code as mcode" + body,
+        "test_julia.py": "from printers import julia_code as mcode" + body,
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert group.clone == "exact"
+    assert group.suggestion.endswith(
+        "but check first: one name is imported from different places (`julia_code`, "
+        "`octave_code`): if those are different objects, parametrize over them instead"
+    )
+
+
+def test_a_def_counts_once_however_many_items_it_makes(tmp_path: Path) -> None:
+    source = """
+    import pytest
+
+    @pytest.mark.parametrize("n", [1, 2, 3])
+    def test_param(n):
+        assert n
+
+    class TestBase:
+        def test_inherited(self):
+            assert self.value() == 3
+
+    class TestChild(TestBase):
+        pass
+    """
+    suite = suite_of(tmp_path, {"test_x.py": source})
+    assert len(suite.tests) == 3  # the inherited method is collected twice
+    assert find_duplicates(suite) == ()
+
+
+def test_the_same_unittest_method_in_two_classes(tmp_path: Path) -> None:
+    source = """
+    import unittest
+
+    class TestSqlite(unittest.TestCase):
+        def test_roundtrip(self):
+            self.assertEqual(self.store.load(self.store.save("x")), "x")
+
+    class TestMemory(unittest.TestCase):
+        def test_roundtrip(self):
+            self.assertEqual(self.store.load(self.store.save("x")), "x")
+    """
+    (group,) = groups_of(tmp_path, {"test_store.py": source})
+    assert (group.clone, [m.nodeid for m in group.members]) == (
+        "exact",
+        ["test_store.py::TestSqlite::test_roundtrip", "test_store.py::TestMemory::test_roundtrip"],
+    )
+    assert "shared base class" in group.suggestion
+
+
+FIXTURE = """
+import pytest
+
+@pytest.fixture
+def {name}(tmp_path):
+    path = tmp_path / "app.db"
+    return connect(path, timeout=5)
+
+def test_{name}_{n}({name}):
+    assert {name}.check_{n}()
+"""
+
+
+def test_fixtures_copied_across_files_go_to_the_nearest_conftest(tmp_path: Path) -> None:
+    files = {
+        "tests/api/test_x.py": FIXTURE.format(name="db", n=1),
+        "tests/unit/deep/test_y.py": FIXTURE.format(name="db", n=2),
+        "other/test_z.py": FIXTURE.format(name="db", n=3).replace("timeout=5", "timeout=9"),
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert (group.kind, group.clone) == ("fixture", "exact")
+    assert group.members == (
+        Member("tests/api/test_x.py", 5, "db", ""),
+        Member("tests/unit/deep/test_y.py", 5, "db", ""),
+    )
+    assert group.suggestion == (
+        "move `db` to tests/conftest.py (create it) and delete the 2 copies"
+    )
+
+
+def test_fixture_hoisting_names_an_existing_conftest_and_differing_names(
+    tmp_path: Path,
+) -> None:
+    files = {
+        "tests/conftest.py": "import pytest\n",
+        "tests/a/test_x.py": FIXTURE.format(name="db", n=1),
+        "tests/b/test_y.py": FIXTURE.format(name="database", n=2).replace(
+            "tmp_path / ", "tmp_path/"
+        ),
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert group.kind == "fixture"
+    assert names(group) == ["db", "database"]
+    assert group.suggestion.startswith("move `db` to tests/conftest.py (exists)")
+    assert "names differ (`database`, `db`)" in group.suggestion
+
+
+def test_an_override_with_the_same_body_is_a_copy_to_delete(tmp_path: Path) -> None:
+    conftest = "import pytest\n\n@pytest.fixture\ndef clock():\n    return Clock(frozen=True)\n"
+    files = {
+        "conftest.py": conftest,
+        "tests/unit/conftest.py": conftest,
+        "tests/unit/test_a.py": "def test_a(clock):\n    assert clock.now()\n",
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert group.kind == "fixture"
+    assert group.suggestion == (
+        "`clock` at conftest.py:4 already serves every user: delete the 1 overriding copy"
+    )
+
+
+def test_copies_within_one_file_are_not_hoisted(tmp_path: Path) -> None:
+    source = FIXTURE.format(name="db", n=1) + FIXTURE.format(name="db2", n=2).replace(
+        "import pytest", ""
+    )
+    assert groups_of(tmp_path, {"tests/test_x.py": source}) == ()
+
+
+def test_fixtures_requesting_different_fixtures_are_not_copies(tmp_path: Path) -> None:
+    files = {
+        "a/test_x.py": "import pytest\n\n@pytest.fixture\ndef user(admin):\n    return admin\n",
+        "b/test_y.py": "import pytest\n\n@pytest.fixture\ndef user(guest):\n    return guest\n",
+        "c/test_z.py": "import pytest\n\n@pytest.fixture\ndef user(guest):\n    return 'x'\n",
+    }
+    assert groups_of(tmp_path, files) == ()
+
+
+def test_files_whose_tests_are_mostly_clones_of_another_file(tmp_path: Path) -> None:
+    old = """
+    def test_add(calc):
+        assert calc.add(1, 2) == 3
+
+    def test_sub(calc):
+        assert calc.sub(3, 2) == 1
+
+    def test_mul(calc):
+        assert calc.mul(2, 3) == 6
+    """
+    new = """
+    def test_add(calc):
+        assert calc.add(1, 2) == 3
+
+    def test_sub(calc):
+        assert calc.sub(3, 2) == 1
+
+    def test_div(calc):
+        assert calc.div(6, 3) == 2
+    """
+    groups = groups_of(tmp_path, {"tests/test_old.py": old, "tests/test_new.py": new})
+    files = [g for g in groups if g.kind == "file"]
+    assert len(files) == 1
+    assert files[0].members == (
+        Member("tests/test_new.py", 1, "test_new.py", ""),
+        Member("tests/test_old.py", 1, "test_old.py", ""),
+    )
+    assert files[0].similarity == 0.667
+    assert "2 of 3 tests in tests/test_new.py have clones in tests/test_old.py" in (
+        files[0].suggestion
+    )
+    assert sorted(g.clone for g in groups if g.kind == "test") == ["exact", "exact"]
+    # one cloned test is not enough to call two files overlapping
+    one = groups_of(
+        tmp_path / "one",
+        {"test_p.py": old, "test_q.py": new.replace("calc.sub", "calc.pow")},
+    )
+    assert [g.kind for g in one] == ["test"]
+
+
+def test_different_tests_make_no_group(tmp_path: Path) -> None:
+    source = """
+    def test_get(client):
+        response = client.get("/items")
+        assert response.status_code == 200
+
+    def test_post(client):
+        response = client.post("/items")
+        assert response.status_code == 200
+
+    def test_length(client):
+        response = client.get("/items")
+        assert len(response.json()) == 200
+
+    def test_headers(client):
+        response = client.get("/items")
+        assert response.headers["x"] == 200
+
+    def test_isprime():
+        assert isprime(7)
+
+    def test_factorint():
+        assert factorint(7)
+
+    def test_stub_one():
+        pass
+
+    def test_stub_two():
+        pass
+    """
+    assert groups_of(tmp_path, {"test_misc.py": source, "tests/test_more.py": NEAR}) == ()
+
+
+def test_output_is_deterministic_and_largest_groups_first(tmp_path: Path) -> None:
+    files = {
+        "tests/test_a.py": LONG,
+        "tests/test_b.py": REFORMATTED,
+        "tests/test_c.py": REFORMATTED.replace("_again", "_third"),
+        "tests/test_d.py": OTHER_LITERALS,
+    }
+    suite = suite_of(tmp_path, files)
+    groups = find_duplicates(suite)
+    assert groups == find_duplicates(suite)
+    assert [len(g.members) for g in groups] == [3, 2]
+    assert [g.clone for g in groups] == ["exact", "parametrize"]
+
+
+def test_common_name_and_nearest_conftest() -> None:
+    assert common_name(["test_discount_10", "test_discount_20"]) == "test_discount"
+    assert common_name(["test_add", "test_add_negative"]) == "test_add"
+    assert common_name(["test_sum", "test_add"]) == "test_sum"
+    assert nearest_conftest(["tests/a/test_x.py", "tests/a/b/test_y.py"]) == "tests/a/conftest.py"
+    assert nearest_conftest(["tests/test_x.py", "other/test_y.py"]) == "conftest.py"
