@@ -351,8 +351,9 @@ def near_pairs(
     shapes: Sequence[Shape], settings: DuplicateSettings
 ) -> list[tuple[int, int, float]]:
     """Pairs (i, j, similarity), i < j indices into `shapes` of at least
-    `settings.min_tokens`, whose shingle sets have Jaccard >= `settings.near_similarity`:
-    an exact all-pairs similarity join, sorted.
+    `settings.min_tokens`, whose shingle sets have Jaccard >= `settings.near_similarity`
+    and whose token counts are within that ratio: an exact all-pairs similarity join,
+    sorted.
 
     Shingles are ranked rarest first (``count << 32 | shingle``, so the rank is also a
     unique key); sets are visited smallest first, each probing the index with its prefix
@@ -384,7 +385,9 @@ def near_pairs(
                     continue
                 seen.add(other)
                 other_size = records[other][0]
-                if other_size < threshold * size:
+                if other_size < threshold * size or not _comparable(
+                    shapes[unit].size, shapes[records[other][1]].size, threshold
+                ):
                     continue
                 mine = _set(sets, position, shingles)
                 common = len(mine & _set(sets, other, records[other][2]))
@@ -404,6 +407,12 @@ def _set(
     if found is None:
         found = sets[position] = frozenset(shingles)
     return found
+
+
+def _comparable(size: int, other: int, threshold: float) -> bool:
+    """Token counts within the threshold's ratio (an upper bound of the similarity of
+    the token multisets)."""
+    return min(size, other) >= threshold * max(size, other)
 
 
 def _clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], float]]:
@@ -543,7 +552,12 @@ def _file_groups(
             continue
         copies = identical[source, target]
         if copies == count:
-            advice = "delete the copies"
+            advice = "keep one copy of each"
+        elif copies:
+            advice = (
+                f"keep one copy of the {copies} identical, merge the other {count - copies} "
+                "into parametrized tests"
+            )
         else:
             advice = "merge the files, parametrizing the tests over what differs"
         groups.append(

@@ -19,6 +19,7 @@ import pytest
 
 from auditor.api import SuiteView
 from auditor.build import BuildOptions, build_suite
+from auditor.classify import classify
 from auditor.config import load_config
 from auditor.engine import run_rules
 from auditor.fixtures import Resolution, resolve
@@ -26,6 +27,7 @@ from auditor.model import Suite
 from auditor.registry import all_rules
 from auditor.report.json_report import report_dict
 from auditor.report.model import build_report
+from auditor.signals import load_signals
 from tests.groundtruth.compare import compare
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -67,7 +69,16 @@ def static_report(suite: Path) -> tuple[Suite, Resolution, dict[str, Any]]:
     return (
         model,
         resolution,
-        report_dict(build_report(model, resolution, view.graph, findings)),
+        report_dict(
+            build_report(
+                model,
+                resolution,
+                view.graph,
+                findings,
+                classify(model, resolution, load_signals(config.auditor)),
+                view.duplicates,
+            )
+        ),
     )
 
 

@@ -1,12 +1,14 @@
 """libcst def -> `Shape`: the def normalised for clone detection.
 
 The def is flattened into a token stream by a hand-written walk over the libcst tree
-(not its text): a node emits its type name, then its children field by field. What is
-formatting never reaches the stream: whitespace, comments, blank lines, parentheses and
-brackets, commas, semicolons, how statements are split over lines (``a; b`` equals two
-lines, ``if x: y`` equals the indented form), string quote style. A sequence (a block, a
-call's arguments, a list's elements) is closed by ``)`` so that ``f(a, g(b), c)`` and
-``f(a, g(b, c))`` differ.
+(not its text): a node emits its type name (``#Call``: no identifier looks like it),
+then its children field by field. Formatting never reaches the stream: whitespace,
+comments, blank lines, parentheses and brackets, commas, semicolons, how statements are
+split over lines (``a; b`` equals two lines, ``if x: y`` the indented form), string
+quote style. A sequence (a block, a call's arguments, a list's elements) is closed by
+``)`` so that ``f(a, g(b), c)`` and ``f(a, g(b, c))`` differ. The walk reads the
+dataclass fields of each node type directly: libcst's visitors and ``node.children``
+rebuild every node they pass and cost ten times as much.
 
 Decisions, and why:
 
@@ -22,16 +24,17 @@ Decisions, and why:
   string is one literal), ``True``/``False``, a negative number (``-1`` is one literal,
   not a minus applied to ``1``) and an f-string, taken whole as one literal of its own
   kind (its inner names are not renamed).
-- The `renamed` stream renames only names the def binds: parameters, assignment,
-  ``for``, ``with ... as``, ``except ... as``, walrus and comprehension targets, nested
-  defs and classes. Free names (called functions, classes, modules, builtins), attribute
-  names and keyword-argument names are kept: ``client.get(url)`` and
-  ``client.post(url)``, or ``assert isprime(7)`` and ``assert factorint(7)``, are
-  different tests, and renaming them would make type-2 groups of unrelated code.
+- The `renamed` stream renames only names the def binds (to ``$0``, ``$1``... in order
+  of first appearance): parameters, assignment, ``for``, ``with ... as``,
+  ``except ... as``, walrus and comprehension targets, nested defs and classes. Free
+  names (called functions, classes, modules, builtins), attribute names and keyword
+  argument names are kept: ``client.get(url)`` and ``client.post(url)``, or
+  ``assert isprime(7)`` and ``assert factorint(7)``, are different tests, and renaming
+  them would make type-2 groups of unrelated code.
 - Shingles are 5-grams of the renamed stream, hashed from crc32 token ids by a fixed
   polynomial: stable across runs and processes (Python's ``hash()`` is salted). A
-  repeated gram is hashed with its repetition number, so Jaccard similarity of two
-  shingle sets is that of the multisets of grams (see `shingles_of`).
+  repeated gram is hashed with its repetition number (up to `MAX_REPEATS`), so the
+  Jaccard similarity of two shingle sets is close to that of the multisets of grams.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ K = 5
 """Tokens per shingle."""
 MAX_VALUES = 32
 """Literal values kept, in source order, for the parametrize suggestion."""
+MAX_REPEATS = 4
+"""Occurrences of one k-gram that count as distinct shingles."""
 
 _CLOSE = ")"
 _MISSING = "_"
@@ -90,6 +95,7 @@ _SKIP_FIELDS = frozenset(
         "last_line",
     }
 )
+"""Fields that hold formatting (fields named ``whitespace*`` are skipped too)."""
 _ORDER: dict[type[cst.CSTNode], tuple[str, ...]] = {
     # fields whose dataclass order is not the order of the source
     cst.IfExp: ("body", "test", "orelse"),
@@ -171,7 +177,7 @@ def _plan(kind: type[cst.CSTNode]) -> _Plan:
             for f in dataclasses.fields(kind)
             if f.name not in _SKIP_FIELDS and not f.name.startswith("whitespace")
         )
-    token = "" if kind in _WRAPPERS else kind.__name__
+    token = "" if kind in _WRAPPERS else "#" + kind.__name__
     plan = _Plan(token, fields, _BINDS.get(kind, ()), kind in _MARK_MISSING)
     _PLANS[kind] = plan
     return plan
@@ -240,7 +246,7 @@ class _Stream:
         self.literal(node.value, _NUMBERS[type(node)], node.value)
 
     def _attribute(self, node: cst.Attribute) -> None:
-        self.tokens.append("Attribute")
+        self.tokens.append("#Attribute")
         self.walk(node.value)
         self.tokens.append("." + node.attr.value)
 
@@ -263,7 +269,7 @@ class _Stream:
             self.walk(decorator.decorator)
         self.tokens.append(_CLOSE)
         if node.asynchronous is not None:
-            self.tokens.append("async")
+            self.tokens.append("#async")
         self.walk(node.params)
         if node.returns is not None:
             self.walk(node.returns.annotation)
@@ -271,7 +277,7 @@ class _Stream:
 
     def _nested(self, node: cst.FunctionDef) -> None:
         """A def inside the def: its name is a local the body may call."""
-        self.tokens.append("FunctionDef")
+        self.tokens.append("#FunctionDef")
         name = node.name.value
         self.bound.add(name)
         self.names.append(len(self.tokens))
@@ -291,7 +297,7 @@ class _Stream:
             self.bind(target.value)
 
     def _arg(self, node: cst.Arg) -> None:
-        self.tokens.append("Arg" + node.star)
+        self.tokens.append("#Arg" + node.star)
         if node.keyword is not None:
             self.tokens.append(node.keyword.value + "=")
         self.walk(node.value)
@@ -409,8 +415,9 @@ def _token_id(token: str) -> int:
 def shingles_of(tokens: Sequence[str], k: int = K) -> tuple[int, ...]:
     """Sorted unique 32-bit hashes of the k-grams of `tokens` (one gram if shorter).
 
-    The n-th repetition of a k-gram hashes differently from the first, so the set stands
-    for the multiset of k-grams: ten copies of one assert are not "near" three copies."""
+    The 2nd to `MAX_REPEATS`-th occurrences of a k-gram hash differently from the first,
+    so the set stands for the multiset of k-grams (counts capped to bound its size): the
+    same two asserts repeated 5 + 5 and 8 + 2 times are not near clones."""
     ids = [_TOKEN_IDS.get(t) or _token_id(t) for t in tokens]
     if len(ids) <= k:
         value = 0
@@ -427,7 +434,7 @@ def shingles_of(tokens: Sequence[str], k: int = K) -> tuple[int, ...]:
         seen[value] = seen.get(value, 0) + 1
     grams = set(seen)
     for value, count in seen.items():
-        for repeat in range(1, count):
+        for repeat in range(1, min(count, MAX_REPEATS)):
             grams.add(((value ^ (repeat * _REPEAT)) * _ODD) & _MASK)
     return tuple(sorted(grams))
 
@@ -455,7 +462,7 @@ def _shape(stream: _Stream) -> Shape:
         if name in bound:
             new = names.get(name)
             if new is None:
-                new = names[name] = f"v{len(names)}"
+                new = names[name] = f"${len(names)}"
             renamed[position] = new
     return Shape(
         exact=_digest(exact),

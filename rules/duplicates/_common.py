@@ -62,3 +62,13 @@ def literal_values(suite: SuiteView, member: Member) -> tuple[str, ...] | None:
 
 def plural(count: int, word: str, many: str = "") -> str:
     return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def clip(text: str, limit: int = 400) -> str:
+    """`text`, cut after at most `limit` characters at a ", " (a suggestion lists the
+    values of every case: thousands of generated tests make a 100 kB message)."""
+    if len(text) <= limit:
+        return text
+    head = text[:limit]
+    cut = head.rfind(", ")
+    return (head[:cut] if cut > 0 else head) + ", …"

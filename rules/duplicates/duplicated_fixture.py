@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, listing
+from ._common import Columns, clip, listing
 
 CONFTEST = """\
 import pytest
@@ -193,7 +193,7 @@ class DuplicatedFixture(Rule):
                     member.line,
                     column(member),
                     f"fixture `{member.name}` has the same code as {listing(others)}: "
-                    f"{group.suggestion}",
+                    f"{clip(group.suggestion)}",
                 )
 
 

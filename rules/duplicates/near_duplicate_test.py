@@ -163,8 +163,7 @@ class NearDuplicateTest(Rule):
             },
             at=("tests/test_checkout_close.py:1:1",),
             message="test `test_checkout_then_close` is 87% similar to test `test_checkout` "
-            "(tests/test_checkout.py:1): 2 near-identical tests: extract the shared steps "
-            "into a helper or parametrize them",
+            "(tests/test_checkout.py:1): 2 near-identical tests",
         ),
         Invalid(
             files={"tests/test_refunds.py": REFUNDS},

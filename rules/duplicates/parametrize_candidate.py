@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, listing
+from ._common import Columns, clip, listing
 
 DISCOUNTS = """\
 def test_discount_gold(shop):
@@ -155,6 +155,6 @@ class ParametrizeCandidate(Rule):
                 first.line,
                 column(first),
                 f"test `{first.name}` and {count - 1} more test{'s' if count > 2 else ''} "
-                f"differ only in literals: {group.suggestion}; one test replaces these "
+                f"differ only in literals: {clip(group.suggestion)}; one test replaces these "
                 f"{count} (the others: {listing(others)})",
             )

@@ -278,7 +278,11 @@ def test_five_megabyte_file_is_parsed_completely(run_cli: RunCli, tmp_path: Path
         tmp_path, {"pytest.ini": "[pytest]\n", "test_huge.py": source, "test_good.py": GOOD_TESTS}
     )
     code, report = scan_json(run_cli, suite)
-    assert (code, report["findings"]) == (0, [])
+    # the generated tests differ only in literals: two parametrize candidates (TA502)
+    candidates = [f for f in report["findings"] if f["rule"] == "TA502"]
+    others = [f for f in report["findings"] if f["rule"] != "TA502"]
+    assert (code, others) == (0, [])
+    assert [(f["line"], len(f["message"]) < 800) for f in candidates] == [(4, True), (27005, True)]
     huge = {t["nodeid"]: t["line"] for t in report["tests"] if t["path"] == "test_huge.py"}
     assert len(huge) == 5000
     assert huge == expected_lines

@@ -188,6 +188,9 @@ def test_near_pairs_finds_what_comparing_all_pairs_finds() -> None:
     ]
     assert len(expected) > 100
     assert near_pairs(shapes, settings) == expected
+    # the same shingles, but one def is twice as long (the same statements repeated)
+    same = shapes[0].shingles
+    assert near_pairs([Shape("", "", "", 100, same), Shape("", "", "", 50, same)], settings) == []
 
 
 def test_each_pair_is_reported_at_its_strongest_level_only(tmp_path: Path) -> None:
@@ -370,8 +373,9 @@ def test_files_whose_tests_are_mostly_clones_of_another_file(tmp_path: Path) -> 
         Member("tests/test_old.py", 1, "test_old.py", ""),
     )
     assert files[0].similarity == 0.667
-    assert "2 of 3 tests in tests/test_new.py have clones in tests/test_old.py" in (
-        files[0].suggestion
+    assert files[0].suggestion == (
+        "2 of 3 tests in tests/test_new.py have clones in tests/test_old.py (2 identical): "
+        "keep one copy of each"
     )
     assert sorted(g.clone for g in groups if g.kind == "test") == ["exact", "exact"]
     # one cloned test is not enough to call two files overlapping

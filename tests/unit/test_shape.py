@@ -162,12 +162,16 @@ def test_size_and_shingles():
 
 
 def test_shingles_count_repeated_grams():
-    def asserts(count: int) -> Shape:
-        return shape("def t(x):\n" + "    assert f(x) == g(x)\n" * count)
+    def asserts(first: int, second: int = 0) -> set[int]:
+        lines = ["    assert f(x) == g(x)\n"] * first + ["    assert h(x) != k(x)\n"] * second
+        return set(shape("def t(x):\n" + "".join(lines)).shingles)
 
-    three, nine = set(asserts(3).shingles), set(asserts(9).shingles)
-    assert three < nine
-    assert len(three) / len(nine) < 0.4
+    one, three = asserts(1), asserts(3)
+    assert one < three
+    assert len(one) / len(three) < 0.5
+    # the same statements in other proportions: equal as sets of grams, not as multisets
+    even, skewed = asserts(5, 5), asserts(8, 2)
+    assert len(even & skewed) / len(even | skewed) < 0.85
 
 
 def test_shingles_and_digests_are_stable_across_processes():
