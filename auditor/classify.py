@@ -421,8 +421,9 @@ class Classifier:
         if reach is None:
             return facts
         path = where.path
+        methods = {c.name.rpartition(".")[2] for c in reach.calls if "." in c.name}
         for call in reach.calls:
-            self._match(facts, call.name, call.kind, path, call.line)
+            self._match(facts, call.name, call.kind, path, call.line, methods)
             if call.kind == "call" and depth < _HELPER_DEPTH:
                 for helper in self.code.resolve(where, call.name):
                     if helper.function is not where.function:
@@ -432,7 +433,9 @@ class Classifier:
         facts.loops.extend((count, line, path) for count, line in reach.loops)
         return facts
 
-    def _match(self, facts: _Facts, name: str, kind: str, path: str, line: int) -> None:
+    def _match(
+        self, facts: _Facts, name: str, kind: str, path: str, line: int, methods: set[str]
+    ) -> None:
         if kind == "patch":
             facts.patched.append((name, f"{path}:{line}"))
             return
@@ -445,6 +448,8 @@ class Classifier:
         if kind not in ("call", "decorator"):
             return
         for signal in self.signals.by_call(name):
+            if name in signal.constructors and methods.isdisjoint(signal.requests):
+                continue
             self._hit(facts, signal, f"{signal.what} (`{name}`)", path, line, name)
         method = name.rpartition(".")[2]
         if "." in name and method in self._methods:

@@ -294,7 +294,10 @@ def _parametrize_group(units: list[_Unit]) -> DuplicateGroup:
         advice += f"; ids: {', '.join(ids)}"
     callees = _different_callees(units)
     if callees:
-        advice += f"; and over the imports that differ, if they differ in kind ({callees})"
+        advice += (
+            f"; one name is imported from different places ({callees}): "
+            "parametrize over them too if they differ"
+        )
     return DuplicateGroup("test", "parametrize", _sorted_members(units), 1.0, advice)
 
 

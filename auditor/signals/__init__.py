@@ -12,6 +12,8 @@ A signal names the tier it points to (none for a mock), what it means in words, 
 - ``bases``: base classes of the test's class; ``marks``: marks; ``folders``: folder
   names in the test's path; ``names``: ``_``-separated words of the test file's name;
 - ``prefixes``: the start of a called name's last part (``Fake`` for ``FakeGateway()``);
+- ``constructors``: those of ``calls`` that count only when the same def also calls one
+  of the ``requests`` methods (a client made but never used reaches nothing);
 - ``timers`` (with an ordering assert: a duration check), ``concurrency`` (with a loop of
   at least ``iterations``: a load loop), ``opens`` (``open(literal, "w")``).
 
@@ -51,6 +53,8 @@ _LISTS = (
     "concurrency",
     "mocks",
     "prefixes",
+    "constructors",
+    "requests",
 )
 _TEXTS = ("tier", "what", "family", "fallback")
 
@@ -73,6 +77,8 @@ class Signal:
     concurrency: tuple[str, ...] = ()
     mocks: tuple[str, ...] = ()
     prefixes: tuple[str, ...] = ()
+    constructors: tuple[str, ...] = ()
+    requests: tuple[str, ...] = ()
     iterations: int = 20
     opens: bool = False
     intent: bool = False

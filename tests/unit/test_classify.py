@@ -101,6 +101,10 @@ def test_mocks_turn_network_calls_back_into_unit(tmp_path: Path) -> None:
                 "def test_real():\n    assert requests.get('https://example.com').ok\n\n\n"
                 "@responses.activate\n"
                 "def test_responses():\n    assert requests.get('https://example.com').ok\n\n\n"
+                "def test_session_made_not_used():\n"
+                "    assert requests.Session().should_strip_auth('http://a', 'https://a')\n\n\n"
+                "def test_session_used():\n    session = requests.Session()\n"
+                "    assert session.get('https://example.com').ok\n\n\n"
                 "def test_patched():\n"
                 "    with mock.patch('requests.get') as get:\n"
                 "        requests.get('https://example.com')\n"
@@ -109,6 +113,8 @@ def test_mocks_turn_network_calls_back_into_unit(tmp_path: Path) -> None:
         },
     )
     assert tier(tiers, "test_client.py::test_real") == "integration"
+    assert tier(tiers, "test_client.py::test_session_made_not_used") == "unit"
+    assert tier(tiers, "test_client.py::test_session_used") == "integration"
     mocked = tiers.tests["test_client.py::test_responses"]
     assert mocked.tier == "unit"
     assert any("responses.activate" in note for note in mocked.mocked)

@@ -193,6 +193,18 @@ def test_near_pairs_finds_what_comparing_all_pairs_finds() -> None:
     assert near_pairs([Shape("", "", "", 100, same), Shape("", "", "", 50, same)], settings) == []
 
 
+def test_the_same_asserts_repeated_more_often_are_not_near(tmp_path: Path) -> None:
+    def asserts(name: str, count: int) -> str:
+        return f"def {name}(x):\n" + "    assert f(x).g(x) == h(x, x)\n" * count
+
+    files = {"test_a.py": asserts("test_few", 5), "test_b.py": asserts("test_many", 12)}
+    suite = suite_of(tmp_path, files)
+    shapes = [f.shape for m in suite.modules.values() for f in m.functions if f.shape]
+    assert jaccard(*shapes) == 1.0
+    assert min(s.size for s in shapes) >= 40
+    assert find_duplicates(suite) == ()
+
+
 def test_each_pair_is_reported_at_its_strongest_level_only(tmp_path: Path) -> None:
     files = {
         "tests/test_a.py": LONG,
