@@ -27,6 +27,7 @@ from auditor.duplicates import DuplicateGroup, Member
 from auditor.fixtures import Resolution, overrides
 from auditor.model import FixtureDef, Origin, Suite, TestItem
 from auditor.modules import module_name, package_root
+from auditor.parse.astnames import dotted, import_aliases, qualify
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.types import Applicability, Finding, Fix, Scope, Severity
@@ -256,32 +257,13 @@ class FileView:
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> qualified name for every import in the file (at any depth)."""
-        names: dict[str, str] = {}
-        for node in ast.walk(self.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname:
-                        names[alias.asname] = alias.name
-                    else:
-                        top = alias.name.split(".")[0]
-                        names[top] = top
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                for alias in node.names:
-                    if alias.name != "*":
-                        names[alias.asname or alias.name] = f"{node.module}.{alias.name}"
-        return names
+        return import_aliases(ast.walk(self.tree))
 
     def qualified(self, node: ast.AST) -> str | None:
         """``os.environ`` for `environ` imported from os, ``unittest.mock.patch`` for
         ``mock.patch`` after ``from unittest import mock``; None for non-names."""
-        parts: list[str] = []
-        while isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        if not isinstance(node, ast.Name):
-            return None
-        base = self.imports.get(node.id, node.id)
-        return ".".join([base, *reversed(parts)])
+        name = dotted(node)
+        return None if name is None else qualify(name, self.imports)
 
     @cached_property
     def functions(self) -> tuple[FunctionView, ...]:
@@ -331,18 +313,9 @@ def _block_statements(node: ast.If | ast.Try) -> list[ast.stmt]:
 
 
 def _summary_functions(summary: ModuleSummary | None) -> dict[int, Function]:
-    found: dict[int, Function] = {}
     if summary is None:
-        return found
-    for function in summary.functions:
-        found[function.line] = function
-    stack = list(summary.classes)
-    while stack:
-        cls = stack.pop()
-        for function in cls.functions:
-            found[function.line] = function
-        stack.extend(cls.classes)
-    return found
+        return {}
+    return {function.line: function for function, _ in summary.defs()}
 
 
 def walk_local(node: ast.AST) -> Iterator[ast.AST]:

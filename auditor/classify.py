@@ -147,12 +147,12 @@ class _Code:
         for path, summary in self.modules.items():
             top: dict[str, Function | Class] = {}
             for function in summary.functions:
-                self.by_line[path, function.line] = _Def(path, function, None)
                 top[function.name] = function
             for klass in _classes(summary.classes):
                 top.setdefault(klass.name, klass)
-                for function in klass.functions:
-                    self.by_line[path, function.line] = _Def(path, function, klass)
+            for function, owners in summary.defs():
+                owner = owners[-1] if owners else None
+                self.by_line[path, function.line] = _Def(path, function, owner)
             self.top[path] = top
         self.dotted: dict[str, str] = {}
         for path in self.modules:
@@ -164,24 +164,24 @@ class _Code:
         constructor and context-manager methods."""
         head, _, rest = name.partition(".")
         if head in ("self", "cls") and rest and "." not in rest and where.klass is not None:
-            return _some(self._method(where.path, where.klass, rest, depth=0))
+            return _some(self.method(where.path, where.klass, rest, depth=0))
         if not rest:
-            return self._named(where.path, head, depth=0)
+            return self.named(where.path, head, depth=0)
         local = self.top.get(where.path, {}).get(head)
         if isinstance(local, Class) and "." not in rest:
-            return _some(self._method(where.path, local, rest, depth=0))
+            return _some(self.method(where.path, local, rest, depth=0))
         module, _, attr = name.rpartition(".")
         path = self.dotted.get(module)
-        return self._named(path, attr, depth=1) if path is not None else []
+        return self.named(path, attr, depth=1) if path is not None else []
 
-    def _named(self, path: str, name: str, depth: int) -> list[_Def]:
+    def named(self, path: str, name: str, depth: int) -> list[_Def]:
         if depth > 2:
             return []
         obj = self.top.get(path, {}).get(name)
         if isinstance(obj, Function):
             return [_Def(path, obj, None)]
         if isinstance(obj, Class):
-            found = (self._method(path, obj, m, depth) for m in _CONSTRUCTION)
+            found = (self.method(path, obj, m, depth) for m in _CONSTRUCTION)
             return [d for d in found if d is not None]
         summary = self.modules.get(path)
         if summary is None:
@@ -192,10 +192,10 @@ class _Code:
             if binding.kind != "import":
                 return []
             target = self._module(path, binding.module, binding.level)
-            return [] if target is None else self._named(target, binding.target, depth + 1)
+            return [] if target is None else self.named(target, binding.target, depth + 1)
         return []
 
-    def _method(self, path: str, klass: Class, name: str, depth: int) -> _Def | None:
+    def method(self, path: str, klass: Class, name: str, depth: int) -> _Def | None:
         for function in klass.functions:
             if function.name == name:
                 return _Def(path, function, klass)
@@ -204,7 +204,7 @@ class _Code:
         for base in klass.bases:
             parent = self.top.get(path, {}).get(base)
             if isinstance(parent, Class):
-                found = self._method(path, parent, name, depth + 1)
+                found = self.method(path, parent, name, depth + 1)
                 if found is not None:
                     return found
         return None
@@ -348,11 +348,11 @@ class Classifier:
         """The xunit-style setup methods and functions that run around the test."""
         if where.klass is not None:
             for name in _CLASS_SETUP:
-                found = self.code._method(where.path, where.klass, name, depth=0)
+                found = self.code.method(where.path, where.klass, name, depth=0)
                 if found is not None:
                     yield found
         for name in _MODULE_SETUP:
-            yield from self.code._named(where.path, name, depth=0)
+            yield from self.code.named(where.path, name, depth=0)
 
     def _unresolved(self, test: TestItem) -> list[str]:
         """Requested fixture names with no definition in sight (their plugin is not

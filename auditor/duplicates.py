@@ -29,13 +29,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
 from auditor.model import Origin, Suite
-from auditor.parse.summary import Class, Function, Shape
+from auditor.parse.summary import Function, Shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,8 @@ class Member:
     name: str
     nodeid: str
     """The test's node id ("" for fixtures and files)."""
+    col: int = 0
+    """The column of the `def` (0-based; 0 for a file)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +102,7 @@ class _Unit:
 
     @property
     def member(self) -> Member:
-        return Member(self.path, self.line, self.name, self.nodeid)
+        return Member(self.path, self.line, self.name, self.nodeid, self.function.col)
 
     @property
     def calls(self) -> frozenset[str]:
@@ -143,21 +145,11 @@ _Defs = dict[tuple[str, int], tuple[Function, str]]
 
 def _defs_by_line(suite: Suite) -> _Defs:
     """Every def of the parsed files by (path, line), with its class's qualified name."""
-    found: _Defs = {}
-    for path, summary in suite.modules.items():
-        for function in summary.functions:
-            found[path, function.line] = (function, "")
-        for owner, klass in _classes(summary.classes, ""):
-            for function in klass.functions:
-                found[path, function.line] = (function, owner)
-    return found
-
-
-def _classes(classes: Iterable[Class], prefix: str) -> Iterator[tuple[str, Class]]:
-    for klass in classes:
-        name = f"{prefix}{klass.name}"
-        yield name, klass
-        yield from _classes(klass.classes, f"{name}.")
+    return {
+        (path, function.line): (function, ".".join(k.name for k in owners))
+        for path, summary in suite.modules.items()
+        for function, owners in summary.defs()
+    }
 
 
 def _unit(

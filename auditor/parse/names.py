@@ -9,6 +9,8 @@ from typing import Any
 
 import libcst as cst
 
+from auditor.parse.astnames import qualify
+
 
 def dotted(expr: cst.BaseExpression) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None."""
@@ -26,15 +28,6 @@ def dotted(expr: cst.BaseExpression) -> str | None:
 def import_target(node: cst.Attribute | cst.Name) -> str:
     name = dotted(node)
     return name if name is not None else ""
-
-
-def qualify(name: str, aliases: Mapping[str, str]) -> str:
-    """Replace the first part of a dotted name by what it was imported as."""
-    head, _, rest = name.partition(".")
-    base = aliases.get(head)
-    if base is None:
-        return name
-    return f"{base}.{rest}" if rest else base
 
 
 def qualified(expr: cst.BaseExpression, aliases: Mapping[str, str]) -> str | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator, Mapping
 
+from auditor.parse.astnames import dotted, import_aliases, qualify
 from auditor.parse.summary import Call, Reach
 
 _ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
@@ -55,7 +56,8 @@ def reach_of(
     """What this def's decorators and body call, assert and loop over."""
     if isinstance(node, ast.ClassDef):
         return None
-    local = {**aliases, **_local_imports(node)}
+    body = list(_body_nodes(node))  # walked once, read three times
+    local = {**aliases, **import_aliases(body)}
     calls: list[Call] = []
     for decorator in node.decorator_list:
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
@@ -65,8 +67,8 @@ def reach_of(
     ordering: list[int] = []
     loops: list[tuple[int, int]] = []
     asserts = 0
-    measured = _measured_names(node)
-    for child in _body_nodes(node):
+    measured = _measured_names(body)
+    for child in body:
         if isinstance(child, ast.Call):
             calls.extend(_call(child, local))
         elif isinstance(child, ast.Assert):
@@ -94,44 +96,12 @@ def _body_nodes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AS
             yield from ast.walk(default)
 
 
-def _local_imports(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for child in _body_nodes(node):
-        if isinstance(child, ast.Import):
-            for alias in child.names:
-                if alias.asname:
-                    found[alias.asname] = alias.name
-                else:
-                    head = alias.name.partition(".")[0]
-                    found[head] = head
-        elif isinstance(child, ast.ImportFrom) and child.module and not child.level:
-            for alias in child.names:
-                if alias.name != "*":
-                    found[alias.asname or alias.name] = f"{child.module}.{alias.name}"
-    return found
-
-
-def _dotted(expr: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(expr, ast.Attribute):
-        parts.append(expr.attr)
-        expr = expr.value
-    if not isinstance(expr, ast.Name):
-        return None
-    parts.append(expr.id)
-    return ".".join(reversed(parts))
-
-
 def _name(expr: ast.expr, aliases: Mapping[str, str]) -> str | None:
     """Qualified dotted name; ``.method`` for a method of a computed receiver."""
-    name = _dotted(expr)
+    name = dotted(expr)
     if name is None:
         return f".{expr.attr}" if isinstance(expr, ast.Attribute) else None
-    head, _, rest = name.partition(".")
-    base = aliases.get(head)
-    if base is None:
-        return name
-    return f"{base}.{rest}" if rest else base
+    return qualify(name, aliases)
 
 
 def _call(call: ast.Call, aliases: Mapping[str, str]) -> Iterator[Call]:
@@ -165,11 +135,11 @@ def _writes(call: ast.Call) -> bool:
     )
 
 
-def _measured_names(node: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+def _measured_names(body: list[ast.AST]) -> frozenset[str]:
     """Names the def assigns a difference to (``elapsed = time.perf_counter() - t0``),
     and names computed from those (``per_call = elapsed / n``)."""
     assigned: list[tuple[str, ast.expr]] = []
-    for child in _body_nodes(node):
+    for child in body:
         if isinstance(child, ast.Assign | ast.AnnAssign | ast.AugAssign) and child.value:
             targets = child.targets if isinstance(child, ast.Assign) else [child.target]
             assigned.extend((t.id, child.value) for t in targets if isinstance(t, ast.Name))

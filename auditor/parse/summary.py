@@ -6,6 +6,7 @@ across processes and serialise into the cache. No libcst object leaks out of `au
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
@@ -207,6 +208,20 @@ class ModuleSummary:
     dynamic_fixtures: tuple[DynamicFixture, ...] = ()
     all_names: tuple[str, ...] | None = None
     lines: int = 0
+
+    def defs(self) -> Iterator[tuple[Function, tuple[Class, ...]]]:
+        """Every def: module-level ones, then those of classes at any depth, each with
+        the classes it is nested in (outermost first)."""
+        for function in self.functions:
+            yield function, ()
+        stack: list[tuple[Class, tuple[Class, ...]]] = [
+            (klass, (klass,)) for klass in reversed(self.classes)
+        ]
+        while stack:
+            klass, owners = stack.pop()
+            for function in klass.functions:
+                yield function, owners
+            stack.extend((inner, (*owners, inner)) for inner in reversed(klass.classes))
 
 
 @dataclass(frozen=True, slots=True)

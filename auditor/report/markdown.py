@@ -40,38 +40,30 @@ def _pyramid(pyramid: Pyramid) -> list[str]:
             f"| {tier} | {pyramid.counts[tier]} | {share:.0%} | {'█' * round(share * _BAR)} |"
         )
     lines.append("")
-    header = " | ".join(pyramid.tiers)
-    lines.extend(
-        [
-            "### Tiers per folder",
-            "",
-            f"| folder | {header} |",
-            "|---|" + "---:|" * len(pyramid.tiers),
-        ]
-    )
-    folders = sorted(pyramid.folders.items(), key=lambda item: -sum(item[1].values()))
-    for folder, counts in folders[:_MAX_ROWS]:
-        cells = " | ".join(str(counts[t]) for t in pyramid.tiers)
-        lines.append(f"| `{folder}` | {cells} |")
-    if len(folders) > _MAX_ROWS:
-        lines.append(f"\n… and {len(folders) - _MAX_ROWS} more folders")
-    lines.append("")
+    lines.extend(_tier_table("Tiers per folder", "folder", pyramid.folders, pyramid.tiers))
     if pyramid.mixed_files:
         lines.extend(
-            [
-                "### Files that mix tiers",
-                "",
-                f"| file | {header} |",
-                "|---|" + "---:|" * len(pyramid.tiers),
-            ]
+            _tier_table("Files that mix tiers", "file", pyramid.mixed_files, pyramid.tiers)
         )
-        mixed = sorted(pyramid.mixed_files.items(), key=lambda item: -sum(item[1].values()))
-        for path, counts in mixed[:_MAX_ROWS]:
-            cells = " | ".join(str(counts[t]) for t in pyramid.tiers)
-            lines.append(f"| `{path}` | {cells} |")
-        if len(mixed) > _MAX_ROWS:
-            lines.append(f"\n… and {len(mixed) - _MAX_ROWS} more files")
-        lines.append("")
+    return lines
+
+
+def _tier_table(
+    title: str, what: str, rows: dict[str, dict[str, int]], tiers: tuple[str, ...]
+) -> list[str]:
+    """Tests per tier for each folder or file, the largest first."""
+    lines = [
+        f"### {title}",
+        "",
+        f"| {what} | {' | '.join(tiers)} |",
+        "|---|" + "---:|" * len(tiers),
+    ]
+    ranked = sorted(rows.items(), key=lambda item: -sum(item[1].values()))
+    for key, counts in ranked[:_MAX_ROWS]:
+        lines.append(f"| `{key}` | {' | '.join(str(counts[t]) for t in tiers)} |")
+    if len(ranked) > _MAX_ROWS:
+        lines.append(f"\n… and {len(ranked) - _MAX_ROWS} more {what}s")
+    lines.append("")
     return lines
 
 

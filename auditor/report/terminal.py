@@ -84,27 +84,34 @@ def _render_pyramid(pyramid: Pyramid, console: Console) -> None:
         bar = "█" * round(share * _BAR) or ("▏" if pyramid.counts[tier] else "")
         table.add_row(tier, str(pyramid.counts[tier]), f"{share:.0%}", bar)
     console.print(table)
-    folders = sorted(pyramid.folders.items(), key=lambda item: -sum(item[1].values()))
-    table = Table(title="Tiers per folder", title_justify="left")
-    table.add_column("folder")
+    _render_tier_table(
+        console, "Tiers per folder", "folder", pyramid, pyramid.folders, _MAX_FOLDERS
+    )
+    if pyramid.mixed_files:
+        _render_tier_table(
+            console, "Files that mix tiers", "file", pyramid, pyramid.mixed_files, _MAX_MIXED
+        )
+
+
+def _render_tier_table(
+    console: Console,
+    title: str,
+    what: str,
+    pyramid: Pyramid,
+    rows: dict[str, dict[str, int]],
+    limit: int,
+) -> None:
+    """Tests per tier for each folder or file, the largest first."""
+    table = Table(title=title, title_justify="left")
+    table.add_column(what)
     for tier in pyramid.tiers:
         table.add_column(tier, justify="right")
-    for folder, counts in folders[:_MAX_FOLDERS]:
-        table.add_row(folder, *(str(counts[t]) for t in pyramid.tiers))
+    ranked = sorted(rows.items(), key=lambda item: -sum(item[1].values()))
+    for key, counts in ranked[:limit]:
+        table.add_row(key, *(str(counts[t]) for t in pyramid.tiers))
     console.print(table)
-    if len(folders) > _MAX_FOLDERS:
-        console.print(f"... and {len(folders) - _MAX_FOLDERS} more folders")
-    if pyramid.mixed_files:
-        table = Table(title="Files that mix tiers", title_justify="left")
-        table.add_column("file")
-        for tier in pyramid.tiers:
-            table.add_column(tier, justify="right")
-        mixed = sorted(pyramid.mixed_files.items(), key=lambda item: -sum(item[1].values()))
-        for path, counts in mixed[:_MAX_MIXED]:
-            table.add_row(path, *(str(counts[t]) for t in pyramid.tiers))
-        console.print(table)
-        if len(mixed) > _MAX_MIXED:
-            console.print(f"... and {len(mixed) - _MAX_MIXED} more files")
+    if len(ranked) > limit:
+        console.print(f"... and {len(ranked) - limit} more {what}s")
 
 
 _MAX_GROUPS = 15

@@ -7,24 +7,6 @@ from collections.abc import Sequence
 from auditor.api import Member, SuiteView
 
 
-class Columns:
-    """The column of the `def` on a member's line (its indentation: methods are
-    indented), reading each file once."""
-
-    def __init__(self, suite: SuiteView) -> None:
-        self.suite = suite
-        self.lines: dict[str, list[str]] = {}
-
-    def __call__(self, member: Member) -> int:
-        lines = self.lines.get(member.path)
-        if lines is None:
-            lines = self.lines[member.path] = self.suite.text(member.path).splitlines()
-        if not 0 < member.line <= len(lines):
-            return 0
-        text = lines[member.line - 1]
-        return len(text) - len(text.lstrip())
-
-
 def where(member: Member) -> str:
     """ "`name` (path:line)"."""
     return f"`{member.name}` ({member.path}:{member.line})"
@@ -48,13 +30,7 @@ def literal_values(suite: SuiteView, member: Member) -> tuple[str, ...] | None:
     summary = suite.suite.modules.get(member.path)
     if summary is None:
         return None
-    functions = list(summary.functions)
-    classes = list(summary.classes)
-    while classes:
-        cls = classes.pop()
-        functions.extend(cls.functions)
-        classes.extend(cls.classes)
-    for function in functions:
+    for function, _ in summary.defs():
         if function.line == member.line and function.shape is not None:
             return function.shape.values
     return None

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, literal_values, plural, where
+from ._common import literal_values, plural, where
 
 CONFTEST = """\
 import pytest
@@ -226,7 +226,6 @@ class DuplicateTest(Rule):
     )
 
     def check(self, suite: SuiteView) -> Iterator[Finding]:
-        column = Columns(suite)
         for group in suite.duplicates:
             if group.kind != "test" or group.clone not in ("exact", "renamed"):
                 continue
@@ -239,7 +238,7 @@ class DuplicateTest(Rule):
                     )
                 else:
                     message = _renamed_message(suite, group, keep, member)
-                yield self.finding(member.path, member.line, column(member), message)
+                yield self.finding(member.path, member.line, member.col, message)
 
 
 def _exact_advice(group: DuplicateGroup) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, clip, listing
+from ._common import clip, listing
 
 CONFTEST = """\
 import pytest
@@ -179,7 +179,6 @@ class DuplicatedFixture(Rule):
     )
 
     def check(self, suite: SuiteView) -> Iterator[Finding]:
-        column = Columns(suite)
         for group in suite.duplicates:
             if group.kind != "fixture":
                 continue
@@ -191,7 +190,7 @@ class DuplicatedFixture(Rule):
                 yield self.finding(
                     member.path,
                     member.line,
-                    column(member),
+                    member.col,
                     f"fixture `{member.name}` has the same code as {listing(others)}: "
                     f"{clip(group.suggestion)}",
                 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, percent, where
+from ._common import percent, where
 
 CHECKOUT = """\
 def test_checkout(client, cart):
@@ -174,7 +174,6 @@ class NearDuplicateTest(Rule):
     )
 
     def check(self, suite: SuiteView) -> Iterator[Finding]:
-        column = Columns(suite)
         for group in suite.duplicates:
             if group.kind != "test" or group.clone != "near":
                 continue
@@ -184,7 +183,7 @@ class NearDuplicateTest(Rule):
                 yield self.finding(
                     member.path,
                     member.line,
-                    column(member),
+                    member.col,
                     f"test `{member.name}` is {least}{percent(group.similarity)} similar to "
                     f"test {where(first)}: {group.suggestion}",
                 )

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
 
-from ._common import Columns, clip, listing
+from ._common import clip, listing
 
 DISCOUNTS = """\
 def test_discount_gold(shop):
@@ -144,7 +144,6 @@ class ParametrizeCandidate(Rule):
     )
 
     def check(self, suite: SuiteView) -> Iterator[Finding]:
-        column = Columns(suite)
         for group in suite.duplicates:
             if group.kind != "test" or group.clone != "parametrize":
                 continue
@@ -153,7 +152,7 @@ class ParametrizeCandidate(Rule):
             yield self.finding(
                 first.path,
                 first.line,
-                column(first),
+                first.col,
                 f"test `{first.name}` and {count - 1} more test{'s' if count > 2 else ''} "
                 f"differ only in literals: {clip(group.suggestion)}; one test replaces these "
                 f"{count} (the others: {listing(others)})",
