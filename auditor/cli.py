@@ -92,6 +92,27 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this fixture, its users and dependencies",
     )
+    leaks = sub.add_parser(
+        "leaks",
+        help="run the suite in several orders; find polluters, victims, brittle and flaky tests",
+        description="Arguments after `--` go to pytest (e.g. -- -m 'not network').",
+    )
+    leaks.add_argument("paths", nargs="*", help="files or folders pytest gets (default: its own)")
+    leaks.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
+    leaks.add_argument("--rootdir", type=Path, help="pytest rootdir to use")
+    leaks.add_argument("--output", "-o", type=Path, help="write the report to this file")
+    leaks.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    leaks.add_argument("--rounds", type=int, help="orders beyond the default one (default 2)")
+    leaks.add_argument("--seed", type=int, help="seed of the shuffled rounds (default: random)")
+    leaks.add_argument(
+        "--budget", help="most test executions (e.g. 500) or minutes (e.g. 10m) to spend"
+    )
+    leaks.add_argument("--jobs", "-j", type=int, default=1, help="rounds run in parallel")
+    leaks.add_argument("--db-url", help="also count rows per table in this database")
+    leaks.add_argument("--redis-url", help="also count keys in this Redis")
+    leaks.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
+    leaks.add_argument("--python", help="interpreter that runs pytest (default: this one)")
+    leaks.add_argument("--timeout", type=float, help="seconds one pytest run may take")
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print one rule's documentation")
@@ -349,7 +370,31 @@ def run_rule_doc(args: argparse.Namespace) -> int:
     return EXIT_ERROR
 
 
+def run_leaks(args: argparse.Namespace) -> int:
+    from auditor.leaks import LeaksError, LeaksOptions, run
+
+    config = _config(args, [Path(p) for p in args.paths])
+    options = LeaksOptions.from_args(args, config)
+    try:
+        report = run(config, options)
+    except LeaksError as exc:
+        print(f"test-auditor: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.format == "json":
+        from auditor.report.leaks import render_leaks_json
+
+        _emit(render_leaks_json(report), args.output)
+    else:
+        from auditor.report.leaks import render_leaks_terminal
+        from auditor.report.terminal import make_console
+
+        with make_console(args.output) as console:
+            render_leaks_terminal(report, console)
+    return EXIT_FINDINGS if report.found_anything else EXIT_CLEAN
+
+
 COMMANDS = {
+    "leaks": run_leaks,
     "scan": run_scan,
     "check": run_check,
     "graph": run_graph,
@@ -360,7 +405,13 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    passthrough: list[str] = []
+    if arguments and arguments[0] == "leaks" and "--" in arguments:
+        split = arguments.index("--")
+        arguments, passthrough = arguments[:split], arguments[split + 1 :]
+    args = parser.parse_args(arguments)
+    args.pytest_args = passthrough
     try:
         return COMMANDS[args.command](args)
     except (ConfigError, SelectionError, RuleLoadError) as exc:

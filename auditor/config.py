@@ -54,7 +54,24 @@ class ConfigError(ValueError):
 
 
 DEFAULT_TIERS = ("unit", "integration", "performance")
-DEFAULT_SIMILARITY = 0.85
+DEFAULT_SIMILARITY = 0.7
+
+
+@dataclass(frozen=True, slots=True)
+class LeaksSettings:
+    """The `[tool.test-auditor.leaks]` table: defaults for `test-auditor leaks`."""
+
+    rounds: int = 2
+    budget: str | None = None
+    db_url: str | None = None
+    redis_url: str | None = None
+    probes: tuple[str, ...] = ()
+    """Probe names to run (empty: all)."""
+    modules: tuple[str, ...] = ()
+    """Module prefixes whose globals are probed besides those under the rootdir."""
+    pytest_args: tuple[str, ...] = ()
+    timeout: float | None = None
+    """Seconds one pytest run may take."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +92,7 @@ class AuditorSettings:
     signals: tuple[tuple[str, dict[str, object]], ...] = ()
     """`[tool.test-auditor.signals.ID]` tables: new signals, or changes to shipped ones."""
     duplicate_similarity: float = DEFAULT_SIMILARITY
+    leaks: LeaksSettings = field(default_factory=LeaksSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +303,48 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         tiers=_tiers(table, pyproject),
         signals=_signal_tables(table, pyproject),
         duplicate_similarity=_similarity(table, pyproject),
+        leaks=_leaks(table, pyproject),
+    )
+
+
+def _leaks(table: Mapping[str, object], path: Path) -> LeaksSettings:
+    leaks = table.get("leaks", {})
+    if not isinstance(leaks, dict):
+        raise ConfigError(f"{path}: [tool.test-auditor] leaks must be a table")
+    where = f"{path}: [tool.test-auditor.leaks]"
+    rounds = leaks.get("rounds", 2)
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 0:
+        raise ConfigError(f"{where} rounds must be a whole number >= 0")
+    timeout = leaks.get("timeout")
+    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
+        raise ConfigError(f"{where} timeout must be a number of seconds > 0")
+    texts = {}
+    for key in ("budget", "db-url", "redis-url"):
+        value = leaks.get(key)
+        if value is not None and not isinstance(value, str | int):
+            raise ConfigError(f"{where} {key} must be a string")
+        texts[key] = None if value is None else str(value)
+    unknown = set(leaks) - {
+        "rounds",
+        "budget",
+        "db-url",
+        "redis-url",
+        "probes",
+        "modules",
+        "pytest-args",
+        "timeout",
+    }
+    if unknown:
+        raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    return LeaksSettings(
+        rounds=rounds,
+        budget=texts["budget"],
+        db_url=texts["db-url"],
+        redis_url=texts["redis-url"],
+        probes=_strings(leaks, "probes", path),
+        modules=_strings(leaks, "modules", path),
+        pytest_args=_strings(leaks, "pytest-args", path),
+        timeout=None if timeout is None else float(timeout),
     )
 
 

@@ -1,14 +1,17 @@
 """Clone groups of tests, fixtures and files, from the def shapes in the suite model.
 
-Every def the parser saw carries a `Shape` (see `auditor.parse.shape`): three digests at
-three strengths and a set of shingles. Tests are grouped by strength, and a group is
+Every def the parser saw carries a `Shape` (see `auditor.parse.shape`): four digests at
+four strengths and a set of shingles. Tests are grouped by strength, and a group is
 reported at its strongest level only:
 
 - ``exact`` (type 1): the same code up to formatting, comments and docstring;
 - ``parametrize``: the same code with the same names, only literals differ: the tests
   one parametrized test should replace (reported whatever their size: one-line asserts
   are the typical case);
-- ``renamed`` (type 2): the same code up to the names the def binds and its literals;
+- ``renamed`` (type 2): the same code up to the names the def binds and its literals
+  (`Shape.renamed`, from `DuplicateSettings.min_tokens` tokens), or up to every name
+  (what it calls, the attributes it reads, keyword names; `Shape.loose`, from the larger
+  `DuplicateSettings.loose_min_tokens`);
 - ``near`` (type 3): shingle sets whose Jaccard similarity reaches a threshold.
 
 The classes nest (exact within parametrize within renamed), so a class is reported
@@ -67,11 +70,17 @@ class DuplicateGroup:
 
 @dataclass(frozen=True, slots=True)
 class DuplicateSettings:
-    near_similarity: float = 0.85
-    """Jaccard similarity of shingle sets from which two tests are near clones."""
+    near_similarity: float = 0.7
+    """Jaccard similarity of shingle sets from which two tests are near clones. A
+    statement added costs its own shingles and the ``K - 1`` that straddle it, so one
+    added to a five-statement test leaves about 0.75 (0.85 missed such pairs)."""
     min_tokens: int = 40
     """Renamed and near clones need this many normalised tokens: below it, two one-line
     asserts on different values are "renamed clones" of each other, which is noise."""
+    loose_min_tokens: int = 50
+    """Renamed clones that also differ in the names of what they call or read (other
+    functions, classes, attributes, keyword arguments; `Shape.loose`) need this many
+    tokens: with every name free, short tests of one common form are all alike."""
     file_share: float = 0.5
     """Share of a file's tests cloned in another file from which the pair is reported..."""
     file_min_tests: int = 2
@@ -125,7 +134,7 @@ def find_duplicates(
     defs = _defs_by_line(suite)
     tests = _test_units(suite, defs)
     groups, clones = _test_groups(tests, settings)
-    groups.extend(_fixture_groups(suite, defs))
+    groups.extend(_fixture_groups(suite, defs, settings))
     groups.extend(_file_groups(tests, clones, settings))
     groups.sort(
         key=lambda g: (
@@ -193,7 +202,9 @@ def _test_groups(
     literal_family = {c[0]: [i for r in c for i in exact_family[r]] for c in literal}
 
     big = [i for i in literal_family if units[i].shape.size >= settings.min_tokens]
-    renamed = _classes_by(big, lambda i: units[i].shape.renamed)
+    renamed = _loosely(
+        _classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+    )
     groups.extend(_renamed_group([units[i] for i in c]) for c in renamed if len(c) > 1)
     family = {c[0]: [i for r in c for i in literal_family[r]] for c in renamed}
 
@@ -215,6 +226,25 @@ def _test_groups(
     for cluster, similarity in _clusters(pairs):
         groups.append(_near_group([units[i] for i in cluster], similarity))
     return groups, clones
+
+
+def _loosely(renamed: list[list[int]], units: list[_Unit], min_tokens: int) -> list[list[int]]:
+    """`renamed` classes merged when their representatives, of `min_tokens` at least,
+    are the same code up to every name (`Shape.loose`): one class per merge, in
+    first-seen order."""
+    merged: dict[str, list[int]] = {}
+    classes: list[list[int]] = []
+    for members in renamed:
+        shape = units[members[0]].shape
+        if shape.size < min_tokens or not shape.loose:
+            classes.append(members)
+            continue
+        found = merged.get(shape.loose)
+        if found is None:
+            found = merged[shape.loose] = []
+            classes.append(found)
+        found.extend(members)
+    return classes
 
 
 def _classes_by(indices: Iterable[int], key: Callable[[int], str]) -> list[list[int]]:
@@ -299,10 +329,16 @@ def _short(value: str) -> str:
 
 def _renamed_group(units: list[_Unit]) -> DuplicateGroup:
     members = _sorted_members(units)
-    advice = (
-        f"the same code up to local names and literals: merge the {len(members)} tests "
-        "into one, parametrized over what differs"
-    )
+    if len({u.shape.renamed for u in units}) == 1:
+        advice = (
+            f"the same code up to local names and literals: merge the {len(members)} tests "
+            "into one, parametrized over what differs"
+        )
+    else:
+        advice = (  # other callees or attributes, or literals of other kinds
+            f"the same code up to names and literals: merge the {len(members)} tests into "
+            "one, parametrized over what differs (functions, classes or attributes too)"
+        )
     return DuplicateGroup("test", "renamed", members, 1.0, advice)
 
 
@@ -443,13 +479,19 @@ def _edge(x: int, y: int) -> tuple[int, int]:
 # -- fixtures ----------------------------------------------------------------------------
 
 
-def _fixture_groups(suite: Suite, defs: _Defs) -> list[DuplicateGroup]:
+def _fixture_groups(suite: Suite, defs: _Defs, settings: DuplicateSettings) -> list[DuplicateGroup]:
     """Fixtures with the same code in different files, and the conftest they belong in.
 
     "The same code" is the same exact digest, or the same renamed digest with the same
     literal values and the same parameters: a fixture's parameters are the fixtures it
     requests, and ``def user(admin): return admin`` is not ``def user(guest): ...``.
-    One group per family, "exact" when all its members are exact clones."""
+    One group per family, "exact" when all its members are exact clones.
+
+    Families of different names whose code is the same up to names and literals (a
+    renamed clone, with the sizes tests need) are one more "renamed" group, of one
+    member per family: variants one fixture taking what differs should replace. Families
+    of one name are left alone: a module overriding a fixture with its own values is
+    how pytest is meant to be used."""
     units: dict[tuple[str, int], _Unit | None] = {}
     nodes: dict[tuple[str, int], set[str]] = defaultdict(set)
     for fixture in suite.fixtures:
@@ -470,7 +512,28 @@ def _fixture_groups(suite: Suite, defs: _Defs) -> list[DuplicateGroup]:
         clone = "exact" if len({m.shape.exact for m in members}) == 1 else "renamed"
         advice = _hoist(suite, members, nodes)
         groups.append(DuplicateGroup("fixture", clone, _sorted_members(members), 1.0, advice))
+    big = [f[0] for f in families if ordered[f[0]].shape.size >= settings.min_tokens]
+    renamed = _loosely(
+        _classes_by(big, lambda i: ordered[i].shape.renamed), ordered, settings.loose_min_tokens
+    )
+    for variants in renamed:
+        members = [ordered[i] for i in variants]
+        if len({m.path for m in members}) < 2 or len({m.name for m in members}) < 2:
+            continue
+        groups.append(_variants_group(suite, members))
     return groups
+
+
+def _variants_group(suite: Suite, units: list[_Unit]) -> DuplicateGroup:
+    """Fixtures of other names with the same code up to names and literals."""
+    conftest = nearest_conftest([u.path for u in units])
+    exists = conftest in suite.conftests or (Path(suite.rootdir) / conftest).is_file()
+    advice = (
+        f"{len(units)} variants of one fixture, the same code up to names and literals: "
+        f"one fixture in {conftest} ({'exists' if exists else 'create it'}) taking what "
+        "differs (a factory fixture, or `params=`) should replace them"
+    )
+    return DuplicateGroup("fixture", "renamed", _sorted_members(units), 1.0, advice)
 
 
 def _fixture_key(unit: _Unit) -> str:

@@ -31,6 +31,12 @@ Decisions, and why:
   argument names are kept: ``client.get(url)`` and ``client.post(url)``, or
   ``assert isprime(7)`` and ``assert factorint(7)``, are different tests, and renaming
   them would make type-2 groups of unrelated code.
+- The `loose` stream renames every identifier (names, attribute and keyword names, in
+  one namespace, by first appearance) but builtins and ``self``/``cls``, and makes every
+  literal one ``<lit>``: ``Customer(email=...)`` ... ``loaded.email`` and
+  ``Plan(code=...)`` ... ``stored.code`` are one code over other objects. Short code of
+  one common form is all alike this way, so `auditor.duplicates` uses it only from a
+  larger size.
 - Shingles are 5-grams of the renamed stream, hashed from crc32 token ids by a fixed
   polynomial: stable across runs and processes (Python's ``hash()`` is salted). A
   repeated gram is hashed with its repetition number (up to `MAX_REPEATS`), so the
@@ -39,6 +45,7 @@ Decisions, and why:
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import hashlib
 import zlib
@@ -151,6 +158,8 @@ _WRAPPERS: frozenset[type[cst.CSTNode]] = frozenset(
     }
 )
 """Types that add no meaning of their own: their children are emitted, not their name."""
+_KEPT = frozenset(n for n in dir(builtins) if not n.startswith("_")) | {"self", "cls"}
+"""Free names the loose renaming keeps: ``len(x)`` is not ``sorted(x)``."""
 _NUMBERS: dict[type[cst.CSTNode], str] = {
     cst.Integer: "<int>",
     cst.Float: "<float>",
@@ -188,7 +197,7 @@ def _plan(kind: type[cst.CSTNode]) -> _Plan:
 class _Stream:
     """The tokens of one def, with the positions of its literals and names."""
 
-    __slots__ = ("bound", "literals", "names", "tokens", "values")
+    __slots__ = ("bound", "literals", "members", "names", "tokens", "values")
 
     def __init__(self) -> None:
         self.tokens: list[str] = []
@@ -196,6 +205,8 @@ class _Stream:
         """(position, placeholder) of each literal."""
         self.names: list[int] = []
         """Positions of identifiers that may be renamed."""
+        self.members: list[tuple[int, str, str]] = []
+        """(position, identifier, token format) of attribute and keyword names."""
         self.bound: set[str] = set()
         self.values: list[str] = []
 
@@ -250,7 +261,9 @@ class _Stream:
     def _attribute(self, node: cst.Attribute) -> None:
         self.tokens.append("#Attribute")
         self.walk(node.value)
-        self.tokens.append("." + node.attr.value)
+        attr = node.attr.value
+        self.members.append((len(self.tokens), attr, ".{}"))
+        self.tokens.append("." + attr)
 
     def _suite(self, node: cst.IndentedBlock | cst.SimpleStatementSuite) -> None:
         self.block(node.body)
@@ -301,7 +314,9 @@ class _Stream:
     def _arg(self, node: cst.Arg) -> None:
         self.tokens.append("#Arg" + node.star)
         if node.keyword is not None:
-            self.tokens.append(node.keyword.value + "=")
+            keyword = node.keyword.value
+            self.members.append((len(self.tokens), keyword, "{}="))
+            self.tokens.append(keyword + "=")
         self.walk(node.value)
 
     def _string(self, node: cst.SimpleString) -> None:
@@ -473,4 +488,31 @@ def _shape(stream: _Stream) -> Shape:
         size=len(exact) - exact.count(_CLOSE),
         shingles=shingles_of(renamed),
         values=tuple(stream.values),
+        loose=_digest(_loose(stream)),
     )
+
+
+def _loose(stream: _Stream) -> list[str]:
+    """The stream with every literal one ``<lit>`` (``slug="a"`` and ``seats=10`` are
+    alike) and every identifier renamed by first appearance, in one namespace: names,
+    attribute names and keyword names (``Customer(email=e)`` then ``loaded.email`` is
+    ``$1($2=$3)`` then ``$4.$2``). Builtins (``len``, ``None``, ``ValueError``) and
+    ``self``/``cls`` keep their names unless the def binds them (attribute and keyword
+    names are always renamed: ``.id`` is no builtin)."""
+    tokens = stream.tokens
+    loose = list(tokens)
+    for position, _ in stream.literals:
+        loose[position] = "<lit>"
+    bound = stream.bound
+    found = [
+        (p, tokens[p], "{}") for p in stream.names if tokens[p] not in _KEPT or tokens[p] in bound
+    ]
+    found += stream.members
+    found.sort()
+    canonical: dict[str, str] = {}
+    for position, name, form in found:
+        new = canonical.get(name)
+        if new is None:
+            new = canonical[name] = f"${len(canonical)}"
+        loose[position] = form.format(new)
+    return loose

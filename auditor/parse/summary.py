@@ -73,7 +73,9 @@ class Shape:
     only in literals: parametrize candidates); `renamed` also renames identifiers
     consistently (type-2 clones). `size` counts normalised tokens; `shingles` are sorted
     hashes of token k-grams of the renamed stream (type-3 near misses); `values` are the
-    literals in order, as written, for the parametrize suggestion.
+    literals in order, as written, for the parametrize suggestion. `loose` renames every
+    identifier, the names of what the def calls and reads too, and abstracts literals
+    of every kind to one (type-2 clones over other objects, for larger defs).
     """
 
     exact: str
@@ -82,6 +84,7 @@ class Shape:
     size: int
     shingles: tuple[int, ...] = ()
     values: tuple[str, ...] = ()
+    loose: str = ""
 
 
 @dataclass(frozen=True, slots=True)

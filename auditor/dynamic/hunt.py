@@ -1,0 +1,332 @@
+"""The leak hunt: a few whole-suite runs, then the fewest executions that explain each failure.
+
+1. The default order, with every probe on: each test's outcome and the state it left changed.
+2. Rounds in other orders (``rounds`` of them): first the *targeted* order (tests that undo
+   earlier state, then every test that leaked something, in reverse, then the rest; so each
+   leak meets every test that might read it), then the reversed default order (which exposes
+   tests that need an earlier test's state), then seeded shuffles by module, class and test.
+3. Each test that failed somewhere is run alone, recording the names its code uses:
+
+   * it passes alone: a victim. The tests before it in the failing order that leaked state it
+     reads are tried first, each as a pair ``[polluter, victim]`` (2 executions); when none
+     reproduces the failure, it runs alone a few more times (a flaky test shows here, cheaply),
+     then group testing over the failing prefix (the leakers first) finds the polluter,
+     confirmed with probes on. A failure that does not come back in the very same order makes
+     the test *flaky*, never order-dependent;
+   * it fails alone, and again: *brittle* when it passed in some order (its state-setter is
+     found the same way, as a pair that makes it pass), or *failing* everywhere;
+   * it fails alone once and then passes: *flaky*.
+4. For each pair, a test that undid the polluter's state in the default order is tried
+   between the two: if the victim passes, it is a *cleaner*.
+"""
+
+from __future__ import annotations
+
+import shlex
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from auditor.dynamic import orders
+from auditor.dynamic.driver import BudgetExhausted, Run
+from auditor.dynamic.matching import score, test_words
+from auditor.dynamic.probes import Change
+from auditor.dynamic.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
+
+MAX_STATE_CANDIDATES = 3
+MAX_POLLUTERS = 3
+ALONE_RERUNS = 3
+"""Lone runs of a victim no leaked state explains, each in its own process, before searching."""
+
+
+class Driver(Protocol):
+    executions: int
+    processes: int
+
+    def run(
+        self,
+        order: Sequence[str] | None,
+        *,
+        label: str,
+        probes: bool = False,
+        touch: bool = False,
+        profile: bool = False,
+        expected: int | None = None,
+    ) -> Run: ...
+
+
+@dataclass
+class Settings:
+    seed: int
+    rounds: int = 2
+    pytest_args: Sequence[str] = ()
+    rerun: str = ""
+    jobs: int = 1
+    """Rounds run in parallel processes."""
+
+
+@dataclass
+class _Suspect:
+    """A test that failed in some run, with what ran before it and what that left behind."""
+
+    nodeid: str
+    prefix: list[str]
+    failure: str
+    label: str
+    leaked: dict[str, tuple[Change, ...]]
+
+
+@dataclass
+class _Hunt:
+    driver: Driver
+    settings: Settings
+    report: LeakReport
+    tests: list[str] = field(default_factory=list)
+    leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
+    runs: dict[str, list[bool]] = field(default_factory=dict)
+    """nodeid -> failed? per execution, across every run."""
+    passed_somewhere: set[str] = field(default_factory=set)
+
+    # -- running -----------------------------------------------------------------------
+    def run(self, order: Sequence[str] | None, label: str, **options: bool) -> Run:
+        return self.note(self.driver.run(order, label=label, **options))
+
+    def note(self, run: Run) -> Run:
+        """Keep each execution's outcome (for failure rates and "passed somewhere")."""
+        for record in run.records:
+            self.runs.setdefault(record.nodeid, []).append(record.failed)
+            if record.outcome == "passed":
+                self.passed_somewhere.add(record.nodeid)
+        return run
+
+    def fails(self, prefix: Sequence[str], nodeid: str, label: str) -> bool:
+        """Does ``nodeid`` fail when ``prefix`` runs right before it?"""
+        run = self.run([*prefix, nodeid], label)
+        return run.outcome(nodeid) in ("failed", "error")
+
+    def reproduce(self, *nodeids: str) -> str:
+        args = ["pytest", "-p", "no:randomly", *self.settings.pytest_args, *nodeids]
+        return shlex.join(args)
+
+    # -- rounds ------------------------------------------------------------------------
+    def round_orders(self) -> list[tuple[str, int | None, list[str]]]:
+        chosen: list[tuple[str, int | None, list[str]]] = [
+            ("targeted order", None, orders.targeted(self.tests, self.leaked)),
+            ("reversed order", None, orders.reversed_order(self.tests)),
+        ]
+        index = 0
+        while len(chosen) < self.settings.rounds:
+            mode = orders.MODES[index % len(orders.MODES)]
+            seed = self.settings.seed + index
+            chosen.append(
+                (f"shuffled by {mode}, seed {seed}", seed, orders.shuffled(self.tests, seed, mode))
+            )
+            index += 1
+        return chosen[: self.settings.rounds]
+
+    def suspects_of(self, run: Run, known: set[str]) -> list[_Suspect]:
+        found = []
+        executed = [record.nodeid for record in run.records]
+        leaked = {record.nodeid: tuple(record.leaked) for record in run.records if record.leaked}
+        for position, record in enumerate(run.records):
+            if record.failed and record.nodeid not in known:
+                known.add(record.nodeid)
+                prefix = executed[:position]
+                seen = {nodeid: leaked[nodeid] for nodeid in prefix if nodeid in leaked}
+                found.append(_Suspect(record.nodeid, prefix, record.failure, run.label, seen))
+        return found
+
+    # -- investigation -----------------------------------------------------------------
+    def investigate(self, suspect: _Suspect) -> None:
+        nodeid = suspect.nodeid
+        alone = self.run([nodeid], f"{nodeid} alone", touch=True)
+        record = alone.records[-1] if alone.records else None
+        words = test_words(record.touched if record else (), suspect.failure)
+        if alone.outcome(nodeid) in ("failed", "error"):
+            if not self.fails([], nodeid, f"{nodeid} alone, again"):
+                self.flaky(nodeid)
+            elif nodeid in self.passed_somewhere:
+                self.brittle(nodeid, words)
+            else:
+                self.report.failing.append(nodeid)
+            return
+        if alone.outcome(nodeid) != "passed":
+            return  # skipped alone: nothing to say
+        if self.by_state(suspect, words):
+            return
+        if self.fails_alone_again(nodeid):
+            self.flaky(nodeid)
+            return
+        self.by_search(suspect)
+
+    def by_state(self, suspect: _Suspect, words: set[str]) -> bool:
+        """Try the leakers whose state the victim reads, best match and nearest first."""
+        ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
+        for distance, candidate in enumerate(reversed(suspect.prefix)):
+            strength, matched = score(suspect.leaked.get(candidate, ()), words)
+            if strength and candidate != suspect.nodeid:
+                ranked.append((-strength, distance, candidate, tuple(matched)))
+        ranked.sort()
+        found = 0
+        for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
+            if found >= MAX_POLLUTERS:
+                break
+            if self.fails([candidate], suspect.nodeid, f"{candidate} then {suspect.nodeid}"):
+                self.pair(candidate, suspect.nodeid, read, "state")
+                found += 1
+        return found > 0
+
+    def fails_alone_again(self, nodeid: str) -> bool:
+        """A few more lone runs before an expensive search: a flaky test often shows here."""
+        return any(
+            self.fails([], nodeid, f"{nodeid} alone, run {attempt}")
+            for attempt in range(2, 2 + ALONE_RERUNS)
+        )
+
+    def by_search(self, suspect: _Suspect) -> None:
+        """Group testing over the failing prefix, leakers first; twice-confirmed."""
+        victim = suspect.nodeid
+        leakers = [n for n in suspect.prefix if suspect.leaked.get(n) and n != victim]
+        pool: list[str] | None = None
+        if leakers and self.fails(leakers, victim, f"leakers then {victim}"):
+            pool = leakers
+        elif self.fails(suspect.prefix, victim, f"the failing order again up to {victim}"):
+            pool = list(suspect.prefix)
+        if pool is None:
+            self.flaky(victim)
+            return
+        while len(pool) > 1:
+            middle = len(pool) // 2
+            later, earlier = pool[middle:], pool[:middle]
+            if self.fails(later, victim, f"bisecting {victim} ({len(later)} before it)"):
+                pool = later
+            elif self.fails(earlier, victim, f"bisecting {victim} ({len(earlier)} before it)"):
+                pool = earlier
+            else:
+                break  # only several tests together reproduce it
+        if len(pool) == 1:
+            polluter = pool[0]
+            label = f"confirming {polluter} then {victim}, with state probes"
+            confirm = self.run([polluter, victim], label, probes=True)
+            if confirm.outcome(victim) in ("failed", "error"):
+                left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
+                self.pair(polluter, victim, left or suspect.leaked.get(polluter, ()), "bisection")
+            else:
+                self.flaky(victim)
+        elif len(pool) <= MAX_POLLUTERS:
+            for polluter in pool:
+                self.pair(polluter, victim, suspect.leaked.get(polluter, ()), "bisection")
+        else:
+            self.report.unresolved.append(victim)
+            self.report.notes.append(
+                f"{victim} fails only after {len(pool)} tests together; not narrowed further"
+            )
+
+    def brittle(self, nodeid: str, words: set[str]) -> None:
+        """Find the tests whose state lets ``nodeid`` pass (its state-setters)."""
+        prefix = self.tests[: self.tests.index(nodeid)] if nodeid in self.tests else []
+        ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
+        for distance, candidate in enumerate(reversed(prefix)):
+            strength, matched = score(self.leaked.get(candidate, ()), words)
+            if strength:
+                ranked.append((-strength, distance, candidate, tuple(matched)))
+        ranked.sort()
+        for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
+            if not self.fails([candidate], nodeid, f"{candidate} then {nodeid}"):
+                self.report.brittle.append(Brittle(nodeid, (candidate,), read))
+                return
+        pool = [n for n in prefix if self.leaked.get(n)]
+        if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
+            while len(pool) > 1:
+                middle = len(pool) // 2
+                if not self.fails(pool[middle:], nodeid, f"bisecting setters of {nodeid}"):
+                    pool = pool[middle:]
+                elif not self.fails(pool[:middle], nodeid, f"bisecting setters of {nodeid}"):
+                    pool = pool[:middle]
+                else:
+                    break
+            if len(pool) <= MAX_POLLUTERS:
+                state = tuple(c for n in pool for c in self.leaked.get(n, ()))
+                self.report.brittle.append(Brittle(nodeid, tuple(pool), state))
+                return
+        self.report.brittle.append(Brittle(nodeid, ()))
+
+    def flaky(self, nodeid: str) -> None:
+        outcomes = self.runs.get(nodeid, [])
+        self.report.flaky.append(Flaky(nodeid, sum(outcomes), len(outcomes)))
+
+    def pair(self, polluter: str, victim: str, state: Sequence[Change], found_by: str) -> None:
+        self.report.pairs.append(
+            Pair(polluter, victim, tuple(state), self.reproduce(polluter, victim), found_by)
+        )
+
+    def cleaners(self) -> None:
+        """For each pair, the tests that undid its state in the default order, if one helps."""
+        tried: set[tuple[str, str]] = set()
+        for pair in list(self.report.pairs):
+            keys = {(c.probe, c.key): c for c in pair.state}
+            for candidate in self.tests:
+                if candidate in (pair.polluter, pair.victim) or (candidate, pair.victim) in tried:
+                    continue
+                undone = tuple(
+                    change
+                    for change in self.leaked.get(candidate, ())
+                    if (change.probe, change.key) in keys
+                    and change.before == keys[(change.probe, change.key)].after
+                    and change.after == keys[(change.probe, change.key)].before
+                )
+                if not undone:
+                    continue
+                tried.add((candidate, pair.victim))
+                label = f"{pair.polluter}, {candidate}, then {pair.victim}"
+                if not self.fails([pair.polluter, candidate], pair.victim, label):
+                    self.report.cleaners.append(
+                        Cleaner(candidate, pair.polluter, pair.victim, undone)
+                    )
+
+
+def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
+    """Run the hunt described in the module docstring and report what it found."""
+    started = time.monotonic()
+    report = LeakReport(rootdir=rootdir, seed=settings.seed, rerun=settings.rerun)
+    state = _Hunt(driver, settings, report)
+    try:
+        baseline = state.run(None, "default order, with state probes", probes=True, profile=True)
+        state.tests = list(dict.fromkeys(record.nodeid for record in baseline.records))
+        state.leaked = {r.nodeid: tuple(r.leaked) for r in baseline.records if r.leaked}
+        report.tests = len(state.tests)
+        report.leaked = dict(state.leaked)
+        report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
+        report.rounds.append(_round(baseline, None))
+        known: set[str] = set()
+        suspects = state.suspects_of(baseline, known)
+        chosen = state.round_orders()
+        with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
+            futures = [
+                pool.submit(driver.run, order, label=label, probes=True)
+                for label, _, order in chosen
+            ]
+            for (_, seed, _), future in zip(chosen, futures, strict=True):
+                run = state.note(future.result())
+                report.rounds.append(_round(run, seed))
+                suspects.extend(state.suspects_of(run, known))
+        pending = list(suspects)
+        while pending:
+            state.investigate(pending[0])
+            pending.pop(0)
+        state.cleaners()
+    except BudgetExhausted as exhausted:
+        report.notes.append(f"stopped early: {exhausted}")
+        if "pending" in locals():
+            report.unresolved.extend(s.nodeid for s in pending)
+    report.executions = driver.executions
+    report.processes = driver.processes
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _round(run: Run, seed: int | None) -> Round:
+    failures = tuple(dict.fromkeys(record.nodeid for record in run.failed()))
+    return Round(run.label, seed, len(run.records), failures, run.seconds)

@@ -1,0 +1,297 @@
+"""The test-auditor pytest plugin (entry point ``pytest11``): inert unless its options are given.
+
+``--ta-order FILE`` runs exactly the node ids listed in FILE (one per line, repeats allowed),
+in that order, and deselects the rest. ``--ta-record FILE`` appends a JSON line per executed
+test (see :mod:`auditor.dynamic.record`): outcome, phase durations, and, unless
+``--ta-probes none``, the state the test left changed. ``--ta-touch`` also records the names
+the code a test ran refers to (to tell which leaked state a victim reads), ``--ta-profile``
+the audit events and peak memory of each test. The driver (:mod:`auditor.dynamic.driver`)
+passes these; nobody types them.
+
+State is snapshotted before a test's setup and after its teardown. What a wider-scoped
+fixture sets up (a session database, a module's app) is owned by that fixture, not leaked by
+the test whose setup happened to create it: its changes are recorded while it sets up, and
+the same change (or its undoing at teardown) is not charged to any test.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Generator, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.dynamic import probes as probing
+from auditor.dynamic.probes import Change, Probe, ProbeContext, Snapshot
+from auditor.dynamic.record import ERROR, FAILED, PASSED, SKIPPED, TestRecord, Writer
+
+MAX_FAILURE = 4000
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("test-auditor", "test-auditor leak hunting (set by its driver)")
+    group.addoption("--ta-order", metavar="FILE", help="run the node ids in FILE, in order")
+    group.addoption("--ta-record", metavar="FILE", help="append a JSON line per test to FILE")
+    group.addoption(
+        "--ta-probes", metavar="NAMES", default="all", help="state probes: all, none or a list"
+    )
+    group.addoption(
+        "--ta-setting", metavar="KEY=VALUE", action="append", default=[], help="probe setting"
+    )
+    group.addoption("--ta-touch", action="store_true", help="record the names each test runs")
+    group.addoption("--ta-profile", action="store_true", help="record audit events and memory")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    order = config.getoption("--ta-order")
+    if order:
+        config.pluginmanager.register(OrderPlugin(Path(order)), "test-auditor-order")
+    record = config.getoption("--ta-record")
+    if record:
+        recorder = Recorder(config, Path(record))
+        config.pluginmanager.register(recorder, "test-auditor-recorder")
+
+
+class OrderPlugin:
+    """Reorders (and deselects) the collected items to the order file's node ids."""
+
+    def __init__(self, path: Path) -> None:
+        self.order = [line for line in path.read_text(encoding="utf-8").splitlines() if line]
+        self.missing: list[str] = []
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        by_id = {item.nodeid: item for item in items}
+        chosen = [by_id[nodeid] for nodeid in self.order if nodeid in by_id]
+        self.missing = [nodeid for nodeid in self.order if nodeid not in by_id]
+        wanted = set(self.order)
+        deselected = [item for item in items if item.nodeid not in wanted]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+        items[:] = chosen
+
+
+def _temporary_folders(config: pytest.Config) -> tuple[Path, ...]:
+    """pytest's base temporary folder (where tmp_path lives) and ``--basetemp``."""
+    folders = []
+    basetemp = config.getoption("basetemp", None)
+    if basetemp:
+        folders.append(Path(basetemp))
+    try:
+        user = os.getlogin()
+    except OSError:
+        user = os.environ.get("USER", "unknown")
+    folders.append(Path(tempfile.gettempdir()) / f"pytest-of-{user}")
+    return tuple(folders)
+
+
+def _settings(values: Iterable[str]) -> dict[str, str]:
+    settings = {}
+    for value in values:
+        key, _, setting = value.partition("=")
+        settings[key.strip()] = setting
+    return settings
+
+
+class Recorder:
+    """Snapshots state around every test and writes one record per test."""
+
+    def __init__(self, config: pytest.Config, path: Path) -> None:
+        self.config = config
+        self.writer = Writer(path)
+        self.rootdir = Path(str(config.rootpath))
+        selected = config.getoption("--ta-probes")
+        names = None if selected == "all" else {n for n in selected.split(",") if n and n != "none"}
+        context = ProbeContext(
+            rootdir=self.rootdir,
+            temporary=_temporary_folders(config),
+            settings=_settings(config.getoption("--ta-setting")),
+        )
+        self.probes: list[Probe] = []
+        self.probe_errors: list[str] = []
+        if selected != "none":
+            self.probes, self.probe_errors = probing.load(context, names)
+        self.owned: dict[int, list[Change]] = {}
+        """What each wider-scoped fixture changed while it set up, by ``id(fixturedef)``."""
+        self.excused: set[tuple[str, str, str | None, str | None]] = set()
+        """Transitions the current test is not charged with (fixture setups, teardowns)."""
+        self.touch = bool(config.getoption("--ta-touch"))
+        self.profile = bool(config.getoption("--ta-profile"))
+        self.current: TestRecord | None = None
+        self.missing: list[str] = []
+
+    # -- snapshots ---------------------------------------------------------------------
+    def _snapshot(self) -> list[Snapshot]:
+        snapshots = [self._take(probe) for probe in self.probes]
+        broken = [
+            probe for probe, taken in zip(self.probes, snapshots, strict=True) if taken is None
+        ]
+        if broken:
+            self.probes = [probe for probe in self.probes if probe not in broken]
+            return self._snapshot()
+        return [taken for taken in snapshots if taken is not None]
+
+    def _take(self, probe: Probe) -> Snapshot | None:
+        """One probe's snapshot; a probe that raises is named in the record and dropped."""
+        try:
+            return probe.snapshot()
+        except Exception as error:  # a broken probe must not break the user's run
+            self.probe_errors.append(f"{probe.name}: {type(error).__name__}: {error}")
+            return None
+
+    def _changes(self, before: list[Snapshot], after: list[Snapshot]) -> list[Change]:
+        found: list[Change] = []
+        for probe, old, new in zip(self.probes, before, after, strict=False):
+            found.extend(probing.changes(probe, old, new))
+        return found
+
+    def _leaked(self, changes: list[Change]) -> list[Change]:
+        """``changes`` less what wider-scoped fixtures did during this test."""
+        return [
+            change
+            for change in changes
+            if (change.probe, change.key, change.before, change.after) not in self.excused
+        ]
+
+    # -- hooks -------------------------------------------------------------------------
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        order = self.config.pluginmanager.get_plugin("test-auditor-order")
+        self.missing = list(getattr(order, "missing", []))
+        self.writer.write(
+            {
+                "type": "session",
+                "collected": len(session.items),
+                "missing": self.missing,
+                "probes": [probe.name for probe in self.probes],
+            }
+        )
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_fixture_setup(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> Generator[None, None, None]:
+        if fixturedef.scope == "function" or not self.probes:
+            yield
+            return
+        before = self._snapshot()
+        yield
+        changes = self._changes(before, self._snapshot())
+        self.owned[id(fixturedef)] = changes
+        self.excused.update((c.probe, c.key, c.before, c.after) for c in changes)
+
+    def pytest_fixture_post_finalizer(
+        self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
+    ) -> None:
+        """A wider fixture torn down in this test: undoing its setup is not this test's."""
+        for change in self.owned.pop(id(fixturedef), []):
+            self.excused.add((change.probe, change.key, change.after, change.before))
+
+    @pytest.hookimpl(hookwrapper=True, tryfirst=True)
+    def pytest_runtest_protocol(
+        self, item: pytest.Item, nextitem: pytest.Item | None
+    ) -> Generator[None, None, None]:
+        record = TestRecord(item.nodeid)
+        self.current = record
+        before = self._snapshot() if self.probes else []
+        tracer = _Tracer() if self.touch else None
+        profile = _profile_start() if self.profile else None
+        if tracer is not None:
+            tracer.start()
+        try:
+            yield
+        finally:
+            if tracer is not None:
+                tracer.stop()
+                record.touched = tracer.names()
+            if profile is not None:
+                record.profile = _profile_end(profile)
+            if self.probes:
+                record.leaked = self._leaked(self._changes(before, self._snapshot()))
+            self.excused.clear()
+            self.current = None
+            self.writer.write(record.to_json())
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.current
+        if record is None or report.nodeid != record.nodeid:
+            return
+        record.durations[report.when] = report.duration
+        if report.failed:
+            record.outcome = FAILED if report.when == "call" else ERROR
+            text = report.longreprtext
+            record.failure = (record.failure + "\n" + text).strip()[-MAX_FAILURE:]
+        elif report.skipped and record.outcome == PASSED:
+            record.outcome = SKIPPED
+
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.writer.write(
+            {"type": "session", "exitstatus": int(exitstatus), "probe_errors": self.probe_errors}
+        )
+        self.writer.close()
+
+
+class _Tracer:
+    """Which names the code a test runs refers to: globals, attributes, string constants.
+
+    A profile function sees every Python call; the names come from the code objects called
+    (``co_names`` holds the globals and attributes a function reads, ``co_consts`` the
+    strings such as an environment variable's name). pytest's and pluggy's own code is left
+    out.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[int, Any] = {}
+
+    def _profile(self, frame: Any, event: str, arg: Any) -> None:
+        if event == "call":
+            code = frame.f_code
+            self.codes.setdefault(id(code), code)
+
+    def start(self) -> None:
+        import sys
+
+        sys.setprofile(self._profile)
+
+    def stop(self) -> None:
+        import sys
+
+        sys.setprofile(None)
+
+    def names(self) -> list[str]:
+        import re
+        import sysconfig
+
+        paths = sysconfig.get_paths()
+        skipped = (paths["stdlib"], paths["platstdlib"], "_pytest", "pluggy", "auditor", "<frozen")
+        words: set[str] = set()
+        for code in self.codes.values():
+            filename = code.co_filename
+            if filename.startswith(skipped) or any(part in filename for part in skipped[-4:]):
+                continue
+            words.update(code.co_names)
+            for const in code.co_consts:
+                if isinstance(const, str) and len(const) <= 120 and "\n" not in const:
+                    words.update(re.findall(r"[A-Za-z_][\w.-]*", const))
+        return sorted(words)
+
+
+def _profile_start() -> dict[str, Any]:
+    import resource
+
+    return {"maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
+
+
+def _profile_end(start: dict[str, Any]) -> dict[str, Any]:
+    import resource
+
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"maxrss_kb": maxrss, "maxrss_growth_kb": maxrss - start["maxrss"]}
+
+
+__all__ = ["ERROR", "FAILED", "PASSED", "SKIPPED", "OrderPlugin", "Recorder"]

@@ -1,0 +1,34 @@
+"""The working directory: an ``os.chdir`` that is not undone.
+
+Example: ``os.chdir("build")`` in a test leaves ``os.getcwd() = 'build' (was '.')``, and every
+later test that opens a relative path opens the wrong file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from auditor.dynamic.probes import ProbeContext, Snapshot, short
+
+
+class CwdProbe:
+    name = "cwd"
+
+    def __init__(self, rootdir: Path) -> None:
+        self.rootdir = rootdir
+
+    def snapshot(self) -> Snapshot:
+        try:
+            cwd = Path(os.getcwd())
+        except FileNotFoundError:
+            return {"os.getcwd()": "(deleted directory)"}
+        try:
+            shown = cwd.relative_to(self.rootdir).as_posix()
+        except ValueError:
+            shown = str(cwd)
+        return {"os.getcwd()": short(repr(shown))}
+
+
+def factory(context: ProbeContext) -> CwdProbe:
+    return CwdProbe(context.rootdir)

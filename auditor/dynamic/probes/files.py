@@ -1,0 +1,91 @@
+"""Files and folders created or deleted under the rootdir, outside temporary folders.
+
+Example: a test that writes ``report.csv`` into the working directory leaves
+``file report.csv = 'created'``; a later test that lists the folder or expects a fresh export
+fails. Version-control, cache and virtualenv folders are skipped. To stay cheap on large
+trees the probe re-lists only folders whose modification time changed (or changed lately), so
+files rewritten in place (same name) are not seen.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from auditor.dynamic.probes import ProbeContext, Snapshot
+
+SKIPPED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".pytest_cache",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".test-auditor-cache",
+        ".tox",
+        ".nox",
+        "node_modules",
+        ".hypothesis",
+    }
+)
+MAX_ENTRIES = 50_000
+SETTLED = 2_000_000_000
+"""A folder's listing is reused only when its mtime is older than this (ns): file systems
+update mtimes in coarse ticks, so two changes close together can leave the same mtime."""
+
+
+class FilesProbe:
+    name = "files"
+
+    def __init__(self, rootdir: Path, temporary: tuple[Path, ...]) -> None:
+        self.rootdir = str(rootdir.resolve())
+        self.temporary = {str(path.resolve()) for path in temporary}
+        self._listing: dict[str, tuple[int, list[tuple[str, bool]]]] = {}
+
+    def _entries(self, folder: str) -> list[tuple[str, bool]]:
+        try:
+            mtime = os.stat(folder).st_mtime_ns
+        except OSError:
+            return []
+        cached = self._listing.get(folder)
+        if cached is not None and cached[0] == mtime and time.time_ns() - mtime > SETTLED:
+            return cached[1]
+        entries = []
+        try:
+            with os.scandir(folder) as scan:
+                for entry in scan:
+                    try:
+                        is_dir = entry.is_dir(follow_symlinks=False)
+                    except OSError:
+                        is_dir = False
+                    entries.append((entry.name, is_dir))
+        except OSError:
+            return []
+        self._listing[folder] = (mtime, entries)
+        return entries
+
+    def snapshot(self) -> Snapshot:
+        snapshot: dict[str, str] = {}
+        pending = [self.rootdir]
+        while pending and len(snapshot) < MAX_ENTRIES:
+            folder = pending.pop()
+            for name, is_dir in self._entries(folder):
+                path = os.path.join(folder, name)
+                if is_dir:
+                    if name in SKIPPED or name.endswith(".egg-info") or path in self.temporary:
+                        continue
+                    if os.path.exists(os.path.join(path, "pyvenv.cfg")):
+                        continue
+                    pending.append(path)
+                elif name.startswith(".coverage"):
+                    continue
+                relative = os.path.relpath(path, self.rootdir).replace(os.sep, "/")
+                snapshot[f"file {relative}"] = "folder" if is_dir else "file"
+        return snapshot
+
+
+def factory(context: ProbeContext) -> FilesProbe:
+    return FilesProbe(context.rootdir, context.temporary)

@@ -1,0 +1,115 @@
+"""What the plugin writes and the driver reads: one JSON object per line.
+
+A ``test`` line per executed test, in execution order, written as soon as the test ends (so
+a crash keeps what ran before it); a ``session`` line at the start and one at the end. Kept to
+the standard library: the plugin imports it inside the user's pytest process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from auditor.dynamic.probes import Change
+
+PASSED, FAILED, SKIPPED, ERROR = "passed", "failed", "skipped", "error"
+
+
+@dataclass
+class TestRecord:
+    """One execution of one test."""
+
+    nodeid: str
+    outcome: str = PASSED
+    durations: dict[str, float] = field(default_factory=dict)
+    leaked: list[Change] = field(default_factory=list)
+    failure: str = ""
+    touched: list[str] = field(default_factory=list)
+    profile: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def failed(self) -> bool:
+        return self.outcome in (FAILED, ERROR)
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"type": "test", "nodeid": self.nodeid, "outcome": self.outcome}
+        data["durations"] = {when: round(value, 6) for when, value in self.durations.items()}
+        if self.leaked:
+            data["leaked"] = [[c.probe, c.key, c.before, c.after] for c in self.leaked]
+        if self.failure:
+            data["failure"] = self.failure
+        if self.touched:
+            data["touched"] = self.touched
+        if self.profile:
+            data["profile"] = self.profile
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TestRecord:
+        return cls(
+            nodeid=data["nodeid"],
+            outcome=data["outcome"],
+            durations=dict(data.get("durations", {})),
+            leaked=[Change(*entry) for entry in data.get("leaked", [])],
+            failure=data.get("failure", ""),
+            touched=list(data.get("touched", [])),
+            profile=dict(data.get("profile", {})),
+        )
+
+
+@dataclass
+class SessionRecord:
+    """The session lines: what was collected, ordered, missing, and how it ended."""
+
+    collected: int = 0
+    missing: list[str] = field(default_factory=list)
+    probes: list[str] = field(default_factory=list)
+    probe_errors: list[str] = field(default_factory=list)
+    exitstatus: int | None = None
+
+
+class Writer:
+    """Appends lines and flushes each one."""
+
+    def __init__(self, path: Path) -> None:
+        self.handle = path.open("a", encoding="utf-8")
+
+    def write(self, data: dict[str, Any]) -> None:
+        self.handle.write(json.dumps(data, ensure_ascii=False) + "\n")
+        self.handle.flush()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
+    """The records in ``path``; a truncated last line (the process died) is ignored."""
+    session = SessionRecord()
+    tests: list[TestRecord] = []
+    if not path.exists():
+        return session, tests
+    for line in _lines(path):
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if data.get("type") == "test":
+            tests.append(TestRecord.from_json(data))
+        elif data.get("type") == "session":
+            session.collected = data.get("collected", session.collected)
+            session.missing = data.get("missing", session.missing)
+            session.probes = data.get("probes", session.probes)
+            session.probe_errors = data.get("probe_errors", session.probe_errors)
+            if "exitstatus" in data:
+                session.exitstatus = data["exitstatus"]
+    return session, tests
+
+
+def _lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield line

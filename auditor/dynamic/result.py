@@ -1,0 +1,106 @@
+"""What a leak hunt found: plain data for the report renderers and the JSON contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auditor.dynamic.probes import Change
+
+
+@dataclass(frozen=True)
+class Pair:
+    """``polluter`` leaves ``state`` behind and ``victim`` fails after it."""
+
+    polluter: str
+    victim: str
+    state: tuple[Change, ...]
+    reproduce: str
+    found_by: str
+    """``state`` (the leaked state matched what the victim reads) or ``bisection``."""
+
+    def state_text(self) -> list[str]:
+        if not self.state:
+            return ["state not seen by the probes"]
+        return [change.describe() for change in self.state]
+
+
+@dataclass(frozen=True)
+class Brittle:
+    """Fails alone (or without ``setters``), passes after them."""
+
+    nodeid: str
+    setters: tuple[str, ...]
+    state: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cleaner:
+    """Undoes what ``polluter`` leaked, so ``victim`` passes when it runs between them."""
+
+    nodeid: str
+    polluter: str
+    victim: str
+    state: tuple[Change, ...] = ()
+
+
+@dataclass(frozen=True)
+class Flaky:
+    """Fails and passes in the very same order: not order-dependent."""
+
+    nodeid: str
+    failures: int
+    executions: int
+
+    @property
+    def failure_rate(self) -> float:
+        return round(self.failures / self.executions, 3) if self.executions else 0.0
+
+
+@dataclass(frozen=True)
+class Round:
+    label: str
+    seed: int | None
+    tests: int
+    failures: tuple[str, ...]
+    seconds: float
+
+
+@dataclass
+class LeakReport:
+    """The whole hunt: rounds run, what was found, and what it cost."""
+
+    rootdir: str
+    seed: int
+    rerun: str
+    tests: int = 0
+    rounds: list[Round] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)
+    brittle: list[Brittle] = field(default_factory=list)
+    cleaners: list[Cleaner] = field(default_factory=list)
+    flaky: list[Flaky] = field(default_factory=list)
+    failing: list[str] = field(default_factory=list)
+    """Tests that fail in every order and alone: broken, not order-dependent."""
+    unresolved: list[str] = field(default_factory=list)
+    """Tests that failed in some order whose cause the budget did not allow to find."""
+    leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
+    """State each test left changed in the default order (polluters or not)."""
+    notes: list[str] = field(default_factory=list)
+    executions: int = 0
+    processes: int = 0
+    seconds: float = 0.0
+
+    def polluters(self) -> dict[str, list[Pair]]:
+        found: dict[str, list[Pair]] = {}
+        for pair in self.pairs:
+            found.setdefault(pair.polluter, []).append(pair)
+        return found
+
+    def victims(self) -> dict[str, list[Pair]]:
+        found: dict[str, list[Pair]] = {}
+        for pair in self.pairs:
+            found.setdefault(pair.victim, []).append(pair)
+        return found
+
+    @property
+    def found_anything(self) -> bool:
+        return bool(self.pairs or self.brittle or self.flaky or self.unresolved)

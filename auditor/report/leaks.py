@@ -1,0 +1,180 @@
+"""The report of `test-auditor leaks`: terminal (rich) and JSON (the ARCHITECTURE contract)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from auditor.dynamic.result import LeakReport
+
+VERSION = 1
+MAX_STATE = 8
+
+
+def leaks_dict(report: LeakReport) -> dict[str, Any]:
+    """The JSON object: the contract's fields first, then the extras."""
+    victims = report.victims()
+    polluters = report.polluters()
+    return {
+        "version": VERSION,
+        "seed": report.seed,
+        "test_executions": report.executions,
+        "polluters": [
+            {
+                "nodeid": nodeid,
+                "leaked": [c.describe() for c in report.leaked.get(nodeid, ())][:MAX_STATE]
+                or sorted({text for pair in pairs for text in pair.state_text()}),
+                "victims": [pair.victim for pair in pairs],
+            }
+            for nodeid, pairs in polluters.items()
+        ],
+        "victims": [
+            {
+                "nodeid": nodeid,
+                "polluters": [pair.polluter for pair in pairs],
+                "state": list(dict.fromkeys(t for pair in pairs for t in pair.state_text())),
+                "reproduce": pairs[0].reproduce,
+                "found_by": pairs[0].found_by,
+            }
+            for nodeid, pairs in victims.items()
+        ],
+        "brittle": [
+            {
+                "nodeid": b.nodeid,
+                "state_setters": list(b.setters),
+                "state": [c.describe() for c in b.state],
+            }
+            for b in report.brittle
+        ],
+        "flaky": [
+            {
+                "nodeid": f.nodeid,
+                "failure_rate": f.failure_rate,
+                "failures": f.failures,
+                "executions": f.executions,
+            }
+            for f in report.flaky
+        ],
+        "cleaners": [
+            {
+                "nodeid": c.nodeid,
+                "polluter": c.polluter,
+                "victim": c.victim,
+                "state": [change.describe() for change in c.state],
+            }
+            for c in report.cleaners
+        ],
+        "failing": list(report.failing),
+        "unresolved": list(report.unresolved),
+        "pairs": [
+            {
+                "polluter": p.polluter,
+                "victim": p.victim,
+                "state": p.state_text(),
+                "reproduce": p.reproduce,
+                "found_by": p.found_by,
+            }
+            for p in report.pairs
+        ],
+        "rootdir": report.rootdir,
+        "tests": report.tests,
+        "processes": report.processes,
+        "seconds": round(report.seconds, 2),
+        "rerun": report.rerun,
+        "rounds": [
+            {
+                "label": r.label,
+                "seed": r.seed,
+                "tests": r.tests,
+                "failures": list(r.failures),
+                "seconds": round(r.seconds, 2),
+            }
+            for r in report.rounds
+        ],
+        "state_left_behind": [
+            {"nodeid": nodeid, "state": [c.describe() for c in changes][:MAX_STATE]}
+            for nodeid, changes in report.leaked.items()
+        ],
+        "notes": list(report.notes),
+    }
+
+
+def render_leaks_json(report: LeakReport) -> str:
+    return json.dumps(leaks_dict(report), indent=2) + "\n"
+
+
+def render_leaks_terminal(report: LeakReport, console: Console) -> None:
+    size = report.tests or 1
+    console.print(f"[bold]test-auditor leaks[/bold]  rootdir: {report.rootdir}")
+    console.print(
+        f"{report.tests} tests, {len(report.rounds)} orders, {report.executions} test executions "
+        f"({report.executions / size:.1f}x the suite) in {report.processes} pytest runs, "
+        f"{report.seconds:.1f} s, seed {report.seed}"
+    )
+    if report.pairs:
+        table = Table(title=f"Polluter -> victim ({len(report.pairs)})", title_justify="left")
+        for column in ("polluter", "victim", "leaked state", "found by"):
+            table.add_column(column, overflow="fold")
+        for pair in report.pairs:
+            state = "\n".join(pair.state_text()[:MAX_STATE])
+            table.add_row(pair.polluter, pair.victim, state, pair.found_by)
+        console.print(table)
+        console.print("[bold]Reproduce[/bold]")
+        for pair in report.pairs:
+            console.print(f"  {pair.reproduce}", markup=False, highlight=False)
+    if report.brittle:
+        table = Table(title=f"Brittle ({len(report.brittle)})", title_justify="left")
+        for column in ("test", "passes only after", "state it needs"):
+            table.add_column(column, overflow="fold")
+        for brittle in report.brittle:
+            table.add_row(
+                brittle.nodeid,
+                "\n".join(brittle.setters) or "(no single test found)",
+                "\n".join(c.describe() for c in brittle.state[:MAX_STATE]),
+            )
+        console.print(table)
+    if report.cleaners:
+        table = Table(title=f"Cleaners ({len(report.cleaners)})", title_justify="left")
+        for column in ("test", "undoes", "for"):
+            table.add_column(column, overflow="fold")
+        for cleaner in report.cleaners:
+            table.add_row(
+                cleaner.nodeid,
+                "\n".join(c.describe() for c in cleaner.state[:MAX_STATE]),
+                f"{cleaner.polluter} -> {cleaner.victim}",
+            )
+        console.print(table)
+    if report.flaky:
+        table = Table(
+            title=f"Flaky, not order-dependent ({len(report.flaky)})", title_justify="left"
+        )
+        table.add_column("test", overflow="fold")
+        table.add_column("failed", justify="right")
+        for flaky in report.flaky:
+            table.add_row(
+                flaky.nodeid,
+                f"{flaky.failures} of {flaky.executions} ({flaky.failure_rate:.0%})",
+            )
+        console.print(table)
+    for title, nodeids in (
+        ("Failing in every order and alone", report.failing),
+        ("Order-dependent, cause not found", report.unresolved),
+    ):
+        if nodeids:
+            console.print(f"[bold]{title} ({len(nodeids)})[/bold]")
+            for nodeid in nodeids:
+                console.print(f"  {nodeid}", markup=False, highlight=False)
+    silent = [nodeid for nodeid in report.leaked if nodeid not in report.polluters()]
+    if silent:
+        console.print(
+            f"{len(silent)} more tests left state behind that broke no test here "
+            "(`--format json`, state_left_behind)."
+        )
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+    if not report.found_anything:
+        console.print("[green]No order-dependent tests found.[/green]")
+    console.print(f"Rerun: {report.rerun}", markup=False, highlight=False)
