@@ -372,11 +372,14 @@ def run_rule_doc(args: argparse.Namespace) -> int:
 
 def run_leaks(args: argparse.Namespace) -> int:
     from auditor.leaks import LeaksError, LeaksOptions, run
+    from auditor.report.progress import run_progress
 
     config = _config(args, [Path(p) for p in args.paths])
     options = LeaksOptions.from_args(args, config)
     try:
-        report = run(config, options)
+        with run_progress() as progress:
+            options.progress = progress
+            report = run(config, options)
     except LeaksError as exc:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

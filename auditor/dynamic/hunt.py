@@ -31,7 +31,7 @@ from typing import Protocol
 
 from auditor.dynamic import orders
 from auditor.dynamic.driver import BudgetExhausted, Run
-from auditor.dynamic.matching import score, test_words
+from auditor.dynamic.matching import score, words_of_test
 from auditor.dynamic.probes import Change
 from auditor.dynamic.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
 
@@ -143,7 +143,7 @@ class _Hunt:
         nodeid = suspect.nodeid
         alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
-        words = test_words(record.touched if record else (), suspect.failure)
+        words = words_of_test(record.touched if record else (), suspect.failure)
         if alone.outcome(nodeid) in ("failed", "error"):
             if not self.fails([], nodeid, f"{nodeid} alone, again"):
                 self.flaky(nodeid)
@@ -292,6 +292,7 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
     started = time.monotonic()
     report = LeakReport(rootdir=rootdir, seed=settings.seed, rerun=settings.rerun)
     state = _Hunt(driver, settings, report)
+    pending: list[_Suspect] = []
     try:
         baseline = state.run(None, "default order, with state probes", probes=True, profile=True)
         state.tests = list(dict.fromkeys(record.nodeid for record in baseline.records))
@@ -301,7 +302,7 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
         report.rounds.append(_round(baseline, None))
         known: set[str] = set()
-        suspects = state.suspects_of(baseline, known)
+        pending.extend(state.suspects_of(baseline, known))
         chosen = state.round_orders()
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [
@@ -311,16 +312,14 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
             for (_, seed, _), future in zip(chosen, futures, strict=True):
                 run = state.note(future.result())
                 report.rounds.append(_round(run, seed))
-                suspects.extend(state.suspects_of(run, known))
-        pending = list(suspects)
+                pending.extend(state.suspects_of(run, known))
         while pending:
             state.investigate(pending[0])
             pending.pop(0)
         state.cleaners()
     except BudgetExhausted as exhausted:
         report.notes.append(f"stopped early: {exhausted}")
-        if "pending" in locals():
-            report.unresolved.extend(s.nodeid for s in pending)
+        report.unresolved.extend(suspect.nodeid for suspect in pending)
     report.executions = driver.executions
     report.processes = driver.processes
     report.seconds = time.monotonic() - started

@@ -177,7 +177,7 @@ def score(changes: Iterable[Change], names: set[str]) -> tuple[int, list[Change]
     return best, matched
 
 
-def test_words(touched: Iterable[str], failure: str) -> set[str]:
+def words_of_test(touched: Iterable[str], failure: str) -> set[str]:
     """The names a test's code used and the words of its failure text."""
     names = set(touched)
     names.update(WORD.findall(failure))

@@ -9,9 +9,10 @@ the audit events and peak memory of each test. The driver (:mod:`auditor.dynamic
 passes these; nobody types them.
 
 State is snapshotted before a test's setup and after its teardown. What a wider-scoped
-fixture sets up (a session database, a module's app) is owned by that fixture, not leaked by
-the test whose setup happened to create it: its changes are recorded while it sets up, and
-the same change (or its undoing at teardown) is not charged to any test.
+fixture does while it sets up or tears down (a session database created, a module's app
+built, a schema dropped at the end) is the fixture's, not a leak of the test during which it
+happened: the plugin snapshots around the fixture's setup and around its teardown, and those
+transitions are not charged to that test.
 """
 
 from __future__ import annotations
@@ -116,8 +117,8 @@ class Recorder:
         self.probe_errors: list[str] = []
         if selected != "none":
             self.probes, self.probe_errors = probing.load(context, names)
-        self.owned: dict[int, list[Change]] = {}
-        """What each wider-scoped fixture changed while it set up, by ``id(fixturedef)``."""
+        self.teardown_before: dict[int, list[Snapshot]] = {}
+        """State just before a wider-scoped fixture's teardown, by ``id(fixturedef)``."""
         self.excused: set[tuple[str, str, str | None, str | None]] = set()
         """Transitions the current test is not charged with (fixture setups, teardowns)."""
         self.touch = bool(config.getoption("--ta-touch"))
@@ -181,16 +182,22 @@ class Recorder:
             return
         before = self._snapshot()
         yield
-        changes = self._changes(before, self._snapshot())
-        self.owned[id(fixturedef)] = changes
-        self.excused.update((c.probe, c.key, c.before, c.after) for c in changes)
+        self._excuse(self._changes(before, self._snapshot()))
+        key = id(fixturedef)
+        # Finalizers run last-in first-out: this one runs just before the fixture's own
+        # teardown, and pytest_fixture_post_finalizer just after it.
+        fixturedef.addfinalizer(lambda: self.teardown_before.__setitem__(key, self._snapshot()))
 
     def pytest_fixture_post_finalizer(
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> None:
-        """A wider fixture torn down in this test: undoing its setup is not this test's."""
-        for change in self.owned.pop(id(fixturedef), []):
-            self.excused.add((change.probe, change.key, change.after, change.before))
+        """A wider fixture torn down in this test: what its teardown did is not the test's."""
+        before = self.teardown_before.pop(id(fixturedef), None)
+        if before is not None and len(before) == len(self.probes):
+            self._excuse(self._changes(before, self._snapshot()))
+
+    def _excuse(self, changes: list[Change]) -> None:
+        self.excused.update((c.probe, c.key, c.before, c.after) for c in changes)
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(

@@ -1,0 +1,96 @@
+"""The plugin and driver on real pytest runs: order control, records, fixture ownership."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from auditor.dynamic.driver import Budget, BudgetExhausted, PytestDriver, RunFailed
+
+pytestmark = pytest.mark.slow
+
+
+def write(root: Path, name: str, source: str) -> None:
+    (root / name).write_text(textwrap.dedent(source), encoding="utf-8")
+
+
+@pytest.fixture
+def suite(tmp_path: Path) -> Path:
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(
+        tmp_path,
+        "test_env.py",
+        """
+        import os
+        import pytest
+
+        @pytest.fixture(scope="module")
+        def service():
+            os.environ["TA_SERVICE"] = "up"
+            yield
+            os.environ["TA_SERVICE_STOPPED"] = "yes"
+            del os.environ["TA_SERVICE"]
+
+        def test_reads_mode(service):
+            assert os.environ.get("TA_MODE", "standard") == "standard"
+
+        def test_sets_mode(service):
+            os.environ["TA_MODE"] = "beta"
+
+        def test_innocent():
+            assert 1 + 1 == 2
+        """,
+    )
+    return tmp_path
+
+
+def test_order_file_runs_exactly_those_tests_in_that_order_with_repeats(suite):
+    driver = PytestDriver(rootdir=suite)
+    order = [
+        "test_env.py::test_sets_mode",
+        "test_env.py::test_reads_mode",
+        "test_env.py::test_innocent",
+        "test_env.py::test_reads_mode",
+        "test_env.py::test_missing",
+    ]
+    run = driver.run(order, label="pair", probes=True, touch=True)
+    assert [r.nodeid for r in run.records] == order[:4]
+    assert [r.outcome for r in run.records] == ["passed", "failed", "passed", "failed"]
+    assert run.session.missing == ["test_env.py::test_missing"]
+    assert driver.executions == 4 and driver.processes == 1
+    assert "TA_MODE" in run.records[1].touched
+    assert "assert 'beta' == 'standard'" in run.records[1].failure
+
+
+def test_a_wider_fixtures_setup_and_teardown_are_not_charged_to_the_test(suite):
+    run = PytestDriver(rootdir=suite).run(None, label="default", probes=True)
+    leaked = {r.nodeid: [c.key for c in r.leaked] for r in run.records}
+    assert leaked == {
+        "test_env.py::test_reads_mode": [],
+        "test_env.py::test_sets_mode": ["os.environ['TA_MODE']"],
+        "test_env.py::test_innocent": [],
+    }
+
+
+def test_a_crash_keeps_the_records_of_the_tests_before_it(tmp_path):
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(tmp_path, "test_crash.py", "import os\ndef test_a(): pass\ndef test_b(): os._exit(3)\n")
+    run = PytestDriver(rootdir=tmp_path).run(None, label="crash")
+    assert [r.nodeid for r in run.records] == ["test_crash.py::test_a"]
+    assert run.returncode == 3
+
+
+def test_a_suite_that_cannot_be_collected_is_a_clear_error(tmp_path):
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(tmp_path, "test_broken.py", "def test_a(:\n")
+    with pytest.raises(RunFailed, match="interrupted"):
+        PytestDriver(rootdir=tmp_path).run(None, label="broken")
+
+
+def test_the_budget_refuses_a_run_it_cannot_afford(suite):
+    driver = PytestDriver(rootdir=suite, budget=Budget(executions=2))
+    with pytest.raises(BudgetExhausted, match="needs 3 test executions"):
+        driver.run(["test_env.py::test_innocent"] * 3, label="too many")
+    assert driver.processes == 0

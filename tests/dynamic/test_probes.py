@@ -1,0 +1,169 @@
+"""Each built-in probe sees its kind of leak, sees nothing once it is undone, and reads
+state without running the suite's code."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import sys
+import types
+import warnings
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from auditor.dynamic import probes as probing
+from auditor.dynamic.probes import Probe, ProbeContext, changes
+from auditor.dynamic.probes.environ import EnvironProbe
+from auditor.dynamic.probes.files import FilesProbe
+from auditor.dynamic.probes.globals import GlobalsProbe
+from auditor.dynamic.probes.logging_state import LoggingProbe
+from auditor.dynamic.probes.mocks import MockProbe
+from auditor.dynamic.probes.modules import ModulesProbe
+from auditor.dynamic.probes.sqlite import SqliteProbe
+from auditor.dynamic.probes.warnings_filters import WarningsProbe
+
+
+def keys_changed(probe: Probe, act) -> list[str]:
+    before = probe.snapshot()
+    act()
+    return [change.key for change in changes(probe, before, probe.snapshot())]
+
+
+def test_environ(monkeypatch):
+    monkeypatch.delenv("TA_PROBE_VAR", raising=False)
+    probe = EnvironProbe()
+    assert keys_changed(probe, lambda: os.environ.__setitem__("TA_PROBE_VAR", "1")) == [
+        "os.environ['TA_PROBE_VAR']"
+    ]
+    assert keys_changed(probe, lambda: None) == []
+    del os.environ["TA_PROBE_VAR"]
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """A module of the project under the rootdir, with the kinds of state suites leak."""
+    package = tmp_path / "shopx"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "state.py").write_text(
+        "import functools\n"
+        "RATE = 1.0\n"
+        "REGISTRY = {'a': [1]}\n"
+        "class Settings:\n    debug = False\n"
+        "class App:\n    def __init__(self):\n        self.overrides = {}\n        self.middleware = []\n"
+        "app = App()\n"
+        "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
+        "@functools.lru_cache\ndef settings():\n    return RATE\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import shopx.state
+
+    yield shopx.state, GlobalsProbe(tmp_path)
+    for name in ("shopx", "shopx.state"):
+        sys.modules.pop(name, None)
+
+
+def test_globals_sees_each_kind_of_module_state(project):
+    module, probe = project
+    assert keys_changed(probe, lambda: setattr(module, "RATE", 2.0)) == ["shopx.state.RATE"]
+    assert keys_changed(probe, lambda: module.REGISTRY["a"].append(2)) == ["shopx.state.REGISTRY"]
+    assert keys_changed(probe, lambda: setattr(module.Settings, "debug", True)) == [
+        "shopx.state.Settings.debug"
+    ]
+    assert keys_changed(probe, lambda: module.app.overrides.update(x=1)) == [
+        "shopx.state.app.overrides"
+    ]
+    assert keys_changed(probe, lambda: module.app.middleware.append("cors")) == [
+        "shopx.state.app.middleware"
+    ]
+    assert keys_changed(probe, lambda: module.add("tea")) == ["shopx.state.add.__defaults__"]
+    assert keys_changed(probe, module.settings) == ["shopx.state.settings.cache_info()"]
+    assert keys_changed(probe, lambda: None) == []
+
+
+def test_globals_ignores_modules_imported_during_the_test(project, tmp_path):
+    _, probe = project
+    (tmp_path / "shopx" / "late.py").write_text("VALUE = 1\n")
+    assert keys_changed(probe, lambda: __import__("shopx.late")) == []
+    sys.modules.pop("shopx.late", None)
+
+
+def test_sys_modules_reports_injection_but_not_ordinary_imports():
+    probe = ModulesProbe()
+    fake = types.SimpleNamespace(dumps=str)
+    assert keys_changed(probe, lambda: sys.modules.__setitem__("ta_fake_json", fake)) == [
+        "sys.modules['ta_fake_json']"
+    ]
+    del sys.modules["ta_fake_json"]
+    assert keys_changed(probe, lambda: __import__("colorsys")) in ([], [])
+
+
+def test_logging_level_left_on_a_named_logger():
+    probe = LoggingProbe()
+    logger = logging.getLogger("ta.probe.test")
+    assert keys_changed(probe, lambda: logger.setLevel(logging.CRITICAL)) == [
+        "logging.getLogger('ta.probe.test').level"
+    ]
+    assert keys_changed(probe, lambda: logger.setLevel(logging.NOTSET)) == [
+        "logging.getLogger('ta.probe.test').level"
+    ]
+    assert keys_changed(probe, lambda: logging.getLogger("ta.probe.new")) == []
+
+
+def test_warnings_filter_added():
+    probe = WarningsProbe()
+    with warnings.catch_warnings():
+        assert "warnings.filters" in keys_changed(probe, lambda: warnings.simplefilter("error"))
+
+
+def test_mock_started_and_never_stopped():
+    probe = MockProbe()
+    patcher = mock.patch("os.getcwd", return_value="/nowhere")
+    assert keys_changed(probe, patcher.start) == ["mock.patch('os.getcwd')"]
+    assert keys_changed(probe, patcher.stop) == ["mock.patch('os.getcwd')"]
+
+
+def test_files_created_under_the_rootdir_but_not_in_caches(tmp_path):
+    (tmp_path / "__pycache__").mkdir()
+    probe = FilesProbe(tmp_path, ())
+
+    def act() -> None:
+        (tmp_path / "report.csv").write_text("x")
+        (tmp_path / "__pycache__" / "m.pyc").write_text("x")
+
+    assert keys_changed(probe, act) == ["file report.csv"]
+    assert keys_changed(probe, (tmp_path / "report.csv").unlink) == ["file report.csv"]
+
+
+def test_sqlite_rows_committed_in_a_database_the_suite_opened(tmp_path):
+    path = tmp_path / "app.db"
+    connection = sqlite3.connect(path)
+    connection.execute("CREATE TABLE orders (id INTEGER)")
+    connection.commit()
+    probe = SqliteProbe(tmp_path, ())
+
+    def commit_row() -> None:
+        connection.execute("INSERT INTO orders VALUES (1)")
+        connection.commit()
+
+    assert keys_changed(probe, commit_row) == ["sqlite app.db table 'orders' rows"]
+
+    def rolled_back() -> None:
+        connection.execute("INSERT INTO orders VALUES (2)")
+        connection.rollback()
+
+    assert keys_changed(probe, rolled_back) == []
+    connection.close()
+
+
+def test_every_builtin_probe_loads_and_a_missing_setting_disables_the_database_probe(tmp_path):
+    loaded, errors = probing.load(ProbeContext(rootdir=tmp_path), set(probing.BUILTIN))
+    names = {probe.name for probe in loaded}
+    assert errors == []
+    assert {"environ", "globals", "files", "sqlite", "mocks", "timezone"} <= names
+    assert "database" not in names
+    for probe in loaded:
+        assert isinstance(probe.snapshot(), dict)
