@@ -24,8 +24,10 @@ sub-quadratic on real suites.
 
 A test is its def: a parametrized test counts once, and so does a method inherited by
 several classes. Fixtures with the same code in different files are grouped with the
-conftest they belong in. A pair of test files is grouped when most of one's tests are
-clones (at any level) of tests in the other.
+conftest they belong in, and so are fixtures of other names whose code is the same up to
+names and literals (variants one fixture taking what differs should replace). A pair of
+test files is grouped when most of one's tests are clones (at any level) of tests in the
+other.
 """
 
 from __future__ import annotations

@@ -2,9 +2,12 @@
 
 1. The default order, with every probe on: each test's outcome and the state it left changed.
 2. Rounds in other orders (``rounds`` of them): first the *targeted* order (tests that undo
-   earlier state, then every test that leaked something, in reverse, then the rest; so each
-   leak meets every test that might read it), then the reversed default order (which exposes
-   tests that need an earlier test's state), then seeded shuffles by module, class and test.
+   earlier state, then every test that leaked something, then the rest; so each leak meets
+   every test that might read it with no cleaner between), then the reversed default order
+   (which exposes tests that need an earlier test's state, and leakers that read a later
+   leaker's state), then seeded shuffles by module, class and test. Every round is probed:
+   a victim's candidates are what the tests before it left behind in that very run (and in
+   the default order).
 3. Each test that failed somewhere is run alone, recording the names its code uses:
 
    * it passes alone: a victim. The tests before it in the failing order that leaked state it
@@ -76,6 +79,8 @@ class _Suspect:
     failure: str
     label: str
     leaked: dict[str, tuple[Change, ...]]
+    words: set[str] = field(default_factory=set)
+    """The names the test's code used when it ran alone, and its failure's words."""
 
 
 @dataclass
@@ -91,7 +96,9 @@ class _Hunt:
 
     # -- running -----------------------------------------------------------------------
     def run(self, order: Sequence[str] | None, label: str, **options: bool) -> Run:
-        return self.note(self.driver.run(order, label=label, **options))
+        run = self.note(self.driver.run(order, label=label, **options))
+        self.report.runs.append((label, len(run.records)))
+        return run
 
     def note(self, run: Run) -> Run:
         """Keep each execution's outcome (for failure rates and "passed somewhere")."""
@@ -134,7 +141,13 @@ class _Hunt:
             if record.failed and record.nodeid not in known:
                 known.add(record.nodeid)
                 prefix = executed[:position]
-                seen = {nodeid: leaked[nodeid] for nodeid in prefix if nodeid in leaked}
+                seen = {
+                    nodeid: tuple(dict.fromkeys((*leaked.get(nodeid, ()), *self.leaked[nodeid])))
+                    if nodeid in self.leaked
+                    else leaked[nodeid]
+                    for nodeid in prefix
+                    if nodeid in leaked or nodeid in self.leaked
+                }
                 found.append(_Suspect(record.nodeid, prefix, record.failure, run.label, seen))
         return found
 
@@ -144,6 +157,7 @@ class _Hunt:
         alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
         words = words_of_test(record.touched if record else (), suspect.failure)
+        suspect.words = words
         if alone.outcome(nodeid) in ("failed", "error"):
             if not self.fails([], nodeid, f"{nodeid} alone, again"):
                 self.flaky(nodeid)
@@ -169,14 +183,15 @@ class _Hunt:
             if strength and candidate != suspect.nodeid:
                 ranked.append((-strength, distance, candidate, tuple(matched)))
         ranked.sort()
-        found = 0
-        for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
-            if found >= MAX_POLLUTERS:
-                break
+        confirmed: tuple[int, set[tuple[str, str]]] | None = None
+        for strength, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
+            keys = {(change.probe, change.key) for change in read}
+            if confirmed is not None and (strength != confirmed[0] or not keys & confirmed[1]):
+                continue  # after one polluter, only others as strongly tied to the same state
             if self.fails([candidate], suspect.nodeid, f"{candidate} then {suspect.nodeid}"):
                 self.pair(candidate, suspect.nodeid, read, "state")
-                found += 1
-        return found > 0
+                confirmed = (strength, keys | (confirmed[1] if confirmed else set()))
+        return confirmed is not None
 
     def fails_alone_again(self, nodeid: str) -> bool:
         """A few more lone runs before an expensive search: a flaky test often shows here."""
@@ -212,7 +227,9 @@ class _Hunt:
             confirm = self.run([polluter, victim], label, probes=True)
             if confirm.outcome(victim) in ("failed", "error"):
                 left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
-                self.pair(polluter, victim, left or suspect.leaked.get(polluter, ()), "bisection")
+                changes = left or list(suspect.leaked.get(polluter, ()))
+                read = score(changes, suspect.words)[1]
+                self.pair(polluter, victim, read or changes, "bisection")
             else:
                 self.flaky(victim)
         elif len(pool) <= MAX_POLLUTERS:
@@ -235,7 +252,14 @@ class _Hunt:
         ranked.sort()
         for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
             if not self.fails([candidate], nodeid, f"{candidate} then {nodeid}"):
-                self.report.brittle.append(Brittle(nodeid, (candidate,), read))
+                # a flaky test can fail alone twice and pass once by chance: ask again
+                again = f"{candidate} then {nodeid}, again"
+                if not self.fails([candidate], nodeid, again) and self.fails(
+                    [], nodeid, f"{nodeid} alone, third run"
+                ):
+                    self.report.brittle.append(Brittle(nodeid, (candidate,), read))
+                    return
+                self.flaky(nodeid)
                 return
         pool = [n for n in prefix if self.leaked.get(n)]
         if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
@@ -263,12 +287,16 @@ class _Hunt:
         )
 
     def cleaners(self) -> None:
-        """For each pair, the tests that undid its state in the default order, if one helps."""
+        """For each pair whose polluter ran before its victim in the default order (where the
+        victim passed), the tests between them that undid the polluter's state, if one helps."""
         tried: set[tuple[str, str]] = set()
+        position = {nodeid: index for index, nodeid in enumerate(self.tests)}
         for pair in list(self.report.pairs):
             keys = {(c.probe, c.key): c for c in pair.state}
-            for candidate in self.tests:
-                if candidate in (pair.polluter, pair.victim) or (candidate, pair.victim) in tried:
+            start = position.get(pair.polluter, len(self.tests))
+            end = position.get(pair.victim, -1)
+            for candidate in self.tests[start + 1 : end]:
+                if (candidate, pair.victim) in tried:
                     continue
                 undone = tuple(
                     change
@@ -311,6 +339,7 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
             ]
             for (_, seed, _), future in zip(chosen, futures, strict=True):
                 run = state.note(future.result())
+                report.runs.append((run.label, len(run.records)))
                 report.rounds.append(_round(run, seed))
                 pending.extend(state.suspects_of(run, known))
         while pending:

@@ -16,8 +16,14 @@ from collections.abc import Iterable
 from auditor.dynamic.probes import Change
 
 SPECIFIC = 3
+READER = 2
+"""A call that reads a kind of state with no name of its own (``strftime``, ``open``)."""
 CONTEXT = 1
+EMPTY = frozenset({None, "{}", "[]", "()", "''", "set()", "'0 rows'", "0 rows", "'0 keys'"})
+"""Values a change that undoes state leaves: such a change is more likely a cleanup."""
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IDENTIFIER = re.compile(r"^(?:[0-9a-f]{6,}|[0-9]+|[0-9a-f-]{32,36})$")
+"""Parts of a key that are ids (``session:4677c873``), not names."""
 
 GENERIC = frozenset(
     {
@@ -116,7 +122,7 @@ READERS: dict[str, frozenset[str]] = {
         }
     ),
     "logging": frozenset(
-        {"caplog", "records", "getLogger", "logger", "warning", "log", "record_tuples", "handlers"}
+        {"records", "record_tuples", "messages", "isEnabledFor", "getEffectiveLevel", "handlers"}
     ),
     "sys.path": frozenset({"import_module", "__import__", "find_spec", "path"}),
     "files": frozenset({"listdir", "exists", "glob", "scandir", "iterdir", "is_file"}),
@@ -137,8 +143,12 @@ def change_words(change: Change) -> dict[str, int]:
     quoted = re.findall(r"'([^']*)'", key)
     for name in quoted:  # os.environ['APP_MODE'], sys.modules['a.b'], table 'orders'
         add(name, SPECIFIC)
-        for part in re.split(r"[.:/]", name):
-            add(part, SPECIFIC if part == re.split(r"[.:/]", name)[-1] else CONTEXT)
+        parts = [part for part in re.split(r"[.:/]", name) if part and not IDENTIFIER.match(part)]
+        for index, part in enumerate(parts):
+            add(part, SPECIFIC if index == len(parts) - 1 else CONTEXT)
+        if " table " in key and parts:
+            for form in _singular_forms(parts[-1]):
+                add(form, SPECIFIC)
     plain = WORD.findall(re.sub(r"'[^']*'", " ", key))
     meaningful = [w for w in plain if w not in GENERIC]
     if meaningful and not quoted:
@@ -153,28 +163,48 @@ def change_words(change: Change) -> dict[str, int]:
         for word in WORD.findall(value or ""):
             if not re.fullmatch(r"[0-9a-f]{6,}", word):
                 add(word, CONTEXT)
+    if change.probe == "logging":  # logger names are module names every test touches
+        for word in list(words):
+            words[word] = CONTEXT
     for word in READERS.get(change.probe, ()):
-        words.setdefault(word, CONTEXT if change.probe in ("logging", "sys.path") else SPECIFIC)
+        words.setdefault(word, CONTEXT if change.probe == "sys.path" else READER)
     return words
+
+
+def _singular_forms(table: str) -> set[str]:
+    """``users`` -> ``user``, ``User``, ``Users``: how code names the model of a table."""
+    forms = {table, table.capitalize()}
+    for suffix in ("ies", "es", "s"):
+        if table.endswith(suffix) and len(table) > len(suffix) + 1:
+            stem = table[: -len(suffix)] + ("y" if suffix == "ies" else "")
+            forms |= {stem, stem.capitalize()}
+    camel = "".join(word.capitalize() for word in table.split("_"))
+    forms.add(camel)
+    return forms
 
 
 def score(changes: Iterable[Change], names: set[str]) -> tuple[int, list[Change]]:
     """How strongly a test whose code used ``names`` reads ``changes``, and which ones.
 
-    The score is the best single change's: a change counts when one of its specific words is
-    among the names; context words only add to such a change.
+    The score is the best single change's: a change counts when one of its specific words
+    (or a reader call) is among the names; context words only add to such a change. A change
+    that empties or removes state scores lower: it is more likely a cleanup than a leak.
     """
     best = 0
     matched: list[Change] = []
     for change in changes:
         words = change_words(change)
         hits = [word for word in words if word in names]
-        if not any(words[word] >= SPECIFIC for word in hits):
+        if not any(words[word] >= READER for word in hits):
             continue
-        value = sum(words[word] for word in hits)
+        value = sum(words[word] for word in hits) - (2 if _empty(change.after) else 0)
         matched.append(change)
         best = max(best, value)
     return best, matched
+
+
+def _empty(value: str | None) -> bool:
+    return value in EMPTY or bool(value and value.split("#", 1)[0] in EMPTY)
 
 
 def words_of_test(touched: Iterable[str], failure: str) -> set[str]:

@@ -82,11 +82,11 @@ def reverters(nodeids: Sequence[str], leaked: Mapping[str, Sequence[Change]]) ->
 def targeted(nodeids: Sequence[str], leaked: Mapping[str, Sequence[Change]]) -> list[str]:
     """An order that puts every test that leaked state before every test that did not.
 
-    Tests that undo an earlier test's state come first (so they clean nothing), then the
-    tests that leaked, in reverse (a victim runs before its polluter in an order that passes,
-    so reversing them puts the polluter first), then all the others in their usual order.
+    Tests that undo an earlier test's state come first (so they clean nothing up), then the
+    tests that leaked, in their usual order (a leaker that reads another's state meets it here
+    when it runs after it by default, and in the reversed round otherwise), then the rest.
     """
     first = reverters(nodeids, leaked)
-    leakers = [n for n in reversed(nodeids) if leaked.get(n) and n not in first]
+    leakers = [n for n in nodeids if leaked.get(n) and n not in first]
     placed = set(first) | set(leakers)
     return first + leakers + [n for n in nodeids if n not in placed]

@@ -11,15 +11,16 @@ passes these; nobody types them.
 State is snapshotted before a test's setup and after its teardown. What a wider-scoped
 fixture does while it sets up or tears down (a session database created, a module's app
 built, a schema dropped at the end) is the fixture's, not a leak of the test during which it
-happened: the plugin snapshots around the fixture's setup and around its teardown, and those
-transitions are not charged to that test.
+happened: the plugin snapshots around the fixture's setup and moves the test's starting state
+past it, and snapshots around its teardown and keeps the values from before it in the test's
+final state. What the test itself does in between is what it leaked.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Generator, Iterable
+from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,8 +120,11 @@ class Recorder:
             self.probes, self.probe_errors = probing.load(context, names)
         self.teardown_before: dict[int, list[Snapshot]] = {}
         """State just before a wider-scoped fixture's teardown, by ``id(fixturedef)``."""
-        self.excused: set[tuple[str, str, str | None, str | None]] = set()
-        """Transitions the current test is not charged with (fixture setups, teardowns)."""
+        self.before: list[dict[str, str]] | None = None
+        """The current test's starting state, moved past what wider fixtures set up."""
+        self.masked: list[dict[str, str | None]] = []
+        """Per probe, keys a wider fixture's teardown changed in this test: their value just
+        before that teardown (``None``: absent)."""
         self.touch = bool(config.getoption("--ta-touch"))
         self.profile = bool(config.getoption("--ta-profile"))
         self.current: TestRecord | None = None
@@ -145,19 +149,48 @@ class Recorder:
             self.probe_errors.append(f"{probe.name}: {type(error).__name__}: {error}")
             return None
 
-    def _changes(self, before: list[Snapshot], after: list[Snapshot]) -> list[Change]:
+    def _changes(self, before: Sequence[Snapshot], after: Sequence[Snapshot]) -> list[Change]:
         found: list[Change] = []
         for probe, old, new in zip(self.probes, before, after, strict=False):
             found.extend(probing.changes(probe, old, new))
         return found
 
-    def _leaked(self, changes: list[Change]) -> list[Change]:
-        """``changes`` less what wider-scoped fixtures did during this test."""
-        return [
-            change
-            for change in changes
-            if (change.probe, change.key, change.before, change.after) not in self.excused
-        ]
+    def _absorb(self, before: list[Snapshot], after: list[Snapshot]) -> None:
+        """A wider fixture set up: its changes become part of the test's starting state."""
+        if self.before is None or len(before) != len(self.before) or len(after) != len(before):
+            return
+        for start, old, new in zip(self.before, before, after, strict=True):
+            for key in set(old) | set(new):
+                if old.get(key) != new.get(key):
+                    if key in new:
+                        start[key] = new[key]
+                    else:
+                        start.pop(key, None)
+
+    def _mask(self, before: list[Snapshot], after: list[Snapshot]) -> None:
+        """A wider fixture tore down: the test's final state keeps the values from before."""
+        if len(before) != len(after):
+            return
+        if not self.masked:
+            self.masked = [{} for _ in before]
+        for mask, old, new in zip(self.masked, before, after, strict=False):
+            for key in set(old) | set(new):
+                if old.get(key) != new.get(key) and key not in mask:
+                    mask[key] = old.get(key)
+
+    def _final(self, after: list[Snapshot]) -> list[Snapshot]:
+        if not self.masked:
+            return after
+        final: list[Snapshot] = []
+        for mask, snapshot in zip(self.masked, after, strict=False):
+            merged = dict(snapshot)
+            for key, value in mask.items():
+                if value is None:
+                    merged.pop(key, None)
+                else:
+                    merged[key] = value
+            final.append(merged)
+        return final
 
     # -- hooks -------------------------------------------------------------------------
     @pytest.hookimpl(trylast=True)
@@ -182,7 +215,7 @@ class Recorder:
             return
         before = self._snapshot()
         yield
-        self._excuse(self._changes(before, self._snapshot()))
+        self._absorb(before, self._snapshot())
         key = id(fixturedef)
         # Finalizers run last-in first-out: this one runs just before the fixture's own
         # teardown, and pytest_fixture_post_finalizer just after it.
@@ -194,10 +227,7 @@ class Recorder:
         """A wider fixture torn down in this test: what its teardown did is not the test's."""
         before = self.teardown_before.pop(id(fixturedef), None)
         if before is not None and len(before) == len(self.probes):
-            self._excuse(self._changes(before, self._snapshot()))
-
-    def _excuse(self, changes: list[Change]) -> None:
-        self.excused.update((c.probe, c.key, c.before, c.after) for c in changes)
+            self._mask(before, self._snapshot())
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(
@@ -205,7 +235,8 @@ class Recorder:
     ) -> Generator[None, None, None]:
         record = TestRecord(item.nodeid)
         self.current = record
-        before = self._snapshot() if self.probes else []
+        self.before = [dict(snapshot) for snapshot in self._snapshot()] if self.probes else []
+        self.masked = []
         tracer = _Tracer() if self.touch else None
         profile = _profile_start() if self.profile else None
         if tracer is not None:
@@ -219,8 +250,11 @@ class Recorder:
             if profile is not None:
                 record.profile = _profile_end(profile)
             if self.probes:
-                record.leaked = self._leaked(self._changes(before, self._snapshot()))
-            self.excused.clear()
+                after = self._final(self._snapshot())
+                if len(self.before) == len(after):
+                    record.leaked = self._changes(self.before, after)
+            self.before = None
+            self.masked = []
             self.current = None
             self.writer.write(record.to_json())
 

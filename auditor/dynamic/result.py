@@ -85,6 +85,8 @@ class LeakReport:
     leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     """State each test left changed in the default order (polluters or not)."""
     notes: list[str] = field(default_factory=list)
+    runs: list[tuple[str, int]] = field(default_factory=list)
+    """Every pytest run: what it was for and how many tests it executed."""
     executions: int = 0
     processes: int = 0
     seconds: float = 0.0

@@ -98,6 +98,7 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
             {"nodeid": nodeid, "state": [c.describe() for c in changes][:MAX_STATE]}
             for nodeid, changes in report.leaked.items()
         ],
+        "runs": [{"label": label, "tests": tests} for label, tests in report.runs],
         "notes": list(report.notes),
     }
 

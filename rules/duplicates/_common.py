@@ -24,16 +24,31 @@ def percent(share: float) -> str:
     return f"{int(share * 100 + 1e-9)}%"
 
 
-def literal_values(suite: SuiteView, member: Member) -> tuple[str, ...] | None:
-    """The literals of the def at the member's line, in order, as written; None when
-    the parsed module does not have it."""
+def _shape(suite: SuiteView, member: Member) -> tuple[str, tuple[str, ...]] | None:
+    """The renamed digest and the literal values of the def at the member's line; None
+    when the parsed module does not have it."""
     summary = suite.suite.modules.get(member.path)
     if summary is None:
         return None
     for function, _ in summary.defs():
         if function.line == member.line and function.shape is not None:
-            return function.shape.values
+            return function.shape.renamed, function.shape.values
     return None
+
+
+def literal_values(suite: SuiteView, member: Member) -> tuple[str, ...] | None:
+    """The literals of the def at the member's line, in order, as written; None when
+    the parsed module does not have it."""
+    found = _shape(suite, member)
+    return None if found is None else found[1]
+
+
+def locals_only(suite: SuiteView, members: Sequence[Member]) -> bool:
+    """Do the members' codes differ only in the names they bind and in literal values
+    (not in the names of what they call or read, nor in the kinds of their literals)?
+    True when a def is missing."""
+    shapes = [_shape(suite, m) for m in members]
+    return len({s[0] for s in shapes if s is not None}) <= 1
 
 
 def plural(count: int, word: str, many: str = "") -> str:

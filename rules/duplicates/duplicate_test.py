@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import literal_values, plural, where
+from ._common import literal_values, locals_only, plural, where
 
 CONFTEST = """\
 import pytest
@@ -112,6 +112,27 @@ def test_discount_silver(shop):
     assert shop.discount(100, "silver") == 90
 """
 
+ROUNDTRIPS = """\
+def test_customer_roundtrip(session):
+    customer = Customer(email="ann@example.test", slug="ann-lee")
+    session.add(customer)
+    session.flush()
+    loaded = session.get(Customer, customer.id)
+    assert loaded is not None
+    assert loaded.email == "ann@example.test"
+    assert loaded.slug == "ann-lee"
+
+
+def test_plan_roundtrip(session):
+    plan = Plan(code="team", seats=10)
+    session.add(plan)
+    session.flush()
+    stored = session.get(Plan, plan.id)
+    assert stored is not None
+    assert stored.code == "team"
+    assert stored.seats == 10
+"""
+
 ACCOUNTS = """\
 class TestAdminAccount:
     def test_can_log_in(self, client, account):
@@ -131,9 +152,10 @@ class DuplicateTest(Rule):
     ## What it does
     Finds a test whose code is a copy of another test: the same code up to formatting,
     comments and the docstring (an exact, type-1 clone), or up to the names of its local
-    variables and its literals (a renamed, type-2 clone, of at least 40 tokens). Each
-    copy is reported at its `def`, naming the test it repeats; the first of a group (by
-    path and line) is the one to keep.
+    variables and its literals (a renamed, type-2 clone, of at least 40 tokens), or, in
+    tests of at least 50 tokens, up to every name: the same steps over other functions,
+    classes and attributes. Each copy is reported at its `def`, naming the test it
+    repeats; the first of a group (by path and line) is the one to keep.
 
     ## Why is this bad?
     A copied test runs the same check twice: it costs run time and, worse, every change
@@ -218,6 +240,13 @@ class DuplicateTest(Rule):
             "names: it checks nothing more; delete it",
         ),
         Invalid(
+            files={"tests/test_models.py": ROUNDTRIPS},
+            at=("tests/test_models.py:11:1",),
+            message="test `test_plan_roundtrip` is the code of test `test_customer_roundtrip` "
+            "(tests/test_models.py:1) with other names and literals: merge the 2 tests into "
+            "one, parametrized over what differs (functions, classes or attributes too)",
+        ),
+        Invalid(
             files={"tests/test_accounts.py": ACCOUNTS},
             at=("tests/test_accounts.py:8:5",),
             message="up to formatting and comments; the same method in 2 classes: move it into "
@@ -253,6 +282,13 @@ def _exact_advice(group: DuplicateGroup) -> str:
 
 
 def _renamed_message(suite: SuiteView, group: DuplicateGroup, keep: Member, member: Member) -> str:
+    if not locals_only(suite, (keep, member)):
+        # other callees or attributes, or literals of other kinds
+        return (
+            f"test `{member.name}` is the code of test {where(keep)} with other names and "
+            f"literals: merge the {plural(len(group.members), 'test')} into one, "
+            "parametrized over what differs (functions, classes or attributes too)"
+        )
     kept, copied = literal_values(suite, keep), literal_values(suite, member)
     differ = list(
         dict.fromkeys((a, b) for a, b in zip(kept or (), copied or (), strict=False) if a != b)

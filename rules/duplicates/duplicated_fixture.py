@@ -6,7 +6,10 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import clip, listing
+from ._common import clip, listing, where
+
+VARIANTS = "variants of one fixture"
+"""In the suggestion of a group of fixtures of other names and other literals."""
 
 CONFTEST = """\
 import pytest
@@ -78,6 +81,45 @@ def test_list_orders(client, auth_headers):
 """
 
 
+PRO_PLAN = """\
+import pytest
+
+from billing.models import Plan
+
+
+@pytest.fixture
+def pro_plan(db_session):
+    plan = Plan(code="pro", name="Pro", monthly_price="29.00", seats=5)
+    db_session.add(plan)
+    db_session.flush()
+    db_session.refresh(plan)
+    return plan
+
+
+def test_subscribe(db_session, pro_plan):
+    assert subscribe(db_session, pro_plan).plan_id == pro_plan.id
+"""
+
+BASIC_PLAN = """\
+import pytest
+
+from billing.models import Plan
+
+
+@pytest.fixture
+def basic_plan(db_session):
+    tier = Plan(code="basic", name="Basic", monthly_price="9.00", seats=1)
+    db_session.add(tier)
+    db_session.flush()
+    db_session.refresh(tier)
+    return tier
+
+
+def test_plan_cached(cache, basic_plan):
+    assert cache.load(basic_plan.code) == basic_plan
+"""
+
+
 class DuplicatedFixture(Rule):
     """
     ## What it does
@@ -86,6 +128,12 @@ class DuplicatedFixture(Rule):
     requested fixtures), and says where its one copy belongs: the `conftest.py` of the
     closest folder holding all the copies, or the copy that already serves every test
     when the others override it with the same body. Each copy is reported.
+
+    Fixtures of other names in several files whose code (of at least 40 tokens) is the
+    same up to names and literals (`pro_plan` and `basic_plan` building two rows the
+    same way) are variants of one fixture: each but the first is reported, with the
+    `conftest.py` where one fixture taking what differs belongs. A fixture of one name
+    with other values in each module is an override, not reported.
 
     ## Why is this bad?
     Copied fixtures drift apart: a fix to one copy (a teardown, a scope) misses the
@@ -149,6 +197,18 @@ class DuplicatedFixture(Rule):
     INVALID = (
         Invalid(
             files={
+                "tests/integration/test_subscriptions.py": PRO_PLAN,
+                "tests/integration/test_cache.py": BASIC_PLAN,
+            },
+            at=("tests/integration/test_subscriptions.py:7:1",),
+            message="fixture `pro_plan` is the code of fixture `basic_plan` "
+            "(tests/integration/test_cache.py:7) with other names and literals: 2 variants "
+            "of one fixture, the same code up to names and literals: one fixture in "
+            "tests/integration/conftest.py (create it) taking what differs (a factory "
+            "fixture, or `params=`) should replace them",
+        ),
+        Invalid(
+            files={
                 "tests/conftest.py": CONFTEST,
                 "tests/unit/test_pricing.py": PRICING,
                 "tests/api/test_plans_api.py": PLANS_API,
@@ -181,6 +241,17 @@ class DuplicatedFixture(Rule):
     def check(self, suite: SuiteView) -> Iterator[Finding]:
         for group in suite.duplicates:
             if group.kind != "fixture":
+                continue
+            if VARIANTS in group.suggestion:
+                first = group.members[0]
+                for member in group.members[1:]:
+                    yield self.finding(
+                        member.path,
+                        member.line,
+                        member.col,
+                        f"fixture `{member.name}` is the code of fixture {where(first)} with "
+                        f"other names and literals: {clip(group.suggestion)}",
+                    )
                 continue
             keep = _serving(group)
             for member in group.members:

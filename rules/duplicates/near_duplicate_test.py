@@ -89,11 +89,11 @@ class NearDuplicateTest(Rule):
     """
     ## What it does
     Finds tests that are almost the same code (a type-3 near miss): after local names
-    and literals are set aside, nearly all of their token sequences are shared (a
-    Jaccard similarity of at least `duplicate-similarity`, 85% by default), with a
-    statement or two added or changed. Tests of fewer than 40 tokens are left out. The
-    first test of a group is the reference; each other one is reported with its
-    similarity.
+    and literals are set aside, most of their token sequences are shared (a Jaccard
+    similarity of their 5-token sequences of at least `duplicate-similarity`, 70% by
+    default), with a statement or two added or changed. Tests of fewer than 40 tokens
+    are left out. The first test of a group is the reference; each other one is
+    reported with its similarity.
 
     ## Why is this bad?
     A test copied and then edited a little repeats every step of the original: a change

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from auditor.dynamic.driver import Budget
 from auditor.dynamic.hunt import Settings, hunt
+from auditor.dynamic.result import LeakReport
 from tests.dynamic.world import World
 
 
@@ -11,7 +12,7 @@ def names(count: int) -> list[str]:
     return [f"tests/test_m{index // 5}.py::test_{index}" for index in range(count)]
 
 
-def pairs_of(report) -> set[tuple[str, str]]:
+def pairs_of(report: LeakReport) -> set[tuple[str, str]]:
     return {(pair.polluter, pair.victim) for pair in report.pairs}
 
 
@@ -30,7 +31,9 @@ def test_finds_each_pair_by_the_state_the_victim_reads_within_budget():
         "app.config.RATE",
         "app.main.MODE",
     }
-    assert not report.flaky and not report.brittle and not report.failing
+    assert not report.flaky
+    assert not report.brittle
+    assert not report.failing
     assert report.executions == world.executions
     assert report.executions <= 3 * len(tests) + 4 * len(expected)
 
@@ -88,7 +91,8 @@ def test_a_broken_test_is_failing_not_brittle():
     world.reads[tests[4]] = {"app.never.SET": "yes"}
     report = hunt(world, Settings(seed=1), "/suite")
     assert report.failing == [tests[4]]
-    assert not report.brittle and not report.pairs
+    assert not report.brittle
+    assert not report.pairs
 
 
 def test_an_exhausted_budget_stops_the_hunt_and_says_so():

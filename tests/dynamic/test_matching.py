@@ -9,7 +9,8 @@ from auditor.dynamic.probes import Change
 def test_the_variable_name_is_the_specific_word_of_an_environment_change():
     words = change_words(Change("environ", "os.environ['APP_MODE']", None, "'beta'"))
     assert words["APP_MODE"] == 3
-    assert "environ" not in words and "os" not in words
+    assert "environ" not in words
+    assert "os" not in words
     assert words["beta"] == 1
 
 
@@ -20,7 +21,9 @@ def test_a_global_is_matched_by_its_own_name_not_by_its_module():
 
 
 def test_lru_cache_and_defaults_are_matched_by_the_function_name():
-    cache = Change("globals", "shop.settings.get_settings.cache_info()", "'currsize=0'", "'currsize=1'")
+    cache = Change(
+        "globals", "shop.settings.get_settings.cache_info()", "'currsize=0'", "'currsize=1'"
+    )
     defaults = Change("globals", "shop.basket.add_item.__defaults__", "x", "y")
     assert score([cache], {"get_settings"})[1] == [cache]
     assert score([defaults], {"add_item"})[1] == [defaults]

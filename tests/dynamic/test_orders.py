@@ -49,13 +49,13 @@ def test_unknown_mode_is_an_error():
         orders.shuffled(TESTS, 1, "file")
 
 
-def test_targeted_order_puts_undoers_first_then_leakers_reversed_then_the_rest():
+def test_targeted_order_puts_undoers_first_then_leakers_then_the_rest():
     leaked = {
         TESTS[1]: (Change("environ", "os.environ['X']", None, "'1'"),),
         TESTS[4]: (Change("environ", "os.environ['X']", "'1'", None),),
         TESTS[6]: (Change("globals", "app.RATE", "1", "2"),),
     }
     order = orders.targeted(TESTS, leaked)
-    assert order[:3] == [TESTS[4], TESTS[6], TESTS[1]]
+    assert order[:3] == [TESTS[4], TESTS[1], TESTS[6]]
     assert order[3:] == [n for n in TESTS if n not in (TESTS[1], TESTS[4], TESTS[6])]
     assert orders.reverters(TESTS, leaked) == [TESTS[4]]

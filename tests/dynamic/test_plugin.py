@@ -59,7 +59,8 @@ def test_order_file_runs_exactly_those_tests_in_that_order_with_repeats(suite):
     assert [r.nodeid for r in run.records] == order[:4]
     assert [r.outcome for r in run.records] == ["passed", "failed", "passed", "failed"]
     assert run.session.missing == ["test_env.py::test_missing"]
-    assert driver.executions == 4 and driver.processes == 1
+    assert driver.executions == 4
+    assert driver.processes == 1
     assert "TA_MODE" in run.records[1].touched
     assert "assert 'beta' == 'standard'" in run.records[1].failure
 

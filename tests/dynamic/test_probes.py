@@ -3,13 +3,14 @@ state without running the suite's code."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sqlite3
 import sys
 import types
 import warnings
-from pathlib import Path
+from collections.abc import Callable
 from unittest import mock
 
 import pytest
@@ -26,7 +27,7 @@ from auditor.dynamic.probes.sqlite import SqliteProbe
 from auditor.dynamic.probes.warnings_filters import WarningsProbe
 
 
-def keys_changed(probe: Probe, act) -> list[str]:
+def keys_changed(probe: Probe, act: Callable[[], object]) -> list[str]:
     before = probe.snapshot()
     act()
     return [change.key for change in changes(probe, before, probe.snapshot())]
@@ -53,15 +54,14 @@ def project(tmp_path, monkeypatch):
         "RATE = 1.0\n"
         "REGISTRY = {'a': [1]}\n"
         "class Settings:\n    debug = False\n"
-        "class App:\n    def __init__(self):\n        self.overrides = {}\n        self.middleware = []\n"
+        "class App:\n    def __init__(self):\n"
+        "        self.overrides = {}\n        self.middleware = []\n"
         "app = App()\n"
         "def add(item, basket=[]):\n    basket.append(item)\n    return basket\n"
         "@functools.lru_cache\ndef settings():\n    return RATE\n"
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    import shopx.state
-
-    yield shopx.state, GlobalsProbe(tmp_path)
+    yield importlib.import_module("shopx.state"), GlobalsProbe(tmp_path)
     for name in ("shopx", "shopx.state"):
         sys.modules.pop(name, None)
 
@@ -94,9 +94,8 @@ def test_globals_ignores_modules_imported_during_the_test(project, tmp_path):
 def test_sys_modules_reports_injection_but_not_ordinary_imports():
     probe = ModulesProbe()
     fake = types.SimpleNamespace(dumps=str)
-    assert keys_changed(probe, lambda: sys.modules.__setitem__("ta_fake_json", fake)) == [
-        "sys.modules['ta_fake_json']"
-    ]
+    inject = lambda: sys.modules.__setitem__("ta_fake_json", fake)  # type: ignore[assignment]  # noqa: E731
+    assert keys_changed(probe, inject) == ["sys.modules['ta_fake_json']"]
     del sys.modules["ta_fake_json"]
     assert keys_changed(probe, lambda: __import__("colorsys")) in ([], [])
 

@@ -51,7 +51,10 @@ def write_suite(root: Path, contents: Mapping[str, str | bytes]) -> Path:
 
 
 def run_process(
-    *args: str | os.PathLike[str], cwd: Path, env: Mapping[str, str] | None = None
+    *args: str | os.PathLike[str],
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    timeout: float = SUBPROCESS_TIMEOUT,
 ) -> Result:
     """`python -m auditor ARGS` in a real process, for exit status and stderr; `env`
     adds variables."""
@@ -62,7 +65,7 @@ def run_process(
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=SUBPROCESS_TIMEOUT,
+        timeout=timeout,
         env=env,
         check=False,
     )
@@ -76,6 +79,23 @@ def report_schema() -> dict[str, Any]:
     schema = json.loads(resource.read_text(encoding="utf-8"))
     assert isinstance(schema, dict)
     return schema
+
+
+@cache
+def leaks_schema() -> dict[str, Any]:
+    resource = files("auditor") / "schemas" / "leaks.schema.json"
+    schema = json.loads(resource.read_text(encoding="utf-8"))
+    assert isinstance(schema, dict)
+    return schema
+
+
+def leaks_schema_errors(report: object) -> list[str]:
+    """Every way a `leaks --format json` report breaks the shipped schema."""
+    validator = Draft202012Validator(leaks_schema())
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(report)
+    ]
 
 
 def schema_errors(report: object) -> list[str]:

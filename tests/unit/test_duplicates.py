@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import random
+import sys
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 from auditor.build import BuildOptions, build_suite
@@ -21,6 +23,11 @@ from auditor.duplicates import (
 from auditor.model import Suite
 from auditor.parse.summary import Shape
 from auditor.testing import write_tree
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
 
 LONG = """
 def test_checkout(client, cart):
@@ -451,3 +458,228 @@ def test_common_name_and_nearest_conftest() -> None:
     assert common_name(["test_sum", "test_add"]) == "test_sum"
     assert nearest_conftest(["tests/a/test_x.py", "tests/a/b/test_y.py"]) == "tests/a/conftest.py"
     assert nearest_conftest(["tests/test_x.py", "other/test_y.py"]) == "conftest.py"
+
+
+CUSTOMER_ROUNDTRIP = """
+def test_customer_roundtrip(memory_session):
+    customer = Customer(email="ann@example.test", name="Ann Lee", slug="ann-lee")
+    memory_session.add(customer)
+    memory_session.flush()
+    memory_session.expire_all()
+    loaded = memory_session.get(Customer, customer.id)
+    assert loaded is not None
+    assert loaded.email == "ann@example.test"
+    assert loaded.slug == "ann-lee"
+"""
+PLAN_ROUNDTRIP = """
+def test_plan_roundtrip(memory_session):
+    plan = Plan(code="team", name="Team", seats=10)
+    memory_session.add(plan)
+    memory_session.flush()
+    memory_session.expire_all()
+    stored = memory_session.get(Plan, plan.id)
+    assert stored is not None
+    assert stored.code == "team"
+    assert stored.seats == 10
+"""
+LATENCY = """
+def test_{what}_p95(db_session):
+    rows = [{create}(db_session) for _ in range({count})]
+    repo = {repository}(db_session)
+    target = rows[-1].{attribute}
+    samples = measure(repo.{method}, target, repeat={count})
+    assert len(samples) == {count}
+    assert p95(samples) < {budget}, f"p95 {{p95(samples) * 1000:.1f}} ms"
+"""
+
+
+def test_renamed_clones_over_other_callees_attributes_and_keywords(tmp_path: Path) -> None:
+    """The same steps over another class, its keywords and attributes (not only other
+    local names) are a renamed clone, from `loose_min_tokens` tokens."""
+    files = {"tests/test_models.py": CUSTOMER_ROUNDTRIP + PLAN_ROUNDTRIP}
+    (group,) = groups_of(tmp_path, files)
+    assert (group.clone, names(group)) == (
+        "renamed",
+        ["test_customer_roundtrip", "test_plan_roundtrip"],
+    )
+    assert group.suggestion == (
+        "the same code up to names and literals: merge the 2 tests into one, parametrized "
+        "over what differs (functions, classes or attributes too)"
+    )
+    assert not any(
+        g.clone == "renamed"
+        for g in groups_of(tmp_path, files, DuplicateSettings(loose_min_tokens=10_000))
+    )
+
+
+def test_renamed_clones_over_other_imported_functions_and_methods(tmp_path: Path) -> None:
+    customers = LATENCY.format(
+        what="customer_lookup",
+        create="create_customer",
+        count=200,
+        repository="CustomerRepository",
+        attribute="email",
+        method="by_email",
+        budget=0.005,
+    )
+    invoices = LATENCY.format(
+        what="invoice_listing",
+        create="create_invoice",
+        count=500,
+        repository="InvoiceRepository",
+        attribute="customer_id",
+        method="for_customer",
+        budget=0.02,
+    )
+    header = "from tests.factories import create_customer, create_invoice\n"
+    files = {"tests/perf/test_a.py": header + customers, "tests/perf/test_b.py": header + invoices}
+    (group,) = [g for g in groups_of(tmp_path, files) if g.kind == "test"]
+    assert (group.clone, names(group)) == (
+        "renamed",
+        ["test_customer_lookup_p95", "test_invoice_listing_p95"],
+    )
+
+
+def test_short_tests_of_one_form_do_not_collapse_into_a_renamed_group(tmp_path: Path) -> None:
+    calls = ["isprime", "factorint", "totient", "divisors", "primepi", "nextprime"]
+    source = "".join(
+        f"\ndef test_{f}(checker):\n    value = {f}(7, strict=True)\n"
+        f"    assert checker.{f}_ok(value) == {n}\n    assert value.{f} is not None\n"
+        f"    assert checker.seen[-1] == {f}.__name__\n"
+        for n, f in enumerate(calls)
+    )
+    suite = suite_of(tmp_path, {"test_numbers.py": source})
+    shapes = [f.shape for m in suite.modules.values() for f in m.functions if f.shape]
+    assert len({s.loose for s in shapes}) == 1  # all alike up to every name...
+    settings = DuplicateSettings()
+    assert all(settings.min_tokens <= s.size < settings.loose_min_tokens for s in shapes)
+    assert find_duplicates(suite) == ()  # ...but too short for that to mean anything
+    loose = find_duplicates(suite, DuplicateSettings(min_tokens=1, loose_min_tokens=1))
+    assert [(g.clone, len(g.members)) for g in loose] == [("renamed", 6)]
+
+
+def test_a_renamed_group_takes_in_clones_over_other_callees(tmp_path: Path) -> None:
+    """One renamed group for local renames and renamed callees together; the literal
+    variant is reported as a parametrize candidate only, through one representative."""
+    files = {
+        "tests/test_a.py": CUSTOMER_ROUNDTRIP,
+        "tests/test_b.py": CUSTOMER_ROUNDTRIP.replace("loaded", "fetched").replace(
+            "test_customer_roundtrip", "test_customer_renamed"
+        ),
+        "tests/test_c.py": CUSTOMER_ROUNDTRIP.replace("ann-lee", "bob").replace(
+            "test_customer_roundtrip", "test_customer_bob"
+        ),
+        "tests/test_d.py": PLAN_ROUNDTRIP,
+    }
+    groups = [g for g in groups_of(tmp_path, files) if g.kind == "test"]
+    assert sorted((g.clone, names(g)) for g in groups) == [
+        ("parametrize", ["test_customer_roundtrip", "test_customer_bob"]),
+        ("renamed", ["test_customer_roundtrip", "test_customer_renamed", "test_plan_roundtrip"]),
+    ]
+
+
+PLAN_FIXTURE = """
+import pytest
+
+@pytest.fixture
+def {name}(db_session):
+    {var} = Plan(code="{code}", name="{title}", monthly_price=Decimal("{price}"), seats={seats})
+    db_session.add({var})
+    db_session.flush()
+    db_session.refresh({var})
+    return {var}
+
+def test_uses_{name}({name}):
+    assert {name}.code == "{code}"
+"""
+
+
+def test_fixture_variants_of_other_names_and_values_across_files(tmp_path: Path) -> None:
+    pro = PLAN_FIXTURE.format(
+        name="pro_plan", var="plan", code="pro", title="Pro", price="29.00", seats=5
+    )
+    basic = PLAN_FIXTURE.format(
+        name="basic_plan", var="tier", code="basic", title="Basic", price="9.00", seats=1
+    )
+    files = {
+        "tests/integration/test_subscriptions.py": pro,
+        "tests/integration/test_cache.py": basic,
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert (group.kind, group.clone, names(group)) == (
+        "fixture",
+        "renamed",
+        ["basic_plan", "pro_plan"],
+    )
+    assert group.suggestion == (
+        "2 variants of one fixture, the same code up to names and literals: one fixture in "
+        "tests/integration/conftest.py (create it) taking what differs (a factory fixture, "
+        "or `params=`) should replace them"
+    )
+    # one name with its own values in each module: overrides, as pytest means them
+    same_name = {"tests/a/test_x.py": pro, "tests/b/test_y.py": pro.replace('"29.00"', '"35.00"')}
+    assert [g.kind for g in groups_of(tmp_path / "same", same_name)] == ["test"]
+    # both in one module: not a fixture duplicated across files
+    one_file = {"tests/test_plans.py": pro + basic.replace("import pytest", "")}
+    assert groups_of(tmp_path / "one", one_file) == ()
+
+
+def test_near_clones_of_short_tests_one_statement_added(tmp_path: Path) -> None:
+    """A five-statement test and its copy with one keyword and one assert added."""
+    source = """
+    class TestSubscriptionService:
+        def test_cancel_sets_status(self, service, fake_repo):
+            subscription = fake_repo.add(build_subscription())
+            service.cancel(subscription)
+            stored = fake_repo.get(subscription.id)
+            assert stored.status is SubscriptionStatus.CANCELLED
+            assert fake_repo.active_for(subscription.customer_id) == []
+
+        def test_cancel_records_reason(self, service, fake_repo):
+            subscription = fake_repo.add(build_subscription())
+            service.cancel(subscription, reason="switching to a competitor")
+            stored = fake_repo.get(subscription.id)
+            assert stored.status is SubscriptionStatus.CANCELLED
+            assert stored.cancelled_reason == "switching to a competitor"
+            assert fake_repo.active_for(subscription.customer_id) == []
+    """
+    (group,) = groups_of(tmp_path, {"tests/test_services.py": source})
+    assert (group.clone, names(group)) == (
+        "near",
+        ["test_cancel_sets_status", "test_cancel_records_reason"],
+    )
+    assert 0.7 <= group.similarity < 0.85
+
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "tiers"
+LEVELS = {"1": "exact", "2": "renamed", "3": "near", "parametrize": "parametrize"}
+
+
+def labelled(group: DuplicateGroup) -> tuple[str, str, frozenset[str]]:
+    """(kind, level, members) with members named as DUPLICATES.toml names them."""
+    return (
+        group.kind,
+        group.clone,
+        frozenset(m.nodeid or f"{m.path}::{m.name}" for m in group.members),
+    )
+
+
+def test_every_labelled_group_of_the_sample_is_found() -> None:
+    """tests/samples/tiers/DUPLICATES.toml: every group reported as labelled (the same
+    members at the same level), and no other group of tests or fixtures."""
+    data = tomllib.loads((SAMPLE / "DUPLICATES.toml").read_text(encoding="utf-8"))
+    expected = {(g["kind"], LEVELS[g["type"]], frozenset(g["members"])) for g in data["group"]}
+    assert len(expected) == 18
+    config = load_config([SAMPLE], invocation_dir=SAMPLE)
+    suite = build_suite(
+        config, [SAMPLE], invocation_dir=SAMPLE, options=BuildOptions(use_cache=False)
+    )
+    found = {labelled(g) for g in find_duplicates(suite) if g.kind != "file"}
+    assert sorted(expected - found, key=str) == []  # missed
+    assert sorted(found - expected, key=str) == []  # extra
+    assert Counter(level for _, level, _ in found) == {
+        "exact": 7,
+        "renamed": 6,
+        "parametrize": 3,
+        "near": 2,
+    }

@@ -113,6 +113,64 @@ def test_renamed_digest_keeps_free_names_attributes_and_keywords():
         assert shape(other).renamed != base.renamed, other
 
 
+ROUNDTRIP = """
+def test_customer_roundtrip(session):
+    customer = Customer(email="ann@example.test", slug="ann-lee")
+    session.add(customer)
+    loaded = session.get(Customer, customer.id)
+    assert loaded.email == "ann@example.test"
+    assert loaded.slug == "ann-lee"
+"""
+PLAN_ROUNDTRIP = """
+def test_plan_roundtrip(session):
+    plan = Plan(code="team", seats=10)
+    session.add(plan)
+    stored = session.get(Plan, plan.id)
+    assert stored.code == "team"
+    assert stored.seats == 10
+"""
+
+
+def test_loose_digest_renames_callees_attributes_keywords_and_literal_kinds():
+    # Customer -> Plan (a callee), email/slug -> code/seats (keywords, then attributes),
+    # "ann-lee" -> 10 (a literal of another kind)
+    base, other = shape(ROUNDTRIP), shape(PLAN_ROUNDTRIP)
+    assert base.renamed != other.renamed
+    assert base.loose == other.loose
+    # imported names and module attributes are names like any other
+    imports = "def t(x):\n    from app.{m} import {f}\n    assert {f}(x).{a} == x.{a}\n"
+    one = shape(imports.format(m="pricing", f="annual", a="total"))
+    two = shape(imports.format(m="billing", f="monthly", a="amount"))
+    assert one.renamed != two.renamed
+    assert one.loose == two.loose
+
+
+def test_loose_digest_renames_consistently_and_keeps_builtins():
+    base = shape("def t(a):\n    assert f(a.x) == g(a.y)\n")
+    assert shape("def t(b):\n    assert h(b.p) == k(b.q)\n").loose == base.loose
+    # one name for two, or two names swapped against their uses, is other code
+    for other in (
+        "def t(a):\n    assert f(a.x) == f(a.y)\n",
+        "def t(a):\n    assert f(a.x) == g(a.x)\n",
+        "def t(a):\n    assert f(a.x) == a(f.y)\n",
+    ):
+        assert shape(other).loose != base.loose, other
+    # builtins are not renamed (unless the def binds them): len is not sorted
+    assert (
+        shape("def t(a):\n    assert len(a) is None\n").loose
+        != shape("def t(a):\n    assert sorted(a) is None\n").loose
+    )
+    assert (
+        shape("def t(a):\n    len = a\n    return len\n").loose
+        == shape("def t(a):\n    b = a\n    return b\n").loose
+    )
+    # the structure still counts
+    assert (
+        shape(ROUNDTRIP.replace("loaded.email ==", "loaded.email !=")).loose
+        != shape(ROUNDTRIP).loose
+    )
+
+
 def test_names_bound_anywhere_in_the_def_are_renamed():
     comprehension = "def t():\n    return [n * 2 for n in items() if n]\n"
     renamed = "def t():\n    return [k * 2 for k in items() if k]\n"

@@ -1,0 +1,83 @@
+"""`leaks` on the project's sample suites, against what each suite's EXPECTED.toml planted.
+
+tests/samples/leaks: 15 kinds of leak, a brittle test and its state-setter, a cleaner and a
+flaky test; everything passes in the default order. `leaks` must find every pair with the
+right polluter and state, call the flaky test flaky (when it failed at all in this run),
+report nothing else, and stay within 3 x the suite's size + 4 executions per pair.
+
+tests/samples/leaks_pg: rows committed inside a rolled-back SQLAlchemy session on the real
+PostgreSQL, and a key left in Redis; skipped where those servers are not reachable, failed
+under TA_REQUIRE_SERVICES=1 (CI).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import leaks_schema_errors, run_process
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:
+    import tomli as tomllib
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples"
+pytestmark = pytest.mark.slow
+
+
+def hunt(tmp_path: Path, name: str, *args: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    suite = tmp_path / name
+    shutil.copytree(SAMPLES / name, suite, ignore=shutil.ignore_patterns("*.db", "*.csv"))
+    result = run_process("leaks", "--seed", "1", "--format", "json", *args, cwd=suite, timeout=600)
+    assert result.code == 1, result.err
+    report = result.json()
+    assert leaks_schema_errors(report) == []
+    expected = tomllib.loads((suite / "EXPECTED.toml").read_text(encoding="utf-8"))
+    return report, expected
+
+
+def assert_pairs(report: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Every planted pair, and the pair a cleaner stands between, with the right state."""
+    found = {(p["polluter"], p["victim"]): p for p in report["pairs"]}
+    wanted = {(p["polluter"], p["victim"]): p["state"] for p in expected["pair"]}
+    wanted |= {(c["polluter"], c["victim"]): "" for c in expected.get("cleaner", [])}
+    assert set(found) == set(wanted)
+    for key, state in wanted.items():
+        texts = " | ".join(found[key]["state"]).lower()
+        assert state.lower() in texts, (key, found[key]["state"])
+        assert found[key]["reproduce"].startswith("pytest ")
+    victims = {v["nodeid"]: v for v in report["victims"]}
+    assert set(victims) == {victim for _, victim in wanted}
+    assert {p["nodeid"] for p in report["polluters"]} == {polluter for polluter, _ in wanted}
+
+
+def test_every_planted_leak_is_found_and_nothing_else(tmp_path):
+    report, expected = hunt(tmp_path, "leaks")
+    assert_pairs(report, expected)
+    brittle = {b["nodeid"]: b["state_setters"] for b in report["brittle"]}
+    assert brittle == {b["nodeid"]: [b["setter"]] for b in expected["brittle"]}
+    cleaners = {(c["nodeid"], c["polluter"], c["victim"]) for c in report["cleaners"]}
+    assert cleaners == {(c["nodeid"], c["polluter"], c["victim"]) for c in expected["cleaner"]}
+    flaky = {f["nodeid"] for f in expected["flaky"]}
+    assert {f["nodeid"] for f in report["flaky"]} <= flaky
+    assert not report["failing"]
+    assert not report["unresolved"]
+    pairs = len(report["pairs"]) + len(report["brittle"])  # a setter and its test are a pair
+    assert report["test_executions"] <= 3 * report["tests"] + 4 * pairs
+
+
+@pytest.mark.postgres
+def test_rows_committed_behind_a_rollback_and_a_redis_key_are_named(tmp_path, postgres, redis_url):
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    report, expected = hunt(
+        tmp_path, "leaks_pg", "--db-url", url, "--redis-url", "redis://127.0.0.1:6379/15"
+    )
+    assert_pairs(report, expected)
+    assert not report["brittle"]
+    assert not report["flaky"]
+    assert not report["failing"]

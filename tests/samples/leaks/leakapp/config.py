@@ -1,0 +1,5 @@
+"""Static configuration defaults."""
+
+RATE_LIMIT_PER_MINUTE = 60
+RATE_LIMIT_WINDOW_SECONDS = 60.0
+DEFAULT_PAGE_SIZE = 20

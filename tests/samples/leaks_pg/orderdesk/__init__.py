@@ -1,0 +1,1 @@
+"""orderdesk: customers, orders and login sessions (sample app for test-auditor)."""
