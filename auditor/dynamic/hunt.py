@@ -41,6 +41,8 @@ from auditor.dynamic.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Ro
 MAX_STATE_CANDIDATES = 3
 MAX_POLLUTERS = 3
 ALONE_RERUNS = 3
+BRITTLE_ALONE = 4
+"""Lone failures, each in its own process, before a test counts as needing another's state."""
 """Lone runs of a victim no leaked state explains, each in its own process, before searching."""
 
 
@@ -242,7 +244,15 @@ class _Hunt:
             )
 
     def brittle(self, nodeid: str, words: set[str]) -> None:
-        """Find the tests whose state lets ``nodeid`` pass (its state-setters)."""
+        """Find the tests whose state lets ``nodeid`` pass (its state-setters).
+
+        A flaky test can fail alone twice by chance and then pass after any test: it has to
+        fail alone ``BRITTLE_ALONE`` times in all, and pass after its setters twice.
+        """
+        for attempt in range(3, BRITTLE_ALONE + 1):
+            if not self.fails([], nodeid, f"{nodeid} alone, run {attempt}"):
+                self.flaky(nodeid)
+                return
         prefix = self.tests[: self.tests.index(nodeid)] if nodeid in self.tests else []
         ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
         for distance, candidate in enumerate(reversed(prefix)):
@@ -252,14 +262,7 @@ class _Hunt:
         ranked.sort()
         for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
             if not self.fails([candidate], nodeid, f"{candidate} then {nodeid}"):
-                # a flaky test can fail alone twice and pass once by chance: ask again
-                again = f"{candidate} then {nodeid}, again"
-                if not self.fails([candidate], nodeid, again) and self.fails(
-                    [], nodeid, f"{nodeid} alone, third run"
-                ):
-                    self.report.brittle.append(Brittle(nodeid, (candidate,), read))
-                    return
-                self.flaky(nodeid)
+                self.setters_confirmed(nodeid, [candidate], read)
                 return
         pool = [n for n in prefix if self.leaked.get(n)]
         if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
@@ -273,9 +276,16 @@ class _Hunt:
                     break
             if len(pool) <= MAX_POLLUTERS:
                 state = tuple(c for n in pool for c in self.leaked.get(n, ()))
-                self.report.brittle.append(Brittle(nodeid, tuple(pool), state))
+                self.setters_confirmed(nodeid, pool, state)
                 return
         self.report.brittle.append(Brittle(nodeid, ()))
+
+    def setters_confirmed(self, nodeid: str, setters: list[str], state: Sequence[Change]) -> None:
+        """Brittle when it passes after ``setters`` once more; flaky when it does not."""
+        if self.fails(setters, nodeid, f"setters then {nodeid}, again"):
+            self.flaky(nodeid)
+        else:
+            self.report.brittle.append(Brittle(nodeid, tuple(setters), tuple(state)))
 
     def flaky(self, nodeid: str) -> None:
         outcomes = self.runs.get(nodeid, [])

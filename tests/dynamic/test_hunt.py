@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
 from auditor.dynamic.driver import Budget
 from auditor.dynamic.hunt import Settings, hunt
 from auditor.dynamic.result import LeakReport
@@ -60,11 +64,13 @@ def test_a_test_that_needs_an_earlier_tests_state_is_brittle_with_its_setter():
     assert not report.pairs
 
 
-def test_a_flaky_test_is_never_reported_as_order_dependent():
+@pytest.mark.parametrize("rate", [0.4, 0.6])
+def test_a_flaky_test_is_never_reported_as_order_dependent(rate):
     tests = names(20)
-    for seed in range(6):
-        world = World(tests, flaky={tests[7]: 0.5})
-        world.writes[tests[15]] = {"app.config.X": "1"}  # leaks, but tests[7] does not read it
+    for seed in range(25):
+        world = World(tests, flaky={tests[7]: rate}, rng=random.Random(seed))
+        world.writes[tests[3]] = {"app.config.X": "1"}  # leaks; tests[7] does not read it
+        world.writes[tests[15]] = {"app.config.Y": "1"}
         report = hunt(world, Settings(seed=seed), "/suite")
         assert not report.pairs, seed
         assert not report.brittle, seed
