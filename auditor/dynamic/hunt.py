@@ -14,8 +14,8 @@
      reads are tried first, each as a pair ``[polluter, victim]`` (2 executions); when none
      reproduces the failure, it runs alone a few more times (a flaky test shows here, cheaply),
      then group testing over the failing prefix (the leakers first) finds the polluter,
-     confirmed with probes on. A failure that does not come back in the very same order makes
-     the test *flaky*, never order-dependent;
+     confirmed twice (once with probes on, to name the state). A failure that does not come
+     back in the very same order makes the test *flaky*, never order-dependent;
    * it fails alone, and again: *brittle* when it passed in some order (its state-setter is
      found the same way, as a pair that makes it pass), or *failing* everywhere;
    * it fails alone once and then passes: *flaky*.
@@ -223,20 +223,19 @@ class _Hunt:
                 pool = earlier
             else:
                 break  # only several tests together reproduce it
-        if len(pool) == 1:
-            polluter = pool[0]
-            label = f"confirming {polluter} then {victim}, with state probes"
-            confirm = self.run([polluter, victim], label, probes=True)
-            if confirm.outcome(victim) in ("failed", "error"):
+        # Group testing on a flaky test ends anywhere: what it found must fail twice more.
+        label = f"confirming {len(pool)} then {victim}, with state probes"
+        confirm = self.run([*pool, victim], label, probes=True)
+        if confirm.outcome(victim) not in ("failed", "error") or not self.fails(
+            pool, victim, f"confirming {len(pool)} then {victim}, again"
+        ):
+            self.flaky(victim)
+        elif len(pool) <= MAX_POLLUTERS:
+            for polluter in pool:
                 left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
                 changes = left or list(suspect.leaked.get(polluter, ()))
                 read = score(changes, suspect.words)[1]
                 self.pair(polluter, victim, read or changes, "bisection")
-            else:
-                self.flaky(victim)
-        elif len(pool) <= MAX_POLLUTERS:
-            for polluter in pool:
-                self.pair(polluter, victim, suspect.leaked.get(polluter, ()), "bisection")
         else:
             self.report.unresolved.append(victim)
             self.report.notes.append(
@@ -278,7 +277,15 @@ class _Hunt:
                 state = tuple(c for n in pool for c in self.leaked.get(n, ()))
                 self.setters_confirmed(nodeid, pool, state)
                 return
-        self.report.brittle.append(Brittle(nodeid, ()))
+        label = f"the default order up to {nodeid}"
+        if (
+            prefix
+            and not self.fails(prefix, nodeid, label)
+            and not self.fails(prefix, nodeid, f"{label}, again")
+        ):
+            self.report.brittle.append(Brittle(nodeid, ()))  # its setter leaves unseen state
+        else:
+            self.flaky(nodeid)  # it passed once, but not even where it passed before
 
     def setters_confirmed(self, nodeid: str, setters: list[str], state: Sequence[Change]) -> None:
         """Brittle when it passes after ``setters`` once more; flaky when it does not."""

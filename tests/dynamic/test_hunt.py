@@ -64,10 +64,10 @@ def test_a_test_that_needs_an_earlier_tests_state_is_brittle_with_its_setter():
     assert not report.pairs
 
 
-@pytest.mark.parametrize("rate", [0.4, 0.6])
+@pytest.mark.parametrize("rate", [0.25, 0.4])
 def test_a_flaky_test_is_never_reported_as_order_dependent(rate):
     tests = names(20)
-    for seed in range(25):
+    for seed in range(60):
         world = World(tests, flaky={tests[7]: rate}, rng=random.Random(seed))
         world.writes[tests[3]] = {"app.config.X": "1"}  # leaks; tests[7] does not read it
         world.writes[tests[15]] = {"app.config.Y": "1"}
