@@ -102,6 +102,7 @@ class PytestDriver:
     ) -> int:
         """Run pytest, reporting progress from the record file; the exit code (-1: timeout)."""
         deadline = None if self.timeout is None else time.monotonic() + self.timeout
+        done = _TestCounter(record)
         with (folder / "output.txt").open("w", encoding="utf-8") as output:
             process = subprocess.Popen(
                 command,
@@ -118,7 +119,7 @@ class PytestDriver:
                     output.write(f"\ntest-auditor: killed after {self.timeout} s\n")
                     return -1
                 if self.on_progress is not None:
-                    self.on_progress(label, _count_tests(record), wanted)
+                    self.on_progress(label, done.count(), wanted)
                 time.sleep(0.1)
             return returncode
 
@@ -213,12 +214,30 @@ class PytestDriver:
         return run
 
 
-def _count_tests(record: Path) -> int:
-    try:
-        with record.open("rb") as handle:
-            return handle.read().count(b'"type": "test"')
-    except OSError:
-        return 0
+class _TestCounter:
+    """Tests recorded so far in a record file that is still being written: reads only what
+    was appended since the last call."""
+
+    MARK = b'"type": "test"'
+
+    def __init__(self, record: Path) -> None:
+        self.record = record
+        self.offset = 0
+        self.tests = 0
+        self.tail = b""
+
+    def count(self) -> int:
+        try:
+            with self.record.open("rb") as handle:
+                handle.seek(self.offset)
+                added = handle.read()
+        except OSError:
+            return self.tests
+        self.offset += len(added)
+        text = self.tail + added
+        self.tests += text.count(self.MARK)
+        self.tail = text[-(len(self.MARK) - 1) :]  # a mark split across two reads
+        return self.tests
 
 
 def _explain(run: Run) -> str:

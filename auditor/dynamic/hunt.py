@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import shlex
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -179,15 +179,10 @@ class _Hunt:
 
     def by_state(self, suspect: _Suspect, words: set[str]) -> bool:
         """Try the leakers whose state the victim reads, best match and nearest first."""
-        ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
-        for distance, candidate in enumerate(reversed(suspect.prefix)):
-            strength, matched = score(suspect.leaked.get(candidate, ()), words)
-            if strength and candidate != suspect.nodeid:
-                ranked.append((-strength, distance, candidate, tuple(matched)))
-        ranked.sort()
+        prefix = [n for n in suspect.prefix if n != suspect.nodeid]
         confirmed: tuple[int, set[tuple[str, str]]] | None = None
-        for strength, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
-            keys = {(change.probe, change.key) for change in read}
+        for strength, candidate, read in _ranked(prefix, suspect.leaked, words):
+            keys = {change.where for change in read}
             if confirmed is not None and (strength != confirmed[0] or not keys & confirmed[1]):
                 continue  # after one polluter, only others as strongly tied to the same state
             if self.fails([candidate], suspect.nodeid, f"{candidate} then {suspect.nodeid}"):
@@ -214,15 +209,10 @@ class _Hunt:
         if pool is None:
             self.flaky(victim)
             return
-        while len(pool) > 1:
-            middle = len(pool) // 2
-            later, earlier = pool[middle:], pool[:middle]
-            if self.fails(later, victim, f"bisecting {victim} ({len(later)} before it)"):
-                pool = later
-            elif self.fails(earlier, victim, f"bisecting {victim} ({len(earlier)} before it)"):
-                pool = earlier
-            else:
-                break  # only several tests together reproduce it
+        pool = _narrow(
+            pool,
+            lambda part: self.fails(part, victim, f"bisecting {victim} ({len(part)} before it)"),
+        )
         # Group testing on a flaky test ends anywhere: what it found must fail twice more.
         label = f"confirming {len(pool)} then {victim}, with state probes"
         confirm = self.run([*pool, victim], label, probes=True)
@@ -253,26 +243,15 @@ class _Hunt:
                 self.flaky(nodeid)
                 return
         prefix = self.tests[: self.tests.index(nodeid)] if nodeid in self.tests else []
-        ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
-        for distance, candidate in enumerate(reversed(prefix)):
-            strength, matched = score(self.leaked.get(candidate, ()), words)
-            if strength:
-                ranked.append((-strength, distance, candidate, tuple(matched)))
-        ranked.sort()
-        for _, _, candidate, read in ranked[:MAX_STATE_CANDIDATES]:
+        for _, candidate, read in _ranked(prefix, self.leaked, words):
             if not self.fails([candidate], nodeid, f"{candidate} then {nodeid}"):
                 self.setters_confirmed(nodeid, [candidate], read)
                 return
         pool = [n for n in prefix if self.leaked.get(n)]
         if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
-            while len(pool) > 1:
-                middle = len(pool) // 2
-                if not self.fails(pool[middle:], nodeid, f"bisecting setters of {nodeid}"):
-                    pool = pool[middle:]
-                elif not self.fails(pool[:middle], nodeid, f"bisecting setters of {nodeid}"):
-                    pool = pool[:middle]
-                else:
-                    break
+            pool = _narrow(
+                pool, lambda part: not self.fails(part, nodeid, f"bisecting setters of {nodeid}")
+            )
             if len(pool) <= MAX_POLLUTERS:
                 state = tuple(c for n in pool for c in self.leaked.get(n, ()))
                 self.setters_confirmed(nodeid, pool, state)
@@ -309,7 +288,6 @@ class _Hunt:
         tried: set[tuple[str, str]] = set()
         position = {nodeid: index for index, nodeid in enumerate(self.tests)}
         for pair in list(self.report.pairs):
-            keys = {(c.probe, c.key): c for c in pair.state}
             start = position.get(pair.polluter, len(self.tests))
             end = position.get(pair.victim, -1)
             for candidate in self.tests[start + 1 : end]:
@@ -318,9 +296,7 @@ class _Hunt:
                 undone = tuple(
                     change
                     for change in self.leaked.get(candidate, ())
-                    if (change.probe, change.key) in keys
-                    and change.before == keys[(change.probe, change.key)].after
-                    and change.after == keys[(change.probe, change.key)].before
+                    if any(change.undoes(leak) for leak in pair.state)
                 )
                 if not undone:
                     continue
@@ -330,6 +306,35 @@ class _Hunt:
                     self.report.cleaners.append(
                         Cleaner(candidate, pair.polluter, pair.victim, undone)
                     )
+
+
+def _ranked(
+    prefix: Sequence[str], leaked: Mapping[str, Sequence[Change]], words: set[str]
+) -> list[tuple[int, str, tuple[Change, ...]]]:
+    """The tests of ``prefix`` whose leaked state a test using ``words`` reads: the best
+    ``MAX_STATE_CANDIDATES`` by score, then nearest to the end of the prefix, with the
+    changes that matched."""
+    ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
+    for distance, candidate in enumerate(reversed(prefix)):
+        strength, matched = score(leaked.get(candidate, ()), words)
+        if strength:
+            ranked.append((-strength, distance, candidate, tuple(matched)))
+    ranked.sort()
+    return [(-strength, c, read) for strength, _, c, read in ranked[:MAX_STATE_CANDIDATES]]
+
+
+def _narrow(pool: list[str], reproduces: Callable[[list[str]], bool]) -> list[str]:
+    """Halve ``pool`` while one half alone still reproduces the outcome (the later half is
+    tried first); stops when only the two halves together do."""
+    while len(pool) > 1:
+        middle = len(pool) // 2
+        if reproduces(pool[middle:]):
+            pool = pool[middle:]
+        elif reproduces(pool[:middle]):
+            pool = pool[:middle]
+        else:
+            break
+    return pool
 
 
 def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
@@ -343,7 +348,7 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         state.tests = list(dict.fromkeys(record.nodeid for record in baseline.records))
         state.leaked = {r.nodeid: tuple(r.leaked) for r in baseline.records if r.leaked}
         report.tests = len(state.tests)
-        report.leaked = dict(state.leaked)
+        report.leaked = state.leaked
         report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
         report.rounds.append(_round(baseline, None))
         known: set[str] = set()

@@ -67,15 +67,14 @@ def reverters(nodeids: Sequence[str], leaked: Mapping[str, Sequence[Change]]) ->
     A change reverts when its ``before`` is what an earlier test's change left (``after``)
     and its ``after`` is what was there before that (a removal counts).
     """
-    left: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+    last: dict[tuple[str, str], Change] = {}
     found: list[str] = []
     for nodeid in nodeids:
         for change in leaked.get(nodeid, ()):
-            earlier = left.get((change.probe, change.key))
-            undoes = earlier is not None and (change.before, change.after) == earlier[::-1]
-            if undoes and nodeid not in found:
+            earlier = last.get(change.where)
+            if earlier is not None and change.undoes(earlier) and nodeid not in found:
                 found.append(nodeid)
-            left[(change.probe, change.key)] = (change.before, change.after)
+            last[change.where] = change
     return found
 
 

@@ -19,6 +19,7 @@ final state. What the test itself does in between is what it leaked.
 from __future__ import annotations
 
 import os
+import sysconfig
 import tempfile
 from collections.abc import Generator, Iterable, Sequence
 from pathlib import Path
@@ -128,7 +129,6 @@ class Recorder:
         self.touch = bool(config.getoption("--ta-touch"))
         self.profile = bool(config.getoption("--ta-profile"))
         self.current: TestRecord | None = None
-        self.missing: list[str] = []
 
     # -- snapshots ---------------------------------------------------------------------
     def _snapshot(self) -> list[Snapshot]:
@@ -196,12 +196,12 @@ class Recorder:
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         order = self.config.pluginmanager.get_plugin("test-auditor-order")
-        self.missing = list(getattr(order, "missing", []))
+        missing = list(getattr(order, "missing", []))
         self.writer.write(
             {
                 "type": "session",
                 "collected": len(session.items),
-                "missing": self.missing,
+                "missing": missing,
                 "probes": [probe.name for probe in self.probes],
             }
         )
@@ -277,6 +277,11 @@ class Recorder:
         self.writer.close()
 
 
+_STDLIB = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+_NOT_USER_CODE = ("_pytest", "pluggy", "auditor", "<frozen")
+"""Code whose names say nothing about what a test reads: pytest's, pluggy's, ours."""
+
+
 class _Tracer:
     """Which names the code a test runs refers to: globals, attributes, string constants.
 
@@ -306,14 +311,11 @@ class _Tracer:
 
     def names(self) -> list[str]:
         import re
-        import sysconfig
 
-        paths = sysconfig.get_paths()
-        skipped = (paths["stdlib"], paths["platstdlib"], "_pytest", "pluggy", "auditor", "<frozen")
         words: set[str] = set()
         for code in self.codes.values():
             filename = code.co_filename
-            if filename.startswith(skipped) or any(part in filename for part in skipped[-4:]):
+            if filename.startswith(_STDLIB) or any(part in filename for part in _NOT_USER_CODE):
                 continue
             words.update(code.co_names)
             for const in code.co_consts:

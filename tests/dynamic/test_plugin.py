@@ -95,3 +95,16 @@ def test_the_budget_refuses_a_run_it_cannot_afford(suite):
     with pytest.raises(BudgetExhausted, match="needs 3 test executions"):
         driver.run(["test_env.py::test_innocent"] * 3, label="too many")
     assert driver.processes == 0
+
+
+def test_progress_counts_tests_appended_since_the_last_look_even_split_across_reads(tmp_path):
+    from auditor.dynamic.driver import _TestCounter
+
+    record = tmp_path / "record.jsonl"
+    record.write_bytes(b'{"type": "session"}\n{"type": "te')
+    counter = _TestCounter(record)
+    assert counter.count() == 0
+    with record.open("ab") as handle:
+        handle.write(b'st", "nodeid": "a"}\n{"type": "test", "nodeid": "b"}\n')
+    assert counter.count() == 2
+    assert counter.count() == 2

@@ -73,38 +73,30 @@ def run_process(
 
 
 @cache
+def shipped_schema(name: str = "report") -> dict[str, Any]:
+    """A JSON Schema shipped inside the package: ``report`` (scan) or ``leaks``."""
+    resource = files("auditor") / "schemas" / f"{name}.schema.json"
+    schema = json.loads(resource.read_text(encoding="utf-8"))
+    assert isinstance(schema, dict)
+    return schema
+
+
 def report_schema() -> dict[str, Any]:
-    """The JSON Schema shipped inside the package."""
-    resource = files("auditor") / "schemas" / "report.schema.json"
-    schema = json.loads(resource.read_text(encoding="utf-8"))
-    assert isinstance(schema, dict)
-    return schema
+    return shipped_schema("report")
 
 
-@cache
-def leaks_schema() -> dict[str, Any]:
-    resource = files("auditor") / "schemas" / "leaks.schema.json"
-    schema = json.loads(resource.read_text(encoding="utf-8"))
-    assert isinstance(schema, dict)
-    return schema
+def schema_errors(report: object, name: str = "report") -> list[str]:
+    """Every way `report` breaks the shipped schema ``name``, as readable lines."""
+    validator = Draft202012Validator(shipped_schema(name))
+    return [
+        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
+        for error in validator.iter_errors(report)
+    ]
 
 
 def leaks_schema_errors(report: object) -> list[str]:
     """Every way a `leaks --format json` report breaks the shipped schema."""
-    validator = Draft202012Validator(leaks_schema())
-    return [
-        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
-        for error in validator.iter_errors(report)
-    ]
-
-
-def schema_errors(report: object) -> list[str]:
-    """Every way `report` breaks the shipped schema, as readable lines."""
-    validator = Draft202012Validator(report_schema())
-    return [
-        f"{'/'.join(map(str, error.absolute_path)) or '<root>'}: {error.message}"
-        for error in validator.iter_errors(report)
-    ]
+    return schema_errors(report, "leaks")
 
 
 def rules_at(report: Mapping[str, Any]) -> list[tuple[str, str, int]]:

@@ -19,6 +19,7 @@ Example, a probe counting keys in a Redis database (the one shipped in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,18 @@ class Change:
             return "removed"
         return "changed"
 
+    @property
+    def where(self) -> tuple[str, str]:
+        """The state this change is about: (probe, key)."""
+        return (self.probe, self.key)
+
+    def undoes(self, earlier: Change) -> bool:
+        """This change puts back what ``earlier`` (on the same state) replaced."""
+        return self.where == earlier.where and (self.before, self.after) == (
+            earlier.after,
+            earlier.before,
+        )
+
     def describe(self) -> str:
         if self.before is None:
             return f"{self.key} = {self.after} (was unset)"
@@ -95,6 +108,13 @@ def diff(probe: str, before: Snapshot, after: Snapshot) -> list[Change]:
         for key in keys
         if before.get(key) != after.get(key)
     ]
+
+
+def shown_path(path: str, rootdir: str) -> str:
+    """``path`` relative to the rootdir with ``/`` when it is inside it, else as it is."""
+    if path.startswith(rootdir + os.sep):
+        return os.path.relpath(path, rootdir).replace(os.sep, "/")
+    return path
 
 
 def short(text: str, limit: int = MAX_VALUE) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from auditor.dynamic.probes import ProbeContext, Snapshot
+from auditor.dynamic.probes import ProbeContext, Snapshot, shown_path
 
 PROC = "/proc/self/fd"
 
@@ -36,12 +36,7 @@ class DescriptorProbe:
             if target.startswith("/"):
                 if target.startswith(("/dev/", "/proc/")) or target == PROC:
                     continue
-                shown = (
-                    os.path.relpath(target, self.rootdir)
-                    if target.startswith(self.rootdir + os.sep)
-                    else target
-                )
-                snapshot[f"open file {shown}"] = "open"
+                snapshot[f"open file {shown_path(target, self.rootdir)}"] = "open"
             else:
                 kind = target.split(":", 1)[0]
                 counts[kind] = counts.get(kind, 0) + 1

@@ -13,7 +13,7 @@ import os
 import time
 from pathlib import Path
 
-from auditor.dynamic.probes import ProbeContext, Snapshot
+from auditor.dynamic.probes import ProbeContext, Snapshot, shown_path
 
 SKIPPED = frozenset(
     {
@@ -43,9 +43,11 @@ class FilesProbe:
     def __init__(self, rootdir: Path, temporary: tuple[Path, ...]) -> None:
         self.rootdir = str(rootdir.resolve())
         self.temporary = {str(path.resolve()) for path in temporary}
-        self._listing: dict[str, tuple[int, list[tuple[str, bool]]]] = {}
+        self._listing: dict[str, tuple[int, list[tuple[str, str]]]] = {}
 
-    def _entries(self, folder: str) -> list[tuple[str, bool]]:
+    def _entries(self, folder: str) -> list[tuple[str, str]]:
+        """``(path, "file" | "folder")`` of a folder's entries that count, skipped ones left
+        out; read again only when the folder's mtime moved (or moved lately)."""
         try:
             mtime = os.stat(folder).st_mtime_ns
         except OSError:
@@ -61,29 +63,31 @@ class FilesProbe:
                         is_dir = entry.is_dir(follow_symlinks=False)
                     except OSError:
                         is_dir = False
-                    entries.append((entry.name, is_dir))
+                    if not self._skipped(entry.name, entry.path, is_dir):
+                        entries.append((entry.path, "folder" if is_dir else "file"))
         except OSError:
             return []
         self._listing[folder] = (mtime, entries)
         return entries
 
+    def _skipped(self, name: str, path: str, is_dir: bool) -> bool:
+        if not is_dir:
+            return name.startswith(".coverage")
+        return (
+            name in SKIPPED
+            or name.endswith(".egg-info")
+            or path in self.temporary
+            or os.path.exists(os.path.join(path, "pyvenv.cfg"))
+        )
+
     def snapshot(self) -> Snapshot:
         snapshot: dict[str, str] = {}
         pending = [self.rootdir]
         while pending and len(snapshot) < MAX_ENTRIES:
-            folder = pending.pop()
-            for name, is_dir in self._entries(folder):
-                path = os.path.join(folder, name)
-                if is_dir:
-                    if name in SKIPPED or name.endswith(".egg-info") or path in self.temporary:
-                        continue
-                    if os.path.exists(os.path.join(path, "pyvenv.cfg")):
-                        continue
+            for path, kind in self._entries(pending.pop()):
+                if kind == "folder":
                     pending.append(path)
-                elif name.startswith(".coverage"):
-                    continue
-                relative = os.path.relpath(path, self.rootdir).replace(os.sep, "/")
-                snapshot[f"file {relative}"] = "folder" if is_dir else "file"
+                snapshot[f"file {shown_path(path, self.rootdir)}"] = kind
         return snapshot
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.dynamic import audit
-from auditor.dynamic.probes import ProbeContext, Snapshot
+from auditor.dynamic.probes import ProbeContext, Snapshot, shown_path
 
 SUFFIXES = (".db", ".sqlite", ".sqlite3")
 MAX_TABLES = 200
@@ -38,12 +38,7 @@ class SqliteProbe:
         resolved = os.path.realpath(path)
         if resolved.startswith(self.temporary) or resolved in self.files:
             return
-        shown = (
-            os.path.relpath(resolved, self.rootdir)
-            if resolved.startswith(self.rootdir + os.sep)
-            else resolved
-        )
-        self.files[resolved] = shown.replace(os.sep, "/")
+        self.files[resolved] = shown_path(resolved, self.rootdir)
 
     def _event(self, event: str, args: tuple[Any, ...]) -> None:
         if event != "sqlite3.connect" or not args:
