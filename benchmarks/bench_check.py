@@ -4,7 +4,13 @@ case), and the whole suite cold against a cold ``scan`` of the same files.
 Warm: the cache is primed with one ``check`` of the whole suite; each run then appends a
 comment line to one test file (so it really changed and is parsed again) and checks
 that file alone. Cold: a fresh, empty ``--cache-dir`` per run, ``check DIR`` and
-``scan DIR`` alternating. The file is restored afterwards. Run from the repository::
+``scan DIR`` alternating. The file is restored afterwards.
+
+Python's bytecode cache is on for the timed runs, as in any installed tool (pip writes the
+``.pyc`` files at install time; an editable install writes them on first import): an
+environment that sets ``PYTHONDONTWRITEBYTECODE`` would otherwise time the compilation
+of every module of test-auditor and libcst on every run. The priming run writes them.
+Run from the repository::
 
     .venv/bin/python -m benchmarks.bench_check [--suite sympy] [--file REL] [--runs 5]
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -40,6 +47,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def auditor_command() -> str:
     return str(Path(sys.executable).parent / "test-auditor")
+
+
+def allow_bytecode_cache() -> None:
+    """Let the timed runs (children of this process) read and write ``.pyc`` files."""
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
 def time_warm_one_file(
@@ -77,6 +89,7 @@ def time_cold(
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    allow_bytecode_cache()
     suite = suite_named(args.suite)
     root = fetch(suite, args.cache_dir)
     target = root / suite.test_dir
