@@ -21,7 +21,7 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 5
+FORMAT = 6
 """Bumped when the layout of the cache file changes."""
 
 

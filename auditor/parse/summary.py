@@ -10,8 +10,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 
+class _Pickled:
+    """Pickled as a call of its constructor with its fields.
+
+    dataclasses unpickle a frozen, slotted class through a Python ``__setstate__`` that
+    calls ``fields()`` for every object: a one-file ``check`` of sympy unpickles some
+    10,000 of them from the cache, and a constructor call is 2.5 times as fast.
+    """
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...]
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (type(self), tuple(getattr(self, name) for name in self.__match_args__))
+
+
 @dataclass(frozen=True, slots=True)
-class Mark:
+class Mark(_Pickled):
     """A `pytest.mark.NAME(...)` application; `args` keeps the literal string arguments."""
 
     name: str
@@ -21,7 +36,7 @@ class Mark:
 
 
 @dataclass(frozen=True, slots=True)
-class Parametrize:
+class Parametrize(_Pickled):
     """A `pytest.mark.parametrize` mark.
 
     `indirect` holds the argnames that go through fixtures (all of them for
@@ -41,7 +56,7 @@ class Parametrize:
 
 
 @dataclass(frozen=True, slots=True)
-class FixtureSpec:
+class FixtureSpec(_Pickled):
     """The arguments of a fixture decorator."""
 
     name: str | None = None
@@ -54,7 +69,7 @@ class FixtureSpec:
 
 
 @dataclass(frozen=True, slots=True)
-class Param:
+class Param(_Pickled):
     """One parameter of a def. `kind` is positional_only, positional, keyword_only,
     var_positional or var_keyword."""
 
@@ -64,7 +79,7 @@ class Param:
 
 
 @dataclass(frozen=True, slots=True)
-class Shape:
+class Shape(_Pickled):
     """A def normalised for clone detection (computed by `auditor.parse.shape` from the
     libcst tree: whitespace, comments, parentheses and the docstring dropped).
 
@@ -88,7 +103,7 @@ class Shape:
 
 
 @dataclass(frozen=True, slots=True)
-class Call:
+class Call(_Pickled):
     """A call (or a decorator, or a string naming a patch target) in a def's body.
 
     `name` is dotted and qualified through the module's and the def's imports
@@ -105,7 +120,7 @@ class Call:
 
 
 @dataclass(frozen=True, slots=True)
-class Reach:
+class Reach(_Pickled):
     """What a def's body does that tells its tier: calls, timing, loops, asserts."""
 
     calls: tuple[Call, ...] = ()
@@ -118,7 +133,7 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
-class Function:
+class Function(_Pickled):
     """A `def` at module or class level."""
 
     name: str
@@ -150,7 +165,7 @@ class Function:
 
 
 @dataclass(frozen=True, slots=True)
-class Class:
+class Class(_Pickled):
     """A `class` at module level or nested in another class."""
 
     name: str
@@ -168,7 +183,7 @@ class Class:
 
 
 @dataclass(frozen=True, slots=True)
-class Binding:
+class Binding(_Pickled):
     """A module-level name binding, in source order. The last binding of a name wins.
 
     `kind` is "function" or "class" (`target` is its name in this module), "import"
@@ -186,7 +201,7 @@ class Binding:
 
 
 @dataclass(frozen=True, slots=True)
-class DynamicFixture:
+class DynamicFixture(_Pickled):
     """A place where fixtures are made at run time (``globals()[n] = pytest.fixture(...)``)."""
 
     line: int
@@ -194,7 +209,7 @@ class DynamicFixture:
 
 
 @dataclass(frozen=True, slots=True)
-class ModuleSummary:
+class ModuleSummary(_Pickled):
     """Everything pytest's collection and fixture machinery would read from one file."""
 
     path: str
@@ -228,7 +243,7 @@ class ModuleSummary:
 
 
 @dataclass(frozen=True, slots=True)
-class ParseFailure:
+class ParseFailure(_Pickled):
     """A file that could not be read or parsed; `line`/`col` point at the problem."""
 
     path: str

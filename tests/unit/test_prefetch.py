@@ -47,3 +47,20 @@ def test_an_unneeded_child_is_stopped(tmp_path: Path) -> None:
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, 0)
     assert prefetch.take("test_a.py") is None
+
+
+def test_the_command_line_forks_before_the_analysis_modules_load() -> None:
+    """`check` starts its prefetch child right after reading the configuration; the rules,
+    the model and libcst must not be imported by then, or the child waits for them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, auditor.cli; "
+        "print(sorted(m for m in ('auditor.api', 'auditor.engine', 'auditor.model', "
+        "'auditor.registry', 'libcst') if m in sys.modules))"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert shown.strip() == "[]"
