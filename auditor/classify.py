@@ -5,7 +5,8 @@ Evidence has four levels. What the test really reaches is the strongest: what it
 the suite's helper functions it calls and the fixtures of its closure call (an engine, a
 socket, a subprocess, a test client, a benchmark, a timed assertion...), as matched by
 the signal packs of `auditor.signals`. Then the marks the suite put on it, then the
-folders its file lives in, and last its file's name.
+folders its file lives in, and last its file's name. A fifth level, above them all, is what
+a run of the suite saw the test do (`scan --run`, `auditor.confirm`).
 
 The call: the heaviest tier among the reach and mark evidence (a test marked unit that
 opens a socket is integration; a performance test that uses the database is
@@ -42,6 +43,8 @@ class Level(enum.IntEnum):
     FOLDER = 1
     MARK = 2
     REACH = 3
+    RUN = 4
+    """What a profiled run saw the test do (`scan --run`, :mod:`auditor.confirm`)."""
 
 
 @dataclass(frozen=True, slots=True)

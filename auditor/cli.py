@@ -10,28 +10,22 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor import __version__
-from auditor.api import Rule, SuiteView
-from auditor.build import BuildOptions, build_suite
 from auditor.config import Config, ConfigError, load_config
 from auditor.discover import relpath
-from auditor.engine import (
-    Baseline,
-    RunResult,
-    SelectionError,
-    fails,
-    fingerprints,
-    make_baseline,
-    run_rules,
-    select_rules,
-)
-from auditor.fixtures import resolve
-from auditor.model import Suite
 from auditor.parse.run import Prefetch
-from auditor.registry import RuleLoadError, all_rules
-from auditor.scope import CheckScope, check_scope
-from auditor.types import Applicability, Finding
+
+# The analysis modules load inside the commands that use them, not here: `check` forks
+# its prefetch child (which imports libcst and parses the changed files) first, so their
+# import runs beside the child's instead of before it. That is a tenth of a one-file check.
+if TYPE_CHECKING:
+    from auditor.api import Rule, SuiteView
+    from auditor.engine import RunResult
+    from auditor.model import Suite
+    from auditor.scope import CheckScope
+    from auditor.types import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -63,10 +57,20 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"test-auditor {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
-    scan = sub.add_parser("scan", help="report on the whole suite")
+    scan = sub.add_parser(
+        "scan",
+        help="report on the whole suite",
+        description="With --run, arguments after `--` go to pytest (e.g. -- -m 'not slow').",
+    )
     _common(scan)
     _selection(scan)
     scan.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
+    scan.add_argument(
+        "--run",
+        action="store_true",
+        help="run the suite once, profiled, to confirm or correct the static tiers",
+    )
+    _run_options(scan)
     check = sub.add_parser("check", help="lint test files and conftests (pre-commit, CI)")
     _common(check)
     _selection(check)
@@ -111,13 +115,28 @@ def make_parser() -> argparse.ArgumentParser:
     leaks.add_argument("--db-url", help="also count rows per table in this database")
     leaks.add_argument("--redis-url", help="also count keys in this Redis")
     leaks.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
-    leaks.add_argument("--python", help="interpreter that runs pytest (default: this one)")
-    leaks.add_argument("--timeout", type=float, help="seconds one pytest run may take")
+    _run_options(leaks)
+    leaks.add_argument(
+        "--coverage",
+        action="store_true",
+        help="record the project modules each test runs (in the default-order run)",
+    )
+    leaks.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="hunt in the I-th of N parts of the suite (whole modules; same --seed everywhere)",
+    )
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print one rule's documentation")
     rule.add_argument("code", help="a rule code such as TA201, or its name")
     return parser
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    """How the commands that run the suite (`leaks`, `scan --run`) start pytest."""
+    parser.add_argument("--python", help="interpreter that runs pytest (default: this one)")
+    parser.add_argument("--timeout", type=float, help="seconds one pytest run may take")
 
 
 def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
@@ -129,6 +148,8 @@ def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
 def _build(
     args: argparse.Namespace, config: Config, paths: Sequence[Path], *, helpers: bool = True
 ) -> Suite:
+    from auditor.build import BuildOptions, build_suite
+
     options = BuildOptions(
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
@@ -140,6 +161,9 @@ def _build(
 
 
 def _chosen_rules(args: argparse.Namespace, config: Config) -> list[type[Rule]]:
+    from auditor.engine import select_rules
+    from auditor.registry import all_rules
+
     settings = config.auditor
     return select_rules(
         all_rules(),
@@ -163,12 +187,18 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from auditor.api import SuiteView
     from auditor.classify import classify
+    from auditor.engine import fails, run_rules
+    from auditor.fixtures import resolve
     from auditor.graph import FixtureGraph
     from auditor.report.json_report import render_json
     from auditor.report.model import build_report
     from auditor.signals import load_signals
 
+    if args.pytest_args and not args.run:
+        print("test-auditor: error: arguments after -- go to pytest: add --run", file=sys.stderr)
+        return EXIT_ERROR
     config = _config(args, args.paths)
     rules = _chosen_rules(args, config)
     suite = _build(args, config, args.paths)
@@ -177,8 +207,27 @@ def run_scan(args: argparse.Namespace) -> int:
     view = SuiteView(suite, resolution, config, graph=graph)
     result = run_rules(view, rules, settings=config.auditor)
     _report_errors(result)
-    tiers = classify(suite, resolution, load_signals(config.auditor))
-    report = build_report(suite, resolution, graph, result.findings, tiers, view.duplicates)
+    signals = load_signals(config.auditor)
+    tiers = classify(suite, resolution, signals)
+    confirmed = None
+    if args.run:
+        from auditor.confirm import confirm
+        from auditor.leaks import LeaksError
+        from auditor.profiling import options_from_args, profile_run
+        from auditor.report.progress import run_progress
+
+        options = options_from_args(args, config)
+        try:
+            with run_progress() as progress:
+                options.progress = progress
+                observations = profile_run(config, options)
+        except LeaksError as exc:
+            print(f"test-auditor: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        confirmed = confirm(suite, resolution, tiers, observations, signals)
+    report = build_report(
+        suite, resolution, graph, result.findings, tiers, view.duplicates, confirmed
+    )
     if args.format == "json":
         _emit(render_json(report), args.output)
     elif args.format == "markdown":
@@ -198,6 +247,11 @@ def run_scan(args: argparse.Namespace) -> int:
 def _analyse(
     args: argparse.Namespace, config: Config, scope: CheckScope, rules: Sequence[type[Rule]]
 ) -> tuple[SuiteView, RunResult]:
+    from auditor.api import SuiteView
+    from auditor.engine import Baseline, run_rules
+    from auditor.fixtures import resolve
+    from auditor.model import Suite
+
     if scope.partial and not scope.analysis_paths:
         suite = Suite(str(config.rootdir), (), (), (), (), {})
     else:
@@ -232,8 +286,10 @@ def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
+    from auditor.engine import fails, fingerprints, make_baseline
     from auditor.fixes import plan_fixes, write_all
     from auditor.report.findings import render_github, render_json, render_text
+    from auditor.scope import check_scope
 
     rules = _chosen_rules(args, config)
     scope = check_scope(config, args.paths, Path.cwd())
@@ -297,11 +353,14 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
 
 def _unsafe_only(finding: Finding) -> bool:
+    from auditor.types import Applicability
+
     fix = finding.fix
     return fix is not None and fix.applies and fix.applicability is not Applicability.SAFE
 
 
 def run_graph(args: argparse.Namespace) -> int:
+    from auditor.fixtures import resolve
     from auditor.graph import FixtureGraph
 
     config = _config(args, args.paths)
@@ -331,6 +390,8 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_rules_list(args: argparse.Namespace) -> int:
+    from auditor.registry import all_rules
+
     rules = all_rules()
     if args.format == "json":
         rows = [
@@ -357,6 +418,8 @@ def run_rules_list(args: argparse.Namespace) -> int:
 
 
 def run_rule_doc(args: argparse.Namespace) -> int:
+    from auditor.registry import all_rules
+
     wanted = args.code.strip()
     for rule in all_rules():
         if wanted.upper() == rule.code or wanted == rule.name:
@@ -375,8 +438,8 @@ def run_leaks(args: argparse.Namespace) -> int:
     from auditor.report.progress import run_progress
 
     config = _config(args, [Path(p) for p in args.paths])
-    options = LeaksOptions.from_args(args, config)
     try:
+        options = LeaksOptions.from_args(args, config)
         with run_progress() as progress:
             options.progress = progress
             report = run(config, options)
@@ -406,18 +469,27 @@ COMMANDS = {
 }
 
 
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's to fix (exit 2 with a message, no traceback); an
+    ``except`` clause evaluates this only when something was raised."""
+    from auditor.engine import SelectionError
+    from auditor.registry import RuleLoadError
+
+    return (ConfigError, SelectionError, RuleLoadError)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
     passthrough: list[str] = []
-    if arguments and arguments[0] == "leaks" and "--" in arguments:
+    if arguments and arguments[0] in ("leaks", "scan") and "--" in arguments:
         split = arguments.index("--")
         arguments, passthrough = arguments[:split], arguments[split + 1 :]
     args = parser.parse_args(arguments)
     args.pytest_args = passthrough
     try:
         return COMMANDS[args.command](args)
-    except (ConfigError, SelectionError, RuleLoadError) as exc:
+    except _usage_errors() as exc:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:

@@ -75,6 +75,24 @@ class LeaksSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileSettings:
+    """The `[tool.test-auditor.profile]` table: what a profiled run (`leaks`, `scan --run`)
+    calls slow or heavy."""
+
+    slow: float = 1.0
+    """Seconds a test may take (setup, call and teardown, less wider fixtures' own time)."""
+    slow_fixture: float = 2.0
+    """Seconds one setup or teardown of a fixture may take."""
+    heavy_kb: int = 100 * 1024
+    """Kilobytes a test's peak memory may rise above where it started."""
+    statements: int = 50
+    """SQL statements a test may send before it is flagged (an N+1 query, a loop of inserts)."""
+    slow_tier: str | None = None
+    """The tier `scan --run` moves a slow test to (e.g. "performance"); none: slowness is a
+    note, since a slow test is not a test that measures performance."""
+
+
+@dataclass(frozen=True, slots=True)
 class AuditorSettings:
     """The `[tool.test-auditor]` table."""
 
@@ -93,6 +111,7 @@ class AuditorSettings:
     """`[tool.test-auditor.signals.ID]` tables: new signals, or changes to shipped ones."""
     duplicate_similarity: float = DEFAULT_SIMILARITY
     leaks: LeaksSettings = field(default_factory=LeaksSettings)
+    profile: ProfileSettings = field(default_factory=ProfileSettings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,6 +323,7 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         signals=_signal_tables(table, pyproject),
         duplicate_similarity=_similarity(table, pyproject),
         leaks=_leaks(table, pyproject),
+        profile=_profile(table, pyproject),
     )
 
 
@@ -345,6 +365,64 @@ def _leaks(table: Mapping[str, object], path: Path) -> LeaksSettings:
         modules=_strings(leaks, "modules", path),
         pytest_args=_strings(leaks, "pytest-args", path),
         timeout=None if timeout is None else float(timeout),
+    )
+
+
+_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "min": 60.0}
+_KILOBYTES = {"kb": 1, "k": 1, "mb": 1024, "m": 1024, "gb": 1024 * 1024, "g": 1024 * 1024}
+
+
+def _quantity(value: object, units: Mapping[str, float], bare: str) -> float | None:
+    """``"1.5s"``, ``"500ms"``, ``"100MB"`` or a bare number in the ``bare`` unit."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value) * units[bare] if value >= 0 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower().replace(" ", "")
+    number = text.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = text[len(number) :] or bare
+    try:
+        amount = float(number)
+    except ValueError:
+        return None
+    return amount * units[unit] if unit in units and amount >= 0 else None
+
+
+def _profile(table: Mapping[str, object], path: Path) -> ProfileSettings:
+    profile = table.get("profile", {})
+    if not isinstance(profile, dict):
+        raise ConfigError(f"{path}: [tool.test-auditor] profile must be a table")
+    where = f"{path}: [tool.test-auditor.profile]"
+    unknown = set(profile) - {"slow", "slow-fixture", "heavy", "statements", "slow-tier"}
+    if unknown:
+        raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    defaults = ProfileSettings()
+    seconds = {}
+    for key, default in (("slow", defaults.slow), ("slow-fixture", defaults.slow_fixture)):
+        found = _quantity(profile.get(key, default), _SECONDS, "s")
+        if found is None:
+            raise ConfigError(f'{where} {key} must be a duration such as "1s" or "500ms"')
+        seconds[key] = found
+    heavy = _quantity(profile.get("heavy", defaults.heavy_kb / 1024), _KILOBYTES, "mb")
+    if heavy is None:
+        raise ConfigError(f'{where} heavy must be a size such as "100MB" (a number: MB)')
+    statements = profile.get("statements", defaults.statements)
+    if not isinstance(statements, int) or isinstance(statements, bool) or statements < 1:
+        raise ConfigError(f"{where} statements must be a whole number >= 1")
+    slow_tier = profile.get("slow-tier")
+    if slow_tier is not None and (not isinstance(slow_tier, str) or not slow_tier.strip()):
+        raise ConfigError(f"{where} slow-tier must be a tier name")
+    tiers = _tiers(table, path)
+    if slow_tier is not None and slow_tier not in tiers:
+        raise ConfigError(f"{where} slow-tier {slow_tier!r} is not one of the tiers")
+    return ProfileSettings(
+        slow=seconds["slow"],
+        slow_fixture=seconds["slow-fixture"],
+        heavy_kb=round(heavy),
+        statements=statements,
+        slow_tier=slow_tier,
     )
 
 

@@ -4,6 +4,7 @@ driver set up for the rootdir, the hunt run (see :mod:`auditor.dynamic.hunt`).""
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import shlex
@@ -14,7 +15,9 @@ from dataclasses import dataclass, field
 from auditor.config import Config
 from auditor.dynamic.driver import Budget, PytestDriver, RunFailed
 from auditor.dynamic.hunt import Settings, hunt
+from auditor.dynamic.observations import observe
 from auditor.dynamic.result import LeakReport
+from auditor.dynamic.shards import Shard
 
 
 class LeaksError(Exception):
@@ -38,6 +41,8 @@ class LeaksOptions:
     probes: str = "all"
     settings: dict[str, str] = field(default_factory=dict)
     progress: Progress | None = None
+    coverage: bool = False
+    shard: Shard | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, config: Config) -> LeaksOptions:
@@ -58,11 +63,29 @@ class LeaksOptions:
         if args.jobs < 1:
             raise LeaksError("--jobs must be 1 or more")
         probes = args.probes or ",".join(defaults.probes) or "all"
+        pytest_args = [*defaults.pytest_args, *args.pytest_args]
+        distributing = _xdist_arguments(pytest_args)
+        if distributing:
+            raise LeaksError(
+                f"{', '.join(distributing)}: a round is one order in one pytest process, so "
+                "pytest-xdist cannot spread it over workers. Leave it out (a suite's addopts "
+                "`-n` is turned off by itself); --jobs N runs rounds in parallel, and "
+                "--shard I/N with the same --seed spreads the suite over N machines"
+            )
+        seed = args.seed if args.seed is not None else random.randrange(10**6)
+        shard = None
+        if args.shard:
+            if args.seed is None:
+                raise LeaksError("--shard needs --seed, the same on every machine")
+            try:
+                shard = Shard.parse(args.shard, seed)
+            except ValueError as error:
+                raise LeaksError(str(error)) from error
         return cls(
             paths=list(args.paths),
-            pytest_args=[*defaults.pytest_args, *args.pytest_args],
+            pytest_args=pytest_args,
             rounds=rounds,
-            seed=args.seed if args.seed is not None else random.randrange(10**6),
+            seed=seed,
             budget=parse_budget(budget_text),
             budget_text=budget_text,
             jobs=args.jobs,
@@ -70,17 +93,50 @@ class LeaksOptions:
             timeout=args.timeout or defaults.timeout,
             probes=probes,
             settings=settings,
+            coverage=bool(args.coverage),
+            shard=shard,
         )
 
     def rerun(self) -> str:
         """The one-line command that repeats this hunt."""
         words = ["test-auditor", "leaks", *self.paths, "--seed", str(self.seed)]
         words += ["--rounds", str(self.rounds)]
+        if self.jobs != 1:
+            words += ["--jobs", str(self.jobs)]
+        if self.shard is not None:
+            words += ["--shard", str(self.shard)]
+        if self.coverage:
+            words.append("--coverage")
         if self.budget_text:
             words += ["--budget", self.budget_text]
         if self.pytest_args:
             words += ["--", *self.pytest_args]
         return shlex.join(words)
+
+
+_XDIST_SWITCHES = ("-d",)
+_XDIST_OPTIONS = ("-n", "--numprocesses", "--dist", "--tx")
+
+
+def _xdist_arguments(pytest_args: Sequence[str]) -> list[str]:
+    """The arguments in ``pytest_args`` that ask pytest-xdist to distribute the run
+    (``-n 0`` and ``--dist no`` do not)."""
+    found: list[str] = []
+    for position, argument in enumerate(pytest_args):
+        if argument in _XDIST_SWITCHES:
+            found.append(argument)
+            continue
+        name, equals, value = argument.partition("=")
+        if name in _XDIST_OPTIONS and not equals:
+            value = next(iter(pytest_args[position + 1 : position + 2]), "")
+            argument = f"{argument} {value}".strip()
+        elif re.fullmatch(r"-n\w+", argument):  # -n4, -nauto
+            name, value = "-n", argument[2:]
+        elif name not in _XDIST_OPTIONS:
+            continue
+        if name == "--tx" or value not in ("0", "no"):
+            found.append(argument)
+    return found
 
 
 def parse_budget(text: str | None) -> Budget:
@@ -96,11 +152,22 @@ def parse_budget(text: str | None) -> Budget:
     return Budget(seconds=number * {"s": 1, "m": 60, "h": 3600}[unit])
 
 
+def in_rootdir(path: str, rootdir: str) -> str:
+    """``path`` as pytest, which runs in the rootdir, must get it: relative to the rootdir
+    when inside it (``leaks tests/samples/leaks`` run from a parent folder), else absolute.
+    A node id's ``::`` part is kept."""
+    file, sep, rest = path.partition("::")
+    absolute = os.path.abspath(file)
+    inside = os.path.commonpath([absolute, os.path.abspath(rootdir)]) == os.path.abspath(rootdir)
+    shown = os.path.relpath(absolute, rootdir) if inside else absolute
+    return shown + sep + rest
+
+
 def run(config: Config, options: LeaksOptions) -> LeakReport:
     """Hunt for leaks in the suite at ``config.rootdir``."""
     driver = PytestDriver(
         rootdir=config.rootdir,
-        paths=options.paths,
+        paths=[in_rootdir(path, str(config.rootdir)) for path in options.paths],
         pytest_args=options.pytest_args,
         python=options.python,
         settings=options.settings,
@@ -108,6 +175,8 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
         timeout=options.timeout,
         budget=options.budget,
         on_progress=options.progress,
+        coverage=options.coverage,
+        shard=options.shard,
     )
     settings = Settings(
         seed=options.seed,
@@ -117,6 +186,18 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
         jobs=options.jobs,
     )
     try:
-        return hunt(driver, settings, str(config.rootdir))
+        report = hunt(driver, settings, str(config.rootdir))
     except RunFailed as failed:
         raise LeaksError(str(failed)) from failed
+    report.shard = str(options.shard or "")
+    if driver.profiled is not None:  # the default order runs with the profile on
+        profiled = driver.profiled
+        report.profile = observe(profiled.records, config.auditor.profile, profiled.seconds)
+    if options.coverage:
+        measured = driver.exercised
+        report.coverage = measured.tests if measured is not None else {}
+        if measured is None:
+            report.notes.append("per-test coverage: the default-order run did not finish")
+        elif measured.note:
+            report.notes.append(f"per-test coverage: {measured.note}")
+    return report

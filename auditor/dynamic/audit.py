@@ -41,6 +41,12 @@ def unsubscribe(subscriber: Subscriber) -> None:
         _subscribers.remove(subscriber)
 
 
+def is_muted() -> bool:
+    """Inside :class:`muted`: for listeners that are not audit hooks (SQL statement counters)
+    but must not count the plugin's own work either."""
+    return _muted > 0
+
+
 class muted:
     """A context in which the plugin's own operations (probes reading state) are not events."""
 

@@ -19,8 +19,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.dynamic import orders
+from auditor.dynamic import exercised, orders
+from auditor.dynamic.exercised import Exercised
 from auditor.dynamic.record import SessionRecord, TestRecord, read
+from auditor.dynamic.shards import Shard
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 """The folder that holds the ``auditor`` package, put on the subprocess's PYTHONPATH."""
@@ -61,6 +63,8 @@ class Run:
     returncode: int
     seconds: float
     output: str = ""
+    coverage: Exercised | None = None
+    """Per test, the project modules it ran (whole-suite runs with ``coverage`` on)."""
 
     def outcome(self, nodeid: str) -> str | None:
         """The outcome of the last execution of ``nodeid`` in this run."""
@@ -87,6 +91,16 @@ class PytestDriver:
     budget: Budget = field(default_factory=Budget)
     on_progress: Callable[[str, int, int], None] | None = None
     """Called about four times a second with (label, tests done, tests expected)."""
+    coverage: bool = False
+    """Measure the project modules each test runs, in whole-suite runs (``order`` None: the
+    hunt's default-order run); coverage slows tests down, the other runs do without it."""
+    shard: Shard | None = None
+    """Whole-suite runs keep only this shard's modules; orders come from their records."""
+    exercised: Exercised | None = None
+    """What the last whole-suite run with ``coverage`` measured."""
+    profiled: Run | None = None
+    """The last run with ``profile`` on (the hunt's default order): its records carry each
+    test's profile (:mod:`auditor.dynamic.profile`)."""
     executions: int = 0
     processes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -132,6 +146,7 @@ class PytestDriver:
         probes: bool,
         touch: bool,
         profile: bool,
+        touch_failed: bool = False,
     ) -> list[str]:
         command = [
             self.python,
@@ -153,10 +168,17 @@ class PytestDriver:
         ]
         if order_file is not None:
             command += ["--ta-order", str(order_file)]
+        else:
+            if self.coverage:
+                command.append("--ta-coverage")
+            if self.shard is not None:
+                command += ["--ta-shard", self.shard.option()]
         for key, value in self.settings.items():
             command += ["--ta-setting", f"{key}={value}"]
         if touch:
             command.append("--ta-touch")
+        elif touch_failed:
+            command.append("--ta-touch-failed")
         if profile:
             command.append("--ta-profile")
         return [*command, *self.pytest_args, *files]
@@ -168,10 +190,12 @@ class PytestDriver:
         label: str,
         probes: bool = False,
         touch: bool = False,
+        touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
     ) -> Run:
-        """Run ``order`` (``None``: pytest's own order of the whole suite)."""
+        """Run ``order`` (``None``: pytest's own order of the whole suite); ``touch``
+        records the names each test's code used, ``touch_failed`` those of failed tests."""
         wanted = len(order) if order is not None else (expected or 0)
         self.budget.check(self.executions, wanted)
         folder = Path(tempfile.mkdtemp(prefix="test-auditor-run-"))
@@ -184,7 +208,13 @@ class PytestDriver:
                 order_file.write_text("\n".join(order) + "\n", encoding="utf-8")
                 files = sorted({orders.module_of(nodeid) for nodeid in order})
             command = self._command(
-                order_file, record, files, probes=probes, touch=touch, profile=profile
+                order_file,
+                record,
+                files,
+                probes=probes,
+                touch=touch,
+                profile=profile,
+                touch_failed=touch_failed,
             )
             environment = dict(os.environ)
             environment["PYTHONPATH"] = os.pathsep.join(
@@ -195,6 +225,7 @@ class PytestDriver:
             output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace")
             seconds = time.monotonic() - started
             session, records = read(record)
+            coverage = exercised.read(record) if order is None and self.coverage else None
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         with self._lock:
@@ -208,7 +239,12 @@ class PytestDriver:
             returncode,
             seconds,
             output[-6000:],
+            coverage,
         )
+        if coverage is not None:
+            self.exercised = coverage
+        if profile:
+            self.profiled = run
         if returncode not in (0, 1) and not records:
             raise RunFailed(_explain(run))
         return run

@@ -8,26 +8,43 @@
    leaker's state), then seeded shuffles by module, class and test. Every round is probed:
    a victim's candidates are what the tests before it left behind in that very run (and in
    the default order).
-3. Each test that failed somewhere is run alone, recording the names its code uses:
+3. Each test that failed somewhere is explained from the run where it failed with the
+   fewest tests before it. The rounds record the names the code of a failing test used
+   (``--ta-touch`` for failed tests only), so its candidates are known without running it:
 
-   * it passes alone: a victim. The tests before it in the failing order that leaked state it
-     reads are tried first, each as a pair ``[polluter, victim]`` (2 executions); when none
-     reproduces the failure, it runs alone a few more times (a flaky test shows here, cheaply),
-     then group testing over the failing prefix (the leakers first) finds the polluter,
-     confirmed twice (once with probes on, to name the state). A failure that does not come
-     back in the very same order makes the test *flaky*, never order-dependent;
+   * the tests before it whose leaked state its code names (a variable, attribute, table,
+     environment variable) are tried first, each as a pair ``[polluter, victim]`` (2
+     executions): a test that passed in some order and fails after one test is a victim,
+     and running it alone first would add nothing;
+   * otherwise it runs alone, recording the names its code uses. Passing alone, it is a
+     victim: the tests whose state it reads only through calls (``open`` for the working
+     directory, ``strftime`` for the time zone) are tried as pairs; when none reproduces the
+     failure, it runs alone a few more times (a flaky test shows here, cheaply), then group
+     testing over the failing prefix (the leakers first) finds the polluter, confirmed
+     twice (once with probes on, to name the state). A failure that does not come back in
+     the very same order makes the test *flaky*, never order-dependent;
    * it fails alone, and again: *brittle* when it passed in some order (its state-setter is
-     found the same way, as a pair that makes it pass), or *failing* everywhere;
+     found the same way, as a pair that makes it pass, among the tests that ran before it
+     wherever it passed and nowhere it failed; when there is no such test, a flaky test is
+     the likelier story and it runs alone a few more times first), or *failing* everywhere
+     (once it failed a third lone run);
    * it fails alone once and then passes: *flaky*.
+
+   Candidates are ranked by how strongly the victim reads their state (rare state before
+   state many tests change), then by how near they are to the victim in the default order
+   (tests that share state tend to sit together). A candidate that ran before the victim in
+   the default order, where the victim passed, with nothing changing that state in between,
+   left state the victim demonstrably survives: that state does not count.
 4. For each pair, a test that undid the polluter's state in the default order is tried
    between the two: if the victim passes, it is a *cleaner*.
 """
 
 from __future__ import annotations
 
+import math
 import shlex
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -37,13 +54,35 @@ from auditor.dynamic.driver import BudgetExhausted, Run
 from auditor.dynamic.matching import score, words_of_test
 from auditor.dynamic.probes import Change
 from auditor.dynamic.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
+from auditor.dynamic.suspects import (
+    Baseline,
+    Candidate,
+    Suspect,
+    possible_setters,
+    ranked,
+    suspects,
+)
 
 MAX_STATE_CANDIDATES = 3
 MAX_POLLUTERS = 3
 ALONE_RERUNS = 3
+MAX_ALONE_RERUNS = 12
+"""Lone reruns of a victim no leaked state explains, each in its own process, before
+searching: at least ``ALONE_RERUNS``, and more when the search would cost more (log2 of its
+cost, plus one), since a flaky test that failed once by chance is caught by a lone failure
+far more cheaply than by a search that ends in "it does not come back"."""
+SEARCH_COST = 4
+"""A search costs about this many times its failing prefix: the first step, the halvings
+and two confirmations."""
 BRITTLE_ALONE = 4
 """Lone failures, each in its own process, before a test counts as needing another's state."""
-"""Lone runs of a victim no leaked state explains, each in its own process, before searching."""
+FAILING_ALONE = 3
+"""Lone failures of a test that failed in every run before it counts as failing everywhere
+(a test failing 40% of the time fails three rounds and three lone runs once in 250)."""
+COMMON_SHARE = 0.01
+COMMON_AT_LEAST = 3
+"""State changed by more than this share of the suite's tests (and more than this many
+tests) is common: a counter every test bumps explains every failure, so it ranks last."""
 
 
 class Driver(Protocol):
@@ -57,9 +96,19 @@ class Driver(Protocol):
         label: str,
         probes: bool = False,
         touch: bool = False,
+        touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
     ) -> Run: ...
+
+
+TRACE_ROUNDS_UP_TO = 10.0
+"""Seconds the default order may take for the rounds to record what their failed tests'
+code names (``--ta-touch-failed``), which lets a victim be tried with its polluter straight
+away instead of alone first. That saves a pytest process per victim, a second or so; the
+trace costs little on Python 3.12+ (``sys.monitoring``) but slows every test by about half
+before it (a profile function): on a suite whose round takes minutes the saved processes
+are not worth it, so there the victims run alone first."""
 
 
 @dataclass
@@ -73,28 +122,24 @@ class Settings:
 
 
 @dataclass
-class _Suspect:
-    """A test that failed in some run, with what ran before it and what that left behind."""
-
-    nodeid: str
-    prefix: list[str]
-    failure: str
-    label: str
-    leaked: dict[str, tuple[Change, ...]]
-    words: set[str] = field(default_factory=set)
-    """The names the test's code used when it ran alone, and its failure's words."""
-
-
-@dataclass
 class _Hunt:
     driver: Driver
     settings: Settings
     report: LeakReport
-    tests: list[str] = field(default_factory=list)
-    leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
+    baseline: Baseline = field(default_factory=Baseline)
     runs: dict[str, list[bool]] = field(default_factory=dict)
     """nodeid -> failed? per execution, across every run."""
     passed_somewhere: set[str] = field(default_factory=set)
+    history: list[Run] = field(default_factory=list)
+    """Every run so far: where each test passed and failed, after what."""
+
+    @property
+    def tests(self) -> list[str]:
+        return self.baseline.tests
+
+    @property
+    def leaked(self) -> dict[str, tuple[Change, ...]]:
+        return self.baseline.leaked
 
     # -- running -----------------------------------------------------------------------
     def run(self, order: Sequence[str] | None, label: str, **options: bool) -> Run:
@@ -104,6 +149,7 @@ class _Hunt:
 
     def note(self, run: Run) -> Run:
         """Keep each execution's outcome (for failure rates and "passed somewhere")."""
+        self.history.append(run)
         for record in run.records:
             self.runs.setdefault(record.nodeid, []).append(record.failed)
             if record.outcome == "passed":
@@ -135,69 +181,82 @@ class _Hunt:
             index += 1
         return chosen[: self.settings.rounds]
 
-    def suspects_of(self, run: Run, known: set[str]) -> list[_Suspect]:
-        found = []
-        executed = [record.nodeid for record in run.records]
-        leaked = {record.nodeid: tuple(record.leaked) for record in run.records if record.leaked}
-        for position, record in enumerate(run.records):
-            if record.failed and record.nodeid not in known:
-                known.add(record.nodeid)
-                prefix = executed[:position]
-                seen = {
-                    nodeid: tuple(dict.fromkeys((*leaked.get(nodeid, ()), *self.leaked[nodeid])))
-                    if nodeid in self.leaked
-                    else leaked[nodeid]
-                    for nodeid in prefix
-                    if nodeid in leaked or nodeid in self.leaked
-                }
-                found.append(_Suspect(record.nodeid, prefix, record.failure, run.label, seen))
-        return found
-
     # -- investigation -----------------------------------------------------------------
-    def investigate(self, suspect: _Suspect) -> None:
+    def investigate(self, suspect: Suspect) -> None:
         nodeid = suspect.nodeid
+        suspect.words = words_of_test(suspect.touched, suspect.failure)
+        tried: set[str] = set()
+        # It passed somewhere and its code names what a test before it left: the pair alone
+        # tells; a lone run first would only repeat that it can pass.
+        named_first = bool(suspect.touched) and nodeid in self.passed_somewhere
+        if named_first and self.by_state(suspect, tried, named_only=True):
+            return
         alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
-        words = words_of_test(record.touched if record else (), suspect.failure)
-        suspect.words = words
+        suspect.words |= words_of_test(record.touched if record else (), suspect.failure)
         if alone.outcome(nodeid) in ("failed", "error"):
             if not self.fails([], nodeid, f"{nodeid} alone, again"):
                 self.flaky(nodeid)
             elif nodeid in self.passed_somewhere:
-                self.brittle(nodeid, words)
+                self.brittle(nodeid, suspect.words)
+            elif any(
+                not self.fails([], nodeid, f"{nodeid} alone, run {attempt}")
+                for attempt in range(3, FAILING_ALONE + 1)
+            ):
+                self.flaky(nodeid)
             else:
                 self.report.failing.append(nodeid)
             return
         if alone.outcome(nodeid) != "passed":
             return  # skipped alone: nothing to say
-        if self.by_state(suspect, words):
+        if self.by_state(suspect, tried):
             return
-        if self.fails_alone_again(nodeid):
+        if self.fails_alone_again(nodeid, SEARCH_COST * (len(suspect.prefix) + 1)):
             self.flaky(nodeid)
             return
         self.by_search(suspect)
 
-    def by_state(self, suspect: _Suspect, words: set[str]) -> bool:
-        """Try the leakers whose state the victim reads, best match and nearest first."""
+    def candidates(self, suspect: Suspect) -> list[Candidate]:
         prefix = [n for n in suspect.prefix if n != suspect.nodeid]
-        confirmed: tuple[int, set[tuple[str, str]]] | None = None
-        for strength, candidate, read in _ranked(prefix, suspect.leaked, words):
-            keys = {change.where for change in read}
-            if confirmed is not None and (strength != confirmed[0] or not keys & confirmed[1]):
-                continue  # after one polluter, only others as strongly tied to the same state
-            if self.fails([candidate], suspect.nodeid, f"{candidate} then {suspect.nodeid}"):
-                self.pair(candidate, suspect.nodeid, read, "state")
-                confirmed = (strength, keys | (confirmed[1] if confirmed else set()))
-        return confirmed is not None
-
-    def fails_alone_again(self, nodeid: str) -> bool:
-        """A few more lone runs before an expensive search: a flaky test often shows here."""
-        return any(
-            self.fails([], nodeid, f"{nodeid} alone, run {attempt}")
-            for attempt in range(2, 2 + ALONE_RERUNS)
+        return ranked(
+            prefix,
+            suspect.leaked,
+            suspect.words,
+            self.baseline,
+            suspect.nodeid,
+            limit=MAX_STATE_CANDIDATES,
         )
 
-    def by_search(self, suspect: _Suspect) -> None:
+    def by_state(self, suspect: Suspect, tried: set[str], *, named_only: bool = False) -> bool:
+        """Try the leakers whose state the victim reads, best match first (``named_only``:
+        only those whose state its code names); skips and adds to ``tried``."""
+        confirmed: tuple[int, set[tuple[str, str]]] | None = None
+        for candidate in self.candidates(suspect):
+            match = candidate.match
+            if candidate.nodeid in tried or (named_only and not match.named):
+                continue
+            keys = {change.where for change in match.changes}
+            if confirmed is not None and (
+                match.strength != confirmed[0] or not keys & confirmed[1]
+            ):
+                continue  # after one polluter, only others as strongly tied to the same state
+            tried.add(candidate.nodeid)
+            label = f"{candidate.nodeid} then {suspect.nodeid}"
+            if self.fails([candidate.nodeid], suspect.nodeid, label):
+                self.pair(candidate.nodeid, suspect.nodeid, match.changes, "state")
+                confirmed = (match.strength, keys | (confirmed[1] if confirmed else set()))
+        return confirmed is not None
+
+    def fails_alone_again(self, nodeid: str, search: int) -> bool:
+        """A few more lone runs before a search of ``search`` executions or more: a flaky
+        test often shows here, for one execution each."""
+        reruns = min(MAX_ALONE_RERUNS, max(ALONE_RERUNS, math.ceil(math.log2(search)) + 1))
+        return any(
+            self.fails([], nodeid, f"{nodeid} alone, run {attempt}")
+            for attempt in range(2, 2 + reruns)
+        )
+
+    def by_search(self, suspect: Suspect) -> None:
         """Group testing over the failing prefix, leakers first; twice-confirmed."""
         victim = suspect.nodeid
         leakers = [n for n in suspect.prefix if suspect.leaked.get(n) and n != victim]
@@ -224,8 +283,9 @@ class _Hunt:
             for polluter in pool:
                 left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
                 changes = left or list(suspect.leaked.get(polluter, ()))
-                read = score(changes, suspect.words)[1]
-                self.pair(polluter, victim, read or changes, "bisection")
+                read = score(changes, suspect.words, self.baseline.common).changes
+                state = sorted(read or changes, key=self.baseline.rarity)  # rarest first
+                self.pair(polluter, victim, state, "bisection")
         else:
             self.report.unresolved.append(victim)
             self.report.notes.append(
@@ -242,10 +302,29 @@ class _Hunt:
             if not self.fails([], nodeid, f"{nodeid} alone, run {attempt}"):
                 self.flaky(nodeid)
                 return
+        possible = possible_setters(self.history, nodeid)
+        if not possible:
+            # No one test ran before it wherever it passed and nowhere it failed: no single
+            # setter explains it, a flaky test does; a few more lone runs are cheap.
+            for attempt in range(BRITTLE_ALONE + 1, 2 * BRITTLE_ALONE + 1):
+                if not self.fails([], nodeid, f"{nodeid} alone, run {attempt}"):
+                    self.flaky(nodeid)
+                    return
         prefix = self.tests[: self.tests.index(nodeid)] if nodeid in self.tests else []
-        for _, candidate, read in _ranked(prefix, self.leaked, words):
-            if not self.fails([candidate], nodeid, f"{candidate} then {nodeid}"):
-                self.setters_confirmed(nodeid, [candidate], read)
+        if possible:
+            prefix = [n for n in prefix if n in possible]
+        setters = ranked(
+            prefix,
+            self.leaked,
+            words,
+            self.baseline,
+            nodeid,
+            limit=MAX_STATE_CANDIDATES,
+            survived=False,
+        )
+        for candidate in setters:
+            if not self.fails([candidate.nodeid], nodeid, f"{candidate.nodeid} then {nodeid}"):
+                self.setters_confirmed(nodeid, [candidate.nodeid], candidate.match.changes)
                 return
         pool = [n for n in prefix if self.leaked.get(n)]
         if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
@@ -286,7 +365,7 @@ class _Hunt:
         """For each pair whose polluter ran before its victim in the default order (where the
         victim passed), the tests between them that undid the polluter's state, if one helps."""
         tried: set[tuple[str, str]] = set()
-        position = {nodeid: index for index, nodeid in enumerate(self.tests)}
+        position = self.baseline.position
         for pair in list(self.report.pairs):
             start = position.get(pair.polluter, len(self.tests))
             end = position.get(pair.victim, -1)
@@ -308,21 +387,6 @@ class _Hunt:
                     )
 
 
-def _ranked(
-    prefix: Sequence[str], leaked: Mapping[str, Sequence[Change]], words: set[str]
-) -> list[tuple[int, str, tuple[Change, ...]]]:
-    """The tests of ``prefix`` whose leaked state a test using ``words`` reads: the best
-    ``MAX_STATE_CANDIDATES`` by score, then nearest to the end of the prefix, with the
-    changes that matched."""
-    ranked: list[tuple[int, int, str, tuple[Change, ...]]] = []
-    for distance, candidate in enumerate(reversed(prefix)):
-        strength, matched = score(leaked.get(candidate, ()), words)
-        if strength:
-            ranked.append((-strength, distance, candidate, tuple(matched)))
-    ranked.sort()
-    return [(-strength, c, read) for strength, _, c, read in ranked[:MAX_STATE_CANDIDATES]]
-
-
 def _narrow(pool: list[str], reproduces: Callable[[list[str]], bool]) -> list[str]:
     """Halve ``pool`` while one half alone still reproduces the outcome (the later half is
     tried first); stops when only the two halves together do."""
@@ -342,34 +406,37 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
     started = time.monotonic()
     report = LeakReport(rootdir=rootdir, seed=settings.seed, rerun=settings.rerun)
     state = _Hunt(driver, settings, report)
-    pending: list[_Suspect] = []
+    pending: list[Suspect] | None = None
+    runs: list[Run] = []
     try:
         baseline = state.run(None, "default order, with state probes", probes=True, profile=True)
-        state.tests = list(dict.fromkeys(record.nodeid for record in baseline.records))
-        state.leaked = {r.nodeid: tuple(r.leaked) for r in baseline.records if r.leaked}
+        state.baseline = Baseline.of(baseline, COMMON_SHARE, COMMON_AT_LEAST)
         report.tests = len(state.tests)
         report.leaked = state.leaked
         report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
         report.rounds.append(_round(baseline, None))
-        known: set[str] = set()
-        pending.extend(state.suspects_of(baseline, known))
+        runs.append(baseline)
         chosen = state.round_orders()
+        trace = baseline.seconds <= TRACE_ROUNDS_UP_TO
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [
-                pool.submit(driver.run, order, label=label, probes=True)
+                pool.submit(driver.run, order, label=label, probes=True, touch_failed=trace)
                 for label, _, order in chosen
             ]
             for (_, seed, _), future in zip(chosen, futures, strict=True):
                 run = state.note(future.result())
                 report.runs.append((run.label, len(run.records)))
                 report.rounds.append(_round(run, seed))
-                pending.extend(state.suspects_of(run, known))
+                runs.append(run)
+        pending = suspects(runs, state.baseline)
         while pending:
             state.investigate(pending[0])
             pending.pop(0)
         state.cleaners()
     except BudgetExhausted as exhausted:
         report.notes.append(f"stopped early: {exhausted}")
+        if pending is None:  # stopped during the rounds: what failed in those that ran
+            pending = suspects(runs, state.baseline) if runs else []
         report.unresolved.extend(suspect.nodeid for suspect in pending)
     report.executions = driver.executions
     report.processes = driver.processes

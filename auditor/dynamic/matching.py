@@ -6,12 +6,19 @@ the variable, attribute, table, logger or patched name weighs most (3), the name
 (the working directory, the time zone, warning filters) carry the names of the calls that read
 them. A test's words are the names its code referred to while it ran (``--ta-touch``) and the
 words of its failure message.
+
+A match is *named* when the test's code used the state's own name (a specific word): strong
+enough evidence to try the pair before anything else. A match through reader calls only
+(``open`` for the working directory, ``strftime`` for the time zone) is weak: such calls are
+everywhere. State that many tests change (a counter every test bumps) is *common*: it still
+matches, but below any rarer state, and never counts as named.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 
 from auditor.dynamic.probes import Change
 
@@ -21,6 +28,10 @@ READER = 2
 CONTEXT = 1
 EMPTY = frozenset({None, "{}", "[]", "()", "''", "set()", "'0 rows'", "0 rows", "'0 keys'"})
 """Values a change that undoes state leaves: such a change is more likely a cleanup."""
+EMPTY_CONTAINER = re.compile(r"[A-Za-z_][\w.]*\((?:len=0|\[\]|\{\}|\(\))?\)")
+"""``OrderedDict()``, ``deque([])``, ``WeakSet(len=0)``: an empty container of any type."""
+EMPTIED = 2
+"""What a change that empties state loses from its score."""
 WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 IDENTIFIER = re.compile(r"^(?:[0-9a-f]{6,}|[0-9]+|[0-9a-f-]{32,36})$")
 """Parts of a key that are ids (``session:4677c873``), not names."""
@@ -183,28 +194,66 @@ def _singular_forms(table: str) -> set[str]:
     return forms
 
 
-def score(changes: Iterable[Change], names: set[str]) -> tuple[int, list[Change]]:
+@dataclass(frozen=True)
+class Match:
+    """How strongly a test reads some leaked changes, and which ones (strongest first)."""
+
+    strength: int
+    named: bool
+    """Some matched change is rare state the test's code referred to by its own name."""
+    changes: tuple[Change, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.strength > 0
+
+
+NO_MATCH = Match(0, False)
+
+
+def score(
+    changes: Iterable[Change], names: set[str], common: Collection[tuple[str, str]] = ()
+) -> Match:
     """How strongly a test whose code used ``names`` reads ``changes``, and which ones.
 
-    The score is the best single change's: a change counts when one of its specific words
-    (or a reader call) is among the names; context words only add to such a change. A change
-    that empties or removes state scores lower: it is more likely a cleanup than a leak.
+    A change counts when one of its specific words (or a reader call) is among the names.
+    Its value is the sum of its specific words found plus, only then, its context words (a
+    module or value word alone proves nothing); a change matched by reader calls only is
+    worth ``READER`` however many reader calls the test made (``now``, ``strftime`` and
+    ``tzinfo`` are one reading of the time zone, not three). A change that empties or
+    removes state scores lower: it is more likely a cleanup than a leak. A change to
+    ``common`` state (keys many tests change) is worth 1 at most. The score is the best
+    single change's.
     """
-    best = 0
-    matched: list[Change] = []
-    for change in changes:
+    ranked: list[tuple[int, int, Change]] = []
+    named = False
+    for index, change in enumerate(changes):
         words = change_words(change)
         hits = [word for word in words if word in names]
-        if not any(words[word] >= READER for word in hits):
+        specific = sum(words[word] for word in hits if words[word] >= SPECIFIC)
+        if specific:
+            value = specific + sum(words[word] for word in hits if words[word] == CONTEXT)
+        elif any(words[word] == READER for word in hits):
+            value = READER
+        else:
             continue
-        value = sum(words[word] for word in hits) - (2 if _empty(change.after) else 0)
-        matched.append(change)
-        best = max(best, value)
-    return best, matched
+        if _empty(change.after):
+            value -= EMPTIED
+        if change.where in common:
+            value = min(value, 1)
+        elif specific and value > 0:
+            named = True
+        ranked.append((value, index, change))
+    if not ranked:
+        return NO_MATCH
+    ranked.sort(key=lambda entry: (-entry[0], entry[1]))
+    return Match(max(0, ranked[0][0]), named, tuple(change for _, _, change in ranked))
 
 
 def _empty(value: str | None) -> bool:
-    return value in EMPTY or bool(value and value.split("#", 1)[0] in EMPTY)
+    if value in EMPTY:
+        return True
+    head = value.split("#", 1)[0] if value else ""
+    return head in EMPTY or bool(EMPTY_CONTAINER.fullmatch(head))
 
 
 def words_of_test(touched: Iterable[str], failure: str) -> set[str]:

@@ -4,9 +4,13 @@
 in that order, and deselects the rest. ``--ta-record FILE`` appends a JSON line per executed
 test (see :mod:`auditor.dynamic.record`): outcome, phase durations, and, unless
 ``--ta-probes none``, the state the test left changed. ``--ta-touch`` also records the names
-the code a test ran refers to (to tell which leaked state a victim reads), ``--ta-profile``
-the audit events and peak memory of each test. The driver (:mod:`auditor.dynamic.driver`)
-passes these; nobody types them.
+the code a test ran refers to (to tell which leaked state a victim reads; with
+``--ta-touch-failed`` those of failed tests only), ``--ta-profile``
+each test's costs and outside access (:mod:`auditor.dynamic.profile`), ``--ta-coverage``
+the project modules each test ran (:mod:`auditor.dynamic.exercised`); ``--ta-shard``
+keeps one shard of the suite (:mod:`auditor.dynamic.shards`). With an order or a record,
+pytest-xdist is turned off: an order is one process. The driver
+(:mod:`auditor.dynamic.driver`) passes these; nobody types them.
 
 State is snapshotted before a test's setup and after its teardown. What a wider-scoped
 fixture does while it sets up or tears down (a session database created, a module's app
@@ -19,17 +23,31 @@ final state. What the test itself does in between is what it leaked.
 from __future__ import annotations
 
 import os
-import sysconfig
+import sys
 import tempfile
 from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor.dynamic import audit
 from auditor.dynamic import probes as probing
+from auditor.dynamic import touch as touching
+from auditor.dynamic.exercised import CoverageContexts
 from auditor.dynamic.probes import Change, Probe, ProbeContext, Snapshot
-from auditor.dynamic.record import ERROR, FAILED, PASSED, SKIPPED, TestRecord, Writer
+from auditor.dynamic.profile import Profiler
+from auditor.dynamic.record import (
+    ERROR,
+    FAILED,
+    FIXTURE_LEAK,
+    PASSED,
+    SKIPPED,
+    TestRecord,
+    Writer,
+)
+from auditor.dynamic.shards import Shard, ShardPlugin
 
 MAX_FAILURE = 4000
 
@@ -45,17 +63,42 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--ta-setting", metavar="KEY=VALUE", action="append", default=[], help="probe setting"
     )
     group.addoption("--ta-touch", action="store_true", help="record the names each test runs")
+    group.addoption(
+        "--ta-touch-failed", action="store_true", help="record them for failed tests only"
+    )
     group.addoption("--ta-profile", action="store_true", help="record audit events and memory")
+    group.addoption(
+        "--ta-coverage", action="store_true", help="record the project modules each test runs"
+    )
+    group.addoption("--ta-shard", metavar="I/N:SEED", help="run only this shard's modules")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     order = config.getoption("--ta-order")
+    record = config.getoption("--ta-record")
+    if order or record:
+        _one_process(config)
     if order:
         config.pluginmanager.register(OrderPlugin(Path(order)), "test-auditor-order")
-    record = config.getoption("--ta-record")
+    shard = config.getoption("--ta-shard")
+    if shard:
+        config.pluginmanager.register(ShardPlugin(Shard.from_option(shard)), "test-auditor-shard")
     if record:
         recorder = Recorder(config, Path(record))
         config.pluginmanager.register(recorder, "test-auditor-recorder")
+        if config.getoption("--ta-coverage"):
+            contexts = CoverageContexts(config, Path(record))
+            config.pluginmanager.register(contexts, "test-auditor-coverage")
+
+
+def _one_process(config: pytest.Config) -> None:
+    """Turn pytest-xdist's distribution off (as its own ``-n 0`` does), whatever the
+    suite's addopts ask: an order is one sequence of tests in one process, and the records
+    are that sequence. xdist's ``pytest_configure`` runs last and reads these options."""
+    if getattr(config.option, "dist", "no") != "no" or getattr(config.option, "tx", None):
+        config.option.dist = "no"
+        config.option.tx = []
+        config.option.numprocesses = 0
 
 
 class OrderPlugin:
@@ -101,6 +144,58 @@ def _settings(values: Iterable[str]) -> dict[str, str]:
     return settings
 
 
+def _changed_keys(before: Snapshot, after: Snapshot) -> set[str]:
+    return {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
+
+
+_XUNIT_FIXTURES = (
+    ("_xunit_setup_module_fixture_", "setup_module of "),
+    ("_xunit_setup_class_fixture_", "setup_class of "),
+    ("_xunit_setup_function_fixture_", "setup_function of "),
+    ("_xunit_setup_method_fixture_", "setup_method of "),
+    ("_unittest_setUpClass_fixture_", "setUpClass of "),
+)
+
+
+def fixture_label(argname: str) -> str:
+    """How a person knows the fixture: pytest wraps xunit-style setup (``setup_module``,
+    ``setUpClass``) in fixtures with generated names."""
+    for prefix, label in _XUNIT_FIXTURES:
+        if argname.startswith(prefix):
+            return label + argname[len(prefix) :]
+    return f"fixture {argname}"
+
+
+@dataclass
+class _FixtureSetup:
+    """A wider-scoped fixture's setup: the test it ran in and the state around it.
+
+    A module fixture that sets an environment variable and never unsets it changes nothing
+    in any test's own diff (its setup is absorbed into the starting state, its teardown
+    masked), yet every later test sees the variable. At its teardown, what its setup
+    changed and is still changed is written as the leak of the test it was set up in: that
+    test, run alone before a victim, reproduces it.
+    """
+
+    nodeid: str
+    execution: int
+    """The test's place in the run (0: the first test executed)."""
+    fixture: str
+    scope: str
+    before: list[Snapshot]
+    after: list[Snapshot]
+
+    def leak_line(self, leaked: Sequence[Change]) -> dict[str, Any]:
+        return {
+            "type": FIXTURE_LEAK,
+            "nodeid": self.nodeid,
+            "execution": self.execution,
+            "fixture": fixture_label(self.fixture),
+            "scope": self.scope,
+            "leaked": [[c.probe, c.key, c.before, c.after] for c in leaked],
+        }
+
+
 class Recorder:
     """Snapshots state around every test and writes one record per test."""
 
@@ -121,18 +216,37 @@ class Recorder:
             self.probes, self.probe_errors = probing.load(context, names)
         self.teardown_before: dict[int, list[Snapshot]] = {}
         """State just before a wider-scoped fixture's teardown, by ``id(fixturedef)``."""
+        self.fixture_setups: dict[int, _FixtureSetup] = {}
+        """What each live wider-scoped fixture's setup changed, by ``id(fixturedef)``."""
         self.before: list[dict[str, str]] | None = None
         """The current test's starting state, moved past what wider fixtures set up."""
         self.masked: list[dict[str, str | None]] = []
         """Per probe, keys a wider fixture's teardown changed in this test: their value just
         before that teardown (``None``: absent)."""
         self.touch = bool(config.getoption("--ta-touch"))
-        self.profile = bool(config.getoption("--ta-profile"))
+        self.touch_failed = bool(config.getoption("--ta-touch-failed"))
+        """Trace every test but keep the names of failed ones only (the hunt's rounds: a
+        victim's candidates are known without running it alone)."""
+        self.tracer = touching.tracer() if self.touch or self.touch_failed else None
+        self.profiler: Profiler | None = None
+        if config.getoption("--ta-profile"):
+            self.profiler = Profiler(self.rootdir, context.temporary)
+            config.pluginmanager.register(self.profiler, "test-auditor-profiler")
         self.current: TestRecord | None = None
+        self.last: list[Snapshot] | None = None
+        """The state when the last test's protocol ended: the next test's starting state
+        (nothing of the suite's runs between two tests), so each test costs one snapshot."""
+        self.executed = 0
+        """Tests started so far."""
 
     # -- snapshots ---------------------------------------------------------------------
     def _snapshot(self) -> list[Snapshot]:
-        snapshots = [self._take(probe) for probe in self.probes]
+        tracing = sys.getprofile()
+        sys.setprofile(None)  # the probes' own calls are not the test's: tracing them is slow
+        try:
+            snapshots = [self._take(probe) for probe in self.probes]
+        finally:
+            sys.setprofile(tracing)
         broken = [
             probe for probe, taken in zip(self.probes, snapshots, strict=True) if taken is None
         ]
@@ -144,7 +258,8 @@ class Recorder:
     def _take(self, probe: Probe) -> Snapshot | None:
         """One probe's snapshot; a probe that raises is named in the record and dropped."""
         try:
-            return probe.snapshot()
+            with audit.muted():  # the probe's own reads are not the test's events
+                return probe.snapshot()
         except Exception as error:  # a broken probe must not break the user's run
             self.probe_errors.append(f"{probe.name}: {type(error).__name__}: {error}")
             return None
@@ -215,8 +330,18 @@ class Recorder:
             return
         before = self._snapshot()
         yield
-        self._absorb(before, self._snapshot())
+        after = self._snapshot()
+        self._absorb(before, after)
         key = id(fixturedef)
+        if self.current is not None and len(before) == len(after):
+            self.fixture_setups[key] = _FixtureSetup(
+                self.current.nodeid,
+                self.executed - 1,
+                fixturedef.argname,
+                fixturedef.scope,
+                before,
+                after,
+            )
         # Finalizers run last-in first-out: this one runs just before the fixture's own
         # teardown, and pytest_fixture_post_finalizer just after it.
         fixturedef.addfinalizer(lambda: self.teardown_before.__setitem__(key, self._snapshot()))
@@ -224,10 +349,34 @@ class Recorder:
     def pytest_fixture_post_finalizer(
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> None:
-        """A wider fixture torn down in this test: what its teardown did is not the test's."""
+        """A wider fixture torn down in this test: what its teardown did is not the test's;
+        what its setup changed and its teardown left changed is the fixture's leak."""
         before = self.teardown_before.pop(id(fixturedef), None)
-        if before is not None and len(before) == len(self.probes):
-            self._mask(before, self._snapshot())
+        setup = self.fixture_setups.pop(id(fixturedef), None)
+        if before is None or len(before) != len(self.probes):
+            return
+        after = self._snapshot()
+        self._mask(before, after)
+        if setup is not None and len(setup.before) == len(after):
+            leaked = self._fixture_leaks(setup, before, after)
+            if leaked:
+                self.writer.write(setup.leak_line(leaked))
+
+    def _fixture_leaks(
+        self, setup: _FixtureSetup, before: list[Snapshot], after: list[Snapshot]
+    ) -> list[Change]:
+        """What differs from before the fixture's setup on keys its setup or its teardown
+        (``before`` -> ``after``) changed; the tests in between own their own changes."""
+        leaked: list[Change] = []
+        states = zip(self.probes, setup.before, setup.after, before, after, strict=False)
+        for probe, at_setup, set_up, at_teardown, torn_down in states:
+            touched = _changed_keys(at_setup, set_up) | _changed_keys(at_teardown, torn_down)
+            leaked.extend(
+                change
+                for change in probing.changes(probe, at_setup, torn_down)
+                if change.key in touched
+            )
+        return leaked
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
     def pytest_runtest_protocol(
@@ -235,10 +384,14 @@ class Recorder:
     ) -> Generator[None, None, None]:
         record = TestRecord(item.nodeid)
         self.current = record
-        self.before = [dict(snapshot) for snapshot in self._snapshot()] if self.probes else []
+        self.executed += 1
+        start = self.last if self.last is not None and len(self.last) == len(self.probes) else None
+        start = self._snapshot() if start is None and self.probes else start
+        self.before = [dict(snapshot) for snapshot in start or []]
         self.masked = []
-        tracer = _Tracer() if self.touch else None
-        profile = _profile_start() if self.profile else None
+        tracer = self.tracer
+        if self.profiler is not None:
+            self.profiler.begin()
         if tracer is not None:
             tracer.start()
         try:
@@ -246,11 +399,13 @@ class Recorder:
         finally:
             if tracer is not None:
                 tracer.stop()
-                record.touched = tracer.names()
-            if profile is not None:
-                record.profile = _profile_end(profile)
+                if self.touch or record.failed:
+                    record.touched = tracer.names()
+            if self.profiler is not None:
+                record.profile = self.profiler.end()
             if self.probes:
-                after = self._final(self._snapshot())
+                self.last = self._snapshot()
+                after = self._final(self.last)
                 if len(self.before) == len(after):
                     record.leaked = self._changes(self.before, after)
             self.before = None
@@ -275,66 +430,10 @@ class Recorder:
             {"type": "session", "exitstatus": int(exitstatus), "probe_errors": self.probe_errors}
         )
         self.writer.close()
-
-
-_STDLIB = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
-_NOT_USER_CODE = ("_pytest", "pluggy", "auditor", "<frozen")
-"""Code whose names say nothing about what a test reads: pytest's, pluggy's, ours."""
-
-
-class _Tracer:
-    """Which names the code a test runs refers to: globals, attributes, string constants.
-
-    A profile function sees every Python call; the names come from the code objects called
-    (``co_names`` holds the globals and attributes a function reads, ``co_consts`` the
-    strings such as an environment variable's name). pytest's and pluggy's own code is left
-    out.
-    """
-
-    def __init__(self) -> None:
-        self.codes: dict[int, Any] = {}
-
-    def _profile(self, frame: Any, event: str, arg: Any) -> None:
-        if event == "call":
-            code = frame.f_code
-            self.codes.setdefault(id(code), code)
-
-    def start(self) -> None:
-        import sys
-
-        sys.setprofile(self._profile)
-
-    def stop(self) -> None:
-        import sys
-
-        sys.setprofile(None)
-
-    def names(self) -> list[str]:
-        import re
-
-        words: set[str] = set()
-        for code in self.codes.values():
-            filename = code.co_filename
-            if filename.startswith(_STDLIB) or any(part in filename for part in _NOT_USER_CODE):
-                continue
-            words.update(code.co_names)
-            for const in code.co_consts:
-                if isinstance(const, str) and len(const) <= 120 and "\n" not in const:
-                    words.update(re.findall(r"[A-Za-z_][\w.-]*", const))
-        return sorted(words)
-
-
-def _profile_start() -> dict[str, Any]:
-    import resource
-
-    return {"maxrss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}
-
-
-def _profile_end(start: dict[str, Any]) -> dict[str, Any]:
-    import resource
-
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"maxrss_kb": maxrss, "maxrss_growth_kb": maxrss - start["maxrss"]}
+        if self.profiler is not None:
+            self.profiler.close()
+        if self.tracer is not None:
+            self.tracer.close()
 
 
 __all__ = ["ERROR", "FAILED", "PASSED", "SKIPPED", "OrderPlugin", "Recorder"]

@@ -1,8 +1,10 @@
 """What the plugin writes and the driver reads: one JSON object per line.
 
 A ``test`` line per executed test, in execution order, written as soon as the test ends (so
-a crash keeps what ran before it); a ``session`` line at the start and one at the end. Kept to
-the standard library: the plugin imports it inside the user's pytest process.
+a crash keeps what ran before it); a ``session`` line at the start and one at the end; with
+``--ta-coverage`` a ``coverage`` line before the last, which :mod:`auditor.dynamic.exercised`
+writes and reads (:func:`read` skips lines of other types). Kept to the standard library: the
+plugin imports it inside the user's pytest process.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from typing import Any
 from auditor.dynamic.probes import Change
 
 PASSED, FAILED, SKIPPED, ERROR = "passed", "failed", "skipped", "error"
+FIXTURE_LEAK = "fixture_leak"
+"""A line written when a wider-scoped fixture is torn down: what its setup or teardown left
+changed, as the leak of the test it was set up in (by that test's place in the run)."""
 
 
 @dataclass
@@ -38,7 +43,7 @@ class TestRecord:
         data: dict[str, Any] = {"type": "test", "nodeid": self.nodeid, "outcome": self.outcome}
         data["durations"] = {when: round(value, 6) for when, value in self.durations.items()}
         if self.leaked:
-            data["leaked"] = [[c.probe, c.key, c.before, c.after] for c in self.leaked]
+            data["leaked"] = [change.to_json() for change in self.leaked]
         if self.failure:
             data["failure"] = self.failure
         if self.touched:
@@ -89,6 +94,7 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
     """The records in ``path``; a truncated last line (the process died) is ignored."""
     session = SessionRecord()
     tests: list[TestRecord] = []
+    pending: dict[int, list[Change]] = {}
     if not path.exists():
         return session, tests
     for line in _lines(path):
@@ -97,7 +103,20 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
         except json.JSONDecodeError:
             continue
         if data.get("type") == "test":
-            tests.append(TestRecord.from_json(data))
+            test = TestRecord.from_json(data)
+            test.leaked.extend(pending.pop(len(tests), []))
+            tests.append(test)
+        elif data.get("type") == FIXTURE_LEAK:
+            via = f"{data.get('fixture', '?')} ({data.get('scope', '?')} scope)"
+            leaked = [
+                Change(probe, key, before, after, via)
+                for probe, key, before, after, *_ in data.get("leaked", [])
+            ]
+            execution = int(data.get("execution", -1))
+            if 0 <= execution < len(tests):
+                tests[execution].leaked.extend(leaked)
+            elif execution >= 0:  # torn down in the test that set it up: its line comes next
+                pending.setdefault(execution, []).extend(leaked)
         elif data.get("type") == "session":
             session.collected = data.get("collected", session.collected)
             session.missing = data.get("missing", session.missing)

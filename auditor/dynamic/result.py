@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from auditor.dynamic.observations import Observations
 from auditor.dynamic.probes import Change
 
 
@@ -90,12 +91,30 @@ class LeakReport:
     executions: int = 0
     processes: int = 0
     seconds: float = 0.0
+    shard: str = ""
+    """``2/4`` when the hunt covered one shard of the suite (``--shard``)."""
+    coverage: dict[str, dict[str, int]] | None = None
+    """With ``--coverage``: per test of the default order, the project modules it ran and
+    how many of their lines."""
+    profile: Observations | None = None
+    """Per test of the default order: time, peak memory, outside access (slow, heavy)."""
 
     def polluters(self) -> dict[str, list[Pair]]:
         found: dict[str, list[Pair]] = {}
         for pair in self.pairs:
             found.setdefault(pair.polluter, []).append(pair)
         return found
+
+    def silent_state(self) -> list[tuple[str, int]]:
+        """What the tests that broke no test left behind: each piece of state with how many
+        of them changed it, most first (a cache every test fills is one line, not 60)."""
+        polluters = self.polluters()
+        counts: dict[str, set[str]] = {}
+        for nodeid, changes in self.leaked.items():
+            if nodeid not in polluters:
+                for change in changes:
+                    counts.setdefault(change.key, set()).add(nodeid)
+        return sorted(((key, len(tests)) for key, tests in counts.items()), key=lambda e: -e[1])
 
     def victims(self) -> dict[str, list[Pair]]:
         found: dict[str, list[Pair]] = {}

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from auditor.confirm import Confirmed, Verdict, verdict_counts
 from auditor.report.model import Report
+from auditor.report.profile import profile_dict
 
 VERSION = 1
 
@@ -31,6 +33,7 @@ def report_dict(report: Report) -> dict[str, Any]:
                 "evidence": list(t.evidence),
                 "dynamic_fixtures": list(t.dynamic_fixtures),
                 "direct_params": list(t.direct_params),
+                **(_verdict(t.run) if t.run is not None else {}),
             }
             for t in report.tests
         ],
@@ -106,6 +109,34 @@ def report_dict(report: Report) -> dict[str, Any]:
             ],
         },
         "plugins": list(report.plugins),
+        **({"run": _run(report.run)} if report.run is not None else {}),
+    }
+
+
+def _verdict(verdict: Verdict) -> dict[str, Any]:
+    """A test's fields from `scan --run`."""
+    return {
+        "static_tier": verdict.static_tier,
+        "observed": list(verdict.observed),
+        "disagreements": list(verdict.disagreements),
+        "run": {
+            "outcome": verdict.outcome,
+            "seconds": verdict.seconds,
+            "peak_mb": None if verdict.peak_kb is None else round(verdict.peak_kb / 1024, 1),
+            "statements": verdict.statements,
+        },
+    }
+
+
+def _run(run: Confirmed) -> dict[str, Any]:
+    return {
+        "tests": len(run.observations.tests),
+        "seconds": round(run.observations.seconds, 2),
+        "outcomes": verdict_counts(run.verdicts),
+        "corrected": run.corrected,
+        "disagreements": run.disagreements,
+        "not_in_static_model": list(run.unmatched),
+        "profile": profile_dict(run.observations),
     }
 
 

@@ -6,12 +6,18 @@ import json
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from auditor.dynamic.result import LeakReport
+from auditor.report.cells import plain
+from auditor.report.profile import profile_dict, render_profile_terminal
 
 VERSION = 1
 MAX_STATE = 8
+MAX_SILENT_KEYS = 8
+"""State left behind by tests that broke nothing: the keys most tests changed, at most."""
+MAX_COVERAGE_LISTED = 5
 
 
 def leaks_dict(report: LeakReport) -> dict[str, Any]:
@@ -100,7 +106,48 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
         ],
         "runs": [{"label": label, "tests": tests} for label, tests in report.runs],
         "notes": list(report.notes),
+        "shard": report.shard or None,
+        **_coverage_dict(report),
+        **({"profile": profile_dict(report.profile)} if report.profile is not None else {}),
     }
+
+
+def _coverage_dict(report: LeakReport) -> dict[str, Any]:
+    """``coverage`` (with ``--coverage`` only): per test, the project modules it ran."""
+    if report.coverage is None:
+        return {}
+    return {
+        "coverage": [
+            {"nodeid": nodeid, "modules": dict(sorted(modules.items()))}
+            for nodeid, modules in report.coverage.items()
+        ]
+    }
+
+
+def coverage_summary(coverage: dict[str, dict[str, int]]) -> list[str]:
+    """Lines for the terminal: the tests that ran no project code, the modules most tests
+    run (the ones a change would send the most tests to)."""
+    if not coverage:
+        return ["Coverage: nothing measured."]
+    idle = [nodeid for nodeid, modules in coverage.items() if not modules]
+    users: dict[str, int] = {}
+    for modules in coverage.values():
+        for path in modules:
+            users[path] = users.get(path, 0) + 1
+    lines = [
+        f"Coverage: {len(coverage) - len(idle)} of {len(coverage)} tests ran project code, "
+        f"{len(users)} modules in all (`--format json`, coverage)."
+    ]
+    if idle:
+        shown = ", ".join(idle[:MAX_COVERAGE_LISTED])
+        extra = len(idle) - MAX_COVERAGE_LISTED
+        more = f" and {extra} more" if extra > 0 else ""
+        lines.append(f"  run no project code ({len(idle)}): {shown}{more}")
+    if users:
+        ranked = sorted(users.items(), key=lambda item: (-item[1], item[0]))
+        shown = ", ".join(f"{path} ({count})" for path, count in ranked[:MAX_COVERAGE_LISTED])
+        lines.append(f"  run by the most tests: {shown}")
+    return lines
 
 
 def render_leaks_json(report: LeakReport) -> str:
@@ -109,7 +156,8 @@ def render_leaks_json(report: LeakReport) -> str:
 
 def render_leaks_terminal(report: LeakReport, console: Console) -> None:
     size = report.tests or 1
-    console.print(f"[bold]test-auditor leaks[/bold]  rootdir: {report.rootdir}")
+    shard = f"  shard {report.shard}" if report.shard else ""
+    console.print(f"[bold]test-auditor leaks[/bold]  rootdir: {escape(report.rootdir)}{shard}")
     console.print(
         f"{report.tests} tests, {len(report.rounds)} orders, {report.executions} test executions "
         f"({report.executions / size:.1f}x the suite) in {report.processes} pytest runs, "
@@ -121,7 +169,7 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
             table.add_column(column, overflow="fold")
         for pair in report.pairs:
             state = "\n".join(pair.state_text()[:MAX_STATE])
-            table.add_row(pair.polluter, pair.victim, state, pair.found_by)
+            table.add_row(*plain(pair.polluter, pair.victim, state, pair.found_by))
         console.print(table)
         console.print("[bold]Reproduce[/bold]")
         for pair in report.pairs:
@@ -132,9 +180,11 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
             table.add_column(column, overflow="fold")
         for brittle in report.brittle:
             table.add_row(
-                brittle.nodeid,
-                "\n".join(brittle.setters) or "(no single test found)",
-                "\n".join(c.describe() for c in brittle.state[:MAX_STATE]),
+                *plain(
+                    brittle.nodeid,
+                    "\n".join(brittle.setters) or "(no single test found)",
+                    "\n".join(c.describe() for c in brittle.state[:MAX_STATE]),
+                )
             )
         console.print(table)
     if report.cleaners:
@@ -143,9 +193,11 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
             table.add_column(column, overflow="fold")
         for cleaner in report.cleaners:
             table.add_row(
-                cleaner.nodeid,
-                "\n".join(c.describe() for c in cleaner.state[:MAX_STATE]),
-                f"{cleaner.polluter} -> {cleaner.victim}",
+                *plain(
+                    cleaner.nodeid,
+                    "\n".join(c.describe() for c in cleaner.state[:MAX_STATE]),
+                    f"{cleaner.polluter} -> {cleaner.victim}",
+                )
             )
         console.print(table)
     if report.flaky:
@@ -156,8 +208,10 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
         table.add_column("failed", justify="right")
         for flaky in report.flaky:
             table.add_row(
-                flaky.nodeid,
-                f"{flaky.failures} of {flaky.executions} ({flaky.failure_rate:.0%})",
+                *plain(
+                    flaky.nodeid,
+                    f"{flaky.failures} of {flaky.executions} ({flaky.failure_rate:.0%})",
+                )
             )
         console.print(table)
     for title, nodeids in (
@@ -172,10 +226,22 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
     if silent:
         console.print(
             f"{len(silent)} more tests left state behind that broke no test here "
-            "(`--format json`, state_left_behind)."
+            "(`--format json`, state_left_behind):",
+            markup=False,
+            highlight=False,
         )
+        left = report.silent_state()
+        for key, tests in left[:MAX_SILENT_KEYS]:
+            console.print(f"  {key} ({tests} {'test' if tests == 1 else 'tests'})", markup=False)
+        if len(left) > MAX_SILENT_KEYS:
+            console.print(f"  and {len(left) - MAX_SILENT_KEYS} more", markup=False)
+    if report.coverage is not None:
+        for line in coverage_summary(report.coverage):
+            console.print(line, markup=False, highlight=False)
     for note in report.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        console.print(f"[yellow]note:[/yellow] {escape(note)}", highlight=False)
+    if report.profile is not None:
+        render_profile_terminal(report.profile, console)
     if not report.found_anything:
         console.print("[green]No order-dependent tests found.[/green]")
     console.print(f"Rerun: {report.rerun}", markup=False, highlight=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from auditor.report.model import Pyramid, Report
+from auditor.report.profile import profile_markdown
 
 _BAR = 20
 _MAX_ROWS = 20
@@ -21,6 +22,8 @@ def render_markdown(report: Report) -> str:
     ]
     if report.pyramid.total:
         lines.extend(_pyramid(report.pyramid))
+    if report.run is not None:
+        lines.extend(_run(report))
     if report.duplicates:
         lines.extend(_duplicates(report))
     if report.findings:
@@ -65,6 +68,30 @@ def _tier_table(
         lines.append(f"\n… and {len(ranked) - _MAX_ROWS} more {what}s")
     lines.append("")
     return lines
+
+
+def _run(report: Report) -> list[str]:
+    """`scan --run`: the tests whose run disagrees with their static tier, the profile."""
+    run = report.run
+    assert run is not None
+    lines = [
+        "### Run vs static tiers",
+        "",
+        f"{len(run.observations.tests)} test executions in {run.observations.seconds:.1f} s; "
+        f"tiers corrected: {run.corrected}, tests that disagree: {run.disagreements}.",
+        "",
+    ]
+    rows = [t for t in report.tests if t.run is not None and t.run.disagreements]
+    if rows:
+        lines += ["| test | static | run | why |", "|---|---|---|---|"]
+        for row in rows[:_MAX_ROWS]:
+            assert row.run is not None
+            why = "<br>".join(row.run.disagreements).replace("|", "\\|")
+            lines.append(f"| `{row.nodeid}` | {row.run.static_tier} | {row.run.tier} | {why} |")
+        if len(rows) > _MAX_ROWS:
+            lines.append(f"\n… and {len(rows) - _MAX_ROWS} more")
+        lines.append("")
+    return lines + profile_markdown(run.observations)
 
 
 def _duplicates(report: Report) -> list[str]:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from auditor.classify import Tiers
+from auditor.confirm import Confirmed, Verdict
 from auditor.duplicates import DuplicateGroup
 from auditor.fixtures import Resolution
 from auditor.graph import Chain, FixtureGraph
@@ -23,6 +24,8 @@ class TestRow:
     evidence: tuple[str, ...]
     dynamic_fixtures: tuple[str, ...]
     direct_params: tuple[str, ...]
+    run: Verdict | None = None
+    """With `scan --run`: the static tier, what the run saw, where they disagree."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,9 @@ class Report:
     plugins: tuple[str, ...]
     pyramid: Pyramid
     duplicates: tuple[DuplicateGroup, ...] = ()
+    run: Confirmed | None = None
+    """With `scan --run`: the run's verdicts and profile (`tiers` are then the corrected
+    ones)."""
 
 
 def build_report(
@@ -98,7 +104,11 @@ def build_report(
     findings: Sequence[Finding],
     tiers: Tiers,
     duplicates: Sequence[DuplicateGroup] = (),
+    run: Confirmed | None = None,
 ) -> Report:
+    """The report; with ``run``, its corrected tiers stand in for ``tiers``."""
+    if run is not None:
+        tiers = run.tiers
     tests = tuple(
         TestRow(
             nodeid=test.nodeid,
@@ -112,6 +122,7 @@ def build_report(
             ),
             dynamic_fixtures=resolution.tests[test.nodeid].dynamic,
             direct_params=test.direct_params,
+            run=run.verdicts.get(test.nodeid) if run is not None else None,
         )
         for test in suite.tests
     )
@@ -167,4 +178,5 @@ def build_report(
         plugins=suite.plugins,
         pyramid=Pyramid(tiers.names, tiers.counts(), tiers.by_folder(), tiers.mixed_files()),
         duplicates=tuple(duplicates),
+        run=run,
     )

@@ -8,35 +8,41 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from auditor.confirm import verdict_counts
+from auditor.report.cells import plain
 from auditor.report.model import Pyramid, Report
+from auditor.report.profile import render_profile_terminal
 from auditor.types import Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def render_terminal(report: Report, console: Console, *, max_findings: int = 50) -> None:
-    console.print(f"[bold]test-auditor scan[/bold]  rootdir: {report.rootdir}")
+    console.print(f"[bold]test-auditor scan[/bold]  rootdir: {escape(str(report.rootdir))}")
     console.print(
         f"{report.files} test files, {report.conftests} conftest.py, "
         f"{len(report.tests)} tests, {len(report.fixtures)} fixtures"
     )
     if report.pyramid.total:
         _render_pyramid(report.pyramid, console)
+    if report.run is not None:
+        _render_run(report, console)
     if report.most_used:
         table = Table(title="Most used fixtures", title_justify="left")
         for column in ("fixture", "scope", "tests", "defined at"):
             table.add_column(column)
         for hot in report.most_used:
-            table.add_row(hot.name, hot.scope, str(hot.used_by), f"{hot.path}:{hot.line}")
+            table.add_row(*plain(hot.name, hot.scope, hot.used_by, f"{hot.path}:{hot.line}"))
         console.print(table)
     if report.longest_chains:
         table = Table(title="Deepest fixture chains", title_justify="left")
         table.add_column("depth", justify="right")
         table.add_column("chain")
         for chain in report.longest_chains:
-            table.add_row(str(len(chain.names)), " -> ".join(chain.names))
+            table.add_row(*plain(len(chain.names), " -> ".join(chain.names)))
         console.print(table)
     if report.autouse_reach:
         table = Table(title="Autouse blast radius", title_justify="left")
@@ -44,11 +50,13 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
             table.add_column(column)
         for reach in report.autouse_reach:
             table.add_row(
-                reach.name,
-                reach.scope,
-                str(reach.tests),
-                f"{reach.share:.0%}",
-                f"{reach.path}:{reach.line}",
+                *plain(
+                    reach.name,
+                    reach.scope,
+                    reach.tests,
+                    f"{reach.share:.0%}",
+                    f"{reach.path}:{reach.line}",
+                )
             )
         console.print(table)
     if report.duplicates:
@@ -60,7 +68,7 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
     for finding in report.findings[:max_findings]:
         console.print(
             f"{finding.path}:{finding.line}:{finding.col}: "
-            f"[{_STYLE[finding.severity]}]{finding.rule}[/] {finding.message}",
+            f"[{_STYLE[finding.severity]}]{finding.rule}[/] {escape(finding.message)}",
             highlight=False,
             markup=True,
         )
@@ -108,10 +116,52 @@ def _render_tier_table(
         table.add_column(tier, justify="right")
     ranked = sorted(rows.items(), key=lambda item: -sum(item[1].values()))
     for key, counts in ranked[:limit]:
-        table.add_row(key, *(str(counts[t]) for t in pyramid.tiers))
+        table.add_row(*plain(key, *(counts[t] for t in pyramid.tiers)))
     console.print(table)
     if len(ranked) > limit:
         console.print(f"... and {len(ranked) - limit} more {what}s")
+
+
+_MAX_DISAGREEMENTS = 20
+
+
+def _render_run(report: Report, console: Console) -> None:
+    """`scan --run`: where the run and the static tiers disagree, then the profile."""
+    run = report.run
+    assert run is not None
+    outcomes = ", ".join(f"{n} {outcome}" for outcome, n in verdict_counts(run.verdicts).items())
+    console.print(
+        f"[bold]Run vs static tiers[/bold]  {len(run.observations.tests)} test executions in "
+        f"{run.observations.seconds:.1f} s ({outcomes}); tiers corrected: {run.corrected}, "
+        f"tests that disagree: {run.disagreements}",
+        highlight=False,
+    )
+    rows = [t for t in report.tests if t.run is not None and t.run.disagreements]
+    if rows:
+        table = Table(title="Disagreements", title_justify="left")
+        for column in ("test", "static", "run", "why"):
+            table.add_column(column, overflow="fold")
+        for row in rows[:_MAX_DISAGREEMENTS]:
+            assert row.run is not None
+            table.add_row(
+                *plain(
+                    f"{row.nodeid} ({row.path}:{row.line})",
+                    row.run.static_tier,
+                    row.run.tier,
+                    "\n".join(row.run.disagreements),
+                )
+            )
+        console.print(table)
+        if len(rows) > _MAX_DISAGREEMENTS:
+            console.print(f"... and {len(rows) - _MAX_DISAGREEMENTS} more (use --format json)")
+    if run.unmatched:
+        examples = escape(", ".join(run.unmatched[:5]))
+        console.print(
+            f"[yellow]note:[/yellow] the run executed {len(run.unmatched)} tests the static "
+            f"model does not have (a model bug, please report): {examples}",
+            highlight=False,
+        )
+    render_profile_terminal(run.observations, console)
 
 
 _MAX_GROUPS = 15
@@ -131,7 +181,9 @@ def _render_duplicates(report: Report, console: Console) -> None:
             markup=False,
         )
         for member in group.members[:_MAX_MEMBERS]:
-            console.print(f"      {member.path}:{member.line} {member.name}", highlight=False)
+            console.print(
+                f"      {member.path}:{member.line} {member.name}", highlight=False, markup=False
+            )
         if len(group.members) > _MAX_MEMBERS:
             console.print(f"      ... and {len(group.members) - _MAX_MEMBERS} more")
     hidden = len(report.duplicates) - _MAX_GROUPS

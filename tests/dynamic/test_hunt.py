@@ -7,9 +7,9 @@ import random
 import pytest
 
 from auditor.dynamic.driver import Budget
-from auditor.dynamic.hunt import Settings, hunt
+from auditor.dynamic.hunt import TRACE_ROUNDS_UP_TO, Settings, hunt
 from auditor.dynamic.result import LeakReport
-from tests.dynamic.world import World
+from tests.dynamic.world import World, sample_like
 
 
 def names(count: int) -> list[str]:
@@ -39,7 +39,22 @@ def test_finds_each_pair_by_the_state_the_victim_reads_within_budget():
     assert not report.brittle
     assert not report.failing
     assert report.executions == world.executions
-    assert report.executions <= 3 * len(tests) + 4 * len(expected)
+    # The rounds name what each victim's code read: one pair run each, no lone run.
+    assert report.executions == 3 * len(tests) + 2 * len(expected)
+    assert not [label for label in world.runs if "alone" in label]
+
+
+def test_on_a_long_suite_the_rounds_are_not_traced_and_victims_run_alone_first():
+    """Tracing the rounds slows every test before Python 3.12; for a suite whose default
+    order takes minutes the lone runs it would save are not worth it."""
+    tests = names(30)
+    world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
+    world.writes[tests[20]] = {"app.config.RATE": "polluted"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[2])}
+    assert world.traced[:3] == [False, False, False]
+    assert [label for label in world.runs if "alone" in label] == [f"{tests[2]} alone"]
 
 
 def test_state_the_probes_cannot_see_is_found_by_group_testing():
@@ -110,3 +125,76 @@ def test_an_exhausted_budget_stops_the_hunt_and_says_so():
     assert any("stopped early" in note for note in report.notes)
     assert report.unresolved == [tests[3]]
     assert report.executions <= 45
+
+
+def pair_runs(world: World, victim: str) -> list[str]:
+    return [label for label in world.runs if label.endswith(f" then {victim}")]
+
+
+def test_state_many_tests_change_ranks_below_the_rare_state_a_victim_also_reads():
+    """A counter twenty tests bump is named by the victim's code too; the rare setting one
+    test leaks is tried first, and leads the pair's state."""
+    tests = names(30)
+    world = World(tests)
+    for index in range(10, 30):
+        world.writes[tests[index]] = {"app.metrics.COUNTER": str(index)}
+    world.writes[tests[25]] = {"app.metrics.COUNTER": "25", "app.config.RATE": "2"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    world.names[tests[2]] = {"COUNTER"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[25], tests[2])}
+    assert pair_runs(world, tests[2]) == [f"{tests[25]} then {tests[2]}"]
+    assert [c.key for c in report.pairs[0].state] == ["app.config.RATE", "app.metrics.COUNTER"]
+
+
+def test_state_the_victim_passed_with_in_the_default_order_is_not_a_candidate():
+    """tests[3] left MODE set before the victim ran, and the victim passed: MODE is not why
+    it fails elsewhere, though its code names it."""
+    tests = names(30)
+    world = World(tests)
+    world.writes[tests[3]] = {"app.config.MODE": "x"}
+    world.writes[tests[20]] = {"app.config.RATE": "2"}
+    world.reads[tests[10]] = {"app.config.RATE": None}
+    world.names[tests[10]] = {"MODE"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[10])}
+    assert pair_runs(world, tests[10]) == [f"{tests[20]} then {tests[10]}"]
+
+
+def test_equally_strong_candidates_are_tried_nearest_the_victim_in_the_default_order_first():
+    """Tests that share state sit together: the polluter from the victim's own module comes
+    before an equally matching test far away, though that one ran nearer in the round."""
+    tests = names(30)
+    world = World(tests)
+    world.writes[tests[3]] = {"app.config.RATE": "2"}
+    world.writes[tests[25]] = {"app.config.LIMIT": "9"}
+    world.reads[tests[1]] = {"app.config.RATE": None}
+    world.names[tests[1]] = {"LIMIT"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[3], tests[1])}
+    assert pair_runs(world, tests[1]) == [f"{tests[3]} then {tests[1]}"]
+
+
+@pytest.mark.parametrize("rate", [0.25, 0.4])
+def test_on_a_suite_shaped_like_the_leak_sample_the_cost_stays_within_the_bound(rate):
+    """44 tests, 16 pairs (one with a cleaner), a brittle test and its setter, a flaky test:
+    everything found in every seed, and 3 x 44 + 4 per pair executions or fewer in nearly
+    all (a flaky test that passes many lone runs in a row sends the hunt to a search)."""
+    costs = []
+    for seed in range(60):
+        world = sample_like(random.Random(seed), rate)
+        report = hunt(world, Settings(seed=seed), "/suite")
+        assert len(report.pairs) == 16, seed
+        assert [b.nodeid.rsplit("::", 1)[1] for b in report.brittle] == [
+            "test_refund_through_stripe"
+        ], seed
+        assert len(report.cleaners) == 1, seed
+        assert {f.nodeid.rsplit("::", 1)[1] for f in report.flaky} <= {
+            "test_backoff_stays_within_budget"
+        }, seed
+        assert not report.failing, seed
+        assert not report.unresolved, seed
+        costs.append(report.executions)
+    bound = 3 * 44 + 4 * 17
+    assert sorted(costs)[len(costs) // 2] <= 180
+    assert sum(cost <= bound for cost in costs) >= 0.95 * len(costs)

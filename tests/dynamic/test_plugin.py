@@ -67,12 +67,57 @@ def test_order_file_runs_exactly_those_tests_in_that_order_with_repeats(suite):
 
 def test_a_wider_fixtures_setup_and_teardown_are_not_charged_to_the_test(suite):
     run = PytestDriver(rootdir=suite).run(None, label="default", probes=True)
-    leaked = {r.nodeid: [c.key for c in r.leaked] for r in run.records}
-    assert leaked == {
+    own = {r.nodeid: [c.key for c in r.leaked if not c.via] for r in run.records}
+    assert own == {
         "test_env.py::test_reads_mode": [],
         "test_env.py::test_sets_mode": ["os.environ['TA_MODE']"],
         "test_env.py::test_innocent": [],
     }
+
+
+def test_what_a_wider_fixture_leaves_changed_is_the_leak_of_the_test_that_set_it_up(suite):
+    """`service` restores TA_SERVICE but leaves TA_SERVICE_STOPPED set: its teardown ran in
+    test_innocent, it was set up in test_reads_mode, which alone reproduces the leak."""
+    run = PytestDriver(rootdir=suite).run(None, label="default", probes=True)
+    by_fixture = {r.nodeid: [c for c in r.leaked if c.via] for r in run.records}
+    [leak] = by_fixture["test_env.py::test_reads_mode"]
+    assert (leak.key, leak.before, leak.after) == (
+        "os.environ['TA_SERVICE_STOPPED']",
+        None,
+        "'yes'",
+    )
+    assert leak.via == "fixture service (module scope)"
+    assert "left by fixture service (module scope)" in leak.describe()
+    assert by_fixture["test_env.py::test_innocent"] == []
+
+
+def test_xunit_setup_that_is_never_undone_is_named_as_such(tmp_path):
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(
+        tmp_path,
+        "test_xunit.py",
+        """
+        import os
+
+        def setup_module():
+            os.environ["TA_XUNIT"] = "on"
+
+        def test_first():
+            pass
+
+        def test_second():
+            pass
+        """,
+    )
+    order = [
+        "test_xunit.py::test_second",
+        "test_xunit.py::test_first",
+        "test_xunit.py::test_second",
+    ]
+    run = PytestDriver(rootdir=tmp_path).run(order, label="repeat", probes=True)
+    leaks = [[c.via for c in r.leaked] for r in run.records]
+    # One module setup, in the first test run; the repeat of test_second has none.
+    assert leaks == [["setup_module of test_xunit (module scope)"], [], []]
 
 
 def test_a_crash_keeps_the_records_of_the_tests_before_it(tmp_path):
@@ -108,3 +153,66 @@ def test_progress_counts_tests_appended_since_the_last_look_even_split_across_re
         handle.write(b'st", "nodeid": "a"}\n{"type": "test", "nodeid": "b"}\n')
     assert counter.count() == 2
     assert counter.count() == 2
+
+
+def test_touch_failed_keeps_the_names_of_failed_tests_only_and_none_of_pytests_reporting(suite):
+    """The rounds trace every test but keep what failing tests read (their candidates are
+    known without running them alone); the ``__init__`` pytest generates for its report
+    dataclasses (filename ``<string>``) reads ``abspath`` and must not count."""
+    order = ["test_env.py::test_sets_mode", "test_env.py::test_reads_mode"]
+    run = PytestDriver(rootdir=suite).run(order, label="pair", touch_failed=True)
+    setter, reader = run.records
+    assert reader.failed
+    assert setter.touched == []
+    assert "TA_MODE" in reader.touched
+    assert not {"reprcrash", "abspath", "astcache"} & set(reader.touched)
+
+
+def test_each_test_costs_one_snapshot_its_start_is_the_last_tests_end(tmp_path):
+    """Nothing of the suite runs between two tests: the state one test ended with is the
+    state the next one starts with, so it is not taken twice."""
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(
+        tmp_path,
+        "conftest.py",
+        """
+        from pathlib import Path
+        from auditor.dynamic.probes.environ import EnvironProbe
+
+        taken = []
+        original = EnvironProbe.snapshot
+
+        def counting(self):
+            taken.append(1)
+            return original(self)
+
+        EnvironProbe.snapshot = counting
+
+        def pytest_sessionfinish(session):
+            Path(session.config.rootpath, "snapshots.txt").write_text(str(len(taken)))
+        """,
+    )
+    write(
+        tmp_path,
+        "test_three.py",
+        """
+        import os
+
+        def test_a():
+            os.environ["TA_ONE"] = "1"
+
+        def test_b():
+            pass
+
+        def test_c():
+            del os.environ["TA_ONE"]
+        """,
+    )
+    driver = PytestDriver(rootdir=tmp_path, probes="environ")
+    run = driver.run(None, label="default", probes=True)
+    assert [[c.key for c in r.leaked] for r in run.records] == [
+        ["os.environ['TA_ONE']"],
+        [],
+        ["os.environ['TA_ONE']"],
+    ]
+    assert (tmp_path / "snapshots.txt").read_text() == "4"  # 1 before the first, 1 after each

@@ -25,12 +25,18 @@ class World:
     """test -> {state key: value it needs to pass}."""
     hidden: set[str] = field(default_factory=set)
     """State keys the probes do not see."""
+    names: dict[str, set[str]] = field(default_factory=dict)
+    """test -> names its code refers to besides the state it reads (recorded by touch)."""
     flaky: dict[str, float] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     budget: Budget = field(default_factory=Budget)
     executions: int = 0
     processes: int = 0
     runs: list[str] = field(default_factory=list)
+    round_seconds: float = 0.0
+    """What each whole-suite run reports it took."""
+    traced: list[bool] = field(default_factory=list)
+    """Per run: whether failed tests' names were asked for (``touch_failed``)."""
 
     def run(
         self,
@@ -39,6 +45,7 @@ class World:
         label: str,
         probes: bool = False,
         touch: bool = False,
+        touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
     ) -> Run:
@@ -52,8 +59,9 @@ class World:
                 record.outcome, record.failure = "failed", "AssertionError: state"
             if self.rng.random() < self.flaky.get(nodeid, 0.0):
                 record.outcome, record.failure = "failed", "AssertionError: bad luck"
-            if touch:
+            if touch or (touch_failed and record.failed):
                 record.touched = [key.rsplit(".", 1)[-1] for key in needs]
+                record.touched += sorted(self.names.get(nodeid, ()))
             for key, value in self.writes.get(nodeid, {}).items():
                 if state.get(key) != value and probes and key not in self.hidden:
                     before = _shown(state.get(key))
@@ -63,8 +71,84 @@ class World:
         self.executions += len(records)
         self.processes += 1
         self.runs.append(label)
-        return Run(label, [r.nodeid for r in records], records, SessionRecord(), 0, 0.0)
+        self.traced.append(touch_failed)
+        seconds = self.round_seconds if order is None else 0.0
+        return Run(label, [r.nodeid for r in records], records, SessionRecord(), 0, seconds)
 
 
 def _shown(value: str | None) -> str | None:
     return None if value is None else repr(value)
+
+
+SAMPLE = """
+admin::test_admin_stats_requires_login          reads overrides
+admin::test_admin_stats_visible_to_admins       writes overrides
+api::test_health_ok
+api::test_list_products
+api::test_unknown_route_returns_404
+api::test_cors_closed_by_default                reads middleware
+api::test_errors_hide_internals                 reads debug
+basket::test_basket_total_without_coupon        reads defaults
+basket::test_welcome_coupon_takes_ten_percent_off   writes defaults
+basket::test_empty_basket_costs_nothing
+catalog::test_seed_catalog_matches_products     reads cwd
+checkout::test_default_mode_is_standard         reads APP_MODE
+checkout::test_order_total
+checkout::test_legacy_totals_still_supported    reads filters
+checkout::test_order_history_starts_empty       reads orders
+checkout::test_receipt_is_dated_today           reads now
+deprecations::test_checkout_path_is_free_of_legacy_calls    writes filters
+error_pages::test_debug_mode_shows_traceback    writes debug
+logging::test_sql_echo_is_off_by_default        reads level
+logging::test_verbose_flag_enables_debug_logging    writes level
+middleware::test_cors_allows_any_origin_when_enabled    writes middleware
+money::test_prices_render_in_euros              reads get_settings
+money::test_currency_can_be_configured          writes get_settings
+orders::test_insert_order_roundtrip
+orders::test_place_order_persists               writes orders
+payments::test_register_stripe_provider         writes PROVIDERS
+pricing_cache::test_quotes_are_cached           writes quotes
+pricing_cache::test_invalidate_drops_a_quote    clears quotes
+pricing_cache::test_price_change_is_quoted      reads quotes
+ratelimit::test_burst_of_ten_requests_is_allowed    reads RATE_LIMIT
+ratelimit::test_requests_over_the_limit_are_rejected    writes RATE_LIMIT
+receipts::test_receipt_number_uses_issue_date   writes now
+refunds::test_refund_through_stripe             needs PROVIDERS
+reports::test_no_reports_pending_on_a_fresh_install     reads report_csv
+reports::test_export_daily_report_writes_csv    writes report_csv
+retry::test_base_delay_grows_exponentially
+retry::test_backoff_stays_within_budget         flaky
+scaffold::test_init_creates_project_skeleton    writes cwd
+serializers::test_falls_back_to_stdlib_json     reads ujson
+serializers::test_prefers_ujson_when_installed  writes ujson
+settings::test_enable_beta_features             writes APP_MODE
+text::test_slugify_product_names
+timefmt::test_stamps_use_server_timezone        reads TZ
+timefmt::test_tokyo_store_shows_local_time      writes TZ
+"""
+"""The leak sample (tests/samples/leaks) in its default order: 16 pairs (one with a cleaner
+between its tests), a brittle test and its setter, a flaky test, innocent tests."""
+
+
+def sample_like(rng: random.Random, flaky_rate: float = 0.4) -> World:
+    """A world shaped like the leak sample, its tests named ``tests/test_<module>.py::...``."""
+    world = World([], rng=rng)
+    for line in SAMPLE.strip().splitlines():
+        name, *what = line.split()
+        nodeid = "tests/test_{}.py::{}".format(*name.split("::"))
+        world.tests.append(nodeid)
+        if not what:
+            continue
+        verb, key = [*what, ""][:2]
+        state = f"app.state.{key}"
+        if verb == "writes":
+            world.writes[nodeid] = {state: "changed"}
+        elif verb == "clears":
+            world.writes[nodeid] = {state: None}
+        elif verb == "reads":
+            world.reads[nodeid] = {state: None}
+        elif verb == "needs":
+            world.reads[nodeid] = {state: "changed"}
+        elif verb == "flaky":
+            world.flaky[nodeid] = flaky_rate
+    return world

@@ -37,6 +37,7 @@ def hunt(tmp_path: Path, name: str, *args: str) -> tuple[dict[str, Any], dict[st
     assert result.code == 1, result.err
     report = result.json()
     assert leaks_schema_errors(report) == []
+    assert report["profile"]["tests"] == report["tests"]  # the default order, profiled
     expected = tomllib.loads((suite / "EXPECTED.toml").read_text(encoding="utf-8"))
     return report, expected
 

@@ -77,3 +77,41 @@ def test_broken_config_is_a_config_error(tmp_path, name, text):
 def test_missing_explicit_config_file(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config([tmp_path], invocation_dir=tmp_path, config_file=tmp_path / "nope.ini")
+
+
+def test_profile_thresholds_with_units(tmp_path):
+    write(
+        tmp_path / "pyproject.toml",
+        "[tool.test-auditor]\ntiers = ['unit', 'integration', 'performance']\n"
+        "[tool.test-auditor.profile]\n"
+        'slow = "500ms"\nslow-fixture = 3\nheavy = "1.5GB"\nstatements = 80\n'
+        'slow-tier = "performance"\n',
+    )
+    profile = load_config([tmp_path], invocation_dir=tmp_path).auditor.profile
+    assert (profile.slow, profile.slow_fixture) == (0.5, 3.0)
+    assert profile.heavy_kb == round(1.5 * 1024 * 1024)
+    assert (profile.statements, profile.slow_tier) == (80, "performance")
+
+
+def test_profile_defaults(tmp_path):
+    write(tmp_path / "pyproject.toml", "[tool.test-auditor]\n")
+    profile = load_config([tmp_path], invocation_dir=tmp_path).auditor.profile
+    assert (profile.slow, profile.slow_fixture, profile.heavy_kb) == (1.0, 2.0, 100 * 1024)
+    assert (profile.statements, profile.slow_tier) == (50, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('slow = "fast"', "slow must be a duration"),
+        ('slow = "3 weeks"', "slow must be a duration"),
+        ('heavy = "-4MB"', "heavy must be a size"),
+        ("statements = 0", "statements must be a whole number"),
+        ('slow-tier = "e2e"', "slow-tier 'e2e' is not one of the tiers"),
+        ("slowness = 1", "unknown keys: slowness"),
+    ],
+)
+def test_bad_profile_thresholds_are_config_errors(tmp_path, text, message):
+    write(tmp_path / "pyproject.toml", f"[tool.test-auditor.profile]\n{text}\n")
+    with pytest.raises(ConfigError, match=message):
+        load_config([tmp_path], invocation_dir=tmp_path)

@@ -71,6 +71,8 @@ class Change:
     key: str
     before: str | None
     after: str | None
+    via: str = ""
+    """Who left it, when not the test itself: ``fixture staging_env (module scope)``."""
 
     @property
     def kind(self) -> str:
@@ -93,11 +95,16 @@ class Change:
         )
 
     def describe(self) -> str:
+        by = f", left by {self.via}" if self.via else ""
         if self.before is None:
-            return f"{self.key} = {self.after} (was unset)"
+            return f"{self.key} = {self.after} (was unset{by})"
         if self.after is None:
-            return f"{self.key} removed (was {self.before})"
-        return f"{self.key} = {self.after} (was {self.before})"
+            return f"{self.key} removed (was {self.before}{by})"
+        return f"{self.key} = {self.after} (was {self.before}{by})"
+
+    def to_json(self) -> list[str | None]:
+        entry = [self.probe, self.key, self.before, self.after]
+        return [*entry, self.via] if self.via else entry
 
 
 def diff(probe: str, before: Snapshot, after: Snapshot) -> list[Change]:

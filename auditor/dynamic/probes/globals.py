@@ -1,7 +1,9 @@
 """Module globals, class attributes, function defaults and caches of the suite's own modules.
 
 The modules probed are those loaded from files under the rootdir (the project and its tests;
-never site-packages or a virtualenv), plus any named in the ``modules`` setting. For each:
+never site-packages or a virtualenv), the top-level packages the rootdir holds (``pkg/`` or
+``src/pkg/``: the project is often imported from an installed copy, outside the rootdir),
+plus any named in the ``modules`` setting. For each:
 
 * every global: ``shop.config.RATE = 2.0 (was 1.0)``;
 * attributes of plain objects held in globals, two levels deep:
@@ -10,86 +12,60 @@ never site-packages or a virtualenv), plus any named in the ``modules`` setting.
 * mutable default arguments: ``shop.basket.add_item.__defaults__``;
 * ``functools.lru_cache`` sizes: ``shop.settings.get_settings.cache_info() = 'currsize=1'``.
 
-Containers are fingerprinted by length and a hash of their elements (nested containers two
-levels down), so mutating a list in place is a change, not only rebinding it. Fingerprints use
-``repr`` only for str, bytes, numbers, None and bool, and read attributes with ``vars()`` so
-no property, ``__getattr__`` or ``__iter__`` of the user's code ever runs.
+Values are fingerprinted by :mod:`auditor.dynamic.probes.fingerprints`, which reads
+attributes with ``vars()`` so no property, ``__getattr__`` or ``__iter__`` of the user's code
+ever runs. A global bound to a module is ``<module NAME>``: a test that swaps a module for a
+fake leaves a change, while a lazy import (``None`` or nothing, then the module) does not.
 
 Modules first imported during a test are not changes (their globals did not exist before).
 """
 
 from __future__ import annotations
 
-import enum
 import os
 import sys
 import types
-import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff, short
+from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff
+from auditor.dynamic.probes.fingerprints import (
+    SCALARS,
+    WEAK,
+    Fingerprints,
+    elements,
+    fingerprint,
+)
 
 MODULE = "<module>"
-SCALARS = (str, bytes, int, float, complex, bool, type(None))
-MAX_ELEMENTS = 200
+MODULE_VALUE = "<module "
+"""The fingerprint of a global bound to a module starts so: ``<module json>``."""
 MAX_KEYS_PER_MODULE = 2000
 SKIPPED_PARTS = frozenset({"site-packages", "dist-packages", ".tox", ".nox", "node_modules"})
+Fingerprint = Callable[[object], str]
+
+__all__ = ["GlobalsProbe", "factory", "fingerprint", "project_packages"]
 
 
-def _scalar(value: object) -> str:
-    return short(repr(value), 60)
-
-
-def _identity(value: object) -> str:
-    return f"<{type(value).__name__}>#{id(value):x}"
-
-
-def _elements(value: object) -> Iterator[object] | None:
-    """The elements of a builtin container, read without running user code."""
-    if isinstance(value, dict):
-        return (item for pair in dict.items(value) for item in pair)
-    if type(value) in (list, tuple, set, frozenset):
-        return iter(value)  # type: ignore[call-overload, no-any-return]
-    return None
-
-
-def _content_hash(value: object, depth: int, budget: list[int]) -> int:
-    elements = _elements(value)
-    if elements is None:
-        return zlib.crc32(_leaf(value).encode())
-    crc = zlib.crc32(type(value).__name__.encode())
-    for element in elements:
-        budget[0] -= 1
-        if budget[0] < 0:
-            break
-        if depth > 0 and _elements(element) is not None:
-            part = _content_hash(element, depth - 1, budget)
-            crc = zlib.crc32(part.to_bytes(4, "little"), crc)
-        else:
-            crc = zlib.crc32(_leaf(element).encode(), crc)
-    return crc
-
-
-def _leaf(value: object) -> str:
-    if isinstance(value, SCALARS) and not isinstance(value, enum.Enum):
-        return _scalar(value)
-    return _identity(value)
-
-
-def fingerprint(value: object) -> str:
-    """A short readable fingerprint; equal for equal state, different after a mutation."""
-    if isinstance(value, SCALARS):
-        return _scalar(value)
-    if _elements(value) is not None:
-        size = len(value)  # type: ignore[arg-type]
-        digest = _content_hash(value, 2, [MAX_ELEMENTS])
-        if size <= 4 and all(isinstance(e, SCALARS) for e in _elements(value) or ()):
-            return short(f"{value!r}", 80) + f"#{digest:08x}"
-        return f"{type(value).__name__}(len={size})#{digest:08x}"
-    if isinstance(value, types.FunctionType | type):
-        return f"<{value.__qualname__}>#{id(value):x}"
-    return _identity(value)
+def project_packages(rootdir: Path) -> tuple[str, ...]:
+    """The top-level packages in the rootdir (``pkg/__init__.py``) and in ``src/``: the
+    project's own code even when it is imported from an installed copy."""
+    found: list[str] = []
+    for folder, need_init in ((rootdir, True), (rootdir / "src", False)):
+        try:
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if not name.isidentifier() or name in SKIPPED_PARTS or not entry.is_dir():
+                continue
+            if need_init and not os.path.exists(os.path.join(entry.path, "__init__.py")):
+                continue
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                continue
+            found.append(name)
+    return tuple(dict.fromkeys(found))
 
 
 def _own_module(path: str | None, rootdir: Path, excluded: tuple[Path, ...]) -> bool:
@@ -119,11 +95,17 @@ def _virtualenvs(rootdir: Path) -> tuple[Path, ...]:
 class GlobalsProbe:
     name = "globals"
 
-    def __init__(self, rootdir: Path, prefixes: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, rootdir: Path, prefixes: tuple[str, ...] = (), packages: Iterable[str] = ()
+    ) -> None:
         self.rootdir = rootdir.resolve()
         self.prefixes = prefixes
+        """Module name prefixes of the ``modules`` setting."""
+        self.packages = tuple(packages)
+        """Packages whose modules are the project's wherever they were imported from."""
         self.excluded = _virtualenvs(self.rootdir)
         self._known: dict[str, bool] = {}
+        self._fingerprint = Fingerprints()
 
     def _modules(self) -> list[tuple[str, types.ModuleType]]:
         chosen = []
@@ -134,7 +116,9 @@ class GlobalsProbe:
             own = self._known.get(name)
             if own is None:
                 path = getattr(module, "__file__", None)
-                own = any(name.startswith(prefix) for prefix in self.prefixes)
+                own = any(name.startswith(prefix) for prefix in self.prefixes) or any(
+                    name == package or name.startswith(package + ".") for package in self.packages
+                )
                 if not own:
                     own = _own_module(path, self.rootdir, self.excluded)
                 self._known[name] = own
@@ -149,7 +133,7 @@ class GlobalsProbe:
         expanded: set[int] = set()
         for name, module in sorted(modules, key=_tests_last):
             snapshot[name] = MODULE
-            _module_state(name, module, snapshot, own, expanded)
+            _module_state(name, module, snapshot, own, expanded, self._fingerprint)
         return snapshot
 
     def changes(self, before: Snapshot, after: Snapshot) -> Sequence[Change]:
@@ -159,8 +143,16 @@ class GlobalsProbe:
                 continue  # a module imported during the test
             if change.after == MODULE or change.before == MODULE:
                 continue
+            if _lazy_import(change):
+                continue
             kept.append(change)
         return kept
+
+
+def _lazy_import(change: Change) -> bool:
+    """A global that was ``None`` (or absent) and is now a module: imported on first use."""
+    after = change.after or ""
+    return after.startswith(MODULE_VALUE) and change.before in (None, "None")
 
 
 def _owner(key: str, snapshot: Snapshot) -> str:
@@ -187,15 +179,20 @@ def _module_state(
     snapshot: dict[str, str],
     own: set[str],
     expanded: set[int],
+    fingerprint: Fingerprint = fingerprint,
 ) -> None:
     """One module's globals, and inside the objects first seen here (each object once)."""
     budget = MAX_KEYS_PER_MODULE
     for attribute, value in list(vars(module).items()):
         if budget <= 0:
             break
-        if attribute.startswith("__") or isinstance(value, types.ModuleType):
+        if attribute.startswith("__"):
             continue
         key = f"{name}.{attribute}"
+        if isinstance(value, types.ModuleType):
+            snapshot[key] = f"{MODULE_VALUE}{value.__name__}>"
+            budget -= 1
+            continue
         snapshot[key] = fingerprint(value)
         budget -= 1
         if id(value) in expanded:
@@ -203,19 +200,19 @@ def _module_state(
         if isinstance(value, type):
             if value.__module__ == name:
                 expanded.add(id(value))
-                budget -= _class_state(key, value, snapshot)
+                budget -= _class_state(key, value, snapshot, fingerprint)
         elif callable(value) and hasattr(value, "cache_info") and hasattr(value, "__wrapped__"):
             expanded.add(id(value))
             snapshot[f"{key}.cache_info()"] = _cache_size(value)
             budget -= 1
         elif isinstance(value, types.FunctionType):
             expanded.add(id(value))
-            if value.__defaults__ and any(_elements(d) is not None for d in value.__defaults__):
+            if value.__defaults__ and any(elements(d) is not None for d in value.__defaults__):
                 snapshot[f"{key}.__defaults__"] = fingerprint(value.__defaults__)
                 budget -= 1
         elif type(value).__module__ in own and _plain_object(value):
             expanded.add(id(value))
-            budget -= _object_state(key, value, snapshot, own, depth=2)
+            budget -= _object_state(key, value, snapshot, own, 2, fingerprint)
 
 
 def _cache_size(wrapper: object) -> str:
@@ -227,9 +224,9 @@ def _cache_size(wrapper: object) -> str:
 
 
 def _plain_object(value: object) -> bool:
-    if isinstance(value, (*SCALARS, types.FunctionType, types.BuiltinFunctionType, type)):
+    if isinstance(value, (*SCALARS, types.FunctionType, types.BuiltinFunctionType, type, *WEAK)):
         return False
-    if _elements(value) is not None:
+    if elements(value) is not None:
         return False
     try:
         return isinstance(vars(value), dict)
@@ -238,7 +235,12 @@ def _plain_object(value: object) -> bool:
 
 
 def _object_state(
-    key: str, value: object, snapshot: dict[str, str], own: set[str], depth: int
+    key: str,
+    value: object,
+    snapshot: dict[str, str],
+    own: set[str],
+    depth: int,
+    fingerprint: Fingerprint,
 ) -> int:
     used = 0
     for attribute, inner in list(vars(value).items())[:100]:
@@ -248,15 +250,21 @@ def _object_state(
         snapshot[inner_key] = fingerprint(inner)
         used += 1
         if depth > 1 and type(inner).__module__ in own and _plain_object(inner):
-            used += _object_state(inner_key, inner, snapshot, own, depth - 1)
+            used += _object_state(inner_key, inner, snapshot, own, depth - 1, fingerprint)
     return used
 
 
-def _class_state(key: str, klass: type, snapshot: dict[str, str]) -> int:
+_RUNNER_ATTRIBUTES = frozenset({"tearDown_exceptions", "_classSetupFailed", "_class_cleanups"})
+"""What unittest itself keeps on a ``TestCase`` class while running it, not the suite's."""
+
+
+def _class_state(key: str, klass: type, snapshot: dict[str, str], fingerprint: Fingerprint) -> int:
     used = 0
     for attribute, value in list(vars(klass).items())[:200]:
-        if attribute.startswith("__") or isinstance(
-            value, types.FunctionType | staticmethod | classmethod | property
+        if (
+            attribute.startswith("__")
+            or attribute in _RUNNER_ATTRIBUTES
+            or isinstance(value, types.FunctionType | staticmethod | classmethod | property)
         ):
             continue
         if type(value).__name__ in ("member_descriptor", "getset_descriptor"):
@@ -272,4 +280,4 @@ def factory(context: ProbeContext) -> GlobalsProbe:
         for prefix in context.settings.get("modules", "").split(",")
         if prefix.strip()
     )
-    return GlobalsProbe(context.rootdir, prefixes)
+    return GlobalsProbe(context.rootdir, prefixes, project_packages(context.rootdir.resolve()))

@@ -1,0 +1,276 @@
+"""What a profiled run saw (:mod:`auditor.dynamic.profile`), per test and per fixture, and
+what the thresholds of `[tool.test-auditor.profile]` flag in it.
+
+A test's time is its setup, call and teardown less what wider-scoped fixtures spent setting
+up or tearing down during it: a session fixture's 3 s is the fixture's, counted once, not the
+time of whichever test happened to run first. What those fixtures reached (a database, a
+subprocess) is theirs too, kept on the fixture; :func:`fixture_access` lets a reader give it
+to the tests that use the fixture.
+
+Plain data for the report renderers, `leaks` and `scan --run`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from auditor.config import ProfileSettings
+from auditor.dynamic.record import SKIPPED, TestRecord
+
+ACCESS_KINDS = ("connect", "lookup", "subprocess", "write", "sqlite")
+"""The kinds of outside access, strongest evidence first (see :func:`describe`)."""
+
+SLOW, HEAVY, STATEMENTS = "slow", "heavy", "statements"
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """What one test (or fixture) reached outside the process."""
+
+    reached: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """kind -> values, e.g. ``connect`` -> ``("127.0.0.1:5432",)``."""
+    more: Mapping[str, int] = field(default_factory=dict)
+    """kind -> values left out of ``reached`` (the profile keeps 20 per kind)."""
+    statements: int = 0
+    memory_statements: int = 0
+
+    @property
+    def external(self) -> bool:
+        """Reached a server, a process, a file or a database (not an in-memory one)."""
+        return bool(self.reached or self.statements)
+
+    def describe(self) -> list[str]:
+        """One phrase per kind: ``connected to 127.0.0.1:5432``, ``issued 12 SQL
+        statements``."""
+        phrases = [describe(kind, values, self.more.get(kind, 0)) for kind, values in self.kinds()]
+        if self.statements:
+            phrases.append(f"issued {_count(self.statements, 'SQL statement')}")
+        if self.memory_statements:
+            phrases.append(
+                f"issued {_count(self.memory_statements, 'SQL statement')} "
+                "to an in-memory SQLite database"
+            )
+        return phrases
+
+    def kinds(self) -> list[tuple[str, tuple[str, ...]]]:
+        """(kind, values) in the order of :data:`ACCESS_KINDS`."""
+        return [(kind, self.reached[kind]) for kind in ACCESS_KINDS if kind in self.reached]
+
+    def merged(self, other: Access) -> Access:
+        reached = {k: tuple(dict.fromkeys(v)) for k, v in self.reached.items()}
+        for kind, values in other.reached.items():
+            reached[kind] = tuple(dict.fromkeys((*reached.get(kind, ()), *values)))
+        more = dict(self.more)
+        for kind, count in other.more.items():
+            more[kind] = more.get(kind, 0) + count
+        return Access(
+            reached,
+            more,
+            self.statements + other.statements,
+            self.memory_statements + other.memory_statements,
+        )
+
+
+def describe(kind: str, values: Sequence[str], more: int = 0) -> str:
+    """``connected to 127.0.0.1:5432 and 10.0.0.7:6379``, ``ran `git` and `sh -c make```."""
+    shown = {
+        "connect": ("connected to", False),
+        "lookup": ("looked up", False),
+        "subprocess": ("ran", True),
+        "write": ("wrote", False),
+        "sqlite": ("opened the SQLite database", False),
+    }
+    verb, quoted = shown.get(kind, (kind, False))
+    items = [f"`{v}`" if quoted else v for v in values[:3]]
+    left = len(values) - len(items) + more
+    text = ", ".join(items)
+    if left:
+        text += f" and {left} more"
+    return f"{verb} {text}"
+
+
+@dataclass(frozen=True, slots=True)
+class TestProfile:
+    """One executed test (the last execution of its node id)."""
+
+    nodeid: str
+    outcome: str
+    seconds: float
+    """Setup, call and teardown, less wider fixtures' own time."""
+    peak_kb: int
+    access: Access
+    flags: tuple[str, ...] = ()
+    """:data:`SLOW`, :data:`HEAVY`, :data:`STATEMENTS`."""
+
+    @property
+    def ran(self) -> bool:
+        return self.outcome != SKIPPED
+
+
+@dataclass(frozen=True, slots=True)
+class FixtureProfile:
+    """A fixture's setups and teardowns over the run, with what it reached (wider scopes)."""
+
+    name: str
+    scope: str
+    where: str
+    """``tests/conftest.py:12`` for the suite's fixtures, ``module:line`` for others."""
+    setups: int = 0
+    setup_seconds: float = 0.0
+    teardown_seconds: float = 0.0
+    slowest: float = 0.0
+    """The longest single setup or teardown."""
+    access: Access = field(default_factory=Access)
+    flags: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        return self.where.rpartition(":")[0]
+
+
+@dataclass(frozen=True, slots=True)
+class Observations:
+    """Everything a profiled run measured, with the thresholds it was judged by."""
+
+    tests: dict[str, TestProfile]
+    fixtures: tuple[FixtureProfile, ...]
+    settings: ProfileSettings
+    seconds: float = 0.0
+    """Wall time of the run."""
+    notes: tuple[str, ...] = ()
+    """What went wrong in the run (pytest ended early, events the profile could not read)."""
+
+    def flagged(self, flag: str) -> list[TestProfile]:
+        """The tests with ``flag``, the worst first."""
+        found = [t for t in self.tests.values() if flag in t.flags]
+        key = {
+            SLOW: lambda t: -t.seconds,
+            HEAVY: lambda t: -t.peak_kb,
+            STATEMENTS: lambda t: -t.access.statements,
+        }[flag]
+        return sorted(found, key=key)
+
+    def slow_fixtures(self) -> list[FixtureProfile]:
+        return sorted((f for f in self.fixtures if SLOW in f.flags), key=lambda f: -f.slowest)
+
+    def external(self) -> list[TestProfile]:
+        """Tests that reached outside the process themselves (not through wider fixtures)."""
+        return [t for t in self.tests.values() if t.access.external]
+
+    def external_fixtures(self) -> list[FixtureProfile]:
+        return [f for f in self.fixtures if f.access.external]
+
+
+def observe(
+    records: Iterable[TestRecord],
+    settings: ProfileSettings,
+    seconds: float = 0.0,
+    notes: Sequence[str] = (),
+) -> Observations:
+    """The profiles in ``records`` (those without one are left out)."""
+    tests: dict[str, TestProfile] = {}
+    fixtures: dict[tuple[str, str], _FixtureTotals] = {}
+    unread = 0
+    for record in records:
+        profile = record.profile
+        if not profile:
+            continue
+        unread += _int(profile.get("errors"))
+        wider = 0.0
+        for entry in profile.get("fixtures", ()):
+            key = (str(entry.get("name", "?")), str(entry.get("where", "?")))
+            totals = fixtures.setdefault(key, _FixtureTotals(str(entry.get("scope", "function"))))
+            totals.add(entry)
+            if entry.get("scope", "function") != "function":
+                wider += _float(entry.get("seconds"))
+        own = max(0.0, sum(record.durations.values()) - wider)
+        peak = int(profile.get("peak_kb", 0))
+        access = _access(profile)
+        flags = []
+        if own >= settings.slow:
+            flags.append(SLOW)
+        if peak >= settings.heavy_kb:
+            flags.append(HEAVY)
+        if access.statements + access.memory_statements >= settings.statements:
+            flags.append(STATEMENTS)
+        tests[record.nodeid] = TestProfile(
+            record.nodeid, record.outcome, own, peak, access, tuple(flags)
+        )
+    found = tuple(
+        totals.profile(name, where, settings) for (name, where), totals in fixtures.items()
+    )
+    if unread:
+        notes = [*notes, f"{unread} audit events had a shape the profile could not read"]
+    return Observations(tests, found, settings, seconds, tuple(notes))
+
+
+def fixture_access(observations: Observations) -> dict[tuple[str, str], Access]:
+    """What each wider fixture reached while it set up or tore down, by (its path, its
+    name): ``tests/conftest.py``, ``db``."""
+    return {
+        (fixture.path, fixture.name): fixture.access
+        for fixture in observations.fixtures
+        if fixture.access.external
+    }
+
+
+@dataclass
+class _FixtureTotals:
+    scope: str
+    setups: int = 0
+    setup_seconds: float = 0.0
+    teardown_seconds: float = 0.0
+    slowest: float = 0.0
+    access: Access = field(default_factory=Access)
+
+    def add(self, entry: Mapping[str, object]) -> None:
+        seconds = _float(entry.get("seconds"))
+        if entry.get("phase") == "teardown":
+            self.teardown_seconds += seconds
+        else:
+            self.setups += 1
+            self.setup_seconds += seconds
+        self.slowest = max(self.slowest, seconds)
+        self.access = self.access.merged(_access(entry))
+
+    def profile(self, name: str, where: str, settings: ProfileSettings) -> FixtureProfile:
+        flags = (SLOW,) if self.slowest >= settings.slow_fixture else ()
+        return FixtureProfile(
+            name,
+            self.scope,
+            where,
+            self.setups,
+            self.setup_seconds,
+            self.teardown_seconds,
+            self.slowest,
+            self.access,
+            flags,
+        )
+
+
+def _access(data: Mapping[str, object]) -> Access:
+    reached = {}
+    for kind in ACCESS_KINDS:
+        values = data.get(kind)
+        if isinstance(values, list) and values:
+            reached[kind] = tuple(str(v) for v in values)
+    more = data.get("more")
+    return Access(
+        reached,
+        {str(k): int(v) for k, v in more.items()} if isinstance(more, dict) else {},
+        _int(data.get("statements")),
+        _int(data.get("memory_statements")),
+    )
+
+
+def _float(value: object) -> float:
+    return float(value) if isinstance(value, int | float) else 0.0
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -1,0 +1,53 @@
+"""`scan --run`: one run of the suite through the driver, profiled, without state probes.
+
+The options are those of `leaks` that say how to run the suite (:class:`LeaksOptions`:
+paths, pytest arguments, interpreter, timeout; `pytest-args` and `timeout` of
+`[tool.test-auditor.leaks]` apply too), and the run is one pytest process in pytest's own
+order with ``--ta-profile --ta-probes none``: every test once, and nothing measured but the
+profile (:mod:`auditor.dynamic.profile`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from auditor.config import Config
+from auditor.dynamic.driver import PytestDriver, RunFailed
+from auditor.dynamic.observations import Observations, observe
+from auditor.leaks import LeaksError, LeaksOptions
+
+
+def options_from_args(args: argparse.Namespace, config: Config) -> LeaksOptions:
+    """How `scan --run` runs the suite: its paths, ``-- ARGS``, ``--python``, ``--timeout``."""
+    defaults = config.auditor.leaks
+    return LeaksOptions(
+        paths=[str(Path(path).resolve()) for path in args.paths],  # pytest runs in the rootdir
+        pytest_args=[*defaults.pytest_args, *args.pytest_args],
+        python=args.python or sys.executable,
+        timeout=args.timeout or defaults.timeout,
+        probes="none",
+    )
+
+
+def profile_run(config: Config, options: LeaksOptions) -> Observations:
+    """Run the suite once, profiled; raises :class:`LeaksError` when pytest cannot run it."""
+    driver = PytestDriver(
+        rootdir=config.rootdir,
+        paths=options.paths,
+        pytest_args=options.pytest_args,
+        python=options.python,
+        probes="none",
+        timeout=options.timeout,
+        on_progress=options.progress,
+    )
+    try:
+        run = driver.run(None, label="the suite, profiled", profile=True)
+    except RunFailed as failed:
+        raise LeaksError(str(failed)) from failed
+    notes = []
+    if run.returncode not in (0, 1):
+        reason = "timed out" if run.returncode == -1 else f"exit code {run.returncode}"
+        notes.append(f"pytest ended early ({reason}) after {len(run.records)} tests")
+    return observe(run.records, config.auditor.profile, run.seconds, notes)

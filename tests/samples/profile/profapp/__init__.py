@@ -1,0 +1,1 @@
+"""A tiny app whose functions reach outside the process."""

@@ -1,0 +1,10 @@
+import time
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    """Loads the catalog once for the session (slowly)."""
+    time.sleep(0.25)
+    return {"apple": 0.5, "pear": 0.75}

@@ -1,0 +1,214 @@
+"""What a profiled run makes of the static tiers (`scan --run`), on the profile sample's
+static model and hand-written records: corrections only ever upwards, notes otherwise."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from auditor.build import BuildOptions, build_suite
+from auditor.classify import Level, Tiers, classify
+from auditor.config import ProfileSettings, load_config
+from auditor.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
+from auditor.dynamic.observations import HEAVY, SLOW, observe
+from auditor.dynamic.record import TestRecord as Record
+from auditor.dynamic.result import LeakReport
+from auditor.fixtures import Resolution, resolve
+from auditor.graph import FixtureGraph
+from auditor.model import Suite
+from auditor.report.json_report import report_dict
+from auditor.report.leaks import leaks_dict, render_leaks_terminal
+from auditor.report.markdown import render_markdown
+from auditor.report.model import build_report
+from auditor.report.terminal import render_terminal
+from auditor.signals import SignalSet, load_signals
+from tests.e2e.helpers import leaks_schema_errors, schema_errors
+
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "profile"
+ECHO = "tests/unit/test_echo.py::test_echo_round_trip"
+PRICE = "tests/unit/test_pricing.py::test_price"
+CATALOG = "tests/unit/test_pricing.py::test_price_with_catalog"
+MEMORY = "tests/unit/test_store.py::test_store_in_memory"
+MOCKED = "tests/integration/test_gateway.py::test_gateway_is_mocked"
+SETTINGS = ProfileSettings(slow=0.3, slow_fixture=0.2, heavy_kb=64 * 1024, statements=20)
+Static = tuple[Suite, Resolution, Tiers, SignalSet]
+
+
+@pytest.fixture(scope="module")
+def static(tmp_path_factory: pytest.TempPathFactory) -> Static:
+    config = load_config([SAMPLE], invocation_dir=SAMPLE)
+    cache = tmp_path_factory.mktemp("cache")
+    suite = build_suite(
+        config, [SAMPLE], invocation_dir=SAMPLE, options=BuildOptions(cache_dir=cache)
+    )
+    resolution = resolve(suite)
+    signals = load_signals(config.auditor)
+    return suite, resolution, classify(suite, resolution, signals), signals
+
+
+def record(nodeid: str, seconds: float = 0.01, outcome: str = "passed", **profile: Any) -> Record:
+    return Record(
+        nodeid,
+        outcome,
+        durations={"setup": 0.0, "call": seconds, "teardown": 0.0},
+        profile={"peak_kb": 100, **profile},
+    )
+
+
+def confirmed(static: Static, *records: Record, settings: ProfileSettings = SETTINGS) -> Confirmed:
+    suite, resolution, tiers, signals = static
+    return confirm(suite, resolution, tiers, observe(records, settings), signals)
+
+
+def test_a_unit_test_that_connects_is_observed_integration_with_the_run_first(static):
+    result = confirmed(static, record(ECHO, connect=["127.0.0.1:5432"]), record(PRICE))
+    echo = result.verdicts[ECHO]
+    assert (echo.static_tier, echo.tier) == ("unit", "integration")
+    assert echo.observed == ("connected to 127.0.0.1:5432",)
+    assert echo.disagreements == (
+        "static says unit, the run says integration: connected to 127.0.0.1:5432",
+    )
+    first = result.tiers.tests[ECHO].evidence[0]
+    assert (first.level, first.text) == (Level.RUN, "observed: connected to 127.0.0.1:5432")
+    assert str(first) == "observed: connected to 127.0.0.1:5432 (tests/unit/test_echo.py:4)"
+    assert result.tiers.tests[PRICE].tier == "unit"
+    assert result.verdicts[PRICE].disagreements == ()
+    assert result.corrected == 1
+
+
+def test_sql_to_an_in_memory_sqlite_is_a_note_not_a_tier(static):
+    result = confirmed(static, record(MEMORY, memory_statements=3))
+    memory = result.verdicts[MEMORY]
+    assert memory.tier == "unit"
+    assert memory.observed == ("issued 3 SQL statements to an in-memory SQLite database",)
+    assert memory.disagreements == ()
+
+
+def test_an_integration_test_that_reached_nothing_is_a_note(static):
+    result = confirmed(static, record(MOCKED))
+    mocked = result.verdicts[MOCKED]
+    assert mocked.tier == "integration"
+    assert mocked.disagreements[0].startswith(
+        "static says integration, but the run saw no outside access"
+    )
+    skipped = confirmed(static, record(MOCKED, outcome="skipped"))
+    assert skipped.verdicts[MOCKED].disagreements == ()
+
+
+def test_what_a_session_fixture_reached_counts_for_every_test_using_it(static):
+    setup = {
+        "name": "catalog",
+        "scope": "session",
+        "where": "tests/conftest.py:7",
+        "phase": "setup",
+        "seconds": 0.25,
+        "connect": ["127.0.0.1:6379"],
+    }
+    result = confirmed(static, record(PRICE, fixtures=[setup]), record(CATALOG))
+    catalog = result.verdicts[CATALOG]
+    assert catalog.tier == "integration"
+    assert catalog.observed == (
+        "fixture `catalog` (tests/conftest.py:7) connected to 127.0.0.1:6379",
+    )
+    assert result.verdicts[PRICE].tier == "unit"  # it ran during its setup, but does not use it
+
+
+def test_wider_fixtures_time_is_the_fixtures_and_slow_is_a_note_unless_configured(static):
+    setup = {"name": "catalog", "scope": "session", "where": "tests/conftest.py:7",
+             "phase": "setup", "seconds": 0.45}  # fmt: skip
+    records = (record(CATALOG, seconds=0.5, fixtures=[setup]), record(ECHO, seconds=0.4))
+    observations = observe(records, SETTINGS)
+    assert observations.tests[CATALOG].seconds == pytest.approx(0.05)
+    assert [t.nodeid for t in observations.flagged(SLOW)] == [ECHO]
+    assert [f.name for f in observations.slow_fixtures()] == ["catalog"]
+    result = confirmed(static, *records)
+    assert result.verdicts[ECHO].tier == "unit"
+    assert result.verdicts[ECHO].disagreements == (
+        "static says unit, but it took 0.40 s (slow: 0.3 s or more)",
+    )
+    moved = confirmed(static, *records, settings=replace(SETTINGS, slow_tier="performance"))
+    assert moved.verdicts[ECHO].tier == "performance"
+
+
+def test_heavy_and_busy_tests_are_flagged(static):
+    records = (record(ECHO, peak_kb=200 * 1024), record(PRICE, statements=25))
+    observations = observe(records, SETTINGS)
+    assert HEAVY in observations.tests[ECHO].flags
+    assert [t.nodeid for t in observations.flagged("statements")] == [PRICE]
+    result = confirmed(static, *records)
+    assert "raised its peak memory by 200 MB" in result.verdicts[ECHO].disagreements[0]
+    assert result.verdicts[PRICE].tier == "integration"  # SQL statements: a database
+
+
+def test_parametrized_cases_fold_into_their_test_and_tests_not_run_say_so(static):
+    result = confirmed(
+        static, record(f"{PRICE}[1]"), record(f"{PRICE}[2]", write=["out.txt"], seconds=0.5)
+    )
+    price = result.verdicts[PRICE]
+    assert price.tier == "integration"
+    assert price.seconds == 0.5
+    assert result.verdicts[ECHO].outcome == NOT_RUN
+    assert base_nodeid("t.py::TestA::test_x[a::b-1]") == "t.py::TestA::test_x"
+
+
+# -- rendered ---------------------------------------------------------------------------
+
+
+def test_scan_report_with_the_run_in_every_format(static):
+    suite, resolution, tiers, _ = static
+    slow = "tests/unit/test_pricing.py::test_bulk_discount_is_slow"
+    setup = {"name": "catalog", "scope": "session", "where": "tests/conftest.py:7",
+             "phase": "setup", "seconds": 0.25}  # fmt: skip
+    result = confirmed(
+        static,
+        record(ECHO, connect=["127.0.0.1:5432"]),
+        record(MOCKED),
+        record(slow, seconds=0.6),
+        record(CATALOG, fixtures=[setup]),
+    )
+    report = build_report(suite, resolution, FixtureGraph(suite, resolution), [], tiers, (), result)
+    data = report_dict(report)
+    assert schema_errors(data) == []
+    echo = next(t for t in data["tests"] if t["nodeid"] == ECHO)
+    assert (echo["tier"], echo["static_tier"], echo["run"]["outcome"]) == (
+        "integration", "unit", "passed"
+    )  # fmt: skip
+    assert data["run"]["profile"]["slow_fixtures"][0]["where"] == "tests/conftest.py:7"
+    console = Console(file=io.StringIO(), width=240)
+    render_terminal(report, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "static says unit, the run says integration: connected to 127.0.0.1:5432" in text
+    assert "Slow fixtures (1)" in text
+    markdown = render_markdown(report)
+    assert f"| `{slow}` | 0.60 |" in markdown
+
+
+def test_leaks_report_carries_the_profile_and_its_schema_checks_it(static):
+    setup = {"name": "catalog", "scope": "session", "where": "tests/conftest.py:7",
+             "phase": "setup", "seconds": 0.25, "statements": 4}  # fmt: skip
+    records = (record(ECHO, connect=["127.0.0.1:5432"], fixtures=[setup]), record(PRICE))
+    report = LeakReport(rootdir=str(SAMPLE), seed=1, rerun="test-auditor leaks --seed 1")
+    report.profile = observe(records, SETTINGS)
+    data = leaks_dict(report)
+    assert leaks_schema_errors(data) == []
+    profile = data["profile"]
+    assert profile["external"] == [
+        {"nodeid": ECHO, "outcome": "passed", "connect": ["127.0.0.1:5432"]}
+    ]
+    assert profile["external_fixtures"][0]["statements"] == 4
+    for broken in (
+        {k: v for k, v in profile.items() if k != "thresholds"},
+        {**profile, "slow": [{"nodeid": ECHO}]},
+        {**profile, "external": [{"nodeid": ECHO, "connect": "127.0.0.1:5432"}]},
+    ):
+        assert leaks_schema_errors({**data, "profile": broken}) != []
+    console = Console(file=io.StringIO(), width=240)
+    render_leaks_terminal(report, console)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    assert "Reached outside the process (2)" in text
+    assert "fixture catalog (session, tests/conftest.py:7)" in text
