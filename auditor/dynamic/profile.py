@@ -361,9 +361,10 @@ class Profiler:
         elif not (isinstance(flags, int) and flags & _WRITE_FLAGS):
             return
         path = os.path.abspath(_text(args[0]))
-        if path.startswith(self.excluded) or "__pycache__" in path or path.endswith(".pyc"):
+        within = path + os.sep  # a folder itself counts as inside it (O_TMPFILE opens /tmp)
+        if within.startswith(self.excluded) or "__pycache__" in path or path.endswith(".pyc"):
             return
-        if path.startswith(self.enclosing) and not path.startswith(self.rootdir + os.sep):
+        if within.startswith(self.enclosing) and not path.startswith(self.rootdir + os.sep):
             return
         self._add("write", self._shown(path))
 

@@ -8,6 +8,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 from collections.abc import Iterator
@@ -88,6 +89,11 @@ def test_writes_outside_the_temporary_folders_only(profiler, rootdir, scratch):
         os.close(os.open(rootdir / "flags.bin", os.O_WRONLY | os.O_CREAT))
         (rootdir / "__pycache__").mkdir()
         (rootdir / "__pycache__" / "m.cpython-311.pyc").write_bytes(b"")
+        with tempfile.TemporaryFile() as handle:  # O_TMPFILE: opens the folder itself
+            handle.write(b"x")
+        descriptor, name = tempfile.mkstemp()
+        os.close(descriptor)
+        os.unlink(name)
 
     profile = profiled(profiler, write)
     assert profile["write"] == ["out.csv", "log.txt", "flags.bin"]
