@@ -163,9 +163,10 @@ def in_rootdir(path: str, rootdir: str) -> str:
     return shown + sep + rest
 
 
-def run(config: Config, options: LeaksOptions) -> LeakReport:
-    """Hunt for leaks in the suite at ``config.rootdir``."""
-    driver = PytestDriver(
+def make_driver(config: Config, options: LeaksOptions) -> PytestDriver:
+    """The driver that runs the suite at ``config.rootdir`` as ``options`` say (`leaks`,
+    and `scan --run` with its own options)."""
+    return PytestDriver(
         rootdir=config.rootdir,
         paths=[in_rootdir(path, str(config.rootdir)) for path in options.paths],
         pytest_args=options.pytest_args,
@@ -178,6 +179,11 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
         coverage=options.coverage,
         shard=options.shard,
     )
+
+
+def run(config: Config, options: LeaksOptions) -> LeakReport:
+    """Hunt for leaks in the suite at ``config.rootdir``."""
+    driver = make_driver(config, options)
     settings = Settings(
         seed=options.seed,
         rounds=options.rounds,

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from auditor.config import Config
-from auditor.dynamic.driver import PytestDriver, RunFailed
+from auditor.dynamic.driver import RunFailed
 from auditor.dynamic.observations import Observations, observe
-from auditor.leaks import LeaksError, LeaksOptions
+from auditor.leaks import LeaksError, LeaksOptions, make_driver
 
 
 def options_from_args(args: argparse.Namespace, config: Config) -> LeaksOptions:
     """How `scan --run` runs the suite: its paths, ``-- ARGS``, ``--python``, ``--timeout``."""
     defaults = config.auditor.leaks
     return LeaksOptions(
-        paths=[str(Path(path).resolve()) for path in args.paths],  # pytest runs in the rootdir
+        paths=[str(path) for path in args.paths],
         pytest_args=[*defaults.pytest_args, *args.pytest_args],
         python=args.python or sys.executable,
         timeout=args.timeout or defaults.timeout,
@@ -33,15 +32,7 @@ def options_from_args(args: argparse.Namespace, config: Config) -> LeaksOptions:
 
 def profile_run(config: Config, options: LeaksOptions) -> Observations:
     """Run the suite once, profiled; raises :class:`LeaksError` when pytest cannot run it."""
-    driver = PytestDriver(
-        rootdir=config.rootdir,
-        paths=options.paths,
-        pytest_args=options.pytest_args,
-        python=options.python,
-        probes="none",
-        timeout=options.timeout,
-        on_progress=options.progress,
-    )
+    driver = make_driver(config, options)
     try:
         run = driver.run(None, label="the suite, profiled", profile=True)
     except RunFailed as failed:

@@ -192,7 +192,7 @@ class _FixtureSetup:
             "execution": self.execution,
             "fixture": fixture_label(self.fixture),
             "scope": self.scope,
-            "leaked": [[c.probe, c.key, c.before, c.after] for c in leaked],
+            "leaked": [change.to_json() for change in leaked],
         }
 
 
@@ -275,12 +275,11 @@ class Recorder:
         if self.before is None or len(before) != len(self.before) or len(after) != len(before):
             return
         for start, old, new in zip(self.before, before, after, strict=True):
-            for key in set(old) | set(new):
-                if old.get(key) != new.get(key):
-                    if key in new:
-                        start[key] = new[key]
-                    else:
-                        start.pop(key, None)
+            for key in _changed_keys(old, new):
+                if key in new:
+                    start[key] = new[key]
+                else:
+                    start.pop(key, None)
 
     def _mask(self, before: list[Snapshot], after: list[Snapshot]) -> None:
         """A wider fixture tore down: the test's final state keeps the values from before."""
@@ -289,9 +288,8 @@ class Recorder:
         if not self.masked:
             self.masked = [{} for _ in before]
         for mask, old, new in zip(self.masked, before, after, strict=False):
-            for key in set(old) | set(new):
-                if old.get(key) != new.get(key) and key not in mask:
-                    mask[key] = old.get(key)
+            for key in _changed_keys(old, new):
+                mask.setdefault(key, old.get(key))
 
     def _final(self, after: list[Snapshot]) -> list[Snapshot]:
         if not self.masked:

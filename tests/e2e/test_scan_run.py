@@ -4,6 +4,7 @@ README for the table this checks)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -95,3 +96,13 @@ def test_arguments_for_pytest_need_run(run_cli: RunCli, suite: Path) -> None:
     result = run_cli("scan", "--", "-k", "echo", cwd=suite)
     assert result.code == 2
     assert "add --run" in result.err
+
+
+def test_a_path_given_from_outside_the_rootdir_reaches_pytest(run_cli: RunCli, suite: Path) -> None:
+    """pytest runs in the rootdir; the path the user typed is relative to where they are."""
+    result = run_cli("scan", "profile/tests/unit/test_echo.py", "--run", "--format", "json",
+                     cwd=suite.parent)  # fmt: skip
+    assert result.code == 1, result.err
+    data = json.loads(result.out)
+    ran = [t["nodeid"] for t in data["tests"] if t.get("run", {}).get("outcome") == "passed"]
+    assert ran == ["tests/unit/test_echo.py::test_echo_round_trip"]
