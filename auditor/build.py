@@ -8,13 +8,14 @@ from pathlib import Path
 
 from auditor.collect import Collector, Registry
 from auditor.config import Config
-from auditor.discover import discover, relpath
+from auditor.discover import discover
 from auditor.model import Origin, Suite
 from auditor.modules import ModuleIndex
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.parse.run import Prefetch
 from auditor.parse.summary import Binding
+from auditor.paths import relpath
 from auditor.plugins import plugin_module_file, pytest_version, session_plugins
 
 

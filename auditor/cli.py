@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from auditor import __version__
 from auditor.config import Config, ConfigError, load_config
-from auditor.discover import relpath
 from auditor.parse.run import Prefetch
+from auditor.paths import absolute, relpath
 
 # The analysis modules load inside the commands that use them, not here: `check` forks
 # its prefetch child (which imports libcst and parses the changed files) first, so their
@@ -277,11 +277,8 @@ def run_check(args: argparse.Namespace) -> int:
 def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
     """Start parsing the files named on the command line (the changed ones, in
     pre-commit) in a child process while everything else loads."""
-    cwd = Path.cwd()
-    files = [p if p.is_absolute() else cwd / p for p in paths]
-    relpaths = [
-        relpath(f.resolve(), config.rootdir) for f in files if f.suffix == ".py" and f.is_file()
-    ]
+    files = [absolute(p) for p in paths]
+    relpaths = [relpath(f, config.rootdir) for f in files if f.suffix == ".py" and f.is_file()]
     return Prefetch(config.rootdir, relpaths)
 
 

@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.config import Config
-from auditor.discover import SuiteFiles, relpath
+from auditor.discover import SuiteFiles
 from auditor.model import FixtureDef, Origin, TestItem
 from auditor.modules import ModuleIndex, Target, module_name
 from auditor.parse.summary import Class, Function, Mark, ModuleSummary, Parametrize
+from auditor.paths import relpath
 from auditor.types import Scope
 
 UNITTEST_BASES = frozenset(

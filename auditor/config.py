@@ -16,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.paths import absolute
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on Python 3.10 only
@@ -146,7 +148,7 @@ class Config:
         """pytest loads no conftest.py above this directory."""
         if self.pytest.confcutdir:
             base = self.inifile.parent if self.inifile else self.rootdir
-            return (base / self.pytest.confcutdir).resolve()
+            return absolute(self.pytest.confcutdir, base)
         return self.inifile.parent if self.inifile else self.rootdir
 
 
@@ -497,9 +499,9 @@ def load_config(
     rootdir: Path | None = None,
 ) -> Config:
     """Locate the rootdir and config file for `paths` as pytest would, and read them."""
-    absolute = [p if p.is_absolute() else invocation_dir / p for p in paths]
-    dirs = [p if p.is_dir() else p.parent for p in absolute if p.exists()]
-    ancestor = _common_ancestor(absolute, invocation_dir)
+    given = [absolute(p, invocation_dir) for p in paths]
+    dirs = [p if p.is_dir() else p.parent for p in given if p.exists()]
+    ancestor = _common_ancestor(given, invocation_dir)
     found_root: Path | None
     inifile: Path | None
     if config_file is not None:
@@ -511,11 +513,11 @@ def load_config(
         found_root, inifile, raw = _locate(ancestor)
         if found_root is None:
             found_root, inifile, raw = _rootdir_without_config(ancestor, dirs, invocation_dir)
-    root = (rootdir or found_root).resolve()
+    root = absolute(rootdir or found_root, invocation_dir)
     pyproject = inifile if inifile and inifile.name == "pyproject.toml" else None
     return Config(
         rootdir=root,
-        inifile=inifile.resolve() if inifile else None,
+        inifile=absolute(inifile, invocation_dir) if inifile else None,
         pytest=pytest_options(raw),
         auditor=auditor_settings(pyproject or _find_pyproject(ancestor)),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from auditor.config import Config
+from auditor.paths import absolute, relpath
 
 IgnoreLookup = Callable[[Path], tuple[tuple[str, ...], tuple[str, ...]]]
 """conftest.py path -> its (collect_ignore, collect_ignore_glob) lists."""
@@ -40,14 +41,6 @@ class SuiteFiles:
     explicit: frozenset[str] = field(default_factory=frozenset)
     other_files: tuple[str, ...] = ()
     """Python files in the walked folders that python_files does not match."""
-
-
-def relpath(path: Path, rootdir: Path) -> str:
-    """A path relative to the rootdir with "/" separators, as in pytest node ids."""
-    try:
-        return path.relative_to(rootdir).as_posix()
-    except ValueError:
-        return Path(os.path.relpath(path, rootdir)).as_posix()
 
 
 def fnmatch_ex(pattern: str, path: Path) -> bool:
@@ -123,7 +116,7 @@ class _Walker:
         assert self.ignore_lookup is not None
         for conftest in self.conftest_chain(directory):
             ignore, ignore_glob = self.ignore_lookup(conftest)
-            paths.extend((conftest.parent / entry).resolve() for entry in ignore)
+            paths.extend(absolute(entry, conftest.parent) for entry in ignore)
             globs.extend(str(conftest.parent / entry) for entry in ignore_glob)
         self._ignores[directory] = (paths, globs)
         return paths, globs
@@ -221,8 +214,8 @@ class _Walker:
 def initial_paths(config: Config, paths: Sequence[Path], invocation_dir: Path) -> list[Path]:
     """The paths to walk: those given, else `testpaths` (globbed), else the invocation dir."""
     if paths:
-        return [p if p.is_absolute() else invocation_dir / p for p in paths]
-    if config.pytest.testpaths and invocation_dir.resolve() == config.rootdir:
+        return [absolute(p, invocation_dir) for p in paths]
+    if config.pytest.testpaths and absolute(invocation_dir) == config.rootdir:
         found: list[Path] = []
         for pattern in config.pytest.testpaths:
             found.extend(sorted(config.rootdir.glob(pattern)))
@@ -242,16 +235,16 @@ def discover(
     walker = _Walker(config, ignore_lookup)
     explicit: set[str] = set()
     for path in initial_paths(config, paths, invocation_dir):
-        absolute = Path(os.path.abspath(path))
-        if absolute.is_dir():
-            walker.walk_dir(absolute)
-        elif absolute.is_file():
-            walker.consider_file(absolute, explicit=True)
-            explicit.add(relpath(absolute, config.rootdir))
+        full = absolute(path)
+        if full.is_dir():
+            walker.walk_dir(full)
+        elif full.is_file():
+            walker.consider_file(full, explicit=True)
+            explicit.add(relpath(full, config.rootdir))
         else:
             walker.problems.append(
                 Problem(
-                    relpath(absolute, config.rootdir),
+                    relpath(full, config.rootdir),
                     "not-found",
                     "file or folder not found",
                 )

@@ -4,7 +4,6 @@ driver set up for the rootdir, the hunt run (see :mod:`auditor.dynamic.hunt`).""
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
 import shlex
@@ -18,6 +17,7 @@ from auditor.dynamic.hunt import Settings, hunt
 from auditor.dynamic.observations import observe
 from auditor.dynamic.result import LeakReport
 from auditor.dynamic.shards import Shard
+from auditor.paths import in_rootdir
 
 
 class LeaksError(Exception):
@@ -152,23 +152,12 @@ def parse_budget(text: str | None) -> Budget:
     return Budget(seconds=number * {"s": 1, "m": 60, "h": 3600}[unit])
 
 
-def in_rootdir(path: str, rootdir: str) -> str:
-    """``path`` as pytest, which runs in the rootdir, must get it: relative to the rootdir
-    when inside it (``leaks tests/samples/leaks`` run from a parent folder), else absolute.
-    A node id's ``::`` part is kept."""
-    file, sep, rest = path.partition("::")
-    absolute = os.path.abspath(file)
-    inside = os.path.commonpath([absolute, os.path.abspath(rootdir)]) == os.path.abspath(rootdir)
-    shown = os.path.relpath(absolute, rootdir) if inside else absolute
-    return shown + sep + rest
-
-
 def make_driver(config: Config, options: LeaksOptions) -> PytestDriver:
     """The driver that runs the suite at ``config.rootdir`` as ``options`` say (`leaks`,
     and `scan --run` with its own options)."""
     return PytestDriver(
         rootdir=config.rootdir,
-        paths=[in_rootdir(path, str(config.rootdir)) for path in options.paths],
+        paths=[in_rootdir(path, config.rootdir) for path in options.paths],
         pytest_args=options.pytest_args,
         python=options.python,
         settings=options.settings,

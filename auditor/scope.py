@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import Config
-from auditor.discover import matches_python_files, relpath
+from auditor.discover import matches_python_files
 from auditor.model import Suite
+from auditor.paths import absolute, relpath
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,7 +43,7 @@ def check_scope(config: Config, paths: Sequence[Path], cwd: Path) -> CheckScope:
     extra: list[str] = []
     whole_folders = False
     for given in paths:
-        path = (given if given.is_absolute() else cwd / given).resolve()
+        path = absolute(given, cwd)
         if path.is_dir():
             analysis.append(path)
             whole_folders = True

@@ -161,20 +161,22 @@ class PytestDriver:
             "-q",
             "--no-header",
             "-rN",
-            "--ta-record",
-            str(record),
-            "--ta-probes",
-            self.probes if probes else "none",
+            # Every option with its value in one token, and the rootdir pinned: without an
+            # ini file, pytest takes a separate value that names an existing path (our
+            # temporary files) for an argument, and its rootdir becomes their common parent.
+            f"--rootdir={self.rootdir}",
+            f"--ta-record={record}",
+            f"--ta-probes={self.probes if probes else 'none'}",
         ]
         if order_file is not None:
-            command += ["--ta-order", str(order_file)]
+            command.append(f"--ta-order={order_file}")
         else:
             if self.coverage:
                 command.append("--ta-coverage")
             if self.shard is not None:
-                command += ["--ta-shard", self.shard.option()]
+                command.append(f"--ta-shard={self.shard.option()}")
         for key, value in self.settings.items():
-            command += ["--ta-setting", f"{key}={value}"]
+            command.append(f"--ta-setting={key}={value}")
         if touch:
             command.append("--ta-touch")
         elif touch_failed:
@@ -216,7 +218,7 @@ class PytestDriver:
                 profile=profile,
                 touch_failed=touch_failed,
             )
-            environment = dict(os.environ)
+            environment = child_environment(os.environ)
             environment["PYTHONPATH"] = os.pathsep.join(
                 [str(PACKAGE_ROOT), *filter(None, [environment.get("PYTHONPATH")])]
             )
@@ -248,6 +250,23 @@ class PytestDriver:
         if returncode not in (0, 1) and not records:
             raise RunFailed(_explain(run))
         return run
+
+
+INHERITED_PYTEST_VARIABLES = (
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_XDIST_TESTRUNUID",
+    "PYTEST_CURRENT_TEST",
+)
+"""Set by a pytest (or pytest-xdist worker) that started test-auditor: the suite we run is
+not that worker, and fixtures that read them (``worker_id``) would think it is."""
+
+
+def child_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """The environment for the pytest we start: ours, without a parent pytest's variables."""
+    return {
+        key: value for key, value in environment.items() if key not in INHERITED_PYTEST_VARIABLES
+    }
 
 
 class _TestCounter:

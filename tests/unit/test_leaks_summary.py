@@ -9,7 +9,8 @@ import pytest
 
 from auditor.dynamic.probes import Change
 from auditor.dynamic.result import LeakReport, Pair
-from auditor.leaks import LeaksOptions, in_rootdir
+from auditor.leaks import LeaksOptions
+from auditor.paths import in_rootdir
 from auditor.report.leaks import render_leaks_terminal
 from auditor.report.terminal import make_console
 
@@ -50,8 +51,8 @@ def test_paths_given_from_another_folder_reach_pytest_relative_to_the_rootdir(
     rootdir = tmp_path / "suite"
     (rootdir / "tests").mkdir(parents=True)
     monkeypatch.chdir(tmp_path)
-    assert in_rootdir("suite", str(rootdir)) == "."
-    assert in_rootdir("suite/tests/test_a.py::test_b", str(rootdir)) == os.path.join(
+    assert in_rootdir("suite", rootdir) == "."
+    assert in_rootdir("suite/tests/test_a.py::test_b", rootdir) == os.path.join(
         "tests", "test_a.py::test_b"
     )
-    assert in_rootdir("elsewhere", str(rootdir)) == str(tmp_path / "elsewhere")
+    assert in_rootdir("elsewhere", rootdir) == str(tmp_path / "elsewhere")

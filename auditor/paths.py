@@ -1,0 +1,44 @@
+"""Paths with pytest's meaning: the one place a user's path becomes absolute or relative.
+
+pytest makes a path absolute with ``os.path.abspath`` (``_pytest.pathlib.absolutepath``):
+joined to the invocation folder, ``.`` and ``..`` folded, symlinks *kept*. Node ids and the
+rootdir are spelled that way, so test-auditor spells them that way too: resolving symlinks
+would give paths pytest never prints, and a lexical ``..`` left in a path makes "is this
+folder inside that one" wrong (``elsewhere/../suite`` is not under ``elsewhere``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def absolute(path: str | os.PathLike[str], base: str | os.PathLike[str] | None = None) -> Path:
+    """``path`` made absolute against ``base`` (default: the working directory) as pytest
+    does: ``..`` folded lexically, symlinks kept."""
+    joined = os.path.join(os.fspath(base) if base is not None else os.getcwd(), path)
+    return Path(os.path.normpath(joined))
+
+
+def relpath(path: Path, rootdir: Path) -> str:
+    """``path`` relative to the rootdir with ``/`` separators, as in pytest's node ids
+    (``../x`` for a path outside it)."""
+    try:
+        return path.relative_to(rootdir).as_posix()
+    except ValueError:
+        return Path(os.path.relpath(path, rootdir)).as_posix()
+
+
+def is_inside(path: Path, folder: Path) -> bool:
+    """Whether absolute ``path`` is ``folder`` or below it (both spelled by :func:`absolute`)."""
+    return path == folder or folder in path.parents
+
+
+def in_rootdir(path: str, rootdir: Path) -> str:
+    """``path`` as pytest, which runs in the rootdir, must get it: relative to the rootdir
+    when inside it (``leaks tests/samples/leaks`` run from a parent folder), else absolute.
+    A node id's ``::`` part is kept."""
+    file, sep, rest = path.partition("::")
+    full = absolute(file)
+    shown = relpath(full, rootdir) if is_inside(full, rootdir) else str(full)
+    return shown + sep + rest
