@@ -308,8 +308,9 @@ class Classifier:
         marks = list(self._marks_evidence(test))
         folders, names = self._layout_evidence(test, measures=_measures(facts))
         tier, decisive = self._decide(kept, marks, folders, names)
+        # dict, not set: ties keep the order found (a set's order changes from run to run)
         ranked = sorted(
-            {*decisive, *kept, *marks, *folders, *names},
+            dict.fromkeys([*decisive, *kept, *marks, *folders, *names]),
             key=lambda e: (e not in decisive, -e.level, -self.weight.get(e.tier, 0)),
         )
         return TestTier(test.nodeid, test.path, tier, tuple(ranked), tuple(mocked))

@@ -100,18 +100,19 @@ class FixtureGraph:
 
     def longest_chains(self, limit: int = 5) -> list[Chain]:
         """The longest fixture dependency chains (cycles broken)."""
-        fixtures = self.graph.subgraph(
-            n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture"
-        )
-        dag: nx.DiGraph[str] = nx.DiGraph(fixtures)
-        dag.remove_edges_from([(a, b) for a, b in list(dag.edges) if a == b])
+        # Built in sorted order, so that ties (and the cycle edges removed) are the same on
+        # every run: a subgraph view iterates in set order, which changes between processes.
+        keys = sorted(n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture")
+        dag: nx.DiGraph[str] = nx.DiGraph()
+        dag.add_nodes_from(keys)
+        dag.add_edges_from(sorted((a, b) for a, b in self.graph.subgraph(keys).edges if a != b))
         while not nx.is_directed_acyclic_graph(dag):
             cycle = nx.find_cycle(dag)
             dag.remove_edge(*cycle[-1][:2])
         depth: dict[str, tuple[int, str | None]] = {}
         for node in reversed(list(nx.topological_sort(dag))):
             best: tuple[int, str | None] = (1, None)
-            for successor in dag.successors(node):
+            for successor in sorted(dag.successors(node)):
                 if depth[successor][0] + 1 > best[0]:
                     best = (depth[successor][0] + 1, successor)
             depth[node] = best
