@@ -4,7 +4,7 @@ views of the suite (`SuiteView`) and of one file's code (`FileView`).
 A rule is a class in its own module under ``rules/<category>/``. It yields `Finding`s from
 `check` (the whole suite model) and/or `check_file` (one file's code, as an `ast` tree
 with exact positions, plus the model). It never writes and never prints. A fix is data on
-the finding: a codemod from ``auditor.codemods`` named by import path, with options.
+the finding: a codemod from ``auditor.lint.codemods`` named by import path, with options.
 
 Rule code reads files with `ast` (about ten times cheaper than a libcst tree with
 positions); libcst is used where code is rewritten, in the codemods.
@@ -20,20 +20,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from auditor.collect import matches_prefix_or_glob
+from auditor.analysis.duplicates import DuplicateGroup, Member
+from auditor.analysis.resolution import Resolution, overrides
 from auditor.config import CONFIG_NAMES, Config
-from auditor.discover import matches_python_files
-from auditor.duplicates import DuplicateGroup, Member
-from auditor.fixtures import Resolution, overrides
-from auditor.model import FixtureDef, Origin, Suite, TestItem
-from auditor.modules import module_name, package_root
+from auditor.model.collect import matches_prefix_or_glob
+from auditor.model.discover import matches_python_files
+from auditor.model.imports import module_name, package_root
+from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.astnames import dotted, import_aliases, qualify
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.types import Applicability, Finding, Fix, Scope, Severity
 
 if TYPE_CHECKING:
-    from auditor.graph import FixtureGraph
+    from auditor.analysis.graph import FixtureGraph
 
 __all__ = [
     "CONFIG_NAMES",
@@ -361,7 +361,7 @@ class SuiteView:
     @property
     def graph(self) -> FixtureGraph:
         if self._graph is None:
-            from auditor.graph import FixtureGraph
+            from auditor.analysis.graph import FixtureGraph
 
             self._graph = FixtureGraph(self.suite, self.resolution)
         return self._graph
@@ -371,7 +371,7 @@ class SuiteView:
         """Clone groups of tests, fixtures and files (computed on first use), with the
         similarity threshold of `[tool.test-auditor] duplicate-similarity`."""
         if self._duplicates is None:
-            from auditor.duplicates import DuplicateSettings, find_duplicates
+            from auditor.analysis.duplicates import DuplicateSettings, find_duplicates
 
             settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
             self._duplicates = find_duplicates(self.suite, settings)

@@ -22,9 +22,9 @@ from auditor.paths import absolute, relpath
 # import runs beside the child's instead of before it. That is a tenth of a one-file check.
 if TYPE_CHECKING:
     from auditor.api import Rule, SuiteView
-    from auditor.engine import RunResult
-    from auditor.model import Suite
-    from auditor.scope import CheckScope
+    from auditor.lint.engine import RunResult
+    from auditor.model.check_scope import CheckScope
+    from auditor.model.suite import Suite
     from auditor.types import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -148,7 +148,7 @@ def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
 def _build(
     args: argparse.Namespace, config: Config, paths: Sequence[Path], *, helpers: bool = True
 ) -> Suite:
-    from auditor.build import BuildOptions, build_suite
+    from auditor.model.build import BuildOptions, build_suite
 
     options = BuildOptions(
         use_cache=not args.no_cache,
@@ -161,8 +161,8 @@ def _build(
 
 
 def _chosen_rules(args: argparse.Namespace, config: Config) -> list[type[Rule]]:
-    from auditor.engine import select_rules
-    from auditor.registry import all_rules
+    from auditor.lint.engine import select_rules
+    from auditor.lint.registry import all_rules
 
     settings = config.auditor
     return select_rules(
@@ -187,14 +187,14 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    from auditor.analysis.graph import FixtureGraph
+    from auditor.analysis.resolution import resolve
+    from auditor.analysis.tier_signals import load_signals
+    from auditor.analysis.tiers import classify
     from auditor.api import SuiteView
-    from auditor.classify import classify
-    from auditor.engine import fails, run_rules
-    from auditor.fixtures import resolve
-    from auditor.graph import FixtureGraph
+    from auditor.lint.engine import fails, run_rules
+    from auditor.report.contents import build_report
     from auditor.report.json_report import render_json
-    from auditor.report.model import build_report
-    from auditor.signals import load_signals
 
     if args.pytest_args and not args.run:
         print("test-auditor: error: arguments after -- go to pytest: add --run", file=sys.stderr)
@@ -211,9 +211,9 @@ def run_scan(args: argparse.Namespace) -> int:
     tiers = classify(suite, resolution, signals)
     confirmed = None
     if args.run:
-        from auditor.confirm import confirm
-        from auditor.leaks import LeaksError
-        from auditor.profiling import options_from_args, profile_run
+        from auditor.analysis.confirm import confirm
+        from auditor.dynamic.runner.leaks import LeaksError
+        from auditor.dynamic.runner.profiled_run import options_from_args, profile_run
         from auditor.report.progress import run_progress
 
         options = options_from_args(args, config)
@@ -247,10 +247,10 @@ def run_scan(args: argparse.Namespace) -> int:
 def _analyse(
     args: argparse.Namespace, config: Config, scope: CheckScope, rules: Sequence[type[Rule]]
 ) -> tuple[SuiteView, RunResult]:
+    from auditor.analysis.resolution import resolve
     from auditor.api import SuiteView
-    from auditor.engine import Baseline, run_rules
-    from auditor.fixtures import resolve
-    from auditor.model import Suite
+    from auditor.lint.engine import Baseline, run_rules
+    from auditor.model.suite import Suite
 
     if scope.partial and not scope.analysis_paths:
         suite = Suite(str(config.rootdir), (), (), (), (), {})
@@ -283,10 +283,10 @@ def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
 
 
 def _check(args: argparse.Namespace, config: Config) -> int:
-    from auditor.engine import fails, fingerprints, make_baseline
-    from auditor.fixes import plan_fixes, write_all
+    from auditor.lint.engine import fails, fingerprints, make_baseline
+    from auditor.lint.fixes import plan_fixes, write_all
+    from auditor.model.check_scope import check_scope
     from auditor.report.findings import render_github, render_json, render_text
-    from auditor.scope import check_scope
 
     rules = _chosen_rules(args, config)
     scope = check_scope(config, args.paths, Path.cwd())
@@ -357,8 +357,8 @@ def _unsafe_only(finding: Finding) -> bool:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from auditor.fixtures import resolve
-    from auditor.graph import FixtureGraph
+    from auditor.analysis.graph import FixtureGraph
+    from auditor.analysis.resolution import resolve
 
     config = _config(args, args.paths)
     suite = _build(args, config, args.paths, helpers=False)
@@ -387,7 +387,7 @@ def run_graph(args: argparse.Namespace) -> int:
 
 
 def run_rules_list(args: argparse.Namespace) -> int:
-    from auditor.registry import all_rules
+    from auditor.lint.registry import all_rules
 
     rules = all_rules()
     if args.format == "json":
@@ -415,7 +415,7 @@ def run_rules_list(args: argparse.Namespace) -> int:
 
 
 def run_rule_doc(args: argparse.Namespace) -> int:
-    from auditor.registry import all_rules
+    from auditor.lint.registry import all_rules
 
     wanted = args.code.strip()
     for rule in all_rules():
@@ -431,7 +431,7 @@ def run_rule_doc(args: argparse.Namespace) -> int:
 
 
 def run_leaks(args: argparse.Namespace) -> int:
-    from auditor.leaks import LeaksError, LeaksOptions, run
+    from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, run
     from auditor.report.progress import run_progress
 
     config = _config(args, [Path(p) for p in args.paths])
@@ -444,11 +444,11 @@ def run_leaks(args: argparse.Namespace) -> int:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if args.format == "json":
-        from auditor.report.leaks import render_leaks_json
+        from auditor.report.leaks_report import render_leaks_json
 
         _emit(render_leaks_json(report), args.output)
     else:
-        from auditor.report.leaks import render_leaks_terminal
+        from auditor.report.leaks_report import render_leaks_terminal
         from auditor.report.terminal import make_console
 
         with make_console(args.output) as console:
@@ -469,8 +469,8 @@ COMMANDS = {
 def _usage_errors() -> tuple[type[Exception], ...]:
     """The errors that are the user's to fix (exit 2 with a message, no traceback); an
     ``except`` clause evaluates this only when something was raised."""
-    from auditor.engine import SelectionError
-    from auditor.registry import RuleLoadError
+    from auditor.lint.engine import SelectionError
+    from auditor.lint.registry import RuleLoadError
 
     return (ConfigError, SelectionError, RuleLoadError)
 

@@ -14,12 +14,12 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from auditor.analysis.resolution import resolve
 from auditor.api import FileContent, Invalid, Rule, SuiteView, Symlink, Valid
-from auditor.build import BuildOptions, build_suite
 from auditor.config import CONFIG_NAMES, load_config
-from auditor.engine import run_rules
-from auditor.fixes import plan_fixes, write_all
-from auditor.fixtures import resolve
+from auditor.lint.engine import run_rules
+from auditor.lint.fixes import plan_fixes, write_all
+from auditor.model.build import BuildOptions, build_suite
 from auditor.types import Finding
 
 Case = Valid | Invalid

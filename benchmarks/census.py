@@ -18,12 +18,12 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from auditor.analysis.resolution import resolve
 from auditor.api import SuiteView
-from auditor.build import BuildOptions, build_suite
 from auditor.config import load_config
-from auditor.engine import run_rules
-from auditor.fixtures import resolve
-from auditor.registry import all_rules
+from auditor.lint.engine import run_rules
+from auditor.lint.registry import all_rules
+from auditor.model.build import BuildOptions, build_suite
 from auditor.types import Finding
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 

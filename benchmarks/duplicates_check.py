@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.build import BuildOptions, build_suite
+from auditor.analysis.duplicates import DuplicateGroup, find_duplicates
 from auditor.config import load_config
-from auditor.duplicates import DuplicateGroup, find_duplicates
+from auditor.model.build import BuildOptions, build_suite
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 
 if sys.version_info >= (3, 11):

@@ -1,4 +1,4 @@
-"""Write the JSON of ``test-auditor scan`` for a list of suites into a folder, or compare two folders.
+"""Write the JSON of ``test-auditor scan`` for many suites into a folder, or compare two folders.
 
 Used to show that a change which must not change behaviour (a refactor, a cache) leaves
 every report identical:

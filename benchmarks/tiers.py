@@ -16,11 +16,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.build import BuildOptions, build_suite
-from auditor.classify import TestTier, Tiers, classify
+from auditor.analysis.resolution import resolve
+from auditor.analysis.tier_signals import load_signals
+from auditor.analysis.tiers import TestTier, Tiers, classify
 from auditor.config import load_config
-from auditor.fixtures import resolve
-from auditor.signals import load_signals
+from auditor.model.build import BuildOptions, build_suite
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 
 if sys.version_info >= (3, 11):

@@ -17,17 +17,17 @@ from typing import Any
 
 import pytest
 
+from auditor.analysis.resolution import Resolution, resolve
+from auditor.analysis.tier_signals import load_signals
+from auditor.analysis.tiers import classify
 from auditor.api import SuiteView
-from auditor.build import BuildOptions, build_suite
-from auditor.classify import classify
 from auditor.config import load_config
-from auditor.engine import run_rules
-from auditor.fixtures import Resolution, resolve
-from auditor.model import Suite
-from auditor.registry import all_rules
+from auditor.lint.engine import run_rules
+from auditor.lint.registry import all_rules
+from auditor.model.build import BuildOptions, build_suite
+from auditor.model.suite import Suite
+from auditor.report.contents import build_report
 from auditor.report.json_report import report_dict
-from auditor.report.model import build_report
-from auditor.signals import load_signals
 from tests.groundtruth.compare import compare
 
 SAMPLES = Path(__file__).parent / "samples"

@@ -35,7 +35,7 @@ Decisions, and why:
   one namespace, by first appearance) but builtins and ``self``/``cls``, and makes every
   literal one ``<lit>``: ``Customer(email=...)`` ... ``loaded.email`` and
   ``Plan(code=...)`` ... ``stored.code`` are one code over other objects. Short code of
-  one common form is all alike this way, so `auditor.duplicates` uses it only from a
+  one common form is all alike this way, so `auditor.analysis.duplicates` uses it only from a
   larger size.
 - Shingles are 5-grams of the renamed stream, hashed from crc32 token ids by a fixed
   polynomial: stable across runs and processes (Python's ``hash()`` is salted). A
@@ -62,7 +62,7 @@ MAX_VALUES = 32
 MAX_REPEATS = 4
 """Occurrences of one k-gram that count as distinct shingles. 1 gives plain sets: on
 sympy 1.44M shingles instead of 2.26M (about 35 MB less in memory, 5 MB less cache) and
-near groups of about the same quality (`auditor.duplicates` compares `size` too)."""
+near groups of about the same quality (`auditor.analysis.duplicates` compares `size` too)."""
 
 _CLOSE = ")"
 _MISSING = "_"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.confirm import Confirmed, Verdict, verdict_counts
-from auditor.report.model import Report
-from auditor.report.profile import profile_dict
+from auditor.analysis.confirm import Confirmed, Verdict, verdict_counts
+from auditor.report.contents import Report
+from auditor.report.profile_table import profile_dict
 
 VERSION = 1
 

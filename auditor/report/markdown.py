@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.report.model import Pyramid, Report
-from auditor.report.profile import profile_markdown
+from auditor.report.contents import Pyramid, Report
+from auditor.report.profile_table import profile_markdown
 
 _BAR = 20
 _MAX_ROWS = 20

@@ -11,10 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from auditor.confirm import verdict_counts
+from auditor.analysis.confirm import verdict_counts
 from auditor.report.cells import plain
-from auditor.report.model import Pyramid, Report
-from auditor.report.profile import render_profile_terminal
+from auditor.report.contents import Pyramid, Report
+from auditor.report.profile_table import render_profile_terminal
 from auditor.types import Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}

@@ -22,7 +22,7 @@ from ._common import AnalysisCache, checked, restore_hint, where
 from ._environ import classify, rewritable, rewritable_pop
 from ._state import Context, Write, qualname_map
 
-CODEMOD = "auditor.codemods.use_monkeypatch_env:UseMonkeypatchEnv"
+CODEMOD = "auditor.lint.codemods.use_monkeypatch_env:UseMonkeypatchEnv"
 
 
 class EnvironWriteWithoutRestore(Rule):

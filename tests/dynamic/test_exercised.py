@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.dynamic.driver import PytestDriver
 from auditor.dynamic.exercised import modules_by_test, read
+from auditor.dynamic.runner.driver import PytestDriver
 
 
 def write(root: Path, name: str, source: str) -> None:

@@ -6,9 +6,9 @@ import random
 
 import pytest
 
-from auditor.dynamic.driver import Budget
-from auditor.dynamic.hunt import TRACE_ROUNDS_UP_TO, Settings, hunt
-from auditor.dynamic.result import LeakReport
+from auditor.dynamic.runner.driver import Budget
+from auditor.dynamic.runner.hunt import TRACE_ROUNDS_UP_TO, Settings, hunt
+from auditor.dynamic.runner.result import LeakReport
 from tests.dynamic.world import World, sample_like
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.dynamic.matching import NO_MATCH, _empty, change_words, score, words_of_test
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.matching import NO_MATCH, _empty, change_words, score, words_of_test
 
 
 def test_the_variable_name_is_the_specific_word_of_an_environment_change():

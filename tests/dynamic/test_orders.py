@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.dynamic import orders
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner import orders
 
 TESTS = [
     "tests/test_a.py::test_1",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.dynamic.driver import Budget, BudgetExhausted, PytestDriver, RunFailed
+from auditor.dynamic.runner.driver import Budget, BudgetExhausted, PytestDriver, RunFailed
 
 pytestmark = pytest.mark.slow
 
@@ -143,7 +143,7 @@ def test_the_budget_refuses_a_run_it_cannot_afford(suite):
 
 
 def test_progress_counts_tests_appended_since_the_last_look_even_split_across_reads(tmp_path):
-    from auditor.dynamic.driver import _TestCounter
+    from auditor.dynamic.runner.driver import _TestCounter
 
     record = tmp_path / "record.jsonl"
     record.write_bytes(b'{"type": "session"}\n{"type": "te')

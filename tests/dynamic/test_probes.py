@@ -22,8 +22,8 @@ from auditor.dynamic.probes.files import FilesProbe
 from auditor.dynamic.probes.globals import GlobalsProbe
 from auditor.dynamic.probes.logging_state import LoggingProbe
 from auditor.dynamic.probes.mocks import MockProbe
-from auditor.dynamic.probes.modules import ModulesProbe
 from auditor.dynamic.probes.sqlite import SqliteProbe
+from auditor.dynamic.probes.sys_modules import ModulesProbe
 from auditor.dynamic.probes.warnings_filters import WarningsProbe
 
 

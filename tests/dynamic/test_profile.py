@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from auditor.dynamic import audit
-from auditor.dynamic.driver import PytestDriver
-from auditor.dynamic.profile import MAX_PER_KIND, Profiler
+from auditor.dynamic.plugin import audit
+from auditor.dynamic.plugin.profile import MAX_PER_KIND, Profiler
+from auditor.dynamic.runner.driver import PytestDriver
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.dynamic.driver import PytestDriver
+from auditor.dynamic.runner.driver import PytestDriver
 from auditor.dynamic.shards import Shard, assign
 
 SIZES = {f"tests/test_{name}.py": size for size, name in enumerate("abcdefghij", start=1)}

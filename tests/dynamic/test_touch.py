@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from auditor.dynamic.touch import MonitoringTracer, ProfileTracer, tracer
+from auditor.dynamic.plugin.touch import MonitoringTracer, ProfileTracer, tracer
 
 SECRET_SETTING = "TA_TOUCH_SETTING"
 

@@ -11,9 +11,9 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from auditor.dynamic.driver import Budget, Run
 from auditor.dynamic.probes import Change
 from auditor.dynamic.record import SessionRecord, TestRecord
+from auditor.dynamic.runner.driver import Budget, Run
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor import fixes
+from auditor.lint import fixes
 from tests.e2e.helpers import RunCli, write_suite
 
 HELPER_CLASS = """\

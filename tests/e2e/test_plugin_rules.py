@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.registry import rules_in
+from auditor.lint.registry import rules_in
 from auditor.testing import case_ids, check_example, example_cases
 from tests.e2e.helpers import run_process, write_suite
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditor.build import BuildOptions, build_suite
-from auditor.classify import Tiers, classify
+from auditor.analysis.resolution import resolve
+from auditor.analysis.tier_signals import load_signals
+from auditor.analysis.tiers import Tiers, classify
 from auditor.config import load_config
-from auditor.fixtures import resolve
-from auditor.signals import load_signals
+from auditor.model.build import BuildOptions, build_suite
 
 if sys.version_info >= (3, 11):
     import tomllib

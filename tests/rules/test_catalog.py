@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import ast
 import re
+from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 from auditor.api import CATEGORIES, Rule
-from auditor.registry import builtin_rules
+from auditor.lint.registry import builtin_rules
 
 RULES = builtin_rules()
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example")
@@ -28,6 +29,20 @@ def test_codes_and_names_are_unique() -> None:
     assert len(RULES) >= 25
 
 
+def module_name(rule_name: str) -> str:
+    """A rule's module is its name in snake case, marked ``rule_`` in front or ``_rule``
+    behind where pytest's default ``python_files`` (``test_*.py``, ``*_test.py``) would
+    otherwise collect it as a test module (``test-without-assertion`` ->
+    ``rule_test_without_assertion.py``, ``sleep-in-test`` -> ``sleep_in_test_rule.py``), so
+    that `test-auditor check` on this project stays clean."""
+    snake = rule_name.replace("-", "_")
+    if snake.startswith("test_"):
+        snake = f"rule_{snake}"
+    if snake.endswith("_test"):
+        snake = f"{snake}_rule"
+    return snake
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_rule_identity(rule: type[Rule]) -> None:
     assert re.fullmatch(r"TA\d{3}", rule.code)
@@ -35,7 +50,9 @@ def test_rule_identity(rule: type[Rule]) -> None:
     assert rule.category in CATEGORIES
     assert rule.code[2] == FAMILY[rule.category], "codes are grouped in hundreds by category"
     module = rule.__module__.rsplit(".", 1)[-1]
-    assert module == rule.name.replace("-", "_")
+    assert module == module_name(rule.name)
+    assert not fnmatch(f"{module}.py", "test_*.py")
+    assert not fnmatch(f"{module}.py", "*_test.py")
     assert rule.__module__.split(".")[-2] == rule.category
     assert rule.__name__ == "".join(part.title() for part in rule.name.split("-"))
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.api import Rule
-from auditor.registry import builtin_rules
+from auditor.lint.registry import builtin_rules
 from auditor.testing import Case, case_ids, check_example, example_cases
 
 CASES = example_cases(builtin_rules())

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from auditor.build import BuildOptions, build_suite
-from auditor.classify import Level, Tiers, classify
+from auditor.analysis.resolution import resolve
+from auditor.analysis.tier_signals import load_signals
+from auditor.analysis.tiers import Level, Tiers, classify
 from auditor.config import ConfigError, load_config
-from auditor.fixtures import resolve
-from auditor.signals import load_signals
+from auditor.model.build import BuildOptions, build_suite
 from auditor.testing import write_tree
 
 CONFTEST = """\

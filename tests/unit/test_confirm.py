@@ -11,22 +11,22 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from auditor.build import BuildOptions, build_suite
-from auditor.classify import Level, Tiers, classify
+from auditor.analysis.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
+from auditor.analysis.graph import FixtureGraph
+from auditor.analysis.resolution import Resolution, resolve
+from auditor.analysis.tier_signals import SignalSet, load_signals
+from auditor.analysis.tiers import Level, Tiers, classify
 from auditor.config import ProfileSettings, load_config
-from auditor.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
-from auditor.dynamic.observations import HEAVY, SLOW, observe
 from auditor.dynamic.record import TestRecord as Record
-from auditor.dynamic.result import LeakReport
-from auditor.fixtures import Resolution, resolve
-from auditor.graph import FixtureGraph
-from auditor.model import Suite
+from auditor.dynamic.runner.observations import HEAVY, SLOW, observe
+from auditor.dynamic.runner.result import LeakReport
+from auditor.model.build import BuildOptions, build_suite
+from auditor.model.suite import Suite
+from auditor.report.contents import build_report
 from auditor.report.json_report import report_dict
-from auditor.report.leaks import leaks_dict, render_leaks_terminal
+from auditor.report.leaks_report import leaks_dict, render_leaks_terminal
 from auditor.report.markdown import render_markdown
-from auditor.report.model import build_report
 from auditor.report.terminal import render_terminal
-from auditor.signals import SignalSet, load_signals
 from tests.e2e.helpers import leaks_schema_errors, schema_errors
 
 SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "profile"

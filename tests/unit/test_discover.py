@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from auditor.config import load_config
-from auditor.discover import IgnoreLookup, SuiteFiles, discover
+from auditor.model.discover import IgnoreLookup, SuiteFiles, discover
 
 
 def touch(path: Path, text: str = "") -> None:

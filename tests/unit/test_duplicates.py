@@ -9,9 +9,7 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from auditor.build import BuildOptions, build_suite
-from auditor.config import load_config
-from auditor.duplicates import (
+from auditor.analysis.duplicates import (
     DuplicateGroup,
     DuplicateSettings,
     Member,
@@ -20,7 +18,9 @@ from auditor.duplicates import (
     near_pairs,
     nearest_conftest,
 )
-from auditor.model import Suite
+from auditor.config import load_config
+from auditor.model.build import BuildOptions, build_suite
+from auditor.model.suite import Suite
 from auditor.parse.summary import Shape
 from auditor.testing import write_tree
 

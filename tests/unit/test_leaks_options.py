@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.leaks import _xdist_arguments
-from auditor.report.leaks import coverage_summary
+from auditor.dynamic.runner.leaks import _xdist_arguments
+from auditor.report.leaks_report import coverage_summary
 
 
 @pytest.mark.parametrize(

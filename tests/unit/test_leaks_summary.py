@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from auditor.dynamic.probes import Change
-from auditor.dynamic.result import LeakReport, Pair
-from auditor.leaks import LeaksOptions
+from auditor.dynamic.runner.leaks import LeaksOptions
+from auditor.dynamic.runner.result import LeakReport, Pair
 from auditor.paths import in_rootdir
-from auditor.report.leaks import render_leaks_terminal
+from auditor.report.leaks_report import render_leaks_terminal
 from auditor.report.terminal import make_console
 
 

@@ -57,8 +57,8 @@ def test_the_command_line_forks_before_the_analysis_modules_load() -> None:
 
     code = (
         "import sys, auditor.cli; "
-        "print(sorted(m for m in ('auditor.api', 'auditor.engine', 'auditor.model', "
-        "'auditor.registry', 'libcst') if m in sys.modules))"
+        "print(sorted(m for m in ('auditor.api', 'auditor.lint.engine', 'auditor.model.suite', "
+        "'auditor.lint.registry', 'libcst') if m in sys.modules))"
     )
     shown = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True

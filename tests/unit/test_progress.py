@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from auditor.dynamic.driver import child_environment
+from auditor.dynamic.runner.driver import child_environment
 from auditor.report.progress import PlainProgress
 
 

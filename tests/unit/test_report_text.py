@@ -9,11 +9,11 @@ import io
 from rich.console import Console
 
 from auditor.config import ProfileSettings
-from auditor.dynamic.observations import observe
 from auditor.dynamic.probes import Change
 from auditor.dynamic.record import TestRecord as Record
-from auditor.dynamic.result import LeakReport, Pair
-from auditor.report.leaks import render_leaks_terminal
+from auditor.dynamic.runner.observations import observe
+from auditor.dynamic.runner.result import LeakReport, Pair
+from auditor.report.leaks_report import render_leaks_terminal
 
 POLLUTER = "tests/test_app.py::test_register[two words]"
 VICTIM = "tests/test_app.py::test_empty[sqlite]"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.build import BuildOptions, build_suite
+from auditor.analysis.resolution import resolve
 from auditor.config import load_config
-from auditor.fixtures import resolve
+from auditor.model.build import BuildOptions, build_suite
 
 
 def test_pytest_plugins_in_a_test_module_register_globally(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from auditor.dynamic import audit
+from auditor.dynamic.plugin import audit
 from auditor.dynamic.probes import ProbeContext, Snapshot, shown_path
 
 SUFFIXES = (".db", ".sqlite", ".sqlite3")

@@ -4,9 +4,9 @@ the evidence behind each call, strongest first.
 Evidence has four levels. What the test really reaches is the strongest: what its body,
 the suite's helper functions it calls and the fixtures of its closure call (an engine, a
 socket, a subprocess, a test client, a benchmark, a timed assertion...), as matched by
-the signal packs of `auditor.signals`. Then the marks the suite put on it, then the
+the signal packs of `auditor.analysis.tier_signals`. Then the marks the suite put on it, then the
 folders its file lives in, and last its file's name. A fifth level, above them all, is what
-a run of the suite saw the test do (`scan --run`, `auditor.confirm`).
+a run of the suite saw the test do (`scan --run`, `auditor.analysis.confirm`).
 
 The call: the heaviest tier among the reach and mark evidence (a test marked unit that
 opens a socket is integration; a performance test that uses the database is
@@ -24,11 +24,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from auditor.fixtures import Resolution
-from auditor.model import FixtureDef, Origin, Suite, TestItem
-from auditor.modules import module_name
+from auditor.analysis.resolution import Resolution
+from auditor.analysis.tier_signals import Signal, SignalSet
+from auditor.model.imports import module_name
+from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.summary import Class, Function, ModuleSummary
-from auditor.signals import Signal, SignalSet
 
 _HELPER_DEPTH = 4
 _CONSTRUCTION = ("__init__", "__enter__", "__exit__", "__aenter__", "__aexit__")
@@ -44,7 +44,7 @@ class Level(enum.IntEnum):
     MARK = 2
     REACH = 3
     RUN = 4
-    """What a profiled run saw the test do (`scan --run`, :mod:`auditor.confirm`)."""
+    """What a profiled run saw the test do (`scan --run`, :mod:`auditor.analysis.confirm`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
-from auditor.model import Origin, Suite
+from auditor.model.suite import Origin, Suite
 from auditor.parse.summary import Function, Shape
 
 

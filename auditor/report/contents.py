@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from auditor.classify import Tiers
-from auditor.confirm import Confirmed, Verdict
-from auditor.duplicates import DuplicateGroup
-from auditor.fixtures import Resolution
-from auditor.graph import Chain, FixtureGraph
-from auditor.model import Suite
+from auditor.analysis.confirm import Confirmed, Verdict
+from auditor.analysis.duplicates import DuplicateGroup
+from auditor.analysis.graph import Chain, FixtureGraph
+from auditor.analysis.resolution import Resolution
+from auditor.analysis.tiers import Tiers
+from auditor.model.suite import Suite
 from auditor.types import Finding
 
 

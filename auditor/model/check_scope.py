@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import Config
-from auditor.discover import matches_python_files
-from auditor.model import Suite
+from auditor.model.discover import matches_python_files
+from auditor.model.suite import Suite
 from auditor.paths import absolute, relpath
 
 

@@ -6,17 +6,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.collect import Collector, Registry
 from auditor.config import Config
-from auditor.discover import discover
-from auditor.model import Origin, Suite
-from auditor.modules import ModuleIndex
+from auditor.model.collect import Collector, Registry
+from auditor.model.discover import discover
+from auditor.model.imports import ModuleIndex
+from auditor.model.plugin_sources import plugin_module_file, pytest_version, session_plugins
+from auditor.model.suite import Origin, Suite
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.parse.run import Prefetch
 from auditor.parse.summary import Binding
 from auditor.paths import relpath
-from auditor.plugins import plugin_module_file, pytest_version, session_plugins
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from auditor.codemods._target import QualnameCodemod
+from auditor.lint.codemods._target import QualnameCodemod
 
 
 class AddTestFalse(QualnameCodemod):

@@ -23,7 +23,7 @@ from ._common import (
     is_unittest_class,
 )
 
-CODEMOD = "auditor.codemods.add_test_false:AddTestFalse"
+CODEMOD = "auditor.lint.codemods.add_test_false:AddTestFalse"
 
 GENERATING_DECORATORS = frozenset({"dataclass", "s", "attrs", "define", "frozen", "mutable"})
 """Class decorators that write an `__init__` (dataclasses, attrs)."""

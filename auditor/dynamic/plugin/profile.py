@@ -10,7 +10,7 @@ For each test, in the record's ``profile``:
   the peak higher. tracemalloc would see every allocation, at several times the cost. (The
   reset is visible to the process: ``ru_maxrss`` and ``VmHWM`` read by the suite itself
   give the peak since the current test started, not since the process did.)
-- what the ``sys.addaudithook`` events of :mod:`auditor.dynamic.audit` show, by kind, each
+- what the ``sys.addaudithook`` events of :mod:`auditor.dynamic.plugin.audit` show, by kind, each
   list deduplicated and cut at :data:`MAX_PER_KIND` (``more`` counts what was cut):
   ``connect`` (socket addresses: ``127.0.0.1:5432``, ``[::1]:6379``, ``unix:/run/x.sock``),
   ``lookup`` (``socket.getaddrinfo``: ``db.internal:5432``), ``subprocess`` (program names,
@@ -62,7 +62,7 @@ from typing import Any
 
 import pytest
 
-from auditor.dynamic import audit
+from auditor.dynamic.plugin import audit
 
 MAX_PER_KIND = 20
 FIXTURE_FLOOR = 0.001

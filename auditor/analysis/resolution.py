@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from auditor.model import FixtureDef, Origin, Suite, TestItem
+from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.types import Scope
 
 SPECIAL_NAMES = frozenset({"request"})

@@ -4,7 +4,7 @@ The options are those of `leaks` that say how to run the suite (:class:`LeaksOpt
 paths, pytest arguments, interpreter, timeout; `pytest-args` and `timeout` of
 `[tool.test-auditor.leaks]` apply too), and the run is one pytest process in pytest's own
 order with ``--ta-profile --ta-probes none``: every test once, and nothing measured but the
-profile (:mod:`auditor.dynamic.profile`).
+profile (:mod:`auditor.dynamic.plugin.profile`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import argparse
 import sys
 
 from auditor.config import Config
-from auditor.dynamic.driver import RunFailed
-from auditor.dynamic.observations import Observations, observe
-from auditor.leaks import LeaksError, LeaksOptions, make_driver
+from auditor.dynamic.runner.driver import RunFailed
+from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, make_driver
+from auditor.dynamic.runner.observations import Observations, observe
 
 
 def options_from_args(args: argparse.Namespace, config: Config) -> LeaksOptions:

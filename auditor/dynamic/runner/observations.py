@@ -1,4 +1,4 @@
-"""What a profiled run saw (:mod:`auditor.dynamic.profile`), per test and per fixture, and
+"""What a profiled run saw (:mod:`auditor.dynamic.plugin.profile`), per test and per fixture, and
 what the thresholds of `[tool.test-auditor.profile]` flag in it.
 
 A test's time is its setup, call and teardown less what wider-scoped fixtures spent setting

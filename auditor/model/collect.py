@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.config import Config
-from auditor.discover import SuiteFiles
-from auditor.model import FixtureDef, Origin, TestItem
-from auditor.modules import ModuleIndex, Target, module_name
+from auditor.model.discover import SuiteFiles
+from auditor.model.imports import ModuleIndex, Target, module_name
+from auditor.model.suite import FixtureDef, Origin, TestItem
 from auditor.parse.summary import Class, Function, Mark, ModuleSummary, Parametrize
 from auditor.paths import relpath
 from auditor.types import Scope

@@ -30,9 +30,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from auditor.classify import Evidence, Level, TestTier, Tiers
+from auditor.analysis.resolution import Resolution
+from auditor.analysis.tier_signals import SignalSet
+from auditor.analysis.tiers import Evidence, Level, TestTier, Tiers
 from auditor.config import ProfileSettings
-from auditor.dynamic.observations import (
+from auditor.dynamic.runner.observations import (
     HEAVY,
     SLOW,
     STATEMENTS,
@@ -42,9 +44,7 @@ from auditor.dynamic.observations import (
     describe,
     fixture_access,
 )
-from auditor.fixtures import Resolution
-from auditor.model import Suite
-from auditor.signals import SignalSet
+from auditor.model.suite import Suite
 
 NOT_RUN = "not run"
 ACCESS_SIGNALS = {

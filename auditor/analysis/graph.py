@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from auditor.fixtures import Resolution, overrides
-from auditor.model import FixtureDef, Origin, Suite
+from auditor.analysis.resolution import Resolution, overrides
+from auditor.model.suite import FixtureDef, Origin, Suite
 
 LOCAL_ORIGINS = frozenset({Origin.CONFTEST, Origin.MODULE, Origin.CLASS})
 

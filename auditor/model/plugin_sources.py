@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.modules import ModuleIndex
+from auditor.model.imports import ModuleIndex
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,12 +19,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from auditor.dynamic import exercised, orders
+from auditor.dynamic import exercised
 from auditor.dynamic.exercised import Exercised
 from auditor.dynamic.record import SessionRecord, TestRecord, read
+from auditor.dynamic.runner import orders
 from auditor.dynamic.shards import Shard
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 """The folder that holds the ``auditor`` package, put on the subprocess's PYTHONPATH."""
 
 
@@ -100,7 +101,7 @@ class PytestDriver:
     """What the last whole-suite run with ``coverage`` measured."""
     profiled: Run | None = None
     """The last run with ``profile`` on (the hunt's default order): its records carry each
-    test's profile (:mod:`auditor.dynamic.profile`)."""
+    test's profile (:mod:`auditor.dynamic.plugin.profile`)."""
     executions: int = 0
     processes: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -157,7 +158,7 @@ class PytestDriver:
             "-p",
             "no:test-auditor",
             "-p",
-            "auditor.dynamic.plugin",
+            "auditor.dynamic.plugin.hooks",
             "-q",
             "--no-header",
             "-rN",

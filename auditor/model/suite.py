@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from auditor.discover import Problem
+from auditor.model.discover import Problem
 from auditor.parse.summary import DynamicFixture, ModuleSummary, ParseFailure
 from auditor.types import Scope
 

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from auditor.dynamic.observations import (
+from auditor.dynamic.runner.observations import (
     HEAVY,
     SLOW,
     STATEMENTS,

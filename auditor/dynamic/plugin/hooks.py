@@ -6,11 +6,11 @@ test (see :mod:`auditor.dynamic.record`): outcome, phase durations, and, unless
 ``--ta-probes none``, the state the test left changed. ``--ta-touch`` also records the names
 the code a test ran refers to (to tell which leaked state a victim reads; with
 ``--ta-touch-failed`` those of failed tests only), ``--ta-profile``
-each test's costs and outside access (:mod:`auditor.dynamic.profile`), ``--ta-coverage``
+each test's costs and outside access (:mod:`auditor.dynamic.plugin.profile`), ``--ta-coverage``
 the project modules each test ran (:mod:`auditor.dynamic.exercised`); ``--ta-shard``
 keeps one shard of the suite (:mod:`auditor.dynamic.shards`). With an order or a record,
 pytest-xdist is turned off: an order is one process. The driver
-(:mod:`auditor.dynamic.driver`) passes these; nobody types them.
+(:mod:`auditor.dynamic.runner.driver`) passes these; nobody types them.
 
 State is snapshotted before a test's setup and after its teardown. What a wider-scoped
 fixture does while it sets up or tears down (a session database created, a module's app
@@ -32,12 +32,12 @@ from typing import Any
 
 import pytest
 
-from auditor.dynamic import audit
 from auditor.dynamic import probes as probing
-from auditor.dynamic import touch as touching
 from auditor.dynamic.exercised import CoverageContexts
+from auditor.dynamic.plugin import audit
+from auditor.dynamic.plugin import touch as touching
+from auditor.dynamic.plugin.profile import Profiler
 from auditor.dynamic.probes import Change, Probe, ProbeContext, Snapshot
-from auditor.dynamic.profile import Profiler
 from auditor.dynamic.record import (
     ERROR,
     FAILED,

@@ -9,9 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from auditor.dynamic.result import LeakReport
+from auditor.dynamic.runner.result import LeakReport
 from auditor.report.cells import plain
-from auditor.report.profile import profile_dict, render_profile_terminal
+from auditor.report.profile_table import profile_dict, render_profile_terminal
 
 VERSION = 1
 MAX_STATE = 8

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from auditor.dynamic.observations import Observations
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.observations import Observations
 
 
 @dataclass(frozen=True)

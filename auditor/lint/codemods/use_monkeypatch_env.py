@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
-from auditor.codemods._target import LocalScope, QualnameCodemod
+from auditor.lint.codemods._target import LocalScope, QualnameCodemod
 
 PARAM = "monkeypatch"
 

@@ -49,12 +49,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from auditor.dynamic import orders
-from auditor.dynamic.driver import BudgetExhausted, Run
-from auditor.dynamic.matching import score, words_of_test
 from auditor.dynamic.probes import Change
-from auditor.dynamic.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
-from auditor.dynamic.suspects import (
+from auditor.dynamic.runner import orders
+from auditor.dynamic.runner.driver import BudgetExhausted, Run
+from auditor.dynamic.runner.matching import score, words_of_test
+from auditor.dynamic.runner.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
+from auditor.dynamic.runner.suspects import (
     Baseline,
     Candidate,
     Suspect,

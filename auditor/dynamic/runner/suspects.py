@@ -6,7 +6,7 @@ victim ran before it in every run where it failed, so the shortest prefix holds 
 innocent tests), with the names its code used in any of them.
 
 :func:`ranked` orders the tests of a prefix by how strongly the suspect reads what they
-leaked (:mod:`auditor.dynamic.matching`), then by how near they sit to the suspect in the
+leaked (:mod:`auditor.dynamic.runner.matching`), then by how near they sit to the suspect in the
 default order: tests that share state tend to live in the same module or next to each other.
 What the default order showed (:class:`Baseline`) also rules out state: a candidate that ran
 before the victim there, where the victim passed, with no test changing that state in between,
@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from auditor.dynamic.driver import Run
-from auditor.dynamic.matching import Match, score
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.driver import Run
+from auditor.dynamic.runner.matching import Match, score
 
 Where = tuple[str, str]
 

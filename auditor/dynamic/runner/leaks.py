@@ -1,5 +1,5 @@
 """`test-auditor leaks`: options from the command line and `[tool.test-auditor.leaks]`, the
-driver set up for the rootdir, the hunt run (see :mod:`auditor.dynamic.hunt`)."""
+driver set up for the rootdir, the hunt run (see :mod:`auditor.dynamic.runner.hunt`)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import Config
-from auditor.dynamic.driver import Budget, PytestDriver, RunFailed
-from auditor.dynamic.hunt import Settings, hunt
-from auditor.dynamic.observations import observe
-from auditor.dynamic.result import LeakReport
+from auditor.dynamic.runner.driver import Budget, PytestDriver, RunFailed
+from auditor.dynamic.runner.hunt import Settings, hunt
+from auditor.dynamic.runner.observations import observe
+from auditor.dynamic.runner.result import LeakReport
 from auditor.dynamic.shards import Shard
 from auditor.paths import in_rootdir
 
