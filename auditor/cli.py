@@ -23,8 +23,8 @@ from auditor.paths import absolute, relpath
 if TYPE_CHECKING:
     from auditor.api import Rule, SuiteView
     from auditor.lint.engine import RunResult
+    from auditor.model.build import BuildOptions
     from auditor.model.check_scope import CheckScope
-    from auditor.model.suite import Suite
     from auditor.types import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -145,19 +145,18 @@ def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
     )
 
 
-def _build(
-    args: argparse.Namespace, config: Config, paths: Sequence[Path], *, helpers: bool = True
-) -> Suite:
-    from auditor.model.build import BuildOptions, build_suite
+def _build_options(
+    args: argparse.Namespace, *, helpers: bool = True, prefetch: Prefetch | None = None
+) -> BuildOptions:
+    from auditor.model.build import BuildOptions
 
-    options = BuildOptions(
+    return BuildOptions(
         use_cache=not args.no_cache,
         cache_dir=args.cache_dir,
         jobs=args.jobs,
-        prefetch=getattr(args, "prefetch", None),
+        prefetch=prefetch,
         helpers=helpers,
     )
-    return build_suite(config, paths, invocation_dir=Path.cwd(), options=options)
 
 
 def _chosen_rules(args: argparse.Namespace, config: Config) -> list[type[Rule]]:
@@ -187,13 +186,8 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from auditor.analysis.graph import FixtureGraph
-    from auditor.analysis.resolution import resolve
-    from auditor.analysis.tier_signals import load_signals
-    from auditor.analysis.tiers import classify
-    from auditor.api import SuiteView
-    from auditor.lint.engine import fails, run_rules
-    from auditor.report.contents import build_report
+    from auditor.lint.engine import fails
+    from auditor.pipeline import scan
     from auditor.report.json_report import render_json
 
     if args.pytest_args and not args.run:
@@ -201,22 +195,19 @@ def run_scan(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     config = _config(args, args.paths)
     rules = _chosen_rules(args, config)
-    suite = _build(args, config, args.paths)
-    resolution = resolve(suite)
-    graph = FixtureGraph(suite, resolution)
-    view = SuiteView(suite, resolution, config, graph=graph)
-    result = run_rules(view, rules, settings=config.auditor)
-    _report_errors(result)
-    signals = load_signals(config.auditor)
-    tiers = classify(suite, resolution, signals)
-    confirmed = None
+    observations = None
     if args.run:
-        from auditor.analysis.confirm import confirm
         from auditor.dynamic.runner.leaks import LeaksError
-        from auditor.dynamic.runner.profiled_run import options_from_args, profile_run
+        from auditor.dynamic.runner.profiled_run import profile_run, scan_run_options
         from auditor.report.progress import run_progress
 
-        options = options_from_args(args, config)
+        options = scan_run_options(
+            config,
+            paths=[str(path) for path in args.paths],
+            pytest_args=args.pytest_args,
+            python=args.python,
+            timeout=args.timeout,
+        )
         try:
             with run_progress() as progress:
                 options.progress = progress
@@ -224,10 +215,11 @@ def run_scan(args: argparse.Namespace) -> int:
         except LeaksError as exc:
             print(f"test-auditor: error: {exc}", file=sys.stderr)
             return EXIT_ERROR
-        confirmed = confirm(suite, resolution, tiers, observations, signals)
-    report = build_report(
-        suite, resolution, graph, result.findings, tiers, view.duplicates, confirmed
+    scanned = scan(
+        config, args.paths, rules=rules, build=_build_options(args), observations=observations
     )
+    _report_errors(scanned.lint)
+    report = scanned.report
     if args.format == "json":
         _emit(render_json(report), args.output)
     elif args.format == "markdown":
@@ -239,39 +231,35 @@ def run_scan(args: argparse.Namespace) -> int:
 
         with make_console(args.output) as console:
             render_terminal(report, console)
-    if result.errors:
+    if scanned.lint.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if fails(report.findings, config.auditor.fail_on) else EXIT_CLEAN
 
 
 def _analyse(
-    args: argparse.Namespace, config: Config, scope: CheckScope, rules: Sequence[type[Rule]]
+    args: argparse.Namespace,
+    config: Config,
+    scope: CheckScope,
+    rules: Sequence[type[Rule]],
+    prefetch: Prefetch | None,
 ) -> tuple[SuiteView, RunResult]:
-    from auditor.analysis.resolution import resolve
-    from auditor.api import SuiteView
-    from auditor.lint.engine import Baseline, run_rules
-    from auditor.model.suite import Suite
+    from auditor.lint.engine import Baseline
+    from auditor.pipeline import analyse
 
-    if scope.partial and not scope.analysis_paths:
-        suite = Suite(str(config.rootdir), (), (), (), (), {})
-    else:
-        suite = _build(args, config, scope.analysis_paths, helpers=False)
-    suite = scope.with_extra_files(suite)
-    view = SuiteView(suite, resolve(suite), config, partial=scope.partial)
+    build = _build_options(args, helpers=False, prefetch=prefetch)
+    analysis = analyse(config, build=build, scope=scope)
     baseline = Baseline.read(args.baseline) if args.baseline else None
-    result = run_rules(
-        view, rules, settings=config.auditor, report_paths=scope.report_paths, baseline=baseline
-    )
-    return view, result
+    result = analysis.lint(rules, report_paths=scope.report_paths, baseline=baseline)
+    return analysis.view, result
 
 
 def run_check(args: argparse.Namespace) -> int:
     config = _config(args, args.paths)
-    args.prefetch = _prefetch(config, args.paths)
+    prefetch = _prefetch(config, args.paths)
     try:
-        return _check(args, config)
+        return _check(args, config, prefetch)
     finally:
-        args.prefetch.close()
+        prefetch.close()
 
 
 def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
@@ -282,7 +270,7 @@ def _prefetch(config: Config, paths: Sequence[Path]) -> Prefetch:
     return Prefetch(config.rootdir, relpaths)
 
 
-def _check(args: argparse.Namespace, config: Config) -> int:
+def _check(args: argparse.Namespace, config: Config, prefetch: Prefetch) -> int:
     from auditor.lint.engine import fails, fingerprints, make_baseline
     from auditor.lint.fixes import plan_fixes, write_all
     from auditor.model.check_scope import check_scope
@@ -290,7 +278,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
 
     rules = _chosen_rules(args, config)
     scope = check_scope(config, args.paths, Path.cwd())
-    view, result = _analyse(args, config, scope, rules)
+    view, result = _analyse(args, config, scope, rules, prefetch)
     _report_errors(result)
     if args.write_baseline:
         args.write_baseline.write_text(
@@ -313,7 +301,7 @@ def _check(args: argparse.Namespace, config: Config) -> int:
             return EXIT_FINDINGS if plan.changes else EXIT_CLEAN
         before = {t.nodeid for t in view.suite.tests}
         write_all(view.rootdir, plan.changes)
-        view, result = _analyse(args, config, scope, rules)
+        view, result = _analyse(args, config, scope, rules, prefetch)
         lost = before - {t.nodeid for t in view.suite.tests}
         if lost:
             write_all(view.rootdir, [c.reverted() for c in plan.changes])
@@ -357,13 +345,11 @@ def _unsafe_only(finding: Finding) -> bool:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from auditor.analysis.graph import FixtureGraph
-    from auditor.analysis.resolution import resolve
+    from auditor.pipeline import analyse
 
     config = _config(args, args.paths)
-    suite = _build(args, config, args.paths, helpers=False)
-    resolution = resolve(suite)
-    graph = FixtureGraph(suite, resolution)
+    analysis = analyse(config, args.paths, build=_build_options(args, helpers=False))
+    resolution, graph = analysis.resolution, analysis.graph
     nodes: set[str] | None = None
     if args.test:
         nodeid = args.test.split("[")[0]
@@ -436,7 +422,22 @@ def run_leaks(args: argparse.Namespace) -> int:
 
     config = _config(args, [Path(p) for p in args.paths])
     try:
-        options = LeaksOptions.from_args(args, config)
+        options = LeaksOptions.build(
+            config,
+            paths=args.paths,
+            pytest_args=args.pytest_args,
+            rounds=args.rounds,
+            seed=args.seed,
+            budget=args.budget,
+            jobs=args.jobs,
+            python=args.python,
+            timeout=args.timeout,
+            probes=args.probes,
+            db_url=args.db_url,
+            redis_url=args.redis_url,
+            coverage=args.coverage,
+            shard=args.shard,
+        )
         with run_progress() as progress:
             options.progress = progress
             report = run(config, options)

@@ -14,12 +14,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from auditor.analysis.resolution import resolve
-from auditor.api import FileContent, Invalid, Rule, SuiteView, Symlink, Valid
+from auditor.api import FileContent, Invalid, Rule, Symlink, Valid
 from auditor.config import CONFIG_NAMES, load_config
-from auditor.lint.engine import run_rules
 from auditor.lint.fixes import plan_fixes, write_all
-from auditor.model.build import BuildOptions, build_suite
+from auditor.model.build import BuildOptions
+from auditor.pipeline import analyse
 from auditor.types import Finding
 
 Case = Valid | Invalid
@@ -62,9 +61,8 @@ def write_tree(root: Path, files: Mapping[str, FileContent]) -> None:
 def run_rule(rule: type[Rule], root: Path) -> list[Finding]:
     """The findings of one rule over the suite rooted at `root`."""
     config = load_config([], invocation_dir=root)
-    suite = build_suite(config, [], invocation_dir=root, options=BuildOptions(use_cache=False))
-    view = SuiteView(suite, resolve(suite), config)
-    result = run_rules(view, [rule], settings=config.auditor)
+    analysis = analyse(config, build=BuildOptions(use_cache=False), invocation_dir=root)
+    result = analysis.lint([rule])
     if result.errors:
         error = result.errors[0]
         raise AssertionError(f"{rule.code} crashed on {error.path}:\n{error.traceback}")

@@ -18,12 +18,9 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.analysis.resolution import resolve
-from auditor.api import SuiteView
-from auditor.config import load_config
-from auditor.lint.engine import run_rules
 from auditor.lint.registry import all_rules
-from auditor.model.build import BuildOptions, build_suite
+from auditor.model.build import BuildOptions
+from auditor.pipeline import analyse_path
 from auditor.types import Finding
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 
@@ -32,11 +29,8 @@ SAMPLE_SEED = 20261121
 
 def census(root: Path, target: Path) -> tuple[list[Finding], list[str], float]:
     started = time.perf_counter()
-    config = load_config([target], invocation_dir=root)
     options = BuildOptions(cache_dir=DEFAULT_CACHE_DIR / "census-cache")
-    suite = build_suite(config, [target], invocation_dir=root, options=options)
-    view = SuiteView(suite, resolve(suite), config)
-    result = run_rules(view, all_rules(), settings=config.auditor)
+    result = analyse_path(target, invocation_dir=root, build=options).lint(all_rules())
     errors = [f"{e.rule} {e.path}: {e.message}" for e in result.errors]
     return list(result.findings), errors, time.perf_counter() - started
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.analysis.duplicates import DuplicateGroup, find_duplicates
-from auditor.config import load_config
-from auditor.model.build import BuildOptions, build_suite
+from auditor.model.build import BuildOptions
+from auditor.pipeline import analyse_path
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 
 if sys.version_info >= (3, 11):
@@ -63,10 +63,8 @@ def groups_of(
     root: Path, target: Path | None = None, cache: bool = False
 ) -> tuple[DuplicateGroup, ...]:
     target = target or root
-    config = load_config([target], invocation_dir=root)
     options = BuildOptions(cache_dir=DEFAULT_CACHE_DIR / "census-cache", use_cache=cache)
-    suite = build_suite(config, [target], invocation_dir=root, options=options)
-    return find_duplicates(suite)
+    return find_duplicates(analyse_path(target, invocation_dir=root, build=options).suite)
 
 
 @dataclass(frozen=True)

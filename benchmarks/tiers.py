@@ -16,11 +16,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.analysis.resolution import resolve
-from auditor.analysis.tier_signals import load_signals
-from auditor.analysis.tiers import TestTier, Tiers, classify
-from auditor.config import load_config
-from auditor.model.build import BuildOptions, build_suite
+from auditor.analysis.tiers import TestTier, Tiers
+from auditor.model.build import BuildOptions
+from auditor.pipeline import analyse_path
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named
 
 if sys.version_info >= (3, 11):
@@ -34,10 +32,8 @@ LABELLED = Path(__file__).resolve().parent.parent / "tests" / "samples" / "tiers
 
 def tiers_of(root: Path, target: Path, cache: bool = True) -> tuple[Tiers, float]:
     started = time.perf_counter()
-    config = load_config([target], invocation_dir=root)
     options = BuildOptions(cache_dir=DEFAULT_CACHE_DIR / "census-cache", use_cache=cache)
-    suite = build_suite(config, [target], invocation_dir=root, options=options)
-    tiers = classify(suite, resolve(suite), load_signals(config.auditor))
+    tiers = analyse_path(target, invocation_dir=root, build=options).tiers
     return tiers, time.perf_counter() - started
 
 

@@ -17,16 +17,12 @@ from typing import Any
 
 import pytest
 
-from auditor.analysis.resolution import Resolution, resolve
-from auditor.analysis.tier_signals import load_signals
-from auditor.analysis.tiers import classify
-from auditor.api import SuiteView
+from auditor.analysis.resolution import Resolution
 from auditor.config import load_config
-from auditor.lint.engine import run_rules
 from auditor.lint.registry import all_rules
-from auditor.model.build import BuildOptions, build_suite
+from auditor.model.build import BuildOptions
 from auditor.model.suite import Suite
-from auditor.report.contents import build_report
+from auditor.pipeline import scan
 from auditor.report.json_report import report_dict
 from tests.groundtruth.compare import compare
 
@@ -62,24 +58,11 @@ def pytest_dump(suite: Path, tmp_path: Path, *, run: bool) -> dict[str, Any]:
 
 def static_report(suite: Path) -> tuple[Suite, Resolution, dict[str, Any]]:
     config = load_config([], invocation_dir=suite)
-    model = build_suite(config, [], invocation_dir=suite, options=BuildOptions(use_cache=False))
-    resolution = resolve(model)
-    view = SuiteView(model, resolution, config)
-    findings = run_rules(view, all_rules(), settings=config.auditor).findings
-    return (
-        model,
-        resolution,
-        report_dict(
-            build_report(
-                model,
-                resolution,
-                view.graph,
-                findings,
-                classify(model, resolution, load_signals(config.auditor)),
-                view.duplicates,
-            )
-        ),
+    scanned = scan(
+        config, rules=all_rules(), build=BuildOptions(use_cache=False), invocation_dir=suite
     )
+    analysis = scanned.analysis
+    return analysis.suite, analysis.resolution, report_dict(scanned.report)
 
 
 @pytest.mark.parametrize("name", ["shop", "traps", "scopes"])

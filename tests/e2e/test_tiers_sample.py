@@ -5,11 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditor.analysis.resolution import resolve
-from auditor.analysis.tier_signals import load_signals
-from auditor.analysis.tiers import Tiers, classify
-from auditor.config import load_config
-from auditor.model.build import BuildOptions, build_suite
+from auditor.analysis.tiers import Tiers
+from auditor.pipeline import analyse_path
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -20,11 +17,7 @@ SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "tiers"
 
 
 def sample_tiers() -> Tiers:
-    config = load_config([SAMPLE], invocation_dir=SAMPLE)
-    suite = build_suite(
-        config, [SAMPLE], invocation_dir=SAMPLE, options=BuildOptions(use_cache=False)
-    )
-    return classify(suite, resolve(suite), load_signals(config.auditor))
+    return analyse_path(SAMPLE).tiers
 
 
 def test_static_tier_accuracy_on_the_labelled_sample() -> None:

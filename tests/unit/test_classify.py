@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.analysis.resolution import resolve
-from auditor.analysis.tier_signals import load_signals
-from auditor.analysis.tiers import Level, Tiers, classify
-from auditor.config import ConfigError, load_config
-from auditor.model.build import BuildOptions, build_suite
+from auditor.analysis.tiers import Level, Tiers
+from auditor.config import ConfigError
+from auditor.pipeline import analyse_path
 from auditor.testing import write_tree
 
 CONFTEST = """\
@@ -38,11 +36,7 @@ def repository(db_session):
 
 def tiers_of(tmp_path: Path, files: dict[str, str]) -> Tiers:
     write_tree(tmp_path, files)
-    config = load_config([tmp_path], invocation_dir=tmp_path)
-    suite = build_suite(
-        config, [tmp_path], invocation_dir=tmp_path, options=BuildOptions(use_cache=False)
-    )
-    return classify(suite, resolve(suite), load_signals(config.auditor))
+    return analyse_path(tmp_path).tiers
 
 
 def tier(tiers: Tiers, nodeid: str) -> str:

@@ -13,15 +13,16 @@ from rich.console import Console
 
 from auditor.analysis.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
 from auditor.analysis.graph import FixtureGraph
-from auditor.analysis.resolution import Resolution, resolve
-from auditor.analysis.tier_signals import SignalSet, load_signals
-from auditor.analysis.tiers import Level, Tiers, classify
+from auditor.analysis.resolution import Resolution
+from auditor.analysis.tier_signals import SignalSet
+from auditor.analysis.tiers import Level, Tiers
 from auditor.config import ProfileSettings, load_config
 from auditor.dynamic.record import TestRecord as Record
 from auditor.dynamic.runner.observations import HEAVY, SLOW, observe
 from auditor.dynamic.runner.result import LeakReport
-from auditor.model.build import BuildOptions, build_suite
+from auditor.model.build import BuildOptions
 from auditor.model.suite import Suite
+from auditor.pipeline import analyse
 from auditor.report.contents import build_report
 from auditor.report.json_report import report_dict
 from auditor.report.leaks_report import leaks_dict, render_leaks_terminal
@@ -43,12 +44,8 @@ Static = tuple[Suite, Resolution, Tiers, SignalSet]
 def static(tmp_path_factory: pytest.TempPathFactory) -> Static:
     config = load_config([SAMPLE], invocation_dir=SAMPLE)
     cache = tmp_path_factory.mktemp("cache")
-    suite = build_suite(
-        config, [SAMPLE], invocation_dir=SAMPLE, options=BuildOptions(cache_dir=cache)
-    )
-    resolution = resolve(suite)
-    signals = load_signals(config.auditor)
-    return suite, resolution, classify(suite, resolution, signals), signals
+    analysis = analyse(config, [SAMPLE], invocation_dir=SAMPLE, build=BuildOptions(cache_dir=cache))
+    return analysis.suite, analysis.resolution, analysis.tiers, analysis.signals
 
 
 def record(nodeid: str, seconds: float = 0.01, outcome: str = "passed", **profile: Any) -> Record:

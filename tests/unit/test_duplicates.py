@@ -18,10 +18,9 @@ from auditor.analysis.duplicates import (
     near_pairs,
     nearest_conftest,
 )
-from auditor.config import load_config
-from auditor.model.build import BuildOptions, build_suite
 from auditor.model.suite import Suite
 from auditor.parse.summary import Shape
+from auditor.pipeline import analyse_path
 from auditor.testing import write_tree
 
 if sys.version_info >= (3, 11):
@@ -72,10 +71,7 @@ NEAR = LONG.replace("test_checkout", "test_checkout_closed") + "    assert cart.
 
 def suite_of(tmp_path: Path, files: dict[str, str]) -> Suite:
     write_tree(tmp_path, {name: textwrap.dedent(text) for name, text in files.items()})
-    config = load_config([tmp_path], invocation_dir=tmp_path)
-    return build_suite(
-        config, [tmp_path], invocation_dir=tmp_path, options=BuildOptions(use_cache=False)
-    )
+    return analyse_path(tmp_path).suite
 
 
 def groups_of(
@@ -670,10 +666,7 @@ def test_every_labelled_group_of_the_sample_is_found() -> None:
     data = tomllib.loads((SAMPLE / "DUPLICATES.toml").read_text(encoding="utf-8"))
     expected = {(g["kind"], LEVELS[g["type"]], frozenset(g["members"])) for g in data["group"]}
     assert len(expected) == 18
-    config = load_config([SAMPLE], invocation_dir=SAMPLE)
-    suite = build_suite(
-        config, [SAMPLE], invocation_dir=SAMPLE, options=BuildOptions(use_cache=False)
-    )
+    suite = analyse_path(SAMPLE).suite
     found = {labelled(g) for g in find_duplicates(suite) if g.kind != "file"}
     assert sorted(expected - found, key=str) == []  # missed
     assert sorted(found - expected, key=str) == []  # extra

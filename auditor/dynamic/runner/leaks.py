@@ -1,9 +1,8 @@
-"""`test-auditor leaks`: options from the command line and `[tool.test-auditor.leaks]`, the
+"""`test-auditor leaks`: its options (given values over `[tool.test-auditor.leaks]`), the
 driver set up for the rootdir, the hunt run (see :mod:`auditor.dynamic.runner.hunt`)."""
 
 from __future__ import annotations
 
-import argparse
 import random
 import re
 import shlex
@@ -45,26 +44,45 @@ class LeaksOptions:
     shard: Shard | None = None
 
     @classmethod
-    def from_args(cls, args: argparse.Namespace, config: Config) -> LeaksOptions:
+    def build(
+        cls,
+        config: Config,
+        *,
+        paths: Sequence[str] = (),
+        pytest_args: Sequence[str] = (),
+        rounds: int | None = None,
+        seed: int | None = None,
+        budget: str | None = None,
+        jobs: int = 1,
+        python: str | None = None,
+        timeout: float | None = None,
+        probes: str | None = None,
+        db_url: str | None = None,
+        redis_url: str | None = None,
+        coverage: bool = False,
+        shard: str | None = None,
+    ) -> LeaksOptions:
+        """The options of one hunt: what the user gave (``None``: not given), else
+        ``[tool.test-auditor.leaks]``, else the defaults; :class:`LeaksError` when they
+        cannot work together."""
         defaults = config.auditor.leaks
         settings: dict[str, str] = {}
-        db_url: str | None = args.db_url or defaults.db_url
-        redis_url: str | None = args.redis_url or defaults.redis_url
+        db_url = db_url or defaults.db_url
+        redis_url = redis_url or defaults.redis_url
         if db_url:
             settings["db_url"] = db_url
         if redis_url:
             settings["redis_url"] = redis_url
         if defaults.modules:
             settings["modules"] = ",".join(defaults.modules)
-        budget_text = args.budget or defaults.budget
-        rounds = args.rounds if args.rounds is not None else defaults.rounds
+        budget_text = budget or defaults.budget
+        rounds = rounds if rounds is not None else defaults.rounds
         if rounds < 0:
             raise LeaksError("--rounds must be 0 or more")
-        if args.jobs < 1:
+        if jobs < 1:
             raise LeaksError("--jobs must be 1 or more")
-        probes = args.probes or ",".join(defaults.probes) or "all"
-        pytest_args = [*defaults.pytest_args, *args.pytest_args]
-        distributing = _xdist_arguments(pytest_args)
+        arguments = [*defaults.pytest_args, *pytest_args]
+        distributing = _xdist_arguments(arguments)
         if distributing:
             raise LeaksError(
                 f"{', '.join(distributing)}: a round is one order in one pytest process, so "
@@ -72,29 +90,28 @@ class LeaksOptions:
                 "`-n` is turned off by itself); --jobs N runs rounds in parallel, and "
                 "--shard I/N with the same --seed spreads the suite over N machines"
             )
-        seed = args.seed if args.seed is not None else random.randrange(10**6)
-        shard = None
-        if args.shard:
-            if args.seed is None:
+        part = None
+        if shard:
+            if seed is None:
                 raise LeaksError("--shard needs --seed, the same on every machine")
             try:
-                shard = Shard.parse(args.shard, seed)
+                part = Shard.parse(shard, seed)
             except ValueError as error:
                 raise LeaksError(str(error)) from error
         return cls(
-            paths=list(args.paths),
-            pytest_args=pytest_args,
+            paths=list(paths),
+            pytest_args=arguments,
             rounds=rounds,
-            seed=seed,
+            seed=seed if seed is not None else random.randrange(10**6),
             budget=parse_budget(budget_text),
             budget_text=budget_text,
-            jobs=args.jobs,
-            python=args.python or sys.executable,
-            timeout=args.timeout or defaults.timeout,
-            probes=probes,
+            jobs=jobs,
+            python=python or sys.executable,
+            timeout=timeout or defaults.timeout,
+            probes=probes or ",".join(defaults.probes) or "all",
             settings=settings,
-            coverage=bool(args.coverage),
-            shard=shard,
+            coverage=coverage,
+            shard=part,
         )
 
     def rerun(self) -> str:

@@ -9,8 +9,8 @@ profile (:mod:`auditor.dynamic.plugin.profile`).
 
 from __future__ import annotations
 
-import argparse
 import sys
+from collections.abc import Sequence
 
 from auditor.config import Config
 from auditor.dynamic.runner.driver import RunFailed
@@ -18,14 +18,21 @@ from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, make_driver
 from auditor.dynamic.runner.observations import Observations, observe
 
 
-def options_from_args(args: argparse.Namespace, config: Config) -> LeaksOptions:
+def scan_run_options(
+    config: Config,
+    *,
+    paths: Sequence[str] = (),
+    pytest_args: Sequence[str] = (),
+    python: str | None = None,
+    timeout: float | None = None,
+) -> LeaksOptions:
     """How `scan --run` runs the suite: its paths, ``-- ARGS``, ``--python``, ``--timeout``."""
     defaults = config.auditor.leaks
     return LeaksOptions(
-        paths=[str(path) for path in args.paths],
-        pytest_args=[*defaults.pytest_args, *args.pytest_args],
-        python=args.python or sys.executable,
-        timeout=args.timeout or defaults.timeout,
+        paths=list(paths),
+        pytest_args=[*defaults.pytest_args, *pytest_args],
+        python=python or sys.executable,
+        timeout=timeout or defaults.timeout,
         probes="none",
     )
 

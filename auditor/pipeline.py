@@ -1,0 +1,160 @@
+"""The pipeline, in one place: config -> model -> analysis -> lint -> report.
+
+Every caller that needs the suite analysed goes through here (the command line,
+:mod:`auditor.testing`, the project's tests, the benchmarks), so that the stages are put
+together once and in one order:
+
+- :func:`analyse` builds the model of the suite (discovery, parsing through the cache,
+  collection) and resolves its fixtures as pytest would; the :class:`Analysis` it returns
+  computes the rest on first use (the fixture graph, the tiers, the view rules see) and
+  runs rules with :meth:`Analysis.lint`;
+- :func:`scan` is the whole static audit: the analysis, the rules, the tiers (corrected by
+  a profiled run's observations when there are some) and the :class:`Report` every
+  renderer prints.
+
+Nothing here runs the user's code: a profiled run (`scan --run`) happens in
+:mod:`auditor.dynamic` and comes in as its :class:`Observations`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from auditor.analysis.confirm import Confirmed, confirm
+from auditor.analysis.graph import FixtureGraph
+from auditor.analysis.resolution import Resolution, resolve
+from auditor.analysis.tier_signals import SignalSet, load_signals
+from auditor.analysis.tiers import Tiers, classify
+from auditor.api import Rule, SuiteView
+from auditor.config import Config, load_config
+from auditor.dynamic.runner.observations import Observations
+from auditor.lint.engine import Baseline, RunResult, run_rules
+from auditor.model.build import BuildOptions, build_suite
+from auditor.model.check_scope import CheckScope
+from auditor.model.suite import Suite
+from auditor.report.contents import Report, build_report
+
+
+@dataclass
+class Analysis:
+    """The suite as the static stages see it; the costlier parts are computed on first use."""
+
+    config: Config
+    suite: Suite
+    resolution: Resolution
+    partial: bool = False
+    """Only part of the suite was modelled (`check` of a few files): suite-wide rules
+    hold back what the missing part could contradict."""
+
+    @cached_property
+    def view(self) -> SuiteView:
+        """What rules see: the model, the resolution, the graph, any file's code."""
+        return SuiteView(self.suite, self.resolution, self.config, partial=self.partial)
+
+    @property
+    def graph(self) -> FixtureGraph:
+        """The fixture graph (one, shared with the rules' view; built on first use)."""
+        return self.view.graph
+
+    @cached_property
+    def signals(self) -> SignalSet:
+        return load_signals(self.config.auditor)
+
+    @cached_property
+    def tiers(self) -> Tiers:
+        return classify(self.suite, self.resolution, self.signals)
+
+    def lint(
+        self,
+        rules: Sequence[type[Rule]],
+        *,
+        report_paths: frozenset[str] | None = None,
+        baseline: Baseline | None = None,
+    ) -> RunResult:
+        """The findings of ``rules``, those in ``report_paths`` only when given."""
+        return run_rules(
+            self.view,
+            rules,
+            settings=self.config.auditor,
+            report_paths=report_paths,
+            baseline=baseline,
+        )
+
+    def confirm(self, observations: Observations) -> Confirmed:
+        """The static tiers next to what a profiled run observed (``scan --run``)."""
+        return confirm(self.suite, self.resolution, self.tiers, observations, self.signals)
+
+
+def analyse(
+    config: Config,
+    paths: Sequence[Path] = (),
+    *,
+    build: BuildOptions | None = None,
+    invocation_dir: Path | None = None,
+    scope: CheckScope | None = None,
+) -> Analysis:
+    """Model the suite at ``config.rootdir`` (``paths`` as given on the command line,
+    relative to ``invocation_dir``, default the working directory) and resolve its fixtures.
+
+    With a ``scope`` (`check` of some files), ``paths`` are ignored: the scope says what
+    to model, and the analysis is partial."""
+    options = build or BuildOptions()
+    where = invocation_dir or Path.cwd()
+    if scope is None:
+        suite = build_suite(config, paths, invocation_dir=where, options=options)
+        return Analysis(config, suite, resolve(suite))
+    if scope.partial and not scope.analysis_paths:
+        suite = Suite(str(config.rootdir), (), (), (), (), {})
+    else:
+        suite = build_suite(config, scope.analysis_paths, invocation_dir=where, options=options)
+    suite = scope.with_extra_files(suite)
+    return Analysis(config, suite, resolve(suite), partial=scope.partial)
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    report: Report
+    lint: RunResult
+    """The rules' findings, and the rules that crashed (``lint.errors``)."""
+    analysis: Analysis
+
+
+def scan(
+    config: Config,
+    paths: Sequence[Path] = (),
+    *,
+    rules: Sequence[type[Rule]],
+    build: BuildOptions | None = None,
+    invocation_dir: Path | None = None,
+    observations: Observations | None = None,
+) -> ScanResult:
+    """The audit of the suite: findings of ``rules``, tiers with their evidence (corrected
+    by ``observations`` of a profiled run when given), duplicates, the fixture graph's hot
+    spots, as one :class:`Report`."""
+    analysis = analyse(config, paths, build=build, invocation_dir=invocation_dir)
+    result = analysis.lint(rules)
+    confirmed = analysis.confirm(observations) if observations is not None else None
+    report = build_report(
+        analysis.suite,
+        analysis.resolution,
+        analysis.graph,
+        result.findings,
+        analysis.tiers,
+        analysis.view.duplicates,
+        confirmed,
+    )
+    return ScanResult(report, result, analysis)
+
+
+def analyse_path(
+    path: Path, *, invocation_dir: Path | None = None, build: BuildOptions | None = None
+) -> Analysis:
+    """The suite at ``path`` as ``test-auditor scan PATH`` run from ``invocation_dir``
+    (default: ``path`` itself) models it; without the cache unless ``build`` says so."""
+    where = invocation_dir or path
+    config = load_config([path], invocation_dir=where)
+    options = build or BuildOptions(use_cache=False)
+    return analyse(config, [path], build=options, invocation_dir=where)
