@@ -1,47 +1,67 @@
 """A per-rootdir cache of file summaries, keyed by tool version and file content.
 
-One pickle file per rootdir under the cache folder (which gets its own `.gitignore`, as
+One JSON file per rootdir under the cache folder (which gets its own `.gitignore`, as
 ruff's does). An entry is reused when the file's size and mtime are unchanged, or when its
 content hash matches after a touch.
+
+Reading the cache never runs code: it is JSON, and a summary is rebuilt from it only
+through :mod:`auditor.parse.codec`, which builds nothing but summary records and checks
+every field. A file or an entry that is not exactly what this version writes (another
+version's layout, a planted pickle, garbage, a wrong type anywhere) is a cache miss: the
+file is parsed again, and the next save replaces the entry.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from auditor import __version__
+from auditor.parse.codec import decode, encode
 from auditor.parse.summary import ModuleSummary, ParseFailure
 
 Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 6
-"""Bumped when the layout of the cache file changes."""
+FORMAT = 7
+"""Bumped when the layout of the cache file changes (7: JSON instead of pickle)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One file's summary, kept pickled until it is asked for: a check of one file
-    in a large suite reads a few entries, not all of them."""
+    """One file's summary, kept as JSON text until it is asked for: a check of one file
+    in a large suite decodes a few entries, not all of them."""
 
     size: int
     mtime_ns: int
     digest: str
-    blob: bytes
+    blob: str
 
     @property
     def summary(self) -> Summary | None:
+        """The summary, or None when the stored text is not one (a cache miss)."""
         try:
-            loaded = pickle.loads(self.blob)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+            return decode(json.loads(self.blob))
+        except (ValueError, RecursionError):  # Malformed and JSONDecodeError are ValueErrors
             return None
-        return loaded if isinstance(loaded, (ModuleSummary, ParseFailure)) else None
+
+    @classmethod
+    def from_json(cls, data: object) -> Entry | None:
+        if (
+            isinstance(data, list)
+            and len(data) == 4
+            and type(data[0]) is int
+            and type(data[1]) is int
+            and isinstance(data[2], str)
+            and isinstance(data[3], str)
+        ):
+            return cls(data[0], data[1], data[2], data[3])
+        return None
 
 
 def content_digest(data: bytes) -> str:
@@ -55,17 +75,30 @@ class SummaryCache:
         self.cache_dir = cache_dir
         self.rootdir = rootdir
         key = hashlib.blake2b(str(rootdir).encode(), digest_size=8).hexdigest()
-        self.file = cache_dir / f"v{__version__}" / f"summaries-{key}-{FORMAT}.pickle"
+        self.file = cache_dir / f"v{__version__}" / f"summaries-{key}-{FORMAT}.json"
         self.entries: dict[str, Entry] = self._load()
         self.dirty = False
 
     def _load(self) -> dict[str, Entry]:
+        """The stored entries; none when the file is missing, unreadable or not this
+        version's layout. Entries of the wrong shape are dropped one by one."""
         try:
-            with self.file.open("rb") as handle:
-                loaded = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            data = json.loads(self.file.read_bytes())
+        except (OSError, ValueError, RecursionError):
             return {}
-        return loaded if isinstance(loaded, dict) else {}
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("version") != __version__
+            or not isinstance(data.get("entries"), dict)
+        ):
+            return {}
+        entries = {}
+        for relpath, raw in data["entries"].items():
+            entry = Entry.from_json(raw)
+            if entry is not None:
+                entries[relpath] = entry
+        return entries
 
     def fresh(self, relpath: str, stat: os.stat_result) -> Summary | None:
         """The cached summary when size and mtime say the file is unchanged."""
@@ -86,7 +119,7 @@ class SummaryCache:
         return self._summary(relpath, entry) if entry and entry.digest == digest else None
 
     def store(self, relpath: str, stat: os.stat_result, digest: str, summary: Summary) -> None:
-        blob = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = json.dumps(encode(summary), separators=(",", ":"))
         self.entries[relpath] = Entry(stat.st_size, stat.st_mtime_ns, digest, blob)
         self.dirty = True
 
@@ -99,9 +132,17 @@ class SummaryCache:
             gitignore = self.cache_dir / ".gitignore"
             if not gitignore.exists():
                 gitignore.write_text("# Automatically created by test-auditor.\n*\n")
+            document = {
+                "format": FORMAT,
+                "version": __version__,
+                "entries": {
+                    relpath: [entry.size, entry.mtime_ns, entry.digest, entry.blob]
+                    for relpath, entry in self.entries.items()
+                },
+            }
             fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, separators=(",", ":"))
             os.replace(tmp, self.file)
         except OSError:
             return
