@@ -1,5 +1,10 @@
 """Applying the fixes carried by findings: plan every file's new text in memory, check
-that it still compiles, then write all files or none."""
+that it still compiles, then write all files or none.
+
+A file is rewritten as the user has it: through a symlink to its target (the link stays a
+link), with its mode and owner, its encoding and line endings (a lone-CR file keeps its
+final ``\r``). A file that is not writable (read-only, or owned by someone whose
+ownership cannot be kept) is not touched: its fixes are skipped with the reason."""
 
 from __future__ import annotations
 
@@ -58,6 +63,10 @@ def plan_fixes(rootdir: Path, findings: Iterable[Finding], *, unsafe: bool) -> F
     applied: list[Finding] = []
     skipped: list[tuple[Finding, str]] = []
     for path, items in sorted(by_path.items()):
+        refusal = unwritable(rootdir / path)
+        if refusal is not None:
+            skipped.extend((f, f"{path} {refusal}; file left alone") for f in items)
+            continue
         try:
             before = (rootdir / path).read_bytes()
             module = libcst.parse_module(before)
@@ -79,7 +88,7 @@ def plan_fixes(rootdir: Path, findings: Iterable[Finding], *, unsafe: bool) -> F
                 skipped.append((finding, f"codemod failed: {exc!r}"))
                 continue
             done.append(finding)
-        after = module.bytes
+        after = _final_newline_kept(before, module.bytes)
         if after == before:
             applied.extend(done)
             continue
@@ -101,18 +110,48 @@ def _load(reference: str) -> type:
     return loaded
 
 
+def unwritable(path: Path) -> str | None:
+    """Why ``path`` must not be rewritten, or None: a file without write permission (even
+    where root could write it anyway), or one whose owner a rewrite could not keep."""
+    try:
+        status = path.stat()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not status.st_mode & 0o222 or not os.access(path, os.W_OK):
+        return "is read-only"
+    if status.st_uid != os.geteuid() and os.geteuid() != 0:
+        return "belongs to another user"
+    return None
+
+
+_NEWLINES = (b"\r\n", b"\r", b"\n")
+
+
+def _final_newline_kept(before: bytes, after: bytes) -> bytes:
+    """``after`` ending in the newline ``before`` ends in (libcst drops the last ``\r`` of
+    a file with lone-CR line endings)."""
+    ending = next((n for n in _NEWLINES if before.endswith(n)), b"")
+    if ending and not after.endswith(ending):
+        return after.rstrip(b"\r\n") + ending
+    return after
+
+
 def write_all(rootdir: Path, changes: Sequence[FileChange]) -> None:
     """Write every change or none: new contents go to temporary files beside their
-    targets first, then replace them; if any step fails, originals are put back."""
+    targets first (the targets of symlinks, with their mode and owner), then replace
+    them; if any step fails, originals are put back."""
     staged: list[tuple[Path, Path]] = []
     try:
         for change in changes:
-            target = rootdir / change.path
+            target = Path(os.path.realpath(rootdir / change.path))
+            status = target.stat()
             handle, temp_name = tempfile.mkstemp(prefix=".ta-", dir=target.parent)
+            staged.append((Path(temp_name), target))
             with os.fdopen(handle, "wb") as stream:
                 stream.write(change.after)
-            os.chmod(temp_name, target.stat().st_mode & 0o7777)
-            staged.append((Path(temp_name), target))
+            os.chmod(temp_name, status.st_mode & 0o7777)
+            if (status.st_uid, status.st_gid) != (os.geteuid(), os.getegid()):
+                os.chown(temp_name, status.st_uid, status.st_gid)
     except OSError:
         for temp, _ in staged:
             temp.unlink(missing_ok=True)
