@@ -42,3 +42,13 @@ def in_rootdir(path: str, rootdir: Path) -> str:
     full = absolute(file)
     shown = relpath(full, rootdir) if is_inside(full, rootdir) else str(full)
     return shown + sep + rest
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` is a file that can be looked at: False when it is missing *or*
+    cannot be (``Path.is_file`` raises on a folder without permission, where pytest,
+    which skips what it cannot see, goes on)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from auditor.config import Config
-from auditor.paths import absolute, relpath
+from auditor.paths import absolute, is_file, relpath
 
 IgnoreLookup = Callable[[Path], tuple[tuple[str, ...], tuple[str, ...]]]
 """conftest.py path -> its (collect_ignore, collect_ignore_glob) lists."""
@@ -58,7 +58,7 @@ def matches_python_files(path: Path, patterns: Iterable[str]) -> bool:
 
 
 def _in_venv(path: Path) -> bool:
-    return (path / "pyvenv.cfg").is_file() or (path / "conda-meta" / "history").is_file()
+    return is_file(path / "pyvenv.cfg") or is_file(path / "conda-meta" / "history")
 
 
 def _excluded(rel: str, patterns: Sequence[str]) -> bool:
@@ -95,7 +95,7 @@ class _Walker:
             if parent != cut and cut not in parent.parents:
                 continue
             candidate = parent / "conftest.py"
-            if candidate.is_file():
+            if is_file(candidate):
                 chain.append(candidate)
         return chain
 
@@ -152,7 +152,7 @@ class _Walker:
 
     def _walk_entries(self, directory: Path) -> None:
         self._note_conftests(directory)
-        if (directory / "__init__.py").is_file():
+        if is_file(directory / "__init__.py"):
             self.packages.add(relpath(directory, self.rootdir))
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
@@ -163,14 +163,14 @@ class _Walker:
             path = Path(entry.path)
             try:
                 is_dir = entry.is_dir()
-                is_file = entry.is_file()
+                file_entry = entry.is_file()
             except OSError as exc:
                 self._problem(path, "unreadable", f"cannot stat: {exc.strerror}")
                 continue
             if is_dir:
                 if not self._skip_dir(path):
                     self.walk_dir(path)
-            elif is_file and path.suffix == ".py":
+            elif file_entry and path.suffix == ".py":
                 self.consider_file(path, explicit=False)
             elif (
                 entry.is_symlink()
@@ -252,7 +252,7 @@ def discover(
     for rel in walker.tests:
         parent = (config.rootdir / rel).parent
         while parent != config.rootdir and config.rootdir in parent.parents:
-            if (parent / "__init__.py").is_file():
+            if is_file(parent / "__init__.py"):
                 walker.packages.add(relpath(parent, config.rootdir))
             parent = parent.parent
     return SuiteFiles(

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.parse.summary import Class, Function, ModuleSummary, ParseFailure
+from auditor.paths import is_file
 
 SummaryLoader = Callable[[Path], "ModuleSummary | ParseFailure | None"]
 
@@ -36,7 +37,7 @@ def package_root(path: Path) -> Path:
 
 @functools.lru_cache(maxsize=4096)
 def _package_root_of(directory: Path) -> Path:
-    if (directory / "__init__.py").is_file() and directory.parent != directory:
+    if is_file(directory / "__init__.py") and directory.parent != directory:
         return _package_root_of(directory.parent)
     return directory
 
@@ -197,14 +198,14 @@ def _public(names: dict[str, Target], summary: ModuleSummary | None) -> dict[str
 def _module_file(base: Path, dotted: str) -> Path | None:
     relative = Path(*dotted.split("."))
     candidate = base / relative
-    if (candidate / "__init__.py").is_file():
+    if is_file(candidate / "__init__.py"):
         return candidate / "__init__.py"
     as_file = candidate.with_name(candidate.name + ".py")
-    if as_file.is_file():
+    if is_file(as_file):
         return as_file
     return None
 
 
 def _package_file(base: Path) -> Path | None:
     init = base / "__init__.py"
-    return init if init.is_file() else None
+    return init if is_file(init) else None

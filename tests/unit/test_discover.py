@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
+
 from auditor.config import load_config
 from auditor.model.discover import IgnoreLookup, SuiteFiles, discover
 
@@ -80,3 +82,47 @@ def test_auditor_excludes(tmp_path):
     touch(tmp_path / "tests" / "test_a.py")
     touch(tmp_path / "tests" / "generated" / "test_g.py")
     assert files(tmp_path).test_files == ("tests/test_a.py",)
+
+
+def forbid(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make ``folder`` behave as a folder without read or search permission does for a
+    normal user (this suite may run as root, where chmod 000 stops nothing)."""
+    real_stat, real_scandir = Path.stat, os.scandir
+
+    def denied(path: str | os.PathLike[str]) -> bool:
+        return os.fspath(path).startswith(str(folder) + os.sep)
+
+    def stat(self: Path, *args: object, **kwargs: object) -> os.stat_result:
+        if denied(self):
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_stat(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    def scandir(path: str | os.PathLike[str] = ".") -> object:
+        if os.fspath(path) == str(folder) or denied(path):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "stat", stat)
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_an_unreadable_folder_in_norecursedirs_is_skipped_as_pytest_skips_it(tmp_path, monkeypatch):
+    """It aborted every static command (`Permission denied: .../pyvenv.cfg`) although
+    pytest collects the suite fine."""
+    touch(tmp_path / "pytest.ini", "[pytest]\nnorecursedirs = venv\n")
+    touch(tmp_path / "tests" / "test_a.py", "def test_a():\n    pass\n")
+    touch(tmp_path / "venv" / "pyvenv.cfg", "home = /usr\n")
+    forbid(monkeypatch, tmp_path / "venv")
+    found = files(tmp_path)
+    assert list(found.test_files) == ["tests/test_a.py"]
+    assert found.problems == ()
+
+
+def test_an_unreadable_folder_elsewhere_is_a_problem_and_the_rest_is_found(tmp_path, monkeypatch):
+    touch(tmp_path / "pytest.ini", "[pytest]\n")
+    touch(tmp_path / "tests" / "test_a.py", "def test_a():\n    pass\n")
+    touch(tmp_path / "private" / "test_b.py", "def test_b():\n    pass\n")
+    forbid(monkeypatch, tmp_path / "private")
+    found = files(tmp_path)
+    assert list(found.test_files) == ["tests/test_a.py"]
+    assert [(p.path, p.reason) for p in found.problems] == [("private", "unreadable")]
