@@ -34,6 +34,8 @@ class TestRecord:
     failure: str = ""
     touched: list[str] = field(default_factory=list)
     profile: dict[str, Any] = field(default_factory=dict)
+    """With ``--ta-profile``: the JSON of a
+    :class:`~auditor.dynamic.profile_record.ProfileRecord` (read with its ``from_json``)."""
 
     @property
     def failed(self) -> bool:

@@ -17,6 +17,7 @@ from auditor.dynamic.runner.observations import (
     Access,
     FixtureProfile,
     Observations,
+    describe_access,
 )
 from auditor.report.cells import plain
 
@@ -60,14 +61,8 @@ def profile_dict(observations: Observations) -> dict[str, Any]:
 
 
 def access_dict(access: Access) -> dict[str, Any]:
-    data: dict[str, Any] = {kind: list(values) for kind, values in access.kinds()}
-    if access.more:
-        data["more"] = dict(access.more)
-    if access.statements:
-        data["statements"] = access.statements
-    if access.memory_statements:
-        data["memory_statements"] = access.memory_statements
-    return data
+    """The record's access keys, the kinds in the order of ``ACCESS_KINDS``."""
+    return access.in_kind_order().to_json()
 
 
 def _fixture(fixture: FixtureProfile) -> dict[str, Any]:
@@ -134,9 +129,9 @@ def render_profile_terminal(observations: Observations, console: Console) -> Non
                 for f in fixtures
             ],
         )
-    rows = [(t.nodeid, "\n".join(t.access.describe())) for t in external]
+    rows = [(t.nodeid, "\n".join(describe_access(t.access))) for t in external]
     rows += [
-        (f"fixture {f.name} ({f.scope}, {f.where})", "\n".join(f.access.describe()))
+        (f"fixture {f.name} ({f.scope}, {f.where})", "\n".join(describe_access(f.access)))
         for f in observations.external_fixtures()
     ]
     if rows:

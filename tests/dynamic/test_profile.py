@@ -48,7 +48,7 @@ def profiler(rootdir: Path, scratch: Path) -> Iterator[Profiler]:
 def profiled(profiler: Profiler, act: Any) -> dict[str, Any]:
     profiler.begin()
     act()
-    return profiler.end()
+    return profiler.end().to_json()  # as the plugin writes it
 
 
 def test_a_connection_to_a_local_server_is_recorded_with_its_address(profiler):

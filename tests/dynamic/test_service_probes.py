@@ -18,7 +18,14 @@ import psycopg
 import pytest
 import redis
 
-from auditor.dynamic.probes import Change, ProbeContext, diff, redis_keys
+from auditor.dynamic.probes import (
+    Change,
+    ProbeContext,
+    database_tables,
+    database_url,
+    diff,
+    redis_keys,
+)
 from auditor.dynamic.probes import database as database_probe
 from auditor.dynamic.probes.database import DatabaseProbe, table_key
 from auditor.dynamic.probes.redis_keys import RedisKeysProbe
@@ -123,7 +130,7 @@ def test_tables_created_renamed_and_dropped(postgres: Postgres, scratch: Scratch
 def test_many_tables_in_several_statements(
     postgres: Postgres, scratch: Scratch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(database_probe, "CHUNK", 2)
+    monkeypatch.setattr(database_tables, "CHUNK", 2)
     for name in "abcde":
         scratch.run(f"CREATE TABLE {{s}}.{name} (id int)")
     scratch.run("INSERT INTO {s}.e VALUES (1)")
@@ -177,9 +184,9 @@ def test_url_and_dsn_forms(
         "url without sqlalchemy": postgres.url,
     }[form]
     if form == "url without sqlalchemy":
-        importable = database_probe._importable
+        importable = database_url.importable
         monkeypatch.setattr(
-            database_probe, "_importable", lambda name: name != "sqlalchemy" and importable(name)
+            database_url, "importable", lambda name: name != "sqlalchemy" and importable(name)
         )
     scratch.run("CREATE TABLE {s}.t (id int)")
     scratch.run("INSERT INTO {s}.t VALUES (1), (2)")

@@ -400,7 +400,7 @@ class Recorder:
                 if self.touch or record.failed:
                     record.touched = tracer.names()
             if self.profiler is not None:
-                record.profile = self.profiler.end()
+                record.profile = self.profiler.end().to_json()
             if self.probes:
                 self.last = self._snapshot()
                 after = self._final(self.last)

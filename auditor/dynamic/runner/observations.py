@@ -12,64 +12,34 @@ Plain data for the report renderers, `leaks` and `scan --run`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import ProfileSettings
+from auditor.dynamic.profile_record import (
+    ACCESS_KINDS,
+    TEARDOWN,
+    Access,
+    FixtureEntry,
+    ProfileRecord,
+    ProfileRecordError,
+)
 from auditor.dynamic.record import SKIPPED, TestRecord
-
-ACCESS_KINDS = ("connect", "lookup", "subprocess", "write", "sqlite")
-"""The kinds of outside access, strongest evidence first (see :func:`describe`)."""
 
 SLOW, HEAVY, STATEMENTS = "slow", "heavy", "statements"
 
 
-@dataclass(frozen=True, slots=True)
-class Access:
-    """What one test (or fixture) reached outside the process."""
-
-    reached: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    """kind -> values, e.g. ``connect`` -> ``("127.0.0.1:5432",)``."""
-    more: Mapping[str, int] = field(default_factory=dict)
-    """kind -> values left out of ``reached`` (the profile keeps 20 per kind)."""
-    statements: int = 0
-    memory_statements: int = 0
-
-    @property
-    def external(self) -> bool:
-        """Reached a server, a process, a file or a database (not an in-memory one)."""
-        return bool(self.reached or self.statements)
-
-    def describe(self) -> list[str]:
-        """One phrase per kind: ``connected to 127.0.0.1:5432``, ``issued 12 SQL
-        statements``."""
-        phrases = [describe(kind, values, self.more.get(kind, 0)) for kind, values in self.kinds()]
-        if self.statements:
-            phrases.append(f"issued {_count(self.statements, 'SQL statement')}")
-        if self.memory_statements:
-            phrases.append(
-                f"issued {_count(self.memory_statements, 'SQL statement')} "
-                "to an in-memory SQLite database"
-            )
-        return phrases
-
-    def kinds(self) -> list[tuple[str, tuple[str, ...]]]:
-        """(kind, values) in the order of :data:`ACCESS_KINDS`."""
-        return [(kind, self.reached[kind]) for kind in ACCESS_KINDS if kind in self.reached]
-
-    def merged(self, other: Access) -> Access:
-        reached = {k: tuple(dict.fromkeys(v)) for k, v in self.reached.items()}
-        for kind, values in other.reached.items():
-            reached[kind] = tuple(dict.fromkeys((*reached.get(kind, ()), *values)))
-        more = dict(self.more)
-        for kind, count in other.more.items():
-            more[kind] = more.get(kind, 0) + count
-        return Access(
-            reached,
-            more,
-            self.statements + other.statements,
-            self.memory_statements + other.memory_statements,
+def describe_access(access: Access) -> list[str]:
+    """One phrase per kind: ``connected to 127.0.0.1:5432``, ``issued 12 SQL statements``."""
+    phrases = [describe(kind, values, access.more.get(kind, 0)) for kind, values in access.kinds()]
+    if access.statements:
+        phrases.append(f"issued {_count(access.statements, 'SQL statement')}")
+    if access.memory_statements:
+        phrases.append(
+            f"issued {_count(access.memory_statements, 'SQL statement')} "
+            "to an in-memory SQLite database"
         )
+    return phrases
 
 
 def describe(kind: str, values: Sequence[str], more: int = 0) -> str:
@@ -172,21 +142,26 @@ def observe(
     tests: dict[str, TestProfile] = {}
     fixtures: dict[tuple[str, str], _FixtureTotals] = {}
     unread = 0
+    unreadable: list[str] = []
     for record in records:
-        profile = record.profile
-        if not profile:
+        if not record.profile:
             continue
-        unread += _int(profile.get("errors"))
+        try:
+            profile = ProfileRecord.from_json(record.profile)
+        except ProfileRecordError as exc:
+            unreadable.append(f"{record.nodeid} ({exc})")
+            continue
+        unread += profile.errors
         wider = 0.0
-        for entry in profile.get("fixtures", ()):
-            key = (str(entry.get("name", "?")), str(entry.get("where", "?")))
-            totals = fixtures.setdefault(key, _FixtureTotals(str(entry.get("scope", "function"))))
+        for entry in profile.fixtures:
+            key = (entry.name, entry.where)
+            totals = fixtures.setdefault(key, _FixtureTotals(entry.scope))
             totals.add(entry)
-            if entry.get("scope", "function") != "function":
-                wider += _float(entry.get("seconds"))
+            if entry.scope != "function":
+                wider += entry.seconds
         own = max(0.0, sum(record.durations.values()) - wider)
-        peak = int(profile.get("peak_kb", 0))
-        access = _access(profile)
+        peak = profile.peak_kb
+        access = profile.access
         flags = []
         if own >= settings.slow:
             flags.append(SLOW)
@@ -202,6 +177,12 @@ def observe(
     )
     if unread:
         notes = [*notes, f"{unread} audit events had a shape the profile could not read"]
+    if unreadable:
+        notes = [
+            *notes,
+            f"profiles left out, not as the plugin writes them: {unreadable[0]}"
+            + (f" and {len(unreadable) - 1} more" if len(unreadable) > 1 else ""),
+        ]
     return Observations(tests, found, settings, seconds, tuple(notes))
 
 
@@ -224,15 +205,14 @@ class _FixtureTotals:
     slowest: float = 0.0
     access: Access = field(default_factory=Access)
 
-    def add(self, entry: Mapping[str, object]) -> None:
-        seconds = _float(entry.get("seconds"))
-        if entry.get("phase") == "teardown":
-            self.teardown_seconds += seconds
+    def add(self, entry: FixtureEntry) -> None:
+        if entry.phase == TEARDOWN:
+            self.teardown_seconds += entry.seconds
         else:
             self.setups += 1
-            self.setup_seconds += seconds
-        self.slowest = max(self.slowest, seconds)
-        self.access = self.access.merged(_access(entry))
+            self.setup_seconds += entry.seconds
+        self.slowest = max(self.slowest, entry.seconds)
+        self.access = self.access.merged(entry.access)
 
     def profile(self, name: str, where: str, settings: ProfileSettings) -> FixtureProfile:
         flags = (SLOW,) if self.slowest >= settings.slow_fixture else ()
@@ -249,28 +229,21 @@ class _FixtureTotals:
         )
 
 
-def _access(data: Mapping[str, object]) -> Access:
-    reached = {}
-    for kind in ACCESS_KINDS:
-        values = data.get(kind)
-        if isinstance(values, list) and values:
-            reached[kind] = tuple(str(v) for v in values)
-    more = data.get("more")
-    return Access(
-        reached,
-        {str(k): int(v) for k, v in more.items()} if isinstance(more, dict) else {},
-        _int(data.get("statements")),
-        _int(data.get("memory_statements")),
-    )
-
-
-def _float(value: object) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
-
-
-def _int(value: object) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) else 0
-
-
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
+__all__ = [
+    "ACCESS_KINDS",
+    "HEAVY",
+    "SLOW",
+    "STATEMENTS",
+    "Access",
+    "FixtureProfile",
+    "Observations",
+    "TestProfile",
+    "describe",
+    "describe_access",
+    "fixture_access",
+    "observe",
+]
