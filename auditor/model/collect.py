@@ -11,25 +11,35 @@ The rules mirrored here, with the pytest source they come from:
 * ``unittest.TestCase`` subclasses are collected whatever their name, with methods named
   ``test*`` and no fixture arguments (``_pytest/unittest.py``);
 * fixture arguments follow ``getfuncargnames``: positional-or-keyword and keyword-only
-  parameters without defaults, minus `self` for methods, minus mock.patch arguments;
-* xunit ``setup_module``/``setup_function``/``setup_class``/``setup_method`` and unittest's
-  ``setUpClass`` become the autouse fixtures pytest registers for them.
+  parameters without defaults, minus `self` for methods, minus mock.patch arguments.
+
+Name matching and fixture arguments live in `auditor.model.naming`; the fixtures a
+namespace or class defines (xunit ``setup_*`` functions included) are registered by
+`auditor.model.registration`, which `Collector` extends.
 """
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.config import Config
 from auditor.model.discover import SuiteFiles
-from auditor.model.imports import ModuleIndex, Target, module_name
-from auditor.model.suite import FixtureDef, Origin, TestItem
+from auditor.model.imports import ModuleIndex, Target
+from auditor.model.naming import funcargnames, matches_prefix_or_glob
+from auditor.model.registration import FixtureRegistrar, Registry
+from auditor.model.suite import Origin, TestItem
 from auditor.parse.summary import Class, Function, Mark, ModuleSummary, Parametrize
 from auditor.paths import relpath
-from auditor.types import Scope
+
+__all__ = [
+    "UNITTEST_BASES",
+    "Collector",
+    "Registry",
+    "funcargnames",
+    "matches_prefix_or_glob",
+]
 
 UNITTEST_BASES = frozenset(
     {
@@ -39,37 +49,6 @@ UNITTEST_BASES = frozenset(
         "unittest.async_case.IsolatedAsyncioTestCase",
     }
 )
-
-
-def matches_prefix_or_glob(name: str, options: Iterable[str]) -> bool:
-    """pytest's ``_matches_prefix_or_glob_option``."""
-    for option in options:
-        if name.startswith(option):
-            return True
-        if ("*" in option or "?" in option or "[" in option) and fnmatch.fnmatch(name, option):
-            return True
-    return False
-
-
-def funcargnames(function: Function, *, method: bool, extra_patches: int = 0) -> tuple[str, ...]:
-    """pytest's ``getfuncargnames`` for a def seen statically."""
-    names = [
-        p.name
-        for p in function.params
-        if p.kind in ("positional", "keyword_only") and not p.has_default
-    ]
-    has_positional_only = any(p.kind == "positional_only" for p in function.params)
-    if method and not function.is_staticmethod and not has_positional_only:
-        names = names[1:]
-    patches = function.mock_patch_args + extra_patches
-    if patches and (function.decorated or extra_patches):
-        names = names[patches:]
-    if function.supplied or function.supplied_positional:
-        # hypothesis.given fills these: keyword strategies by name, positional ones last.
-        names = [n for n in names if n not in function.supplied]
-        if function.supplied_positional:
-            names = names[: -function.supplied_positional]
-    return tuple(names)
 
 
 @dataclass
@@ -93,105 +72,15 @@ class _Marks:
         )
 
 
-@dataclass
-class Registry:
-    """Fixture definitions in registration order, and autouse names per node."""
-
-    fixtures: list[FixtureDef] = field(default_factory=list)
-    autouse: dict[str, list[str]] = field(default_factory=dict)
-
-    def add(self, definition: FixtureDef) -> None:
-        self.fixtures.append(definition)
-        if definition.autouse:
-            self.autouse.setdefault(definition.node, []).append(definition.name)
-
-    @property
-    def next_order(self) -> int:
-        return len(self.fixtures)
-
-
-class Collector:
+class Collector(FixtureRegistrar):
     """Walks module namespaces and registers what pytest would register."""
 
     def __init__(self, config: Config, files: SuiteFiles, index: ModuleIndex) -> None:
+        super().__init__(config.rootdir, index)
         self.config = config
-        self.rootdir = config.rootdir
         self.files = files
-        self.index = index
-        self.registry = Registry()
         self.tests: list[TestItem] = []
         self.plugins: set[str] = set()
-
-    # -- fixtures -------------------------------------------------------------------
-
-    def register_namespace(
-        self, path: Path, node: str, origin: Origin, *, with_classes: bool = False
-    ) -> None:
-        """Register the fixtures a module's namespace holds (``parsefactories``)."""
-        namespace = self.index.namespace(path)
-        for attr in sorted(namespace):
-            target = namespace[attr]
-            if isinstance(target.obj, Function) and target.obj.fixture is not None:
-                self._register(attr, target, node, origin, method=False)
-            elif with_classes and isinstance(target.obj, Class):
-                for function in target.obj.functions:
-                    if function.fixture is not None:
-                        member = Target(target.path, target.summary, function)
-                        self._register(function.name, member, node, origin, method=True)
-
-    def _register(
-        self, attr: str, target: Target, node: str, origin: Origin, *, method: bool
-    ) -> None:
-        function = target.obj
-        assert isinstance(function, Function)
-        spec = function.fixture
-        assert spec is not None
-        self.registry.add(
-            FixtureDef(
-                name=spec.name or attr,
-                node=node,
-                path=self._display_path(target.path),
-                line=function.line,
-                function=function.name,
-                scope=Scope(spec.scope),
-                origin=origin,
-                order=self.registry.next_order,
-                argnames=funcargnames(function, method=method),
-                autouse=spec.autouse,
-                scope_dynamic=spec.scope_dynamic,
-                has_params=spec.has_params,
-                params_count=spec.params_count,
-                is_generator=function.is_generator,
-                is_async=function.is_async,
-                getfixturevalue=function.getfixturevalue,
-                dynamic_request=function.dynamic_getfixturevalue,
-            )
-        )
-
-    def _xunit(self, name: str, node: str, scope: Scope, path: Path, line: int) -> None:
-        self.registry.add(
-            FixtureDef(
-                name=name,
-                node=node,
-                path=self._display_path(path),
-                line=line,
-                function=name,
-                scope=scope,
-                origin=Origin.XUNIT,
-                order=self.registry.next_order,
-                argnames=("request",),
-                autouse=True,
-            )
-        )
-
-    def _display_path(self, path: Path) -> str:
-        """Relative to the rootdir; an installed plugin relative to its sys.path entry."""
-        if self.rootdir in path.parents:
-            return path.relative_to(self.rootdir).as_posix()
-        for root in self.index.site_roots:
-            if root in path.parents:
-                return path.relative_to(root).as_posix()
-        return path.as_posix()
 
     # -- tests ----------------------------------------------------------------------
 
@@ -199,7 +88,7 @@ class Collector:
         node = relpath(path, self.rootdir)
         chain = (*_dir_chain(node), node)
         namespace = self.index.namespace(path)
-        self._module_xunit(path, node, namespace)
+        self.register_module_xunit(path, node, namespace)
         self.register_namespace(path, node, Origin.MODULE)
         if summary.test_attr is False:
             return
@@ -214,33 +103,6 @@ class Collector:
                 self._unittest_class(f"{node}::{name}", chain, target, base)
             elif matches_prefix_or_glob(name, options.python_classes) and not _abstract(obj):
                 self._class(f"{node}::{name}", chain, target, base, obj.name)
-
-    def _module_xunit(self, path: Path, node: str, namespace: dict[str, Target]) -> None:
-        modname = module_name(path)
-
-        def plain(names: Sequence[str]) -> Function | None:
-            for name in names:
-                target = namespace.get(name)
-                if target and isinstance(target.obj, Function) and target.obj.fixture is None:
-                    return target.obj
-            return None
-
-        setup = plain(("setUpModule", "setup_module"))
-        teardown = plain(("tearDownModule", "teardown_module"))
-        if setup or teardown:
-            line = (setup or teardown).line  # type: ignore[union-attr]
-            self._xunit(f"_xunit_setup_module_fixture_{modname}", node, Scope.MODULE, path, line)
-        setup = plain(("setup_function",))
-        teardown = plain(("teardown_function",))
-        if setup or teardown:
-            line = (setup or teardown).line  # type: ignore[union-attr]
-            self._xunit(
-                f"_xunit_setup_function_fixture_{modname}",
-                node,
-                Scope.FUNCTION,
-                path,
-                line,
-            )
 
     def _test(
         self,
@@ -284,7 +146,7 @@ class Collector:
                 is_async=function.is_async,
                 getfixturevalue=function.getfixturevalue,
                 dynamic_request=function.dynamic_getfixturevalue,
-                defined_in=self._display_path(target.path),
+                defined_in=self.display_path(target.path),
             )
         )
 
@@ -368,7 +230,7 @@ class Collector:
         if any(isinstance(t.obj, Class) and (t.obj.has_init or t.obj.has_new) for t in mro):
             return
         chain = (*parent_chain, nodeid)
-        self._class_fixtures(nodeid, mro, qualname)
+        self.register_class_fixtures(nodeid, mro, qualname)
         own = marks.add(klass.marks, klass.parametrize, klass.mock_patch_args)
         options = self.config.pytest
         seen: set[str] = set()
@@ -403,61 +265,6 @@ class Collector:
                         f"{qualname}.{member.name}",
                     )
 
-    def _class_fixtures(
-        self, nodeid: str, mro: list[Target], qualname: str, *, unittest: bool = False
-    ) -> None:
-        path = mro[0].path
-        methods: dict[str, tuple[Target, Function]] = {}
-        for entry in mro:
-            assert isinstance(entry.obj, Class)
-            for function in entry.obj.functions:
-                methods.setdefault(function.name, (entry, function))
-        if unittest:
-            line = mro[0].obj.line
-            self._xunit(
-                f"_unittest_setUpClass_fixture_{qualname}",
-                nodeid,
-                Scope.CLASS,
-                path,
-                line,
-            )
-            if _plain(methods, "setup_method", "teardown_method"):
-                self._xunit(
-                    f"_unittest_setup_method_fixture_{qualname}",
-                    nodeid,
-                    Scope.FUNCTION,
-                    path,
-                    line,
-                )
-        plain = _plain(methods, "setup_class", "teardown_class")
-        if plain:
-            self._xunit(
-                f"_xunit_setup_class_fixture_{qualname}",
-                nodeid,
-                Scope.CLASS,
-                path,
-                plain.line,
-            )
-        plain = _plain(methods, "setup_method", "teardown_method")
-        if plain and not unittest:
-            self._xunit(
-                f"_xunit_setup_method_fixture_{qualname}",
-                nodeid,
-                Scope.FUNCTION,
-                path,
-                plain.line,
-            )
-        for attr in sorted(methods):
-            entry, function = methods[attr]
-            if function.fixture is not None and not function.is_classmethod:
-                self._register(
-                    attr,
-                    Target(entry.path, entry.summary, function),
-                    nodeid,
-                    Origin.CLASS,
-                    method=True,
-                )
-
     def _unittest_class(
         self, nodeid: str, parent_chain: tuple[str, ...], target: Target, marks: _Marks
     ) -> None:
@@ -467,7 +274,7 @@ class Collector:
         if any(isinstance(t.obj, Class) and t.obj.test_attr is False for t in mro[:1]):
             return
         chain = (*parent_chain, nodeid)
-        self._class_fixtures(nodeid, mro, klass.name, unittest=True)
+        self.register_class_fixtures(nodeid, mro, klass.name, unittest=True)
         own = marks.add(klass.marks, klass.parametrize)
         names: dict[str, tuple[Target, Function]] = {}
         for entry in mro:
@@ -493,17 +300,9 @@ class Collector:
                     marks=tuple(dict.fromkeys(m.name for m in item_marks.marks)),
                     is_unittest=True,
                     is_async=function.is_async,
-                    defined_in=self._display_path(entry.path),
+                    defined_in=self.display_path(entry.path),
                 )
             )
-
-
-def _plain(methods: dict[str, tuple[Target, Function]], *names: str) -> Function | None:
-    for name in names:
-        found = methods.get(name)
-        if found is not None and found[1].fixture is None:
-            return found[1]
-    return None
 
 
 def _members(klass: Class) -> list[Function | Class]:

@@ -1,19 +1,33 @@
-"""libcst module -> `ModuleSummary`: defs, classes, decorators, marks, fixtures, imports."""
+"""libcst module -> `ModuleSummary`: defs, classes, bindings, module-level pytest names.
+
+One walk over the module's top-level statements (and each class body) records every def
+and class with its parameters, body facts (does a fixture yield, which fixtures does it
+fetch with ``request.getfixturevalue``), its reach and its `Shape`; every name the module
+binds (imports, aliases, assignments); and the module variables pytest reads
+(``pytestmark``, ``pytest_plugins``, ``collect_ignore``, ``__test__``, ``__all__``).
+Decorators and marks are read by `auditor.parse.decorators`, shapes made by
+`auditor.parse.shape`.
+"""
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
+from auditor.parse.decorators import (
+    AnyMark,
+    calls_fixture,
+    find_mark_aliases,
+    marks_of,
+    read_decorations,
+)
 from auditor.parse.lines import LineCursor, def_lines, fixture_call_lines
 from auditor.parse.names import (
     bool_value,
     call_arguments,
     dotted,
-    elements,
     flatten_blocks,
     import_target,
     module_aliases,
@@ -27,35 +41,12 @@ from auditor.parse.summary import (
     Binding,
     Class,
     DynamicFixture,
-    FixtureSpec,
     Function,
     Mark,
     ModuleSummary,
     Param,
     Parametrize,
 )
-
-FIXTURE_DECORATORS = {
-    "pytest.fixture": "pytest",
-    "_pytest.fixtures.fixture": "pytest",
-    "pytest.yield_fixture": "pytest",
-    "pytest_asyncio.fixture": "pytest_asyncio",
-    "pytest_asyncio.plugin.fixture": "pytest_asyncio",
-}
-MARK_PREFIXES = (
-    "pytest.mark.",
-    "_pytest.mark.MARK_GEN.",
-    "_pytest.mark.structures.MARK_GEN.",
-)
-PATCH_DECORATORS = {
-    "unittest.mock.patch": 1,
-    "mock.patch": 1,
-    "unittest.mock.patch.object": 2,
-    "mock.patch.object": 2,
-}
-_SCOPES = ("function", "class", "module", "package", "session")
-
-AnyMark = Mark | Parametrize
 
 
 @dataclass
@@ -83,7 +74,7 @@ def summarize(path: str, text: str, tree: ast.Module) -> ModuleSummary:
         cursor=LineCursor(def_lines(tree)),
         scan_bodies="getfixturevalue" in text,
     )
-    ctx.mark_aliases = _mark_aliases(statements, ctx)
+    ctx.mark_aliases = find_mark_aliases(statements, ctx.aliases, ctx.mark_aliases)
     summary = _ModuleWalk(path, ctx).run(statements, lines=text.count("\n") + 1)
     return _with_dynamic_lines(summary, fixture_call_lines(tree))
 
@@ -95,23 +86,6 @@ def _with_dynamic_lines(summary: ModuleSummary, lines: list[int]) -> ModuleSumma
         replace(d, line=next(pending, 0)) if d.line == 0 else d for d in summary.dynamic_fixtures
     )
     return replace(summary, dynamic_fixtures=placed)
-
-
-def _mark_aliases(
-    statements: Iterable[cst.BaseStatement], ctx: _Context
-) -> dict[str, tuple[AnyMark, ...]]:
-    found: dict[str, tuple[AnyMark, ...]] = {}
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Name) and target.value != "pytestmark":
-                    marks = _marks_of(small.value, ctx, line=0)
-                    if marks:
-                        found[target.value] = marks
-    return found
 
 
 class _ModuleWalk:
@@ -202,12 +176,12 @@ class _ModuleWalk:
         for target in targets:
             if isinstance(target, cst.Name):
                 self._assign_name(target.value, value, augmented)
-            elif _calls_fixture(value, self.ctx):
+            elif calls_fixture(value, self.ctx.aliases):
                 self.ctx.dynamic.append(DynamicFixture(0, "fixture assigned to a computed target"))
 
     def _assign_name(self, name: str, value: cst.BaseExpression, augmented: bool) -> None:
         if name == "pytestmark":
-            self.marks.extend(_marks_of(value, self.ctx, line=0))
+            self.marks.extend(marks_of(value, self.ctx.aliases, self.ctx.mark_aliases, line=0))
             return
         listed = string_list(value)
         if name == "pytest_plugins":
@@ -228,7 +202,7 @@ class _ModuleWalk:
         if name == "__all__" and listed is not None:
             self.all_names = listed
             return
-        if _calls_fixture(value, self.ctx):
+        if calls_fixture(value, self.ctx.aliases):
             self.ctx.dynamic.append(
                 DynamicFixture(0, f"`{name}` is made by calling a fixture decorator")
             )
@@ -252,23 +226,8 @@ class _ModuleWalk:
                 values = string_list(positional[0])
                 stores[owner].extend(values or ())
                 return
-        if _calls_fixture(call, self.ctx):
+        if calls_fixture(call, self.ctx.aliases):
             self.ctx.dynamic.append(DynamicFixture(0, "fixture made by a call"))
-
-
-def _calls_fixture(expr: cst.BaseExpression, ctx: _Context) -> bool:
-    """Does this expression call a fixture decorator anywhere inside?"""
-    found = False
-
-    class _Finder(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> bool:
-            nonlocal found
-            if qualified(node.func, ctx.aliases) in FIXTURE_DECORATORS:
-                found = True
-            return not found
-
-    expr.visit(_Finder())
-    return found
 
 
 def _params(parameters: cst.Parameters) -> tuple[Param, ...]:
@@ -286,154 +245,6 @@ def _params(parameters: cst.Parameters) -> tuple[Param, ...]:
     if parameters.star_kwarg is not None:
         found.append(Param(parameters.star_kwarg.name.value, "var_keyword"))
     return tuple(found)
-
-
-@dataclass
-class _Decorations:
-    fixture: FixtureSpec | None = None
-    dynamic_fixture: bool = False
-    marks: list[AnyMark] = field(default_factory=list)
-    patches: int = 0
-    staticmethod: bool = False
-    classmethod: bool = False
-    supplied: tuple[str, ...] = ()
-    supplied_positional: int = 0
-    abstract: bool = False
-    other: bool = False
-
-
-def _decorations(decorators: Iterable[cst.Decorator], ctx: _Context, line: int) -> _Decorations:
-    found = _Decorations()
-    for decorator in decorators:
-        expr = decorator.decorator
-        call = expr if isinstance(expr, cst.Call) else None
-        name = qualified(call.func if call else expr, ctx.aliases) or ""
-        if name in FIXTURE_DECORATORS:
-            spec = _fixture_spec(call, FIXTURE_DECORATORS[name])
-            if spec is None:
-                found.dynamic_fixture = True
-            else:
-                found.fixture = spec
-        elif name in ("staticmethod", "classmethod"):
-            found.staticmethod |= name == "staticmethod"
-            found.classmethod |= name == "classmethod"
-        elif name in ("abc.abstractmethod", "abstractmethod"):
-            found.abstract = True
-        elif name in ("hypothesis.given", "given") and call is not None:
-            positional, keywords = call_arguments(call)
-            found.supplied += tuple(keywords)
-            found.supplied_positional += len(positional)
-            found.other = True
-        elif name in PATCH_DECORATORS and call is not None:
-            found.patches += _patch_injects(call, PATCH_DECORATORS[name])
-            found.other = True
-        else:
-            marks = _marks_of(expr, ctx, line)
-            found.marks.extend(marks)
-            found.other |= not marks
-    return found
-
-
-def _patch_injects(call: cst.Call, targets: int) -> int:
-    """1 when a mock.patch decorator passes the mock as an argument (no `new`)."""
-    positional, keywords = call_arguments(call)
-    return int(len(positional) <= targets and "new" not in keywords)
-
-
-def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
-    """The decorator's arguments; None when the fixture's name is computed."""
-    if call is None:
-        return FixtureSpec(kind=kind)
-    positional, keywords = call_arguments(call)
-    name: str | None = None
-    if "name" in keywords:
-        name = string_value(keywords["name"])
-        if name is None:
-            return None
-    scope, scope_dynamic = "function", False
-    scope_expr = keywords.get("scope")
-    if scope_expr is None and positional and string_value(positional[0]) in _SCOPES:
-        scope_expr = positional[0]
-    if scope_expr is not None:
-        literal = string_value(scope_expr)
-        if literal in _SCOPES:
-            scope = literal
-        else:
-            scope_dynamic = True
-    autouse_expr = keywords.get("autouse")
-    autouse = bool_value(autouse_expr) if autouse_expr is not None else False
-    params_expr = keywords.get("params")
-    params_items = elements(params_expr) if params_expr is not None else None
-    return FixtureSpec(
-        name=name,
-        scope=scope,
-        scope_dynamic=scope_dynamic,
-        autouse=bool(autouse),
-        has_params=params_expr is not None,
-        params_count=len(params_items) if params_items is not None else None,
-        kind=kind,
-    )
-
-
-def _marks_of(expr: cst.BaseExpression, ctx: _Context, line: int) -> tuple[AnyMark, ...]:
-    """The marks in a decorator or `pytestmark` value (a mark or a list of marks)."""
-    items = elements(expr)
-    if items is not None:
-        return tuple(m for item in items for m in _marks_of(item, ctx, line))
-    call = expr if isinstance(expr, cst.Call) else None
-    target = call.func if call else expr
-    if isinstance(target, cst.Attribute) and target.attr.value == "with_args":
-        target = target.value
-    local = dotted(target)
-    if local is not None and local in ctx.mark_aliases:
-        return ctx.mark_aliases[local]
-    name = qualified(target, ctx.aliases)
-    if name is None:
-        return ()
-    prefix = next((p for p in MARK_PREFIXES if name.startswith(p)), None)
-    if prefix is None:
-        return ()
-    mark_name = name[len(prefix) :].partition(".")[0]
-    if mark_name == "parametrize":
-        return (_parametrize(call, line),) if call is not None else ()
-    args: tuple[str, ...] = ()
-    kwargs: tuple[str, ...] = ()
-    if call is not None:
-        positional, keywords = call_arguments(call)
-        args = tuple(v for v in (string_value(p) for p in positional) if v is not None)
-        kwargs = tuple(keywords)
-    return (Mark(mark_name, line, args, kwargs),)
-
-
-def _parametrize(call: cst.Call, line: int) -> Parametrize:
-    positional, keywords = call_arguments(call)
-    names_expr = keywords.get("argnames", positional[0] if positional else None)
-    values_expr = keywords.get("argvalues", positional[1] if len(positional) > 1 else None)
-    argnames: tuple[str, ...] = ()
-    dynamic = True
-    if names_expr is not None:
-        single = string_value(names_expr)
-        if single is not None:
-            argnames = tuple(n.strip() for n in single.split(",") if n.strip())
-            dynamic = False
-        else:
-            listed = string_list(names_expr)
-            if listed is not None:
-                argnames, dynamic = tuple(n.strip() for n in listed), False
-    indirect: tuple[str, ...] = ()
-    indirect_expr = keywords.get("indirect")
-    if indirect_expr is not None:
-        listed = string_list(indirect_expr) or ()
-        indirect = argnames if bool_value(indirect_expr) else listed
-    cases: int | None = None
-    if values_expr is not None:
-        items = elements(values_expr)
-        cases = len(items) if items is not None else None
-    scope_expr = keywords.get("scope")
-    scope = string_value(scope_expr) if scope_expr is not None else None
-    return Parametrize(
-        argnames, line, indirect, cases, dynamic, scope if scope in _SCOPES else None
-    )
 
 
 class _BodyFacts(cst.CSTVisitor):
@@ -485,7 +296,7 @@ def _is_request(receiver: cst.BaseExpression) -> bool:
 
 def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Function:
     position = ctx.cursor.take(node.name.value)
-    decorations = _decorations(node.decorators, ctx, position.line)
+    decorations = read_decorations(node.decorators, ctx.aliases, ctx.mark_aliases, position.line)
     if decorations.dynamic_fixture:
         ctx.dynamic.append(
             DynamicFixture(position.line, f"`{node.name.value}` has a computed fixture name")
@@ -520,14 +331,14 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
 
 def _class(node: cst.ClassDef, ctx: _Context) -> Class:
     position = ctx.cursor.take(node.name.value)
-    decorations = _decorations(node.decorators, ctx, position.line)
+    decorations = read_decorations(node.decorators, ctx.aliases, ctx.mark_aliases, position.line)
     bases = tuple(qualified(arg.value, ctx.aliases) or "?" for arg in node.bases if not arg.star)
     functions: list[Function] = []
     classes: list[Class] = []
     marks: list[AnyMark] = list(decorations.marks)
     test_attr: bool | None = None
     body = flatten_blocks(node.body.body if isinstance(node.body, cst.IndentedBlock) else [])
-    local_marks = _mark_aliases(body, ctx)
+    local_marks = find_mark_aliases(body, ctx.aliases, ctx.mark_aliases)
     if local_marks:
         ctx = replace(ctx, mark_aliases={**ctx.mark_aliases, **local_marks})
     for statement in body:
@@ -543,7 +354,9 @@ def _class(node: cst.ClassDef, ctx: _Context) -> Class:
                 if not isinstance(target, cst.Name):
                     continue
                 if target.value == "pytestmark":
-                    marks.extend(_marks_of(small.value, ctx, position.line))
+                    marks.extend(
+                        marks_of(small.value, ctx.aliases, ctx.mark_aliases, position.line)
+                    )
                 elif target.value == "__test__":
                     test_attr = bool_value(small.value)
     names = {f.name for f in functions}

@@ -17,7 +17,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 STAGES: tuple[tuple[str, ...], ...] = (
-    ("auditor", "auditor.types", "auditor.paths", "auditor.config", "auditor.settings"),
+    (
+        "auditor",
+        "auditor.types",
+        "auditor.paths",
+        "auditor.config",
+        "auditor.config_files",
+        "auditor.settings",
+    ),
     ("auditor.parse",),
     ("auditor.model",),
     ("auditor.dynamic",),

@@ -1,0 +1,247 @@
+"""libcst decorators and mark expressions -> fixture specs, marks and parametrize.
+
+What pytest reads from a def's decorators, seen statically: ``@pytest.fixture(...)``
+(scope, autouse, params, a renamed fixture), ``@pytest.mark.*`` and
+``@pytest.mark.parametrize(...)``, and the decorators that fill parameters themselves
+(``mock.patch``, ``hypothesis.given``). Names are resolved through the module's import
+aliases (``aliases``) and its names bound to marks (``mark_aliases``, such as
+``slow = pytest.mark.slow``), so ``from pytest import fixture as fx`` is still a fixture.
+`auditor.parse.extract` calls these while it walks a module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from auditor.parse.names import (
+    bool_value,
+    call_arguments,
+    dotted,
+    elements,
+    qualified,
+    string_list,
+    string_value,
+)
+from auditor.parse.summary import FixtureSpec, Mark, Parametrize
+
+FIXTURE_DECORATORS = {
+    "pytest.fixture": "pytest",
+    "_pytest.fixtures.fixture": "pytest",
+    "pytest.yield_fixture": "pytest",
+    "pytest_asyncio.fixture": "pytest_asyncio",
+    "pytest_asyncio.plugin.fixture": "pytest_asyncio",
+}
+MARK_PREFIXES = (
+    "pytest.mark.",
+    "_pytest.mark.MARK_GEN.",
+    "_pytest.mark.structures.MARK_GEN.",
+)
+PATCH_DECORATORS = {
+    "unittest.mock.patch": 1,
+    "mock.patch": 1,
+    "unittest.mock.patch.object": 2,
+    "mock.patch.object": 2,
+}
+SCOPES = ("function", "class", "module", "package", "session")
+
+AnyMark = Mark | Parametrize
+MarkAliases = Mapping[str, tuple[AnyMark, ...]]
+"""Names bound to marks (``slow = pytest.mark.slow``), with the marks they stand for."""
+
+
+@dataclass
+class Decorations:
+    """What a def's or class's decorators tell pytest."""
+
+    fixture: FixtureSpec | None = None
+    dynamic_fixture: bool = False
+    marks: list[AnyMark] = field(default_factory=list)
+    patches: int = 0
+    staticmethod: bool = False
+    classmethod: bool = False
+    supplied: tuple[str, ...] = ()
+    supplied_positional: int = 0
+    abstract: bool = False
+    other: bool = False
+
+
+def read_decorations(
+    decorators: Iterable[cst.Decorator],
+    aliases: Mapping[str, str],
+    mark_aliases: MarkAliases,
+    line: int,
+) -> Decorations:
+    """Read the decorators of the def or class at `line`."""
+    found = Decorations()
+    for decorator in decorators:
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        name = qualified(call.func if call else expr, aliases) or ""
+        if name in FIXTURE_DECORATORS:
+            spec = _fixture_spec(call, FIXTURE_DECORATORS[name])
+            if spec is None:
+                found.dynamic_fixture = True
+            else:
+                found.fixture = spec
+        elif name in ("staticmethod", "classmethod"):
+            found.staticmethod |= name == "staticmethod"
+            found.classmethod |= name == "classmethod"
+        elif name in ("abc.abstractmethod", "abstractmethod"):
+            found.abstract = True
+        elif name in ("hypothesis.given", "given") and call is not None:
+            positional, keywords = call_arguments(call)
+            found.supplied += tuple(keywords)
+            found.supplied_positional += len(positional)
+            found.other = True
+        elif name in PATCH_DECORATORS and call is not None:
+            found.patches += _patch_injects(call, PATCH_DECORATORS[name])
+            found.other = True
+        else:
+            marks = marks_of(expr, aliases, mark_aliases, line)
+            found.marks.extend(marks)
+            found.other |= not marks
+    return found
+
+
+def calls_fixture(expr: cst.BaseExpression, aliases: Mapping[str, str]) -> bool:
+    """Does this expression call a fixture decorator anywhere inside?"""
+    found = False
+
+    class _Finder(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> bool:
+            nonlocal found
+            if qualified(node.func, aliases) in FIXTURE_DECORATORS:
+                found = True
+            return not found
+
+    expr.visit(_Finder())
+    return found
+
+
+def find_mark_aliases(
+    statements: Iterable[cst.BaseStatement],
+    aliases: Mapping[str, str],
+    known: MarkAliases,
+) -> dict[str, tuple[AnyMark, ...]]:
+    """The names these statements bind to marks (``slow = pytest.mark.slow``); `known`
+    are the mark aliases of the enclosing scope."""
+    found: dict[str, tuple[AnyMark, ...]] = {}
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target
+                if isinstance(target, cst.Name) and target.value != "pytestmark":
+                    marks = marks_of(small.value, aliases, known, line=0)
+                    if marks:
+                        found[target.value] = marks
+    return found
+
+
+def marks_of(
+    expr: cst.BaseExpression,
+    aliases: Mapping[str, str],
+    mark_aliases: MarkAliases,
+    line: int,
+) -> tuple[AnyMark, ...]:
+    """The marks in a decorator or `pytestmark` value (a mark or a list of marks)."""
+    items = elements(expr)
+    if items is not None:
+        return tuple(m for item in items for m in marks_of(item, aliases, mark_aliases, line))
+    call = expr if isinstance(expr, cst.Call) else None
+    target = call.func if call else expr
+    if isinstance(target, cst.Attribute) and target.attr.value == "with_args":
+        target = target.value
+    local = dotted(target)
+    if local is not None and local in mark_aliases:
+        return mark_aliases[local]
+    name = qualified(target, aliases)
+    if name is None:
+        return ()
+    prefix = next((p for p in MARK_PREFIXES if name.startswith(p)), None)
+    if prefix is None:
+        return ()
+    mark_name = name[len(prefix) :].partition(".")[0]
+    if mark_name == "parametrize":
+        return (_parametrize(call, line),) if call is not None else ()
+    args: tuple[str, ...] = ()
+    kwargs: tuple[str, ...] = ()
+    if call is not None:
+        positional, keywords = call_arguments(call)
+        args = tuple(v for v in (string_value(p) for p in positional) if v is not None)
+        kwargs = tuple(keywords)
+    return (Mark(mark_name, line, args, kwargs),)
+
+
+def _patch_injects(call: cst.Call, targets: int) -> int:
+    """1 when a mock.patch decorator passes the mock as an argument (no `new`)."""
+    positional, keywords = call_arguments(call)
+    return int(len(positional) <= targets and "new" not in keywords)
+
+
+def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
+    """The decorator's arguments; None when the fixture's name is computed."""
+    if call is None:
+        return FixtureSpec(kind=kind)
+    positional, keywords = call_arguments(call)
+    name: str | None = None
+    if "name" in keywords:
+        name = string_value(keywords["name"])
+        if name is None:
+            return None
+    scope, scope_dynamic = "function", False
+    scope_expr = keywords.get("scope")
+    if scope_expr is None and positional and string_value(positional[0]) in SCOPES:
+        scope_expr = positional[0]
+    if scope_expr is not None:
+        literal = string_value(scope_expr)
+        if literal in SCOPES:
+            scope = literal
+        else:
+            scope_dynamic = True
+    autouse_expr = keywords.get("autouse")
+    autouse = bool_value(autouse_expr) if autouse_expr is not None else False
+    params_expr = keywords.get("params")
+    params_items = elements(params_expr) if params_expr is not None else None
+    return FixtureSpec(
+        name=name,
+        scope=scope,
+        scope_dynamic=scope_dynamic,
+        autouse=bool(autouse),
+        has_params=params_expr is not None,
+        params_count=len(params_items) if params_items is not None else None,
+        kind=kind,
+    )
+
+
+def _parametrize(call: cst.Call, line: int) -> Parametrize:
+    positional, keywords = call_arguments(call)
+    names_expr = keywords.get("argnames", positional[0] if positional else None)
+    values_expr = keywords.get("argvalues", positional[1] if len(positional) > 1 else None)
+    argnames: tuple[str, ...] = ()
+    dynamic = True
+    if names_expr is not None:
+        single = string_value(names_expr)
+        if single is not None:
+            argnames = tuple(n.strip() for n in single.split(",") if n.strip())
+            dynamic = False
+        else:
+            listed = string_list(names_expr)
+            if listed is not None:
+                argnames, dynamic = tuple(n.strip() for n in listed), False
+    indirect: tuple[str, ...] = ()
+    indirect_expr = keywords.get("indirect")
+    if indirect_expr is not None:
+        listed = string_list(indirect_expr) or ()
+        indirect = argnames if bool_value(indirect_expr) else listed
+    cases: int | None = None
+    if values_expr is not None:
+        items = elements(values_expr)
+        cases = len(items) if items is not None else None
+    scope_expr = keywords.get("scope")
+    scope = string_value(scope_expr) if scope_expr is not None else None
+    return Parametrize(argnames, line, indirect, cases, dynamic, scope if scope in SCOPES else None)
