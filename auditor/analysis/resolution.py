@@ -12,9 +12,10 @@ become "dynamic" edges; non-literal ones mark the test as having unknown request
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.types import Scope
@@ -77,6 +78,10 @@ class TestFixtures:
 
 @dataclass(frozen=True)
 class Resolution:
+    """The fixtures of every test, the requests between them, and what pytest would
+    report about them. Read the requests through `requests` and `chain` rather than
+    `edges`: they are indexed once and come in a deterministic order."""
+
     tests: dict[str, TestFixtures]
     edges: frozenset[Edge]
     mismatches: tuple[ScopeMismatch, ...]
@@ -84,6 +89,43 @@ class Resolution:
     cycles: tuple[Cycle, ...]
     used_by: Counter[str]
     definitions: dict[str, FixtureDef] = field(repr=False)
+
+    def requests(self, source: str) -> tuple[Edge, ...]:
+        """What `source` (a test node id or a fixture key) requests, over every test:
+        its edges sorted by target, name and kind; () when it requests nothing."""
+        return self._requests_by_source.get(source, ())
+
+    def chain(self, source: str, target: str) -> tuple[str, ...]:
+        """The requested names along the shortest request path from `source` (a test
+        node id or a fixture key) to the fixture key `target`, e.g. ``("db_session",
+        "engine")``; of equally short paths, the first in `requests` order. () when
+        `target` is `source` or cannot be reached from it."""
+        parents: dict[str, tuple[str, str]] = {}
+        queue = deque([source])
+        seen = {source}
+        while queue:
+            current = queue.popleft()
+            if current == target:
+                names: list[str] = []
+                while current != source:
+                    current, name = parents[current]
+                    names.append(name)
+                return tuple(reversed(names))
+            for edge in self.requests(current):
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    parents[edge.target] = (current, edge.name)
+                    queue.append(edge.target)
+        return ()
+
+    @cached_property
+    def _requests_by_source(self) -> dict[str, tuple[Edge, ...]]:
+        """`edges` indexed by source, built on first use (the dataclass is frozen, but
+        `cached_property` writes to the instance's ``__dict__`` directly)."""
+        by_source: dict[str, list[Edge]] = {}
+        for edge in sorted(self.edges, key=lambda e: (e.source, e.target, e.name, e.kind)):
+            by_source.setdefault(edge.source, []).append(edge)
+        return {source: tuple(edges) for source, edges in by_source.items()}
 
 
 class _Resolver:

@@ -184,6 +184,10 @@ class DuplicateTest(Rule):
         assert response.status_code == 201
         assert response.json()["currency"] == currency
     ```
+
+    ## References
+    - pytest, "How to parametrize fixtures and test functions":
+      <https://docs.pytest.org/en/stable/how-to/parametrize.html>
     """
 
     code = "TA501"

@@ -155,6 +155,10 @@ class DuplicatedFixture(Rule):
     def plan_catalog():
         return {"pro": Plan("pro", monthly=30)}
     ```
+
+    ## References
+    - pytest, "conftest.py: sharing fixtures across multiple files":
+      <https://docs.pytest.org/en/stable/reference/fixtures.html#conftest-py-sharing-fixtures-across-multiple-files>
     """
 
     code = "TA503"

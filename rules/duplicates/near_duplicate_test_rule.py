@@ -128,6 +128,16 @@ class NearDuplicateTest(Rule):
     def test_refund_mails_customer(refunded, ledger):
         assert ledger.mailed(refunded.customer)
     ```
+
+    ## Options
+    - `duplicate-similarity` (`[tool.test-auditor]`, a number in (0, 1]; default `0.7`):
+      the Jaccard similarity of two tests' 5-token sequences from which they are near
+      duplicates. Lower finds looser copies (and more noise); higher reports only
+      copies that differ by a line or so.
+
+    ## References
+    - pytest, "How to parametrize fixtures and test functions":
+      <https://docs.pytest.org/en/stable/how-to/parametrize.html>
     """
 
     code = "TA504"

@@ -87,6 +87,16 @@ class OverlappingTestFiles(Rule):
     def test_list_plans(client, version):
         assert client.get(f"/{version}/plans").status_code == 200
     ```
+
+    ## Options
+    - `duplicate-similarity` (`[tool.test-auditor]`, a number in (0, 1]; default `0.7`):
+      the similarity from which a test is a near copy of another (as in
+      `near-duplicate-test`, TA504). Lower counts more of a file's tests as copies;
+      exact and renamed copies do not depend on it.
+
+    ## References
+    - pytest, "How to parametrize fixtures and test functions":
+      <https://docs.pytest.org/en/stable/how-to/parametrize.html>
     """
 
     code = "TA505"

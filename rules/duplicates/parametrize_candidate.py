@@ -85,6 +85,10 @@ class ParametrizeCandidate(Rule):
     def test_discount(shop, tier, price):
         assert shop.discount(100, tier) == price
     ```
+
+    ## References
+    - pytest, "How to parametrize fixtures and test functions":
+      <https://docs.pytest.org/en/stable/how-to/parametrize.html>
     """
 
     code = "TA502"

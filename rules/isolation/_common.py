@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 from auditor.api import FileView, FunctionView, SuiteView
 
-from ._state import Classifier, StateAnalysis
+from ._state import StateAnalysis
+from ._writes import StateClassifier
 
 
 class AnalysisCache:
@@ -15,7 +16,7 @@ class AnalysisCache:
 
     def __init__(
         self,
-        classify: Classifier,
+        classify: StateClassifier,
         *,
         strict: bool = False,
         builtin_guards: Mapping[str, frozenset[str]] | None = None,

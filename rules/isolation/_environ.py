@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from ._state import Context, Role, Write, literal_key, monkeypatched, patch_function
+from ._patchers import monkeypatched, patch_function
+from ._writes import Context, Role, Write, literal_key
 
 KIND = "environ"
 WRITE_METHODS = frozenset({"pop", "setdefault", "update", "clear", "popitem"})

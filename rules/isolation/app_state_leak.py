@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
 
 from ._common import AnalysisCache, checked, where
-from ._state import Context, Role, Write, literal_key, patch_function
+from ._patchers import patch_function
+from ._writes import Context, Role, Write, literal_key
 
 OVERRIDES = "dependency_overrides"
 MIDDLEWARE = "middleware"
@@ -163,6 +164,10 @@ class AppStateLeak(Rule):
             yield test_client
         app.dependency_overrides.clear()
     ```
+
+    ## References
+    - FastAPI, "Testing Dependencies with Overrides":
+      <https://fastapi.tiangolo.com/advanced/testing-dependencies/>
     """
 
     code = "TA304"

@@ -20,15 +20,9 @@ from auditor.api import (
 )
 
 from ._common import AnalysisCache, checked, where
-from ._state import (
-    Context,
-    StateAnalysis,
-    Write,
-    call_name,
-    first_yield,
-    in_finally,
-    parents_of,
-)
+from ._state import StateAnalysis
+from ._syntax import call_name, first_yield, in_finally, parents_of
+from ._writes import Context, Write
 
 ROLLBACK_FIXTURE = """\
 import pytest
@@ -112,6 +106,11 @@ class CommitInRollbackSession(Rule):
         db_session.flush()
         return workspace
     ```
+
+    ## References
+    - SQLAlchemy, "Joining a Session into an External Transaction (such as for test
+      suites)":
+      <https://docs.sqlalchemy.org/en/20/orm/session_transaction.html#joining-a-session-into-an-external-transaction-such-as-for-test-suites>
     """
 
     code = "TA305"

@@ -20,7 +20,8 @@ from auditor.api import (
 
 from ._common import AnalysisCache, checked, restore_hint, where
 from ._environ import classify, rewritable, rewritable_pop
-from ._state import Context, Write, qualname_map
+from ._syntax import qualname_map
+from ._writes import Context, Write
 
 CODEMOD = "auditor.lint.codemods.use_monkeypatch_env:UseMonkeypatchEnv"
 
@@ -63,6 +64,10 @@ class EnvironWriteWithoutRestore(Rule):
     `del os.environ[k]` or `os.environ.pop(k[, d])` as a statement. The test sees the
     same values while it runs; only the leak into later tests goes away. (A `del` of a
     missing key no longer raises `KeyError`.)
+
+    ## References
+    - pytest, "Monkeypatching environment variables":
+      <https://docs.pytest.org/en/stable/how-to/monkeypatch.html#monkeypatching-environment-variables>
     """
 
     code = "TA301"
@@ -188,16 +193,29 @@ class EnvironWriteWithoutRestore(Rule):
                     continue
                 if not (rewritable(write, ctx) or id(write.node) in pops):
                     return None
-        if "monkeypatch" not in view.params:
+        if any(
+            file.qualified(ast.Name(id=name)) in ("os", "os.environ") for name in ctx.local_names
+        ):
+            return None  # the codemod would take a local `environ` for os.environ
+        if "monkeypatch" not in _fixture_requests(function.args):
             args = function.args
             decorated = view.summary is not None and view.summary.decorated
-            if args.vararg or args.kwarg or args.defaults or decorated:
+            if args.vararg or args.kwarg or decorated:
                 return None
             if "monkeypatch" in ctx.local_names:
-                return None
+                return None  # a local, or a parameter that is no fixture request
         return Fix(
             Applicability.SAFE,
             "Use monkeypatch.setenv / monkeypatch.delenv",
             codemod=CODEMOD,
             options=(("function", qualname),),
         )
+
+
+def _fixture_requests(args: ast.arguments) -> set[str]:
+    """The parameters pytest fills with fixtures: neither positional-only nor with a
+    default (a method's `self` included)."""
+    first_default = len(args.posonlyargs) + len(args.args) - len(args.defaults)
+    names = {a.arg for a in args.args[: max(0, first_default - len(args.posonlyargs))]}
+    names.update(a.arg for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is None)
+    return names

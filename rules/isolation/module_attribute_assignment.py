@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
 
 from ._common import AnalysisCache, checked, restore_hint, where
-from ._state import Context, Role, Write, monkeypatched, patch_function
+from ._patchers import monkeypatched, patch_function
+from ._writes import Context, Role, Write
 
 KIND = "attribute"
 OTHER_RULES = ("os.environ", "sys.path")
@@ -166,6 +167,10 @@ class ModuleAttributeAssignment(Rule):
         monkeypatch.setattr(settings, "DEBUG", True)
         assert "Traceback" in client.get("/boom").text
     ```
+
+    ## References
+    - pytest, "How to monkeypatch/mock modules and environments":
+      <https://docs.pytest.org/en/stable/how-to/monkeypatch.html>
     """
 
     code = "TA302"

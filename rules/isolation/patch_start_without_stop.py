@@ -18,7 +18,9 @@ from auditor.api import (
 )
 
 from ._common import AnalysisCache, checked, where
-from ._state import Context, Write, local_names, module_level, patch_function
+from ._patchers import patch_function
+from ._syntax import module_level
+from ._writes import Context, Write, local_names
 
 
 def _no_writes(node: ast.AST, ctx: Context) -> Iterator[Write]:
@@ -135,6 +137,10 @@ class PatchStartWithoutStop(Rule):
         with patch("shop.payments.Gateway.charge", return_value="ok") as charge:
             yield charge
     ```
+
+    ## References
+    - Python, `unittest.mock`, "patch methods: start and stop":
+      <https://docs.python.org/3/library/unittest.mock.html#patch-methods-start-and-stop>
     """
 
     code = "TA303"

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
 
 from ._common import AnalysisCache, checked, restore_hint, where
-from ._state import PYTESTER, Context, Role, Write, monkeypatched, patch_function
+from ._patchers import monkeypatched, patch_function
+from ._writes import Context, Role, Write
 
 SYS_PATH = "sys.path"
 CWD = "cwd"
@@ -18,6 +19,7 @@ DISABLE = "logging.disable"
 RANDOM = "random"
 NUMPY_RANDOM = "numpy.random"
 
+PYTESTER = frozenset({"pytester", "testdir"})
 LIST_METHODS = frozenset({"insert", "append", "extend", "remove", "pop", "clear"})
 BUILTIN_GUARDS = {name: frozenset({SYS_PATH, CWD}) for name in PYTESTER}
 """pytester snapshots sys.path and the working directory and restores them."""
@@ -192,6 +194,10 @@ class ProcessStateChange(Rule):
         monkeypatch.chdir(tmp_path)
         assert load_plugins()
     ```
+
+    ## References
+    - pytest, "How to monkeypatch/mock modules and environments":
+      <https://docs.pytest.org/en/stable/how-to/monkeypatch.html>
     """
 
     code = "TA306"

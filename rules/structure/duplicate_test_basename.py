@@ -45,6 +45,19 @@ class DuplicateTestBasename(Rule):
     def test_parse():
         assert parse("1") == 1
     ```
+
+    ## Options
+    - `addopts` (pytest ini option, command-line arguments; default none): with
+      `--import-mode=importlib` in it (or `--import-mode importlib`), pytest imports test
+      modules under unique names and the rule reports nothing; `prepend` (pytest's
+      default) and `append` are checked. An `--import-mode` given only on pytest's
+      command line is not seen.
+
+    ## References
+    - pytest, "Import modes":
+      <https://docs.pytest.org/en/stable/explanation/pythonpath.html#import-modes>
+    - pytest, "Choosing a test layout":
+      <https://docs.pytest.org/en/stable/explanation/goodpractices.html#choosing-a-test-layout>
     """
 
     code = "TA106"

@@ -50,6 +50,12 @@ class DuplicateTestName(Rule):
     def test_total_empty():
         assert total([]) == 0
     ```
+
+    ## Options
+    - `python_functions` (pytest ini option, prefixes or glob patterns; default `test`)
+      and `python_classes` (default `Test`): the functions, methods and classes that are
+      tests (`unittest.TestCase` subclasses are test classes whatever their name). Two
+      helpers of the same name are not reported: no test is lost.
     """
 
     code = "TA105"

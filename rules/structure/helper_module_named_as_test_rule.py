@@ -117,6 +117,21 @@ class HelperModuleNamedAsTest(Rule):
         def create_user(self):
             return {"name": "Test User"}
     ```
+
+    ## Options
+    - `python_files` (pytest ini option, glob patterns; default `test_*.py *_test.py`):
+      the modules looked at are those it matches, and the name proposed for one
+      (`data_factory.py` for `test_data_factory.py`) is a name it does not match.
+    - `python_functions` (pytest ini option, prefixes or glob patterns; default `test`)
+      and `python_classes` (default `Test`): a module that binds a name they match (a
+      test function or method, `test_x = make_test(...)`) may define tests, and is left
+      alone.
+
+    ## References
+    - pytest, "Conventions for Python test discovery":
+      <https://docs.pytest.org/en/stable/explanation/goodpractices.html#conventions-for-python-test-discovery>
+    - pytest, `python_files`:
+      <https://docs.pytest.org/en/stable/reference/reference.html#confval-python_files>
     """
 
     code = "TA102"

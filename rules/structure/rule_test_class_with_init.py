@@ -214,6 +214,17 @@ class TestClassWithInit(Rule):
     Adding `__test__ = False` to a class without test methods is safe: pytest could not
     collect it anyway, and nothing else reads the attribute. A class with test methods
     gets no fix: its `__init__` must become `setup_method` or fixtures, by hand.
+
+    ## Options
+    - `python_classes` (pytest ini option, prefixes or glob patterns; default `Test`):
+      the classes looked at.
+    - `python_functions` (pytest ini option, prefixes or glob patterns; default `test`):
+      the methods that are tests. A class without any is a helper (a warning, with the
+      fix); a class with some is an error, as its tests never run.
+
+    ## References
+    - pytest, "Conventions for Python test discovery":
+      <https://docs.pytest.org/en/stable/explanation/goodpractices.html#conventions-for-python-test-discovery>
     """
 
     code = "TA103"

@@ -174,6 +174,19 @@ class TestFileNotCollected(Rule):
     def test_user_name():
         assert make_user().name == "a"
     ```
+
+    ## Options
+    - `python_files` (pytest ini option, glob patterns; default `test_*.py *_test.py`):
+      pytest collects the files it matches; the rule reports files it does not match.
+    - `python_functions` (pytest ini option, prefixes or glob patterns; default `test`)
+      and `python_classes` (default `Test`): the names that make a file one that
+      defines tests.
+
+    ## References
+    - pytest, "Changing naming conventions":
+      <https://docs.pytest.org/en/stable/example/pythoncollection.html#changing-naming-conventions>
+    - pytest, `python_files`:
+      <https://docs.pytest.org/en/stable/reference/reference.html#confval-python_files>
     """
 
     code = "TA104"

@@ -190,6 +190,16 @@ class TestWithoutAssertion(Rule):
         response = client.post("/users", json={"name": "a"})
         assert response.status_code == 201
     ```
+
+    ## Options
+    - `pythonpath` (pytest ini option, folders relative to the rootdir; default none):
+      where imported helper modules are looked for, besides the test's package root,
+      the rootdir and `src/`. A test whose helper is imported from such a folder, and
+      asserts, is not reported.
+
+    ## References
+    - pytest, "How to write and report assertions in tests":
+      <https://docs.pytest.org/en/stable/how-to/assert.html>
     """
 
     code = "TA107"

@@ -27,6 +27,10 @@ class UnreadableFile(Rule):
     def test_total():
         assert total() == 0
     ```
+
+    ## References
+    - PEP 263, "Defining Python Source Code Encodings":
+      <https://peps.python.org/pep-0263/>
     """
 
     code = "TA100"

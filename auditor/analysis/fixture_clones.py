@@ -1,0 +1,124 @@
+"""Fixture clones: fixtures with the same code in different files, with the conftest
+the one copy belongs in, and fixtures of other names that are variants of one fixture."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path, PurePosixPath
+
+from auditor.analysis.clone_groups import DuplicateGroup, DuplicateSettings
+from auditor.analysis.clone_units import (
+    CloneUnit,
+    Defs,
+    classes_by,
+    clone_unit,
+    loosely_merged,
+    sorted_members,
+)
+from auditor.model.suite import Origin, Suite
+
+
+def fixture_groups(suite: Suite, defs: Defs, settings: DuplicateSettings) -> list[DuplicateGroup]:
+    """Fixtures with the same code in different files, and the conftest they belong in.
+
+    "The same code" is the same exact digest, or the same renamed digest with the same
+    literal values and the same parameters: a fixture's parameters are the fixtures it
+    requests, and ``def user(admin): return admin`` is not ``def user(guest): ...``.
+    One group per family, "exact" when all its members are exact clones.
+
+    Families of different names whose code is the same up to names and literals (a
+    renamed clone, with the sizes tests need) are one more "renamed" group, of one
+    member per family: variants one fixture taking what differs should replace. Families
+    of one name are left alone: a module overriding a fixture with its own values is
+    how pytest is meant to be used."""
+    units: dict[tuple[str, int], CloneUnit | None] = {}
+    nodes: dict[tuple[str, int], set[str]] = defaultdict(set)
+    for fixture in suite.fixtures:
+        if fixture.origin not in (Origin.CONFTEST, Origin.MODULE, Origin.CLASS):
+            continue
+        key = (fixture.path, fixture.line)
+        nodes[key].add(fixture.node)
+        found = defs.get(key)
+        if key not in units and found is not None:
+            units[key] = clone_unit(*key, fixture.name, "", found, unittest=False)
+    ordered = [u for k in sorted(units) if (u := units[k]) is not None]
+    families = classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i]))
+    groups: list[DuplicateGroup] = []
+    for family in families:
+        members = [ordered[i] for i in family]
+        if len({m.path for m in members}) < 2:
+            continue
+        clone = "exact" if len({m.shape.exact for m in members}) == 1 else "renamed"
+        advice = _hoist(suite, members, nodes)
+        groups.append(DuplicateGroup("fixture", clone, sorted_members(members), 1.0, advice))
+    big = [f[0] for f in families if ordered[f[0]].shape.size >= settings.min_tokens]
+    renamed = loosely_merged(
+        classes_by(big, lambda i: ordered[i].shape.renamed), ordered, settings.loose_min_tokens
+    )
+    for variants in renamed:
+        members = [ordered[i] for i in variants]
+        if len({m.path for m in members}) < 2 or len({m.name for m in members}) < 2:
+            continue
+        groups.append(_variants_group(suite, members))
+    return groups
+
+
+def _variants_group(suite: Suite, units: list[CloneUnit]) -> DuplicateGroup:
+    """Fixtures of other names with the same code up to names and literals."""
+    conftest = nearest_conftest([u.path for u in units])
+    exists = conftest in suite.conftests or (Path(suite.rootdir) / conftest).is_file()
+    advice = (
+        f"{len(units)} variants of one fixture, the same code up to names and literals: "
+        f"one fixture in {conftest} ({'exists' if exists else 'create it'}) taking what "
+        "differs (a factory fixture, or `params=`) should replace them"
+    )
+    return DuplicateGroup("fixture", "renamed", sorted_members(units), 1.0, advice)
+
+
+def _fixture_key(unit: CloneUnit) -> str:
+    shape = unit.shape
+    return "\x1f".join((shape.renamed, *unit.params, "", *shape.values))
+
+
+def _hoist(suite: Suite, units: list[CloneUnit], nodes: dict[tuple[str, int], set[str]]) -> str:
+    """Where the one copy should live: a member every other member's users already
+    see (the others are overrides with the same body), else the nearest conftest."""
+    names = sorted({u.name for u in units})
+    differ = ""
+    if len(names) > 1:
+        differ = f"; names differ ({', '.join(f'`{n}`' for n in names)}): update the users"
+    if len(names) == 1:
+        for unit in sorted(units, key=lambda u: (u.path, u.line)):
+            others = [u for u in units if u is not unit]
+            if all(
+                _covers(n, m)
+                for u in others
+                for m in nodes[u.path, u.line]
+                for n in nodes[unit.path, unit.line]
+            ):
+                return (
+                    f"`{unit.name}` at {unit.path}:{unit.line} already serves every user: "
+                    f"delete the {len(others)} overriding cop{'y' if len(others) == 1 else 'ies'}"
+                )
+    conftest = nearest_conftest([u.path for u in units])
+    exists = conftest in suite.conftests or (Path(suite.rootdir) / conftest).is_file()
+    copies = sum(u.path != conftest for u in units)
+    name = names[0] if len(names) == 1 else min(units, key=lambda u: (u.path, u.line)).name
+    where = "exists" if exists else "create it"
+    return f"move `{name}` to {conftest} ({where}) and delete the {copies} copies{differ}"
+
+
+def _covers(node: str, other: str) -> bool:
+    """Does a fixture registered at `node` serve the tests under `other`?"""
+    return node == "" or other == node or other.startswith((node + "/", node + "::"))
+
+
+def nearest_conftest(paths: list[str]) -> str:
+    """The conftest.py of the deepest directory (within the rootdir) holding all `paths`."""
+    parts = [PurePosixPath(p).parent.parts for p in paths]
+    common: list[str] = []
+    for level in zip(*parts, strict=False):
+        if len(set(level)) != 1:
+            break
+        common.append(level[0])
+    return str(PurePosixPath(*common, "conftest.py"))

@@ -1,0 +1,110 @@
+"""Near clones (type 3): the pairs of defs whose shingle sets are similar enough, found
+by an exact all-pairs similarity join, and the clusters those pairs make."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from itertools import chain
+
+from auditor.analysis.clone_groups import DuplicateSettings
+from auditor.parse.summary import Shape
+
+
+def near_pairs(
+    shapes: Sequence[Shape], settings: DuplicateSettings
+) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, similarity), i < j indices into `shapes` of at least
+    `settings.min_tokens`, whose shingle sets have Jaccard >= `settings.near_similarity`
+    and whose token counts are within that ratio: an exact all-pairs similarity join,
+    sorted.
+
+    Shingles are ranked rarest first (``count << 32 | shingle``, so the rank is also a
+    unique key); sets are visited smallest first, each probing the index with its prefix
+    of rarest ranks, then adding that prefix to it. A shingle no other set has matches
+    nothing: it counts in the prefix but is never indexed, and a set whose prefix holds
+    only such shingles is skipped without sorting anything."""
+    threshold = settings.near_similarity - 1e-9
+    records = sorted(
+        (len(shape.shingles), n, shape.shingles)
+        for n, shape in enumerate(shapes)
+        if shape.size >= settings.min_tokens and shape.shingles
+    )
+    frequency = Counter(chain.from_iterable(r[2] for r in records))
+    rank = {shingle: count << 32 | shingle for shingle, count in frequency.items() if count > 1}
+    shared = rank.keys()
+    index: dict[int, list[int]] = defaultdict(list)
+    sets: dict[int, frozenset[int]] = {}
+    pairs: list[tuple[int, int, float]] = []
+    for position, (size, unit, shingles) in enumerate(records):
+        common_shingles = shared & shingles
+        prefix = len(common_shingles) - math.ceil(threshold * size) + 1
+        if prefix <= 0:
+            continue
+        seen: set[int] = set()
+        for key in sorted(map(rank.__getitem__, common_shingles))[:prefix]:
+            postings = index[key]
+            for other in postings:
+                if other in seen:
+                    continue
+                seen.add(other)
+                other_size = records[other][0]
+                if other_size < threshold * size or not _comparable(
+                    shapes[unit].size, shapes[records[other][1]].size, threshold
+                ):
+                    continue
+                mine = _set(sets, position, shingles)
+                common = len(mine & _set(sets, other, records[other][2]))
+                similarity = common / (size + other_size - common)
+                if similarity >= threshold:
+                    first, second = sorted((records[other][1], unit))
+                    pairs.append((first, second, similarity))
+            postings.append(position)
+    pairs.sort()
+    return pairs
+
+
+def _set(
+    sets: dict[int, frozenset[int]], position: int, shingles: tuple[int, ...]
+) -> frozenset[int]:
+    found = sets.get(position)
+    if found is None:
+        found = sets[position] = frozenset(shingles)
+    return found
+
+
+def _comparable(size: int, other: int, threshold: float) -> bool:
+    """Token counts within the threshold's ratio (an upper bound of the similarity of
+    the token multisets)."""
+    return min(size, other) >= threshold * max(size, other)
+
+
+def clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], float]]:
+    """Near pairs merged, most similar first, into groups in which every pair is near;
+    a def left out of every group is paired with its most similar partner. Each group
+    comes with the lowest similarity inside it."""
+    edges = {(a, b): s for a, b, s in pairs}
+    ranked = sorted(pairs, key=lambda p: (-p[2], p[0], p[1]))
+    cluster_of: dict[int, tuple[int, ...]] = {}
+    for a, b, _ in ranked:
+        left, right = cluster_of.get(a, (a,)), cluster_of.get(b, (b,))
+        if left != right and all(ordered_pair(x, y) in edges for x in left for y in right):
+            merged = tuple(sorted(left + right))
+            for member in merged:
+                cluster_of[member] = merged
+    clusters = set(cluster_of.values())
+    for a, b, _ in ranked:
+        if a not in cluster_of or b not in cluster_of:
+            pair = (a, b)
+            clusters.add(pair)
+            cluster_of.setdefault(a, pair)
+            cluster_of.setdefault(b, pair)
+    return [
+        (list(c), min(edges[ordered_pair(x, y)] for n, x in enumerate(c) for y in c[n + 1 :]))
+        for c in sorted(clusters)
+    ]
+
+
+def ordered_pair(x: int, y: int) -> tuple[int, int]:
+    return (x, y) if x < y else (y, x)

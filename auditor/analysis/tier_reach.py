@@ -1,0 +1,186 @@
+"""Reach evidence of the tiers: what a def of the suite calls, through the suite's helper
+functions it calls and the fixtures a test requests, matched against the signal packs of
+`auditor.analysis.tier_signals` (an engine, a socket, a subprocess, a timed assertion...),
+and the mocks seen on the way (`auditor.analysis.tiers` sets aside what they mock)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import PurePosixPath
+
+from auditor.analysis.suite_code import CodeDef, SuiteCode
+from auditor.analysis.tier_model import Evidence, Level
+from auditor.analysis.tier_signals import Signal, SignalSet
+from auditor.model.suite import FixtureDef, Suite
+
+_HELPER_DEPTH = 4
+
+
+@dataclass(slots=True)
+class Facts:
+    """What one def does, its helpers included."""
+
+    hits: list[Evidence] = field(default_factory=list)
+    mocks: dict[str, str] = field(default_factory=dict)
+    """Mocked family -> what mocks it, where."""
+    patched: list[tuple[str, str]] = field(default_factory=list)
+    """(patch target, where) of ``mock.patch("...")`` calls."""
+    timers: list[tuple[str, int, str]] = field(default_factory=list)
+    ordering: list[tuple[int, str]] = field(default_factory=list)
+    concurrency: list[tuple[str, int, str]] = field(default_factory=list)
+    loops: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def absorb(self, other: Facts, via: str = "", *, timing: bool = True) -> None:
+        """Take in a helper's or a fixture's facts; a fixture's timing and loops say
+        nothing about the test that requests it (`timing` False)."""
+        self.hits.extend(_via(e, via) for e in other.hits)
+        for family, text in other.mocks.items():
+            self.mocks.setdefault(family, f"{via} -> {text}" if via else text)
+        self.patched.extend(other.patched)
+        if not timing:
+            return
+        self.timers.extend(other.timers)
+        self.ordering.extend(other.ordering)
+        self.concurrency.extend(other.concurrency)
+        self.loops.extend(other.loops)
+
+    def measures(self) -> bool:
+        """Does the def read a clock, loop, or run things concurrently?"""
+        return bool(self.timers or self.concurrency or any(c >= 10 for c, _, _ in self.loops))
+
+
+def _via(evidence: Evidence, via: str) -> Evidence:
+    return replace(evidence, text=f"{via} -> {evidence.text}") if via else evidence
+
+
+class ReachFinder:
+    """The facts of the suite's defs and fixtures, each computed once, and the reach
+    evidence they amount to."""
+
+    def __init__(self, suite: Suite, signals: SignalSet, code: SuiteCode) -> None:
+        self.signals = signals
+        self.code = code
+        self._facts: dict[tuple[str, int], Facts] = {}
+        self._fixture_facts: dict[str, Facts] = {}
+        self._methods = {m: s for s in signals.with_field("methods") for m in s.methods}
+        self._fixtures = {f: s for s in signals.with_field("fixtures") for f in s.fixtures}
+        self._timers = {t: s for s in signals.with_field("timers") for t in s.timers}
+        self._concurrency = {c: s for s in signals.with_field("concurrency") for c in s.concurrency}
+        self._opens = signals.with_field("opens")
+        self._prefixes = [(p, s) for s in signals.with_field("prefixes") for p in s.prefixes]
+        self._suite_files = set(suite.test_files) | set(suite.conftests)
+
+    def fixture_facts(self, definition: FixtureDef) -> Facts:
+        """What a fixture does: its def's facts, or for a fixture of an installed plugin,
+        what its name is known to reach."""
+        known = self._fixture_facts.get(definition.key)
+        if known is not None:
+            return known
+        facts = Facts()
+        where = self.code.by_line.get((definition.path, definition.line))
+        if where is not None:
+            facts.absorb(self.facts(where, depth=0))
+        if definition.path not in self._suite_files:
+            signal = self._fixtures.get(definition.name)
+            if signal is not None:
+                text = f"{signal.what} (`{definition.name}`)"
+                self._hit(facts, signal, text, definition.path, definition.line, definition.name)
+        self._fixture_facts[definition.key] = facts
+        return facts
+
+    def facts(self, where: CodeDef, depth: int) -> Facts:
+        """What a def does: its calls matched against the signals, and the facts of the
+        suite's helpers it calls (`depth` of them deep so far)."""
+        key = (where.path, where.function.line)
+        known = self._facts.get(key)
+        if known is not None:
+            return known
+        facts = self._facts[key] = Facts()  # guards against recursion
+        reach = where.function.reach
+        if reach is None:
+            return facts
+        path = where.path
+        methods = {c.name.rpartition(".")[2] for c in reach.calls if "." in c.name}
+        for call in reach.calls:
+            self._match(facts, call.name, call.kind, path, call.line, methods)
+            if call.kind == "call" and depth < _HELPER_DEPTH:
+                for helper in self.code.resolve(where, call.name):
+                    if helper.function is not where.function:
+                        label = f"`{helper.function.name}` ({helper.path}:{helper.function.line})"
+                        facts.absorb(self.facts(helper, depth + 1), label)
+        facts.ordering.extend((line, path) for line in reach.ordering_asserts)
+        facts.loops.extend((count, line, path) for count, line in reach.loops)
+        return facts
+
+    def plugin_fixture(self, facts: Facts, name: str, path: str, line: int) -> None:
+        """A fixture requested by name with no definition in sight (its plugin is not
+        installed where the audit runs): the name is all there is to go on."""
+        signal = self._fixtures.get(name)
+        if signal is not None:
+            text = f"{signal.what} (`{name}`, a fixture of a plugin not installed here)"
+            self._hit(facts, signal, text, path, line, name)
+
+    def _match(
+        self, facts: Facts, name: str, kind: str, path: str, line: int, methods: set[str]
+    ) -> None:
+        if kind == "patch":
+            facts.patched.append((name, f"{path}:{line}"))
+            return
+        if kind == "open-write":
+            for signal in self._opens:
+                if name != "?" and not PurePosixPath(name).is_absolute():
+                    text = f"{signal.what} (`open({name!r})`)"
+                    self._hit(facts, signal, text, path, line, name)
+            return
+        if kind not in ("call", "decorator"):
+            return
+        for signal in self.signals.by_call(name):
+            if name in signal.constructors and methods.isdisjoint(signal.requests):
+                continue
+            self._hit(facts, signal, f"{signal.what} (`{name}`)", path, line, name)
+        method = name.rpartition(".")[2]
+        if "." in name and method in self._methods:
+            signal = self._methods[method]
+            self._hit(facts, signal, f"{signal.what} (`.{method}()`)", path, line, name)
+        last = name.rpartition(".")[2]
+        for prefix, signal in self._prefixes:
+            if last.startswith(prefix) and last[len(prefix) : len(prefix) + 1].isupper():
+                self._hit(facts, signal, f"{signal.what} (`{last}`)", path, line, name)
+                break
+        if name in self._timers:
+            facts.timers.append((name, line, path))
+        if name in self._concurrency:
+            facts.concurrency.append((name, line, path))
+
+    def _hit(
+        self, facts: Facts, signal: Signal, text: str, path: str, line: int, subject: str
+    ) -> None:
+        if signal.mocks:
+            for family in signal.mocks:
+                facts.mocks.setdefault(family, f"{text} at {path}:{line}")
+            return
+        facts.hits.append(Evidence(signal.tier, Level.REACH, text, path, line, signal.id, subject))
+
+    def evidence(self, facts: Facts) -> list[Evidence]:
+        """The reach evidence of `facts`: what was hit, a timed assertion, and work run
+        concurrently over many iterations."""
+        found = list(facts.hits)
+        measured = len(facts.timers) >= 2 or any(t[0].startswith("timeit.") for t in facts.timers)
+        for signal in self._timers.values():
+            if measured and facts.ordering:
+                name, line, path = facts.timers[0]
+                assert_line, assert_path = facts.ordering[0]
+                text = (
+                    f"{signal.what} (`{name}` at {path}:{line}, "
+                    f"assert at {assert_path}:{assert_line})"
+                )
+                found.append(Evidence(signal.tier, Level.REACH, text, path, line, signal.id))
+            break
+        for signal in {id(s): s for s in self._concurrency.values()}.values():
+            loops = [loop for loop in facts.loops if loop[0] >= signal.iterations]
+            used = [c for c in facts.concurrency if c[0] in signal.concurrency]
+            if used and loops:
+                name, line, path = used[0]
+                text = f"{signal.what} (`{name}` over {loops[0][0]} iterations)"
+                found.append(Evidence(signal.tier, Level.REACH, text, path, line, signal.id))
+        return found
