@@ -47,11 +47,13 @@ class RunResult:
 
 
 def _matches(rule: type[Rule], token: str) -> bool:
-    token = token.strip()
-    return (
-        token.upper() == "ALL"
-        or rule.code.startswith(token.upper())
-        or token in (rule.category, rule.name)
+    """Whether `token` (any case) is ALL, the rule's code or a prefix of it, its name or
+    its category; a blank token matches nothing."""
+    token = token.strip().lower()
+    return bool(token) and (
+        token == "all"
+        or rule.code.lower().startswith(token)
+        or token in (rule.category.lower(), rule.name.lower())
     )
 
 
@@ -62,9 +64,12 @@ def select_rules(
     extend_select: Sequence[str] = (),
     ignore: Sequence[str] = (),
 ) -> list[type[Rule]]:
-    """Rules chosen by codes, code prefixes (``TA3``), categories or names; `ignore`
-    wins over `select`. An empty `select` means every rule."""
+    """Rules chosen by codes, code prefixes (``TA3``), categories or names, in any
+    case; `ignore` wins over `select`. An empty `select` means every rule; an empty
+    token (``ignore = [""]``) is an error, not a prefix of every code."""
     for token in (*select, *extend_select, *ignore):
+        if not token.strip():
+            raise SelectionError(f"{token!r}: empty rule selector")
         if not any(_matches(rule, token) for rule in rules):
             raise SelectionError(f"{token!r} matches no rule code, prefix, name or category")
     chosen = [

@@ -42,6 +42,11 @@ class FixPlan:
     skipped: tuple[tuple[Finding, str], ...]
 
 
+UNCHANGED = "the fix changed nothing"
+"""Why a fix is skipped whose codemod left the file as it was (reporting it as applied
+would announce a fix while the finding stays)."""
+
+
 def _wanted(finding: Finding, unsafe: bool) -> bool:
     fix = finding.fix
     if fix is None or not fix.applies:
@@ -50,7 +55,12 @@ def _wanted(finding: Finding, unsafe: bool) -> bool:
 
 
 def plan_fixes(rootdir: Path, findings: Iterable[Finding], *, unsafe: bool) -> FixPlan:
-    """The new content of every file the applicable fixes touch; nothing is written."""
+    """The new content of every file the applicable fixes touch; nothing is written.
+
+    A fix is applied when its codemod changes the file, or when the same fix (codemod
+    and options) was applied there already for another finding; a codemod that leaves
+    the file as it was skips its fix (`UNCHANGED`), as does one that raises `SkipFile`
+    or fails."""
     import libcst
     from libcst.codemod import CodemodContext, SkipFile
 
@@ -74,23 +84,35 @@ def plan_fixes(rootdir: Path, findings: Iterable[Finding], *, unsafe: bool) -> F
             skipped.extend((f, f"cannot parse {path}: {exc}") for f in items)
             continue
         done: list[Finding] = []
+        made: set[tuple[str, tuple[tuple[str, str | int], ...]]] = set()
         for finding in items:
             assert finding.fix is not None
+            key = (finding.fix.codemod, finding.fix.options)
             try:
                 codemod_class = _load(finding.fix.codemod)
                 context = CodemodContext(filename=str(rootdir / path))
                 codemod = codemod_class(context, **dict(finding.fix.options))
-                module = codemod.transform_module(module)
+                changed = codemod.transform_module(module)
             except SkipFile as skip:
                 skipped.append((finding, f"skipped: {skip}"))
                 continue
             except Exception as exc:  # a failing codemod skips its fix, never the run
                 skipped.append((finding, f"codemod failed: {exc!r}"))
                 continue
+            if changed.code == module.code:
+                # the same fix, applied already for another finding, fixed this one too
+                # (TA301 gives every write of a test the one rewrite of that test)
+                if key in made:
+                    done.append(finding)
+                else:
+                    skipped.append((finding, UNCHANGED))
+                continue
+            module = changed
+            made.add(key)
             done.append(finding)
         after = _final_newline_kept(before, module.bytes)
         if after == before:
-            applied.extend(done)
+            skipped.extend((f, UNCHANGED) for f in done)
             continue
         try:
             ast.parse(after)

@@ -151,13 +151,20 @@ class FixtureRegistrar:
                 )
 
     def display_path(self, path: Path) -> str:
-        """Relative to the rootdir; an installed plugin relative to its sys.path entry."""
-        if self.rootdir in path.parents:
+        """Relative to the rootdir; a file of an installed distribution relative to its
+        site-packages (``_pytest/tmpdir.py``, also from a virtualenv below the rootdir);
+        another file on sys.path relative to the most specific entry holding it.
+
+        Not the first sys.path entry holding it: ``python -m`` puts the working
+        directory first, and what is shown would depend on where the command runs."""
+        roots = [root for root in self.index.site_roots if root in path.parents]
+        roots.sort(key=lambda root: len(root.parts), reverse=True)  # most specific first
+        sites = [root for root in roots if root.name in ("site-packages", "dist-packages")]
+        site = sites[0] if sites else None
+        if self.rootdir in path.parents and (site is None or self.rootdir not in site.parents):
             return path.relative_to(self.rootdir).as_posix()
-        for root in self.index.site_roots:
-            if root in path.parents:
-                return path.relative_to(root).as_posix()
-        return path.as_posix()
+        root = site or (roots[0] if roots else None)
+        return path.as_posix() if root is None else path.relative_to(root).as_posix()
 
     def _register(
         self, attr: str, target: Target, node: str, origin: Origin, *, method: bool

@@ -79,6 +79,46 @@ class TestAddTestFalse(CodemodTest):
         """
         self.assertCodemod(before, after, cls="Outer.TestHelper")
 
+    def test_a_one_line_class_body(self) -> None:
+        before = """
+            class TestThing(Base): pass
+
+            class TestOther(Base): x = 1; y = 2  # two on one line
+        """
+        after = """
+            class TestThing(Base):
+                __test__ = False
+                pass
+
+            class TestOther(Base): x = 1; y = 2  # two on one line
+        """
+        self.assertCodemod(before, after, cls="TestThing")
+        after = """
+            class TestThing(Base): pass
+
+            class TestOther(Base):
+                __test__ = False
+                x = 1; y = 2  # two on one line
+        """
+        self.assertCodemod(before, after, cls="TestOther")
+
+    def test_a_one_line_docstring_body(self) -> None:
+        before = """
+            class TestThing(Base): "Rows for the tests."
+        """
+        after = """
+            class TestThing(Base):
+                "Rows for the tests."
+                __test__ = False
+        """
+        self.assertCodemod(before, after, cls="TestThing")
+
+    def test_a_one_line_class_that_already_sets_test_is_left_alone(self) -> None:
+        code = """
+            class TestThing(Base): __test__ = True
+        """
+        self.assertCodemod(code, code, cls="TestThing", expected_skip=True)
+
     def test_a_class_that_already_sets_test_is_left_alone(self) -> None:
         code = """
             class TestData:
@@ -147,6 +187,105 @@ class TestUseMonkeypatchEnv(CodemodTest):
                 monkeypatch.setenv("B", "2")
         """
         self.assertCodemod(before, after, function="test_env")
+
+    def test_import_os_path_binds_os(self) -> None:
+        before = """
+            import os.path
+            import os.path as osp
+
+            def test_env():
+                os.environ["A"] = "1"
+                os.environ.pop("B", None)
+                osp.environ["C"] = "3"
+        """
+        after = """
+            import os.path
+            import os.path as osp
+
+            def test_env(monkeypatch):
+                monkeypatch.setenv("A", "1")
+                monkeypatch.delenv("B", raising=False)
+                osp.environ["C"] = "3"
+        """
+        self.assertCodemod(before, after, function="test_env")
+
+    def test_before_parameters_with_a_default(self) -> None:
+        before = """
+            import os
+
+            def test_env(x=1):
+                os.environ["A"] = "1"
+
+            def test_other(tmp_path, x=1, *, y=2):
+                os.environ["A"] = "1"
+        """
+        after = """
+            import os
+
+            def test_env(monkeypatch, x=1):
+                monkeypatch.setenv("A", "1")
+
+            def test_other(tmp_path, x=1, *, y=2):
+                os.environ["A"] = "1"
+        """
+        self.assertCodemod(before, after, function="test_env")
+        after = """
+            import os
+
+            def test_env(x=1):
+                os.environ["A"] = "1"
+
+            def test_other(tmp_path, monkeypatch, x=1, *, y=2):
+                monkeypatch.setenv("A", "1")
+        """
+        self.assertCodemod(before, after, function="test_other")
+
+    def test_before_parameters_with_a_default_one_per_line(self) -> None:
+        before = """
+            import os
+
+            def test_env(
+                x=1,
+                y=2,
+            ):
+                os.environ["A"] = "1"
+        """
+        after = """
+            import os
+
+            def test_env(
+                monkeypatch,
+                x=1,
+                y=2,
+            ):
+                monkeypatch.setenv("A", "1")
+        """
+        self.assertCodemod(before, after, function="test_env")
+
+    def test_keyword_only_after_a_positional_only_default(self) -> None:
+        before = """
+            import os
+
+            def test_env(x=1, /):
+                os.environ["A"] = "1"
+        """
+        after = """
+            import os
+
+            def test_env(x=1, /, *, monkeypatch):
+                monkeypatch.setenv("A", "1")
+        """
+        self.assertCodemod(before, after, function="test_env")
+
+    def test_a_monkeypatch_parameter_that_is_no_fixture_request_skips_the_file(self) -> None:
+        for params in ("monkeypatch=None", "monkeypatch, /", "*monkeypatch", "**monkeypatch"):
+            code = f"""
+                import os
+
+                def test_env({params}):
+                    os.environ["A"] = "1"
+            """
+            self.assertCodemod(code, code, function="test_env", expected_skip=True)
 
     def test_a_method_and_an_existing_monkeypatch_parameter(self) -> None:
         before = """

@@ -6,8 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import _pytest
+import pytest
+
 from auditor.config import load_config
 from auditor.model.build import BuildOptions, build_suite
+from auditor.model.imports import ModuleIndex
+from auditor.model.registration import FixtureRegistrar
 from auditor.model.suite import FixtureDef, Origin, Suite
 from auditor.testing import write_tree
 from auditor.types import Scope
@@ -459,3 +464,50 @@ def test_builtin_fixtures_are_registered_at_the_session(tmp_path: Path) -> None:
     assert tmp.path.endswith("_pytest/tmpdir.py")
     assert not Path(tmp.path).is_absolute()
     assert "tmpdir" in suite.plugins
+
+
+def test_a_builtin_fixture_is_shown_the_same_from_any_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site_packages = Path(_pytest.__file__).parent.parent
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    shown: list[str] = []
+    # `python -m` puts the working directory first on sys.path: once a folder holding
+    # site-packages (as a project holds its .venv), once a folder that does not
+    for cwd in (site_packages.parent.parent, outside):
+        with monkeypatch.context() as patch:
+            patch.chdir(cwd)
+            patch.syspath_prepend(str(cwd))
+            suite = suite_of(tmp_path / "suite", {"test_a.py": "def test_a(tmp_path):\n    pass\n"})
+            (tmp,) = [d for d in suite.fixtures if d.name == "tmp_path"]
+            shown.append(tmp.path)
+    assert shown == ["_pytest/tmpdir.py", "_pytest/tmpdir.py"]
+
+
+def test_an_installed_plugin_is_shown_relative_to_its_site_packages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    site_packages = project / ".venv" / "lib" / "python3.11" / "site-packages"
+    plugin = site_packages / "acme" / "plugin.py"
+    on_path = tmp_path / "plugins" / "extra" / "fixtures.py"
+    for module in (plugin, on_path, project / "tests" / "conftest.py"):
+        module.parent.mkdir(parents=True, exist_ok=True)
+        module.write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site_packages))
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins" / "extra"))
+    monkeypatch.syspath_prepend(str(tmp_path / "plugins"))
+    for cwd in (project, tmp_path):
+        with monkeypatch.context() as patch:
+            patch.chdir(cwd)
+            patch.syspath_prepend(str(cwd))
+            for rootdir in (project, tmp_path / "other"):
+                index = ModuleIndex([rootdir / "tests"], [rootdir], lambda path: None)
+                registrar = FixtureRegistrar(rootdir, index)
+                # site-packages wins even over a rootdir holding the virtualenv
+                assert registrar.display_path(plugin) == "acme/plugin.py"
+                # another sys.path entry: the most specific one holding the file
+                assert registrar.display_path(on_path) == "fixtures.py"
+            registrar = FixtureRegistrar(project, ModuleIndex([], [project], lambda path: None))
+            assert registrar.display_path(project / "tests" / "conftest.py") == "tests/conftest.py"

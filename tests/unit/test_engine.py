@@ -190,12 +190,30 @@ def test_extend_select_adds_and_ignore_wins() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"select": ["XT9"]}, {"extend_select": ["nope"]}, {"ignore": ["Structure"]}],
+    [{"select": ["XT9"]}, {"extend_select": ["nope"]}, {"ignore": ["Structures"]}],
     ids=["select", "extend-select", "ignore"],
 )
 def test_a_token_that_names_no_rule_is_an_error(kwargs: dict[str, list[str]]) -> None:
     with pytest.raises(SelectionError, match="matches no rule"):
         select_rules(RULES, **kwargs)
+
+
+@pytest.mark.parametrize("token", ["", "  "], ids=["empty", "blank"])
+@pytest.mark.parametrize("option", ["select", "extend_select", "ignore"])
+def test_an_empty_token_is_an_error_not_a_prefix_of_every_code(option: str, token: str) -> None:
+    with pytest.raises(SelectionError, match="empty rule selector"):
+        select_rules(RULES, **{option: [token]})
+
+
+def test_names_and_categories_match_in_any_case_as_codes_do() -> None:
+    assert codes(select_rules(RULES, select=["Flag-Fixtures"])) == ["XT201"]
+    assert codes(select_rules(RULES, select=["ISOLATION"])) == ["XT301", "XT302"]
+    assert codes(select_rules(RULES, ignore=["Structure", " TIMING "])) == [
+        "XT201",
+        "XT301",
+        "XT302",
+    ]
+    assert codes(select_rules(RULES, select=["all"])) == codes(RULES)
 
 
 # -- running --------------------------------------------------------------------------

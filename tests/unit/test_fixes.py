@@ -11,11 +11,15 @@ import libcst as cst
 import pytest
 from libcst.codemod import VisitorBasedCodemodCommand
 
+from auditor.api import Rule
 from auditor.lint.fixes import FileChange, plan_fixes, write_all
+from auditor.lint.registry import builtin_rules
+from auditor.testing import run_rule, write_tree
 from auditor.types import Applicability, Finding, Fix, Severity
 
 ADD_TEST_FALSE = "auditor.lint.codemods.add_test_false:AddTestFalse"
 YIELD = "auditor.lint.codemods.yield_instead_of_return:YieldInsteadOfReturn"
+MONKEYPATCH_ENV = "auditor.lint.codemods.use_monkeypatch_env:UseMonkeypatchEnv"
 
 HELPERS = """\
 class TestDataA:
@@ -107,6 +111,136 @@ def test_a_fix_whose_target_is_gone_is_skipped(tmp_path: Path) -> None:
     assert plan.changes == ()
     assert plan.applied == ()
     assert plan.skipped == ((gone, "skipped: no class TestRemoved"),)
+
+
+def test_a_fix_that_changes_nothing_is_skipped_not_applied(tmp_path: Path) -> None:
+    # the codemod finds its function but no write it can rewrite: the file stays as it
+    # is, so the finding stays too and must not be counted as fixed
+    code = "import os\n\n\ndef test_env():\n    os.environ.update(A='1')\n"
+    write(tmp_path, {"test_a.py": code})
+    unchanged = finding("test_a.py", MONKEYPATCH_ENV, (("function", "test_env"),))
+    plan = plan_fixes(tmp_path, [unchanged], unsafe=False)
+    assert plan.changes == ()
+    assert plan.applied == ()
+    assert plan.skipped == ((unchanged, "the fix changed nothing"),)
+
+
+def test_a_fix_that_changes_nothing_beside_one_that_does(tmp_path: Path) -> None:
+    code = (
+        "import os\n\n\ndef test_env():\n    os.environ.update(A='1')\n\n\n"
+        "def test_other():\n    os.environ['B'] = '2'\n"
+    )
+    write(tmp_path, {"test_a.py": code})
+    unchanged = finding("test_a.py", MONKEYPATCH_ENV, (("function", "test_env"),))
+    changed = finding("test_a.py", MONKEYPATCH_ENV, (("function", "test_other"),), line=9)
+    plan = plan_fixes(tmp_path, [unchanged, changed], unsafe=False)
+    assert plan.applied == (changed,)
+    assert plan.skipped == ((unchanged, "the fix changed nothing"),)
+    (change,) = plan.changes
+    assert b"def test_other(monkeypatch):\n    monkeypatch.setenv('B', '2')\n" in change.after
+
+
+def test_findings_sharing_one_fix_are_all_fixed_by_it(tmp_path: Path) -> None:
+    # TA301 gives each write of a test the same fix: its second run changes nothing
+    # more, and both findings are fixed
+    code = "import os\n\n\ndef test_env():\n    os.environ['A'] = '1'\n    del os.environ['B']\n"
+    write(tmp_path, {"test_a.py": code})
+    options = (("function", "test_env"),)
+    first = finding("test_a.py", MONKEYPATCH_ENV, options, line=5)
+    second = finding("test_a.py", MONKEYPATCH_ENV, options, line=6)
+    plan = plan_fixes(tmp_path, [first, second], unsafe=False)
+    assert plan.applied == (first, second)
+    assert plan.skipped == ()
+    (change,) = plan.changes
+    assert change.after.decode() == (
+        "import os\n\n\ndef test_env(monkeypatch):\n    monkeypatch.setenv('A', '1')\n"
+        "    monkeypatch.delenv('B', raising=False)\n"
+    )
+
+
+def test_a_one_line_class_gets_its_fix(tmp_path: Path) -> None:
+    write(tmp_path, {"test_a.py": "class TestThing(Base): pass\n"})
+    fix = add_test_false("test_a.py", "TestThing")
+    plan = plan_fixes(tmp_path, [fix], unsafe=False)
+    assert (plan.applied, plan.skipped) == ((fix,), ())
+    (change,) = plan.changes
+    assert change.after == b"class TestThing(Base):\n    __test__ = False\n    pass\n"
+
+
+def builtin(code: str) -> type[Rule]:
+    return next(rule for rule in builtin_rules() if rule.code == code)
+
+
+def fixed_by_the_rule(root: Path, code: str) -> list[Finding]:
+    """Apply every fix the rule offers; its findings before."""
+    findings = run_rule(builtin(code), root)
+    assert findings
+    assert all(f.fixable for f in findings), findings
+    plan = plan_fixes(root, findings, unsafe=False)
+    assert plan.skipped == ()
+    assert plan.applied == tuple(findings)
+    write_all(root, plan.changes)
+    assert run_rule(builtin(code), root) == []
+    return findings
+
+
+ENV_WRITE = "    os.environ['A'] = '1'\n"
+ENV_FIXED = "    monkeypatch.setenv('A', '1')\n"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            f"import os.path\n\ndef test_a():\n{ENV_WRITE}",
+            f"import os.path\n\ndef test_a(monkeypatch):\n{ENV_FIXED}",
+        ),
+        (
+            f"import os\n\ndef test_a(tmp_path, x=1):\n{ENV_WRITE}",
+            f"import os\n\ndef test_a(tmp_path, monkeypatch, x=1):\n{ENV_FIXED}",
+        ),
+        (
+            f"import os\n\nclass TestA:\n    def test_a(self, x=1, *, y=2):\n    {ENV_WRITE}",
+            "import os\n\nclass TestA:\n    def test_a(self, monkeypatch, x=1, *, y=2):\n"
+            f"    {ENV_FIXED}",
+        ),
+        (
+            f"import os\n\ndef test_a(x=1, /):\n{ENV_WRITE}",
+            f"import os\n\ndef test_a(x=1, /, *, monkeypatch):\n{ENV_FIXED}",
+        ),
+    ],
+    ids=["import-os-path", "default", "method-default-kwonly", "positional-only-default"],
+)
+def test_ta301_fixes_what_it_offers_to_fix(tmp_path: Path, before: str, after: str) -> None:
+    write_tree(tmp_path, {"test_a.py": before})
+    fixed_by_the_rule(tmp_path, "TA301")
+    assert (tmp_path / "test_a.py").read_text(encoding="utf-8") == after
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        f"import os\n\ndef test_a(monkeypatch=None):\n{ENV_WRITE}",
+        f"import os\n\ndef test_a(*, monkeypatch=None):\n{ENV_WRITE}",
+        # the codemod would take the local dict for os.environ
+        f"import os\nfrom os import environ\n\ndef test_a():\n{ENV_WRITE}"
+        "    environ = {}\n    environ['B'] = '2'\n",
+    ],
+    ids=["monkeypatch-default", "monkeypatch-kwonly-default", "local-environ"],
+)
+def test_ta301_offers_no_fix_its_codemod_cannot_apply(tmp_path: Path, code: str) -> None:
+    write_tree(tmp_path, {"test_a.py": code})
+    findings = run_rule(builtin("TA301"), tmp_path)
+    assert findings
+    assert not any(f.fixable for f in findings)
+
+
+def test_ta103_fixes_a_one_line_class(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"test_a.py": "class TestThing(Exception): pass\n"})
+    fixed_by_the_rule(tmp_path, "TA103")
+    assert (tmp_path / "test_a.py").read_text(encoding="utf-8") == (
+        "class TestThing(Exception):\n    __test__ = False\n    pass\n"
+    )
 
 
 def test_a_failing_codemod_skips_only_its_own_fix(tmp_path: Path) -> None:

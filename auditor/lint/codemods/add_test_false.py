@@ -21,20 +21,31 @@ class AddTestFalse(QualnameCodemod):
     ) -> cst.ClassDef:
         is_target = self.qualname == self.target
         super().leave_ClassDef(original_node, updated_node)
-        if not is_target or not isinstance(updated_node.body, cst.IndentedBlock):
+        if not is_target:
             return updated_node
         self.found = True
-        body = list(updated_node.body.body)
+        block = _indented(updated_node.body)
+        body = list(block.body)
         if any(_assigns_test(statement) for statement in body):
             raise SkipFile(f"{self.target} already sets __test__")
         position = 1 if body and _is_docstring(body[0]) else 0
         body.insert(position, cst.parse_statement("__test__ = False\n"))
-        return updated_node.with_changes(body=updated_node.body.with_changes(body=body))
+        return updated_node.with_changes(body=block.with_changes(body=body))
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         if not self.found:
             raise SkipFile(f"no class {self.target}")
         return updated_node
+
+
+def _indented(suite: cst.BaseSuite) -> cst.IndentedBlock:
+    """The body of a class as an indented block: a one-line body (``class A(B): pass``)
+    becomes its own line below the header, its comment with it."""
+    if isinstance(suite, cst.IndentedBlock):
+        return suite
+    assert isinstance(suite, cst.SimpleStatementSuite)
+    line = cst.SimpleStatementLine(body=suite.body, trailing_whitespace=suite.trailing_whitespace)
+    return cst.IndentedBlock(body=[line])
 
 
 def _assigns_test(statement: cst.BaseStatement) -> bool:

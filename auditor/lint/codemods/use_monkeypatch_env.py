@@ -4,16 +4,29 @@
 ``os.environ[k] = v`` becomes ``monkeypatch.setenv(k, v)``; ``del os.environ[k]`` and
 ``os.environ.pop(k[, d])`` used as a statement become ``monkeypatch.delenv(k,
 raising=False)``. Writes in nested defs, lambdas and classes are left alone.
+
+``os.environ`` is recognised as TA301 recognises it (`auditor.parse.astnames`): through
+``import os``, ``import os.path`` (which binds ``os`` too), ``import os as o`` and
+``from os import environ [as e]``, imported anywhere in the module.
+
+The ``monkeypatch`` parameter goes where pytest requests it as a fixture (a parameter
+without a default, not positional-only): after the others, before the first one with a
+default, or keyword-only when a positional-only parameter has a default. A
+``monkeypatch`` parameter that is no fixture request (it has a default, is
+positional-only, ``*monkeypatch``) skips the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import ast
+from collections.abc import Mapping, Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from auditor.lint.codemods._target import LocalScope, QualnameCodemod
+from auditor.parse.astnames import import_aliases
+from auditor.parse.names import qualified
 
 PARAM = "monkeypatch"
 
@@ -25,11 +38,14 @@ class UseMonkeypatchEnv(QualnameCodemod):
         super().__init__(context)
         self.target = function
         self.found = False
-        self.os_names: set[str] = set()
-        self.environ_names: set[str] = set()
+        self.aliases: dict[str, str] = {}
 
     def visit_Module(self, node: cst.Module) -> None:
-        node.visit(_Imports(self.os_names, self.environ_names))
+        try:
+            tree = ast.parse(node.code)
+        except (SyntaxError, ValueError) as exc:
+            raise SkipFile(f"cannot read the imports: {exc}") from exc
+        self.aliases = import_aliases(ast.walk(tree))
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
@@ -39,13 +55,11 @@ class UseMonkeypatchEnv(QualnameCodemod):
         if not is_target:
             return updated_node
         self.found = True
-        rewriter = _Rewriter(self.os_names, self.environ_names)
+        rewriter = _Rewriter(self.aliases)
         body = updated_node.body.visit(rewriter)
         if not rewriter.changed or not isinstance(body, cst.BaseSuite):
             return updated_node
-        params = updated_node.params
-        if not any(p.name.value == PARAM for p in _all_params(params)):
-            params = params.with_changes(params=_appended(updated_node, params.params))
+        params = _with_monkeypatch(updated_node, self.target)
         return updated_node.with_changes(body=body, params=params)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
@@ -54,21 +68,60 @@ class UseMonkeypatchEnv(QualnameCodemod):
         return updated_node
 
 
+def _with_monkeypatch(function: cst.FunctionDef, target: str) -> cst.Parameters:
+    """The parameters of `function` with ``monkeypatch`` requested as a fixture."""
+    params = function.params
+    for param in _all_params(params):
+        if param.name.value != PARAM:
+            continue
+        requested = any(param is p for p in (*params.params, *params.kwonly_params))
+        if not requested or param.default is not None:
+            raise SkipFile(f"{PARAM} is a parameter of {target} but no fixture request")
+        return params
+    if any(p.default is not None for p in params.posonly_params):
+        if isinstance(params.star_arg, cst.MaybeSentinel):
+            return params.with_changes(star_arg=cst.ParamStar(), kwonly_params=[_new()])
+        return params.with_changes(kwonly_params=_appended(function, params.kwonly_params))
+    defaulted = [i for i, p in enumerate(params.params) if p.default is not None]
+    if defaulted:
+        return params.with_changes(params=_inserted(function, params.params, defaulted[0]))
+    return params.with_changes(params=_appended(function, params.params))
+
+
+def _new() -> cst.Param:
+    return cst.Param(cst.Name(PARAM))
+
+
+def _separator(function: cst.FunctionDef, before: Sequence[cst.Param]) -> cst.Comma:
+    """The comma to put between two parameters, as the others are laid out (one per
+    line or not): the last comma among `before`, or one made after the opening paren."""
+    for param in reversed(before):
+        if isinstance(param.comma, cst.Comma):
+            return param.comma
+    opening = function.whitespace_before_params
+    multiline = isinstance(opening, cst.ParenthesizedWhitespace)
+    return cst.Comma(whitespace_after=opening if multiline else cst.SimpleWhitespace(" "))
+
+
 def _appended(function: cst.FunctionDef, params: Sequence[cst.Param]) -> list[cst.Param]:
     """`params` and a ``monkeypatch`` parameter after them, laid out like the others
     (one per line when they are, keeping a trailing comma)."""
-    new = cst.Param(cst.Name(PARAM))
+    new = _new()
     if not params:
         return [new]
     *rest, last = params
     if not isinstance(last.comma, cst.Comma):
         return [*params, new]
-    separator = rest[-1].comma if rest and isinstance(rest[-1].comma, cst.Comma) else None
-    if separator is None:
-        before = function.whitespace_before_params
-        multiline = isinstance(before, cst.ParenthesizedWhitespace)
-        separator = cst.Comma(whitespace_after=before if multiline else cst.SimpleWhitespace(" "))
+    separator = _separator(function, rest)
     return [*rest, last.with_changes(comma=separator), new.with_changes(comma=last.comma)]
+
+
+def _inserted(
+    function: cst.FunctionDef, params: Sequence[cst.Param], index: int
+) -> list[cst.Param]:
+    """`params` with a ``monkeypatch`` parameter before the one at `index`."""
+    new = _new().with_changes(comma=_separator(function, params[:index]))
+    return [*params[:index], new, *params[index:]]
 
 
 def _all_params(params: cst.Parameters) -> list[cst.Param]:
@@ -80,50 +133,13 @@ def _all_params(params: cst.Parameters) -> list[cst.Param]:
     return found
 
 
-class _Imports(cst.CSTVisitor):
-    """Names bound to the ``os`` module and to ``os.environ`` anywhere in the module."""
-
-    def __init__(self, os_names: set[str], environ_names: set[str]) -> None:
-        self.os_names = os_names
-        self.environ_names = environ_names
-
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if isinstance(alias.name, cst.Name) and alias.name.value == "os":
-                self.os_names.add(_bound(alias) or "os")
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = node.module
-        if node.relative or not isinstance(module, cst.Name) or module.value != "os":
-            return
-        if isinstance(node.names, cst.ImportStar):
-            return
-        for alias in node.names:
-            if isinstance(alias.name, cst.Name) and alias.name.value == "environ":
-                self.environ_names.add(_bound(alias) or "environ")
-
-
-def _bound(alias: cst.ImportAlias) -> str | None:
-    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-        return alias.asname.name.value
-    return None
-
-
 class _Rewriter(LocalScope, cst.CSTTransformer):
-    def __init__(self, os_names: set[str], environ_names: set[str]) -> None:
-        self.os_names = os_names
-        self.environ_names = environ_names
+    def __init__(self, aliases: Mapping[str, str]) -> None:
+        self.aliases = aliases
         self.changed = False
 
     def _is_environ(self, node: cst.BaseExpression) -> bool:
-        if isinstance(node, cst.Name):
-            return node.value in self.environ_names
-        return (
-            isinstance(node, cst.Attribute)
-            and node.attr.value == "environ"
-            and isinstance(node.value, cst.Name)
-            and node.value.value in self.os_names
-        )
+        return qualified(node, self.aliases) == "os.environ"
 
     def _key(self, node: cst.BaseExpression) -> cst.BaseExpression | None:
         if not isinstance(node, cst.Subscript) or not self._is_environ(node.value):
