@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from auditor.types import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 130, 143
+"""128 + SIGINT and 128 + SIGTERM, as shells expect."""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -136,7 +138,11 @@ def make_parser() -> argparse.ArgumentParser:
 def _run_options(parser: argparse.ArgumentParser) -> None:
     """How the commands that run the suite (`leaks`, `scan --run`) start pytest."""
     parser.add_argument("--python", help="interpreter that runs pytest (default: this one)")
-    parser.add_argument("--timeout", type=float, help="seconds one pytest run may take")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds one test may run before its pytest is ended (default 300; 0: no limit)",
+    )
 
 
 def _config(args: argparse.Namespace, paths: Sequence[Path]) -> Config:
@@ -198,6 +204,7 @@ def run_scan(args: argparse.Namespace) -> int:
     observations = None
     if args.run:
         from auditor.dynamic.runner.leaks import LeaksError
+        from auditor.dynamic.runner.processes import terminate_as_exception
         from auditor.dynamic.runner.profiled_run import profile_run, scan_run_options
         from auditor.report.progress import run_progress
 
@@ -209,7 +216,7 @@ def run_scan(args: argparse.Namespace) -> int:
             timeout=args.timeout,
         )
         try:
-            with run_progress() as progress:
+            with run_progress() as progress, terminate_as_exception():
                 options.progress = progress
                 observations = profile_run(config, options)
         except LeaksError as exc:
@@ -418,6 +425,7 @@ def run_rule_doc(args: argparse.Namespace) -> int:
 
 def run_leaks(args: argparse.Namespace) -> int:
     from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, run
+    from auditor.dynamic.runner.processes import terminate_as_exception
     from auditor.report.progress import run_progress
 
     config = _config(args, [Path(p) for p in args.paths])
@@ -438,7 +446,7 @@ def run_leaks(args: argparse.Namespace) -> int:
             coverage=args.coverage,
             shard=args.shard,
         )
-        with run_progress() as progress:
+        with run_progress() as progress, terminate_as_exception():
             options.progress = progress
             report = run(config, options)
     except LeaksError as exc:
@@ -476,6 +484,23 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return (ConfigError, SelectionError, RuleLoadError)
 
 
+def _terminated() -> type[BaseException]:
+    """SIGTERM while a command runs tests (see `processes.terminate_as_exception`)."""
+    from auditor.dynamic.runner.processes import Terminated
+
+    return Terminated
+
+
+def _interrupted(how: str, code: int) -> int:
+    """End every pytest still running and say what was interrupted."""
+    from auditor.dynamic.runner.processes import stop_all
+
+    ended = stop_all()
+    during = f" during {', '.join(ended)}" if ended else ""
+    print(f"test-auditor: {how}{during}; pytest and its processes were ended", file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -491,7 +516,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
-        return EXIT_ERROR
+        return _interrupted("interrupted", EXIT_INTERRUPTED)
+    except _terminated():
+        return _interrupted("terminated", EXIT_TERMINATED)
     except OSError as exc:
         print(f"test-auditor: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -128,8 +128,10 @@ def _leaks(table: Mapping[str, object], path: Path) -> LeaksSettings:
     if not isinstance(rounds, int) or isinstance(rounds, bool) or rounds < 0:
         raise ConfigError(f"{where} rounds must be a whole number >= 0")
     timeout = leaks.get("timeout")
-    if timeout is not None and (not isinstance(timeout, int | float) or timeout <= 0):
-        raise ConfigError(f"{where} timeout must be a number of seconds > 0")
+    if timeout is not None and (
+        not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0
+    ):
+        raise ConfigError(f"{where} timeout must be a number of seconds (0: no limit)")
     texts = {}
     for key in ("budget", "db-url", "redis-url"):
         value = leaks.get(key)

@@ -1,7 +1,10 @@
 """What the plugin writes and the driver reads: one JSON object per line.
 
-A ``test`` line per executed test, in execution order, written as soon as the test ends (so
-a crash keeps what ran before it); a ``session`` line at the start and one at the end; with
+A ``start`` line as each test begins and a ``test`` line per executed test, in execution
+order, written as soon as the test ends (so a crash keeps what ran before it, and names the
+test it happened in); a ``session`` line once collection is done (with the node ids pytest
+is about to run) and one at the end (with pytest's exit status: a process that died has
+none); with
 ``--ta-coverage`` a ``coverage`` line before the last, which :mod:`auditor.dynamic.exercised`
 writes and reads (:func:`read` skips lines of other types). Kept to the standard library: the
 plugin imports it inside the user's pytest process.
@@ -18,6 +21,11 @@ from typing import Any
 from auditor.dynamic.probes import Change
 
 PASSED, FAILED, SKIPPED, ERROR = "passed", "failed", "skipped", "error"
+INTERRUPTED = "interrupted"
+"""A test whose protocol ended without a call report: ``KeyboardInterrupt`` or
+``pytest.exit()`` in it. It did not run to the end; the driver reports it, never as passed."""
+START = "start"
+COLLECT_ERROR = "collect_error"
 FIXTURE_LEAK = "fixture_leak"
 """A line written when a wider-scoped fixture is torn down: what its setup or teardown left
 changed, as the leak of the test it was set up in (by that test's place in the run)."""
@@ -76,6 +84,16 @@ class SessionRecord:
     probes: list[str] = field(default_factory=list)
     probe_errors: list[str] = field(default_factory=list)
     exitstatus: int | None = None
+    """pytest's exit status; None when the process ended without finishing the session."""
+    items: list[str] | None = None
+    """The node ids pytest was about to run, in order (None: not recorded)."""
+    unfinished: str | None = None
+    """The test that had started when the record ends without its ``test`` line."""
+    left_by_session_fixtures: list[Change] = field(default_factory=list)
+    """What session-scoped fixtures left changed after their teardown: reported, never a
+    test's leak (nothing of the same process runs after them)."""
+    collection_errors: list[tuple[str, str]] = field(default_factory=list)
+    """(node id, last line of the error) of what pytest could not collect."""
 
 
 class Writer:
@@ -105,6 +123,7 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
         except json.JSONDecodeError:
             continue
         if data.get("type") == "test":
+            session.unfinished = None
             test = TestRecord.from_json(data)
             test.leaked.extend(pending.pop(len(tests), []))
             tests.append(test)
@@ -115,11 +134,23 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
                 for probe, key, before, after, *_ in data.get("leaked", [])
             ]
             execution = int(data.get("execution", -1))
-            if 0 <= execution < len(tests):
+            if data.get("scope") == "session":
+                # Torn down when the session ends: no later test of the process sees what
+                # it left, and the next process sets the fixture up afresh. Not a test's.
+                session.left_by_session_fixtures.extend(leaked)
+            elif 0 <= execution < len(tests):
                 tests[execution].leaked.extend(leaked)
             elif execution >= 0:  # torn down in the test that set it up: its line comes next
                 pending.setdefault(execution, []).extend(leaked)
+        elif data.get("type") == COLLECT_ERROR:
+            entry = (str(data.get("nodeid", "")), str(data.get("error", "")))
+            session.collection_errors.append(entry)
+        elif data.get("type") == START:
+            session.unfinished = str(data.get("nodeid", ""))
+            continue
         elif data.get("type") == "session":
+            if isinstance(data.get("items"), list):
+                session.items = [str(nodeid) for nodeid in data["items"]]
             session.collected = data.get("collected", session.collected)
             session.missing = data.get("missing", session.missing)
             session.probes = data.get("probes", session.probes)

@@ -75,6 +75,15 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
         ],
         "failing": list(report.failing),
         "unresolved": list(report.unresolved),
+        "crashed": [crash.to_json() for crash in report.crashed],
+        "collection_errors": [
+            {"nodeid": nodeid, "error": error} for nodeid, error in report.collection_errors
+        ],
+        "files_restored": [
+            {"path": r.path, "change": r.change, "restored": r.restored, "run": r.run}
+            for r in report.restored
+        ],
+        "not_run": list(report.not_run),
         "pairs": [
             {
                 "polluter": p.polluter,
@@ -222,6 +231,37 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
             console.print(f"[bold]{title} ({len(nodeids)})[/bold]")
             for nodeid in nodeids:
                 console.print(f"  {nodeid}", markup=False, highlight=False)
+    if report.collection_errors:
+        console.print(
+            f"[bold red]Not collected, so not hunted ({len(report.collection_errors)})[/bold red]"
+        )
+        for nodeid, error in report.collection_errors:
+            console.print(f"  {nodeid}: {error}", markup=False, highlight=False)
+    if report.crashed:
+        console.print(f"[bold red]Ended pytest early ({len(report.crashed)})[/bold red]")
+        for crash in report.crashed:
+            where = crash.nodeid or "(no test running)"
+            console.print(f"  {where}: {crash.why} ({crash.run_label})", markup=False)
+        console.print(
+            "  Each was left out and the rest of its run went on in a new process.",
+            markup=False,
+            highlight=False,
+        )
+    if report.not_run:
+        console.print(f"[bold red]Never ran ({len(report.not_run)})[/bold red]")
+        for nodeid in report.not_run[:MAX_SILENT_KEYS]:
+            console.print(f"  {nodeid}", markup=False, highlight=False)
+        if len(report.not_run) > MAX_SILENT_KEYS:
+            console.print(f"  and {len(report.not_run) - MAX_SILENT_KEYS} more", markup=False)
+    if report.restored:
+        console.print(
+            f"[bold]Files the suite changed in the project, put back ({len(report.restored)})"
+            "[/bold]"
+        )
+        for restored in report.restored[:MAX_SILENT_KEYS]:
+            console.print(f"  {restored.describe()}", markup=False, highlight=False)
+        if len(report.restored) > MAX_SILENT_KEYS:
+            console.print(f"  and {len(report.restored) - MAX_SILENT_KEYS} more", markup=False)
     silent = [nodeid for nodeid in report.leaked if nodeid not in report.polluters()]
     if silent:
         console.print(

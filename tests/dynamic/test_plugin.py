@@ -142,17 +142,23 @@ def test_the_budget_refuses_a_run_it_cannot_afford(suite):
     assert driver.processes == 0
 
 
-def test_progress_counts_tests_appended_since_the_last_look_even_split_across_reads(tmp_path):
-    from auditor.dynamic.runner.driver import _TestCounter
+def test_the_watcher_counts_tests_and_follows_the_running_one_across_split_reads(tmp_path):
+    from auditor.dynamic.runner.driver import RecordWatcher
 
     record = tmp_path / "record.jsonl"
-    record.write_bytes(b'{"type": "session"}\n{"type": "te')
-    counter = _TestCounter(record)
-    assert counter.count() == 0
+    record.write_bytes(b'{"type": "session"}\n{"type": "start", "nodeid": "a"}\n{"type": "te')
+    watcher = RecordWatcher(record)
+    watcher.poll()
+    assert (watcher.done, watcher.current) == (0, "a")
+    assert watcher.running_for() >= 0
     with record.open("ab") as handle:
-        handle.write(b'st", "nodeid": "a"}\n{"type": "test", "nodeid": "b"}\n')
-    assert counter.count() == 2
-    assert counter.count() == 2
+        handle.write(b'st", "nodeid": "a"}\n{"type": "start", "nodeid": "b"}\n')
+        handle.write(b'{"type": "test", "nodeid": "b"}\n')
+    watcher.poll()
+    assert (watcher.done, watcher.current) == (2, None)
+    assert watcher.running_for() == 0.0
+    watcher.poll()
+    assert watcher.done == 2
 
 
 def test_touch_failed_keeps_the_names_of_failed_tests_only_and_none_of_pytests_reporting(suite):

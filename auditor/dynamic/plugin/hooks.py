@@ -39,11 +39,14 @@ from auditor.dynamic.plugin import touch as touching
 from auditor.dynamic.plugin.profile import Profiler
 from auditor.dynamic.probes import Change, Probe, ProbeContext, Snapshot
 from auditor.dynamic.record import (
+    COLLECT_ERROR,
     ERROR,
     FAILED,
     FIXTURE_LEAK,
+    INTERRUPTED,
     PASSED,
     SKIPPED,
+    START,
     TestRecord,
     Writer,
 )
@@ -316,6 +319,7 @@ class Recorder:
                 "collected": len(session.items),
                 "missing": missing,
                 "probes": [probe.name for probe in self.probes],
+                "items": [item.nodeid for item in session.items],
             }
         )
 
@@ -383,6 +387,7 @@ class Recorder:
         record = TestRecord(item.nodeid)
         self.current = record
         self.executed += 1
+        self.writer.write({"type": START, "nodeid": item.nodeid})
         start = self.last if self.last is not None and len(self.last) == len(self.probes) else None
         start = self._snapshot() if start is None and self.probes else start
         self.before = [dict(snapshot) for snapshot in start or []]
@@ -409,6 +414,8 @@ class Recorder:
             self.before = None
             self.masked = []
             self.current = None
+            if record.outcome == PASSED and "call" not in record.durations:
+                record.outcome = INTERRUPTED  # KeyboardInterrupt or pytest.exit() in it
             self.writer.write(record.to_json())
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -422,6 +429,19 @@ class Recorder:
             record.failure = (record.failure + "\n" + text).strip()[-MAX_FAILURE:]
         elif report.skipped and record.outcome == PASSED:
             record.outcome = SKIPPED
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """A module that cannot be collected (``--continue-on-collection-errors`` goes on
+        without it): named in the record, so the report cannot leave it out."""
+        if report.failed:
+            error = str(report.longreprtext).strip().splitlines()
+            self.writer.write(
+                {
+                    "type": COLLECT_ERROR,
+                    "nodeid": report.nodeid,
+                    "error": error[-1] if error else "",
+                }
+            )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         self.writer.write(

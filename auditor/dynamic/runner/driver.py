@@ -1,16 +1,22 @@
-"""Runs pytest in subprocesses with the plugin: the only place test-auditor starts processes.
+"""Runs pytest in subprocesses with the plugin: the only place test-auditor starts pytest.
 
 Each run gets an order file and a record file in a private temporary folder; pytest runs in
 the rootdir with ``-p no:randomly`` (the order is ours) and the plugin loaded by module name,
 so an interpreter other than test-auditor's own (``--python``) works as long as it has pytest.
 Every executed test counts against the budget.
+
+pytest runs in a process group of its own (:mod:`auditor.dynamic.runner.processes`), ended
+as a whole when the run ends. A run that loses tests (a test that crashed the process, was
+interrupted, or ran past the per-test ``timeout``) is continued in a new process with the
+rest of its tests, leaving out the one it happened in; the :class:`Run` names each such
+:class:`~auditor.dynamic.runner.endings.Crash` and every planned test that never ran.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -21,12 +27,18 @@ from pathlib import Path
 
 from auditor.dynamic import exercised
 from auditor.dynamic.exercised import Exercised
-from auditor.dynamic.record import SessionRecord, TestRecord, read
-from auditor.dynamic.runner import orders
+from auditor.dynamic.record import INTERRUPTED, SessionRecord, TestRecord, read
+from auditor.dynamic.runner import orders, processes
+from auditor.dynamic.runner.endings import TIMED_OUT, Crash, crash_of, remaining
 from auditor.dynamic.shards import Shard
 
 PACKAGE_ROOT = Path(__file__).resolve().parents[3]
 """The folder that holds the ``auditor`` package, put on the subprocess's PYTHONPATH."""
+DEFAULT_TEST_TIMEOUT = 300.0
+"""Seconds one test may run before its pytest process is ended (``--timeout``; 0: never).
+A hanging test would otherwise hold the hunt forever."""
+MAX_CONTINUATIONS = 10
+"""New processes one run may start to go on after crashes."""
 
 
 class BudgetExhausted(Exception):
@@ -66,6 +78,10 @@ class Run:
     output: str = ""
     coverage: Exercised | None = None
     """Per test, the project modules it ran (whole-suite runs with ``coverage`` on)."""
+    crashes: list[Crash] = field(default_factory=list)
+    """Tests during which a process of this run ended early (each left out of the rest)."""
+    not_run: list[str] = field(default_factory=list)
+    """Planned tests that never ran (after a crash the run could not go on from)."""
 
     def outcome(self, nodeid: str) -> str | None:
         """The outcome of the last execution of ``nodeid`` in this run."""
@@ -88,7 +104,8 @@ class PytestDriver:
     python: str = sys.executable
     settings: Mapping[str, str] = field(default_factory=dict)
     probes: str = "all"
-    timeout: float | None = None
+    timeout: float | None = DEFAULT_TEST_TIMEOUT
+    """Seconds one test may run (None or 0: no limit)."""
     budget: Budget = field(default_factory=Budget)
     on_progress: Callable[[str, int, int], None] | None = None
     """Called about four times a second with (label, tests done, tests expected)."""
@@ -102,8 +119,12 @@ class PytestDriver:
     profiled: Run | None = None
     """The last run with ``profile`` on (the hunt's default order): its records carry each
     test's profile (:mod:`auditor.dynamic.plugin.profile`)."""
+    between_runs: Callable[[str], None] | None = None
+    """Called with a run's label when it ended and no other run is going on (the hunt
+    puts the user's files back there: :mod:`auditor.dynamic.runner.worktree`)."""
     executions: int = 0
     processes: int = 0
+    _running: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def _execute(
@@ -115,28 +136,32 @@ class PytestDriver:
         label: str,
         wanted: int,
     ) -> int:
-        """Run pytest, reporting progress from the record file; the exit code (-1: timeout)."""
-        deadline = None if self.timeout is None else time.monotonic() + self.timeout
-        done = _TestCounter(record)
+        """Run pytest, reporting progress from the record file; its exit code (negative:
+        the signal that killed it; ``TIMED_OUT``: a test ran past the timeout)."""
+        watcher = RecordWatcher(record)
         with (folder / "output.txt").open("w", encoding="utf-8") as output:
-            process = subprocess.Popen(
-                command,
-                cwd=self.rootdir,
-                env=dict(environment),
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                text=True,
+            process = processes.start(
+                command, cwd=self.rootdir, env=environment, output=output, label=label
             )
-            while (returncode := process.poll()) is None:
-                if deadline is not None and time.monotonic() > deadline:
-                    process.kill()
-                    process.wait()
-                    output.write(f"\ntest-auditor: killed after {self.timeout} s\n")
-                    return -1
-                if self.on_progress is not None:
-                    self.on_progress(label, done.count(), wanted)
-                time.sleep(0.1)
-            return returncode
+            try:
+                while (returncode := process.poll()) is None:
+                    watcher.poll()
+                    if processes.stopping():
+                        raise processes.Stopped(f"test-auditor stopped during {label}")
+                    if self.timeout and watcher.running_for() > self.timeout:
+                        output.write(
+                            f"\ntest-auditor: {watcher.current} ran past {self.timeout} s\n"
+                        )
+                        return TIMED_OUT
+                    if self.on_progress is not None:
+                        self.on_progress(label, watcher.done, wanted)
+                    time.sleep(0.1)
+                return returncode
+            except BaseException:  # Ctrl-C, SIGTERM, test-auditor stopping
+                processes.note_interrupted(label)
+                raise
+            finally:
+                processes.end_group(process)  # and whatever its tests left running
 
     def _command(
         self,
@@ -198,9 +223,66 @@ class PytestDriver:
         expected: int | None = None,
     ) -> Run:
         """Run ``order`` (``None``: pytest's own order of the whole suite); ``touch``
-        records the names each test's code used, ``touch_failed`` those of failed tests."""
+        records the names each test's code used, ``touch_failed`` those of failed tests.
+
+        When a test ends the process early, the rest of the planned tests run in a new
+        process (without that test); the returned run holds every segment's records."""
+        options = {"probes": probes, "touch": touch, "touch_failed": touch_failed}
+        segment = self._run_once(order, label, expected=expected, profile=profile, **options)
+        run = segment
+        planned = list(order) if order is not None else segment.session.items
+        while segment.crash is not None:
+            run.crashes.append(segment.crash)
+            if planned is None:
+                break  # the plan is not known: what did not run cannot be named
+            rest = remaining(planned, segment.records_with_interrupted, segment.crash)
+            if not rest or len(run.crashes) > MAX_CONTINUATIONS:
+                run.not_run.extend(rest)
+                break
+            planned = rest
+            continued = f"{label}, after {segment.crash.nodeid or 'a crash'}"
+            segment = self._run_once(rest, continued, profile=profile, **options)
+            run.records.extend(segment.records)
+            run.seconds += segment.seconds
+        if order is None:
+            run.order = [record.nodeid for record in run.records]
+        if profile:
+            self.profiled = run
+        return run
+
+    def _run_once(
+        self,
+        order: Sequence[str] | None,
+        label: str,
+        *,
+        probes: bool,
+        touch: bool,
+        touch_failed: bool,
+        profile: bool,
+        expected: int | None = None,
+    ) -> _Segment:
         wanted = len(order) if order is not None else (expected or 0)
         self.budget.check(self.executions, wanted)
+        with self._lock:
+            self._running += 1
+        try:
+            return self._segment(order, label, wanted, probes, touch, touch_failed, profile)
+        finally:
+            with self._lock:  # a run that starts meanwhile waits for the files to be back
+                self._running -= 1
+                if self._running == 0 and self.between_runs is not None:
+                    self.between_runs(label)
+
+    def _segment(
+        self,
+        order: Sequence[str] | None,
+        label: str,
+        wanted: int,
+        probes: bool,
+        touch: bool,
+        touch_failed: bool,
+        profile: bool,
+    ) -> _Segment:
         folder = Path(tempfile.mkdtemp(prefix="test-auditor-run-"))
         try:
             record = folder / "record.jsonl"
@@ -227,14 +309,16 @@ class PytestDriver:
             returncode = self._execute(command, environment, folder, record, label, wanted)
             output = (folder / "output.txt").read_text(encoding="utf-8", errors="replace")
             seconds = time.monotonic() - started
-            session, records = read(record)
+            session, everything = read(record)
             coverage = exercised.read(record) if order is None and self.coverage else None
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+        records = [r for r in everything if r.outcome != INTERRUPTED]
         with self._lock:
-            self.executions += len(records)
+            self.executions += len(everything)
             self.processes += 1
-        run = Run(
+        crash = crash_of(returncode, session, everything, label=label, timeout=self.timeout)
+        segment = _Segment(
             label,
             list(order) if order is not None else [r.nodeid for r in records],
             records,
@@ -244,13 +328,21 @@ class PytestDriver:
             output[-6000:],
             coverage,
         )
+        segment.crash = crash
+        segment.records_with_interrupted = everything
         if coverage is not None:
             self.exercised = coverage
-        if profile:
-            self.profiled = run
-        if returncode not in (0, 1) and not records:
-            raise RunFailed(_explain(run))
-        return run
+        if not everything and (crash is None or not crash.nodeid) and returncode not in (0, 1):
+            raise RunFailed(_explain(segment))
+        return segment
+
+
+@dataclass
+class _Segment(Run):
+    """One pytest process of a run."""
+
+    crash: Crash | None = None
+    records_with_interrupted: list[TestRecord] = field(default_factory=list)
 
 
 INHERITED_PYTEST_VARIABLES = (
@@ -270,35 +362,51 @@ def child_environment(environment: Mapping[str, str]) -> dict[str, str]:
     }
 
 
-class _TestCounter:
-    """Tests recorded so far in a record file that is still being written: reads only what
-    was appended since the last call."""
-
-    MARK = b'"type": "test"'
+class RecordWatcher:
+    """Follows a record file while pytest writes it, reading only what was appended: how
+    many tests ended, and which test is running since when."""
 
     def __init__(self, record: Path) -> None:
         self.record = record
         self.offset = 0
-        self.tests = 0
+        self.done = 0
+        self.current: str | None = None
+        self.since = 0.0
         self.tail = b""
 
-    def count(self) -> int:
+    def poll(self) -> None:
         try:
             with self.record.open("rb") as handle:
                 handle.seek(self.offset)
                 added = handle.read()
         except OSError:
-            return self.tests
+            return
         self.offset += len(added)
-        text = self.tail + added
-        self.tests += text.count(self.MARK)
-        self.tail = text[-(len(self.MARK) - 1) :]  # a mark split across two reads
-        return self.tests
+        lines = (self.tail + added).split(b"\n")
+        self.tail = lines.pop()  # a line still being written
+        for line in lines:
+            if line.startswith(b'{"type": "test"'):
+                self.done += 1
+                self.current = None
+            elif line.startswith(b'{"type": "start"'):
+                self.current = _nodeid_of(line)
+                self.since = time.monotonic()
+
+    def running_for(self) -> float:
+        """Seconds the current test has been running (0 between tests)."""
+        return time.monotonic() - self.since if self.current is not None else 0.0
+
+
+def _nodeid_of(line: bytes) -> str:
+    try:
+        return str(json.loads(line).get("nodeid", ""))
+    except ValueError:
+        return ""
 
 
 def _explain(run: Run) -> str:
     meaning = {
-        -1: "timed out",
+        TIMED_OUT: "timed out",
         2: "interrupted",
         3: "internal error",
         4: "usage error",

@@ -148,8 +148,15 @@ class _Hunt:
         return run
 
     def note(self, run: Run) -> Run:
-        """Keep each execution's outcome (for failure rates and "passed somewhere")."""
+        """Keep each execution's outcome (for failure rates and "passed somewhere"), and
+        the tests that ended a process early (named once, left out of what follows)."""
         self.history.append(run)
+        known = {crash.nodeid for crash in self.report.crashed}
+        for crash in run.crashes:
+            if crash.nodeid not in known:
+                known.add(crash.nodeid)
+                self.report.crashed.append(crash)
+        self.report.not_run.extend(n for n in run.not_run if n not in self.report.not_run)
         for record in run.records:
             self.runs.setdefault(record.nodeid, []).append(record.failed)
             if record.outcome == "passed":
@@ -190,7 +197,11 @@ class _Hunt:
         # tells; a lone run first would only repeat that it can pass.
         named_first = bool(suspect.touched) and nodeid in self.passed_somewhere
         if named_first and self.by_state(suspect, tried, named_only=True):
-            return
+            # A pair that fails proves nothing when the test fails without the polluter
+            # too (a brittle test, a failing one): one lone pass confirms the pair.
+            if not self.fails([], nodeid, f"{nodeid} alone, to confirm its polluter"):
+                return
+            self.report.pairs = [pair for pair in self.report.pairs if pair.victim != nodeid]
         alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
         suspect.words |= words_of_test(record.touched if record else (), suspect.failure)
@@ -414,6 +425,11 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         report.tests = len(state.tests)
         report.leaked = state.leaked
         report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
+        report.collection_errors = list(baseline.session.collection_errors)
+        report.notes.extend(
+            f"left at the end of the session: {change.describe()}"
+            for change in dict.fromkeys(baseline.session.left_by_session_fixtures)
+        )
         report.rounds.append(_round(baseline, None))
         runs.append(baseline)
         chosen = state.round_orders()

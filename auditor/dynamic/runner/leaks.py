@@ -11,10 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import Config
-from auditor.dynamic.runner.driver import Budget, PytestDriver, RunFailed
+from auditor.dynamic.runner.driver import DEFAULT_TEST_TIMEOUT, Budget, PytestDriver, RunFailed
 from auditor.dynamic.runner.hunt import Settings, hunt
 from auditor.dynamic.runner.observations import observe
 from auditor.dynamic.runner.result import LeakReport
+from auditor.dynamic.runner.worktree import WorkTreeGuard
 from auditor.dynamic.shards import Shard
 from auditor.paths import in_rootdir
 
@@ -36,7 +37,8 @@ class LeaksOptions:
     budget_text: str | None = None
     jobs: int = 1
     python: str = sys.executable
-    timeout: float | None = None
+    timeout: float | None = DEFAULT_TEST_TIMEOUT
+    """Seconds one test may run (None: no limit)."""
     probes: str = "all"
     settings: dict[str, str] = field(default_factory=dict)
     progress: Progress | None = None
@@ -107,7 +109,7 @@ class LeaksOptions:
             budget_text=budget_text,
             jobs=jobs,
             python=python or sys.executable,
-            timeout=timeout or defaults.timeout,
+            timeout=per_test_timeout(timeout, defaults.timeout),
             probes=probes or ",".join(defaults.probes) or "all",
             settings=settings,
             coverage=coverage,
@@ -156,6 +158,14 @@ def _xdist_arguments(pytest_args: Sequence[str]) -> list[str]:
     return found
 
 
+def per_test_timeout(given: float | None, configured: float | None) -> float | None:
+    """The per-test timeout: given, else configured, else the default; 0 turns it off."""
+    for value in (given, configured):
+        if value is not None:
+            return value or None
+    return DEFAULT_TEST_TIMEOUT
+
+
 def parse_budget(text: str | None) -> Budget:
     """``500`` test executions, or ``10m`` / ``90s`` / ``1.5h`` of wall time."""
     if not text:
@@ -188,8 +198,21 @@ def make_driver(config: Config, options: LeaksOptions) -> PytestDriver:
 
 
 def run(config: Config, options: LeaksOptions) -> LeakReport:
-    """Hunt for leaks in the suite at ``config.rootdir``."""
+    """Hunt for leaks in the suite at ``config.rootdir``; the files under it are put back
+    between the runs and at the end as they were before (:class:`WorkTreeGuard`)."""
+    guard = WorkTreeGuard(config.rootdir)
+    try:
+        report = _hunt(config, options, guard)
+    finally:
+        guard.restore("the last run")
+        guard.close()
+    report.restored = list(guard.restored)
+    return report
+
+
+def _hunt(config: Config, options: LeaksOptions, guard: WorkTreeGuard) -> LeakReport:
     driver = make_driver(config, options)
+    driver.between_runs = lambda label: _discard(guard.restore(label))
     settings = Settings(
         seed=options.seed,
         rounds=options.rounds,
@@ -213,3 +236,7 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
         elif measured.note:
             report.notes.append(f"per-test coverage: {measured.note}")
     return report
+
+
+def _discard(_: object) -> None:
+    """The guard keeps what it restored; the driver's callback returns nothing."""

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 
 from auditor.config import Config
 from auditor.dynamic.runner.driver import RunFailed
-from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, make_driver
+from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, make_driver, per_test_timeout
 from auditor.dynamic.runner.observations import Observations, observe
+from auditor.dynamic.runner.worktree import WorkTreeGuard
 
 
 def scan_run_options(
@@ -32,7 +33,7 @@ def scan_run_options(
         paths=list(paths),
         pytest_args=[*defaults.pytest_args, *pytest_args],
         python=python or sys.executable,
-        timeout=timeout or defaults.timeout,
+        timeout=per_test_timeout(timeout, defaults.timeout),
         probes="none",
     )
 
@@ -40,12 +41,20 @@ def scan_run_options(
 def profile_run(config: Config, options: LeaksOptions) -> Observations:
     """Run the suite once, profiled; raises :class:`LeaksError` when pytest cannot run it."""
     driver = make_driver(config, options)
+    guard = WorkTreeGuard(config.rootdir)
     try:
         run = driver.run(None, label="the suite, profiled", profile=True)
     except RunFailed as failed:
         raise LeaksError(str(failed)) from failed
-    notes = []
-    if run.returncode not in (0, 1):
-        reason = "timed out" if run.returncode == -1 else f"exit code {run.returncode}"
-        notes.append(f"pytest ended early ({reason}) after {len(run.records)} tests")
+    finally:
+        restored = guard.restore("the profiled run")
+        guard.close()
+    notes = [restored_file.describe() for restored_file in restored]
+    notes += [
+        f"{crash.nodeid or 'pytest'} did not finish: {crash.why}; the rest ran without it"
+        for crash in run.crashes
+    ]
+    if run.not_run:
+        shown = ", ".join(run.not_run[:5]) + (" ..." if len(run.not_run) > 5 else "")
+        notes.append(f"{len(run.not_run)} tests never ran: {shown}")
     return observe(run.records, config.auditor.profile, run.seconds, notes)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.endings import Crash
 from auditor.dynamic.runner.observations import Observations
+from auditor.dynamic.runner.worktree import Restored
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,16 @@ class LeakReport:
     """Tests that fail in every order and alone: broken, not order-dependent."""
     unresolved: list[str] = field(default_factory=list)
     """Tests that failed in some order whose cause the budget did not allow to find."""
+    crashed: list[Crash] = field(default_factory=list)
+    """Tests during which pytest ended early (a crash, os._exit, an interrupt, the per-test
+    timeout): the rest of their run went on in a new process without them, and they took
+    no part in the hunt after that."""
+    not_run: list[str] = field(default_factory=list)
+    """Tests some run meant to run that never ran (the run could not go on)."""
+    collection_errors: list[tuple[str, str]] = field(default_factory=list)
+    """(node id, error) of the modules pytest could not collect: they took no part."""
+    restored: list[Restored] = field(default_factory=list)
+    """Files under the rootdir the suite created, changed or deleted, put back."""
     leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     """State each test left changed in the default order (polluters or not)."""
     notes: list[str] = field(default_factory=list)
@@ -124,4 +136,12 @@ class LeakReport:
 
     @property
     def found_anything(self) -> bool:
-        return bool(self.pairs or self.brittle or self.flaky or self.unresolved)
+        return bool(
+            self.pairs
+            or self.brittle
+            or self.flaky
+            or self.unresolved
+            or self.crashed
+            or self.not_run
+            or self.collection_errors
+        )
