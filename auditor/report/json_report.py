@@ -1,4 +1,4 @@
-"""`scan --format json`: the public contract of ARCHITECTURE.md, plus extra fields."""
+"""`scan --format json`: the public contract of docs/architecture.md, plus extra fields."""
 
 from __future__ import annotations
 

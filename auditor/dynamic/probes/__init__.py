@@ -36,8 +36,9 @@ Snapshot = Mapping[str, str]
 class ProbeContext:
     """What a probe factory may look at: the rootdir, temporary folders, settings.
 
-    ``settings`` holds the driver's options as strings: ``db_url`` (``--db-url``),
-    ``redis_url`` (``--redis-url``) and any ``[tool.test-auditor.leaks.probes]`` keys.
+    ``settings`` holds the driver's options as strings: ``db_url`` (``--db-url`` or
+    ``db-url`` of ``[tool.test-auditor.leaks]``), ``redis_url`` (``--redis-url``) and
+    ``modules`` (``modules`` of that table, comma-separated).
     """
 
     rootdir: Path
