@@ -1,4 +1,4 @@
-"""The report of `test-auditor leaks`: terminal (rich) and JSON (the contract of docs/architecture.md)."""
+"""The report of `test-auditor leaks`: terminal (rich) and JSON (docs/architecture.md)."""
 
 from __future__ import annotations
 
