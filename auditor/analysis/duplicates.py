@@ -37,6 +37,7 @@ defs compared in `auditor.analysis.clone_units`, the similarity join in
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from itertools import chain
 from pathlib import PurePosixPath
 
@@ -97,9 +98,9 @@ def find_duplicates(
 
 def _test_groups(
     units: list[CloneUnit], settings: DuplicateSettings
-) -> tuple[list[DuplicateGroup], dict[int, set[int]]]:
-    """Groups at their strongest level, and for each unit the units (by index) it is a
-    clone of at any level, for the file overlap."""
+) -> tuple[list[DuplicateGroup], CloneClasses]:
+    """Groups at their strongest level, and which units are clones of which, as classes
+    (never as pairs: 50,000 copies of one test are one class, not 1.25 billion pairs)."""
     groups: list[DuplicateGroup] = []
     exact = classes_by(range(len(units)), lambda i: units[i].shape.exact)
     groups.extend(_exact_group([units[i] for i in c]) for c in exact if len(c) > 1)
@@ -116,24 +117,73 @@ def _test_groups(
     groups.extend(_renamed_group([units[i] for i in c]) for c in renamed if len(c) > 1)
     family = {c[0]: [i for r in c for i in literal_family[r]] for c in renamed}
 
-    clones: dict[int, set[int]] = defaultdict(set)
+    classes = CloneClasses(units)
     for members in chain(literal_family.values(), family.values()):
-        if len(members) > 1:
-            for i in members:
-                clones[i].update(members)
+        classes.join(members)
     reps = list(family)
     pairs = [
         (*ordered_pair(reps[a], reps[b]), similarity)
         for a, b, similarity in near_pairs([units[r].shape for r in reps], settings)
     ]
     for left, right, _ in pairs:
-        for i in family[left]:
-            clones[i].update(family[right])
-        for i in family[right]:
-            clones[i].update(family[left])
+        classes.link(left, right)
     for cluster, similarity in clusters(pairs):
         groups.append(_near_group([units[i] for i in cluster], similarity))
-    return groups, clones
+    return groups, classes
+
+
+class CloneClasses:
+    """Which units are clones of which: units joined into classes (the same code up to
+    literals or names), and classes linked when one's representative is a near clone of
+    another's. Memory grows with the units and the near links, never with pairs."""
+
+    def __init__(self, units: list[CloneUnit]) -> None:
+        self.units = units
+        self.parent = list(range(len(units)))
+        self.links: list[tuple[int, int]] = []
+
+    def find(self, unit: int) -> int:
+        root = unit
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[unit] != root:  # path compression
+            self.parent[unit], unit = root, self.parent[unit]
+        return root
+
+    def join(self, members: list[int]) -> None:
+        if len(members) > 1:
+            root = self.find(members[0])
+            for member in members[1:]:
+                self.parent[self.find(member)] = root
+
+    def link(self, left: int, right: int) -> None:
+        self.links.append((left, right))
+
+    def clone_paths(self) -> Iterator[tuple[CloneUnit, set[str], set[str]]]:
+        """For each unit that has clones: the files they are in, and the files with an
+        identical copy (the same exact digest) of it."""
+        members: dict[int, list[int]] = defaultdict(list)
+        for index in range(len(self.units)):
+            members[self.find(index)].append(index)
+        paths = {root: Counter(self.units[i].path for i in m) for root, m in members.items()}
+        linked: dict[int, set[int]] = defaultdict(set)
+        for left, right in self.links:
+            a, b = self.find(left), self.find(right)
+            if a != b:
+                linked[a].add(b)
+                linked[b].add(a)
+        exact_paths: dict[str, Counter[str]] = defaultdict(Counter)
+        for unit in self.units:
+            exact_paths[unit.shape.exact][unit.path] += 1
+        for root, indices in members.items():
+            reachable = set(paths[root])
+            for other in linked.get(root, ()):
+                reachable |= set(paths[other])
+            if len(indices) == 1 and not linked.get(root):
+                continue
+            for index in indices:
+                unit = self.units[index]
+                yield unit, reachable - {unit.path}, set(exact_paths[unit.shape.exact])
 
 
 def _different_callees(units: list[CloneUnit]) -> str:
@@ -256,16 +306,14 @@ def varying_positions(values: list[tuple[str, ...]]) -> list[int]:
 
 
 def _file_groups(
-    units: list[CloneUnit], clones: dict[int, set[int]], settings: DuplicateSettings
+    units: list[CloneUnit], classes: CloneClasses, settings: DuplicateSettings
 ) -> list[DuplicateGroup]:
     """Pairs of test files where most of one file's tests are clones of the other's."""
     size: dict[str, int] = Counter(u.path for u in units)
     shared: dict[tuple[str, str], int] = defaultdict(int)
     identical: dict[tuple[str, str], int] = defaultdict(int)
-    for index, others in clones.items():
-        unit = units[index]
-        same = {units[o].path for o in others if units[o].shape.exact == unit.shape.exact}
-        for path in {units[o].path for o in others} - {unit.path}:
+    for unit, paths, same in classes.clone_paths():
+        for path in paths:
             shared[unit.path, path] += 1
             identical[unit.path, path] += path in same
     groups: list[DuplicateGroup] = []

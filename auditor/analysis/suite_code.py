@@ -10,7 +10,7 @@ from pathlib import Path, PurePosixPath
 
 from auditor.model.imports import module_name
 from auditor.model.suite import Suite
-from auditor.parse.summary import Class, Function, ModuleSummary
+from auditor.parse.summary import Binding, Class, Function, ModuleSummary
 
 _CONSTRUCTION = ("__init__", "__enter__", "__exit__", "__aenter__", "__aexit__")
 """What calling a class of the suite runs (``with Stopwatch() as watch:`` included)."""
@@ -43,6 +43,7 @@ class SuiteCode:
                 owner = owners[-1] if owners else None
                 self.by_line[path, function.line] = CodeDef(path, function, owner)
             self.top[path] = top
+        self._bindings: dict[str, dict[str, Binding]] = {}
         self.dotted: dict[str, str] = {}
         for path in self.modules:
             for name in _module_names(path, self.rootdir):
@@ -72,17 +73,21 @@ class SuiteCode:
         if isinstance(obj, Class):
             found = (self.method(path, obj, m, depth) for m in _CONSTRUCTION)
             return [d for d in found if d is not None]
-        summary = self.modules.get(path)
-        if summary is None:
+        binding = self._last_bindings(path).get(name)
+        if binding is None or binding.kind != "import":
             return []
-        for binding in reversed(summary.bindings):
-            if binding.name != name:
-                continue
-            if binding.kind != "import":
-                return []
-            target = self._module(path, binding.module, binding.level)
-            return [] if target is None else self.named(target, binding.target, depth + 1)
-        return []
+        target = self._module(path, binding.module, binding.level)
+        return [] if target is None else self.named(target, binding.target, depth + 1)
+
+    def _last_bindings(self, path: str) -> dict[str, Binding]:
+        """The binding of each name that wins in a module (the last), built once per module:
+        looking through every binding per call was quadratic in a module's defs."""
+        found = self._bindings.get(path)
+        if found is None:
+            summary = self.modules.get(path)
+            found = {b.name: b for b in summary.bindings} if summary is not None else {}
+            self._bindings[path] = found
+        return found
 
     def method(self, path: str, klass: Class, name: str, depth: int) -> CodeDef | None:
         for function in klass.functions:

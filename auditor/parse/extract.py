@@ -12,6 +12,7 @@ Decorators and marks are read by `auditor.parse.decorators`, shapes made by
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -60,23 +61,75 @@ class _Context:
     dynamic: list[DynamicFixture] = field(default_factory=list)
 
 
-def summarize(path: str, text: str, tree: ast.Module) -> ModuleSummary:
+CHUNK_LINES = 20_000
+"""Files longer than this are parsed by libcst a run of top-level statements at a time:
+a libcst tree takes about 400 bytes per byte of source (1.8 GB for a 4 MB generated file
+of 50,000 tests), a chunk's tree is dropped before the next is parsed."""
+
+
+def summarize(
+    path: str, text: str, tree: ast.Module, *, chunk_lines: int = CHUNK_LINES
+) -> ModuleSummary:
     """Parse `text` with libcst and summarise it; `tree` is the same text parsed by
     `ast` (which the caller has used to reject what Python itself cannot compile).
     Raises libcst.ParserSyntaxError."""
-    module = cst.parse_module(text)
-    statements = flatten_blocks(module.body)
-    aliases = module_aliases(module.body)
+    lines = text.count("\n") + 1
+    chunks = statement_chunks(text, tree, chunk_lines) if lines > chunk_lines else None
+    walk_lines, call_lines = def_lines(tree), fixture_call_lines(tree)
+    if chunks is None:
+        module = cst.parse_module(text)
+        context: list[cst.BaseStatement] = list(module.body)
+        parts: Iterator[list[cst.BaseStatement]] = iter([flatten_blocks(module.body)])
+    else:
+        context = list(cst.parse_module(chunks.context).body)
+        parts = (flatten_blocks(cst.parse_module(chunk).body) for chunk in chunks.texts)
+    aliases = module_aliases(context)
     if path.endswith("_pytest/fixtures.py"):
         aliases.setdefault("fixture", "pytest.fixture")  # pytest's own definition site
     ctx = _Context(
         aliases=aliases,
-        cursor=LineCursor(def_lines(tree)),
+        cursor=LineCursor(walk_lines),
         scan_bodies="getfixturevalue" in text,
     )
-    ctx.mark_aliases = find_mark_aliases(statements, ctx.aliases, ctx.mark_aliases)
-    summary = _ModuleWalk(path, ctx).run(statements, lines=text.count("\n") + 1)
-    return _with_dynamic_lines(summary, fixture_call_lines(tree))
+    ctx.mark_aliases = find_mark_aliases(flatten_blocks(context), ctx.aliases, ctx.mark_aliases)
+    walk = _ModuleWalk(path, ctx)
+    for statements in parts:
+        walk.walk(statements)
+    return _with_dynamic_lines(walk.summary(lines), call_lines)
+
+
+@dataclass
+class Chunks:
+    """A long module as runs of whole top-level statements (``texts``, in order), and the
+    statements that bind module-level names (``context``: everything but defs and classes)
+    that every run needs to read its decorators and marks."""
+
+    context: str
+    texts: list[str]
+
+
+def statement_chunks(text: str, tree: ast.Module, chunk_lines: int) -> Chunks:
+    """Cut ``text`` between top-level statements into runs of about ``chunk_lines``."""
+    lines = text.splitlines(keepends=True)
+    spans: list[tuple[int, int, bool]] = []  # (first line, last line, a def or class?)
+    for node in tree.body:
+        decorators = getattr(node, "decorator_list", [])
+        first = min([node.lineno, *(d.lineno for d in decorators)])
+        last = node.end_lineno or node.lineno
+        is_def = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        if spans and first <= spans[-1][1]:  # `a = 1; b = 2` on one line
+            spans[-1] = (spans[-1][0], max(last, spans[-1][1]), spans[-1][2] and is_def)
+        else:
+            spans.append((first, last, is_def))
+    context = "".join("".join(lines[a - 1 : b]) for a, b, is_def in spans if not is_def)
+    texts: list[str] = []
+    start = 1
+    for index, (_, last, _) in enumerate(spans):
+        following = spans[index + 1][0] if index + 1 < len(spans) else len(lines) + 1
+        if last - start + 1 >= chunk_lines or following > len(lines):
+            texts.append("".join(lines[start - 1 : following - 1]))
+            start = following
+    return Chunks(context, [t for t in texts if t.strip()])
 
 
 def _with_dynamic_lines(summary: ModuleSummary, lines: list[int]) -> ModuleSummary:
@@ -103,7 +156,8 @@ class _ModuleWalk:
         self.test_attr: bool | None = None
         self.all_names: tuple[str, ...] | None = None
 
-    def run(self, statements: list[cst.BaseStatement], lines: int) -> ModuleSummary:
+    def walk(self, statements: list[cst.BaseStatement]) -> None:
+        """Record these top-level statements (the module's, in order, one run at a time)."""
         for statement in statements:
             if isinstance(statement, cst.FunctionDef):
                 function = _function(statement, self.ctx, in_class=False)
@@ -118,6 +172,8 @@ class _ModuleWalk:
             elif isinstance(statement, cst.SimpleStatementLine):
                 for small in statement.body:
                     self._small(small)
+
+    def summary(self, lines: int) -> ModuleSummary:
         return ModuleSummary(
             path=self.path,
             functions=tuple(self.functions),

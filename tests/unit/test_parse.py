@@ -209,3 +209,70 @@ def test_static_if_tests_choose_the_branch_pytest_would_see():
         """
     )
     assert [f.name for f in summary.functions] == ["test_py3", "test_elif", "test_maybe"]
+
+
+LONG_MODULE = '''\
+"""A module long enough to be parsed a run of statements at a time."""
+import pytest
+from pytest import fixture as fx
+
+pytestmark = [pytest.mark.slow]
+slow = pytest.mark.slow
+x = 1; y = 2
+
+if True:
+    import os
+
+    def helper():
+        return os.getcwd()
+
+
+@fx(scope="module")
+def shared():
+    yield 1
+
+# a comment between statements
+
+@slow
+@pytest.mark.parametrize("a, b", [(1, 2), (3, 4)])
+def test_first(shared, a, b):
+    for _ in range(10):
+        assert a < b
+
+
+class TestGroup:
+    @pytest.fixture
+    def inner(self):
+        return 2
+
+    def test_inner(self, inner):
+        assert inner == 2
+
+fixture = pytest.fixture
+
+@fixture
+def late_alias():
+    return 3
+
+collect_ignore = ["other.py"]
+
+def test_last(late_alias, request):
+    request.getfixturevalue("shared")
+    assert late_alias == 3
+'''
+
+
+def test_a_long_module_parsed_in_runs_of_statements_gives_the_same_summary():
+    """Large generated files are parsed a chunk at a time (a libcst tree of a 4 MB file
+    takes 1.8 GB); every chunk size gives the summary of the whole-module parse."""
+    import ast
+
+    from auditor.parse.extract import statement_chunks
+    from auditor.parse.extract import summarize as extract
+
+    text = LONG_MODULE * 3
+    whole = extract("test_x.py", text, ast.parse(text), chunk_lines=10**9)
+    assert len(whole.functions) == 15  # helper, shared, test_first, late_alias, test_last
+    for size in (1, 7, 40):
+        assert len(statement_chunks(text, ast.parse(text), size).texts) > 1
+        assert extract("test_x.py", text, ast.parse(text), chunk_lines=size) == whole, size
