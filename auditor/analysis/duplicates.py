@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
+from dataclasses import replace
 from itertools import chain
 from pathlib import PurePosixPath
 
@@ -51,7 +52,7 @@ from auditor.analysis.clone_units import (
     test_units,
 )
 from auditor.analysis.fixture_clones import fixture_groups, nearest_conftest
-from auditor.analysis.near_clones import clusters, near_pairs, ordered_pair
+from auditor.analysis.near_clones import MAX_PARTNERS, clusters, near_pairs, ordered_pair
 from auditor.model.suite import Suite
 
 __all__ = [
@@ -121,14 +122,20 @@ def _test_groups(
     for members in chain(literal_family.values(), family.values()):
         classes.join(members)
     reps = list(family)
+    capped: set[int] = set()
     pairs = [
         (*ordered_pair(reps[a], reps[b]), similarity)
-        for a, b, similarity in near_pairs([units[r].shape for r in reps], settings)
+        for a, b, similarity in near_pairs([units[r].shape for r in reps], settings, capped)
     ]
+    cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:
         classes.link(left, right)
     for cluster, similarity in clusters(pairs):
-        groups.append(_near_group([units[i] for i in cluster], similarity))
+        group = _near_group([units[i] for i in cluster], similarity)
+        if cut_short.intersection(cluster):
+            note = f" (cut short: over {MAX_PARTNERS} look-alikes each; more may belong here)"
+            group = replace(group, suggestion=group.suggestion + note)
+        groups.append(group)
     return groups, classes
 
 

@@ -11,9 +11,14 @@ from itertools import chain
 from auditor.analysis.clone_groups import DuplicateSettings
 from auditor.parse.summary import Shape
 
+MAX_PARTNERS = 64
+"""Near partners kept per def. A def with more is one of a crowd of look-alikes: its group
+is reported from the partners found, marked as cut short, and the search stays linear
+(generated suites of thousands of almost-equal tests made it quadratic)."""
+
 
 def near_pairs(
-    shapes: Sequence[Shape], settings: DuplicateSettings
+    shapes: Sequence[Shape], settings: DuplicateSettings, capped: set[int] | None = None
 ) -> list[tuple[int, int, float]]:
     """Pairs (i, j, similarity), i < j indices into `shapes` of at least
     `settings.min_tokens`, whose shingle sets have Jaccard >= `settings.near_similarity`
@@ -24,7 +29,10 @@ def near_pairs(
     unique key); sets are visited smallest first, each probing the index with its prefix
     of rarest ranks, then adding that prefix to it. A shingle no other set has matches
     nothing: it counts in the prefix but is never indexed, and a set whose prefix holds
-    only such shingles is skipped without sorting anything."""
+    only such shingles is skipped without sorting anything.
+
+    At most ``MAX_PARTNERS`` partners per def are kept; the defs that had more are added
+    to ``capped`` when given."""
     threshold = settings.near_similarity - 1e-9
     records = sorted(
         (len(shape.shingles), n, shape.shingles)
@@ -37,6 +45,7 @@ def near_pairs(
     index: dict[int, list[int]] = defaultdict(list)
     sets: dict[int, frozenset[int]] = {}
     pairs: list[tuple[int, int, float]] = []
+    partners: Counter[int] = Counter()
     for position, (size, unit, shingles) in enumerate(records):
         common_shingles = shared & shingles
         prefix = len(common_shingles) - math.ceil(threshold * size) + 1
@@ -59,6 +68,12 @@ def near_pairs(
                 similarity = common / (size + other_size - common)
                 if similarity >= threshold:
                     first, second = sorted((records[other][1], unit))
+                    if partners[first] >= MAX_PARTNERS or partners[second] >= MAX_PARTNERS:
+                        if capped is not None:
+                            capped.update((first, second))
+                        continue
+                    partners[first] += 1
+                    partners[second] += 1
                     pairs.append((first, second, similarity))
             postings.append(position)
     pairs.sort()

@@ -676,3 +676,18 @@ def test_every_labelled_group_of_the_sample_is_found() -> None:
         "parametrize": 3,
         "near": 2,
     }
+
+
+def test_a_crowd_of_look_alikes_keeps_a_bounded_number_of_near_partners() -> None:
+    """Thousands of almost-equal defs must not make the near search quadratic: each keeps
+    at most MAX_PARTNERS partners, and the defs cut short are named."""
+    from auditor.analysis.near_clones import MAX_PARTNERS
+
+    base = tuple(range(1000, 1030))
+    shapes = [Shape("", "", "", 100, tuple(sorted((*base, 5000 + i)))) for i in range(300)]
+    capped: set[int] = set()
+    pairs = near_pairs(shapes, DuplicateSettings(), capped)
+    partners = Counter(i for a, b, _ in pairs for i in (a, b))
+    assert max(partners.values()) <= MAX_PARTNERS
+    assert len(pairs) <= 300 * MAX_PARTNERS // 2
+    assert capped
