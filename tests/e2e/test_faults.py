@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,17 @@ def processes_with(marker: str) -> list[str]:
         if marker in command and "pytest" not in command.split(" ", 1)[0]:
             found.append(command)
     return [c for c in found if not c.startswith(sys.executable + " -m pytest")]
+
+
+def until(condition: Callable[[], bool], timeout: float = 60) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; its last answer."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        os.sched_yield()
+        time.sleep(0.05)  # noqa: TA401 -- polling the process table, not waiting blindly
+    return True
 
 
 def leftovers(tmp: Path) -> list[str]:
@@ -159,10 +171,7 @@ def test_interrupting_test_auditor_ends_pytest_and_its_children(
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
-        while not processes_with(marker) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert processes_with(marker), "the hanging test never started"
+        assert until(lambda: bool(processes_with(marker))), "the hanging test never started"
         process.send_signal(sent)
         _, err = process.communicate(timeout=30)
     finally:
@@ -170,8 +179,7 @@ def test_interrupting_test_auditor_ends_pytest_and_its_children(
     assert process.returncode == code, err
     assert word in err
     assert "test_b.py::test_hangs" in err or "default order" in err
-    time.sleep(0.2)
-    assert processes_with(marker) == []
+    assert until(lambda: not processes_with(marker), timeout=5), processes_with(marker)
     assert leftovers(tmp_path / "tmp") == []
 
 

@@ -1,6 +1,8 @@
 """The fix codemods, one by one, as LibCST tests its own: code before, code after, and
 the target named by its qualified name."""
 
+# test-auditor: noqa: TA502 -- one method per case is LibCST's CodemodTest style, on purpose
+
 from __future__ import annotations
 
 from libcst.codemod import CodemodTest
