@@ -520,7 +520,9 @@ def format_report(results: Sequence[SuiteResult], details: bool) -> str:
             unjudged = ", ".join(f"{r} {n}" for r, n in sorted(result.unjudged.items()))
             out.append(f"  findings reported but not judged: {unjudged}")
         for half in HALVES:
-            out.extend(format_score(half, result.halves[half], details))
+            # Only the tuning half's mistakes are ever listed: the held-out half is measured,
+            # never looked into, so that its score stays evidence.
+            out.extend(format_score(half, result.halves[half], details and half == "tuning"))
         out.append("")
     out.append(f"== overall ({len(results)} suites)")
     for half in (*HALVES, ALL):
@@ -581,7 +583,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per command")
     parser.add_argument("--json", type=Path, help="also write the scores here")
-    parser.add_argument("--details", action="store_true", help="list wrong tiers, missed hazards")
+    parser.add_argument(
+        "--tuning-labels",
+        action="store_true",
+        help="print the tuning half's labels (the only ones to read when changing analyses)",
+    )
+    parser.add_argument(
+        "--details",
+        action="store_true",
+        help="list the tuning half's wrong tiers and missed hazards (never the held-out half's)",
+    )
     return parser.parse_args(argv)
 
 
@@ -616,6 +627,30 @@ def evaluate_suite(
     return result
 
 
+def tuning_labels(label_files: Sequence[LabelFile]) -> str:
+    """The labels of the tuning half only: what anyone changing the analyses may read."""
+    out: list[str] = []
+    for labels in label_files:
+        name = labels.distribution
+        out.append(f"== {labels.name} (tuning half)")
+        for test in labels.tests:
+            if half_of(name, test.nodeid) == "tuning":
+                out.append(f"  tier {test.tier:<12} {test.nodeid}  -- {test.reason}")
+        for finding in labels.findings:
+            if half_of(name, finding.key) == "tuning":
+                out.append(
+                    f"  finding {finding.verdict:<5} {finding.rule} {finding.path}:{finding.line}"
+                    f"  -- {finding.reason}"
+                )
+        for hazard in labels.hazards:
+            if half_of(name, hazard.key) == "tuning":
+                out.append(
+                    f"  hazard {hazard.rule or '(no rule)'} {hazard.path}:{hazard.line}"
+                    f" {hazard.kind}  -- {hazard.description}"
+                )
+    return "\n".join(out)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     roots = parse_pairs(args.root, "--root")
@@ -632,6 +667,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not label_files:
         print(f"no label files in {args.labels}", file=sys.stderr)
         return 2
+    if args.tuning_labels:
+        print(tuning_labels(label_files))
+        return 0
     results = [evaluate_suite(lf, args, roots, pythons) for lf in label_files]
     print(format_report(results, args.details))
     if args.json:
