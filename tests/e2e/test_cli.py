@@ -631,3 +631,21 @@ def test_scan_markdown_shows_the_pyramid(run_cli: RunCli, tmp_path: Path) -> Non
     assert "### Tiers per folder" in text
     assert "| `tests/unit` |" in text
     assert "### Duplicates" in text
+
+
+def test_a_reader_that_is_gone_ends_the_command_quietly() -> None:
+    """`test-auditor scan --format json | head -1`: when the reader has gone by the time the
+    report is written, no 'Broken pipe' error and no traceback, and the shell's 141."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "scan", str(SAMPLES / "tiers"), "--format", "json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()  # gone before the scan (seconds) writes anything
+    assert process.wait(timeout=60) == 141
+    assert process.stderr.read() == b""

@@ -1,0 +1,124 @@
+"""The command line's arguments: one parser, its subcommands and their options.
+
+The only module with argparse besides the commands that read the parsed arguments
+(:mod:`auditor.cli.commands`); everything below the command line gets plain values."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from auditor import __version__
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", type=Path, help="files or folders (default: testpaths or .)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="parse everything afresh")
+    parser.add_argument("--cache-dir", type=Path, help="cache folder (default .test-auditor-cache)")
+    parser.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
+    parser.add_argument("--rootdir", type=Path, help="pytest rootdir to use")
+    parser.add_argument("--jobs", "-j", type=int, help="worker processes for parsing")
+    parser.add_argument("--output", "-o", type=Path, help="write the report to this file")
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    def codes(value: str) -> list[str]:
+        return [v.strip() for v in value.split(",") if v.strip()]
+
+    parser.add_argument("--select", type=codes, help="only these rules (codes, prefixes, names)")
+    parser.add_argument("--extend-select", type=codes, default=[], help="add these rules")
+    parser.add_argument("--ignore", type=codes, default=[], help="skip these rules")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="test-auditor", description="Audit pytest suites statically."
+    )
+    parser.add_argument("--version", action="version", version=f"test-auditor {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    scan = sub.add_parser(
+        "scan",
+        help="report on the whole suite",
+        description="With --run, arguments after `--` go to pytest (e.g. -- -m 'not slow').",
+    )
+    _common(scan)
+    _selection(scan)
+    scan.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
+    scan.add_argument(
+        "--run",
+        action="store_true",
+        help="run the suite once, profiled, to confirm or correct the static tiers",
+    )
+    _run_options(scan)
+    check = sub.add_parser("check", help="lint test files and conftests (pre-commit, CI)")
+    _common(check)
+    _selection(check)
+    check.add_argument("--format", choices=("text", "json", "sarif", "github"), default="text")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply (or show) unsafe fixes"
+    )
+    check.add_argument(
+        "--diff", action="store_true", help="print the fixes as a diff; write nothing"
+    )
+    check.add_argument("--baseline", type=Path, help="report only findings not in this file")
+    check.add_argument(
+        "--write-baseline", type=Path, metavar="FILE", help="record today's findings"
+    )
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    graph = sub.add_parser("graph", help="the fixture dependency graph")
+    _common(graph)
+    graph.add_argument("--format", choices=("mermaid", "dot", "json", "graphml"), default="mermaid")
+    graph.add_argument("--test", metavar="NODEID", help="only this test's closure")
+    graph.add_argument(
+        "--fixture",
+        metavar="NAME",
+        help="only this fixture, its users and dependencies",
+    )
+    leaks = sub.add_parser(
+        "leaks",
+        help="run the suite in several orders; find polluters, victims, brittle and flaky tests",
+        description="Arguments after `--` go to pytest (e.g. -- -m 'not network').",
+    )
+    leaks.add_argument("paths", nargs="*", help="files or folders pytest gets (default: its own)")
+    leaks.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
+    leaks.add_argument("--rootdir", type=Path, help="pytest rootdir to use")
+    leaks.add_argument("--output", "-o", type=Path, help="write the report to this file")
+    leaks.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    leaks.add_argument("--rounds", type=int, help="orders beyond the default one (default 2)")
+    leaks.add_argument("--seed", type=int, help="seed of the shuffled rounds (default: random)")
+    leaks.add_argument(
+        "--budget", help="most test executions (e.g. 500) or minutes (e.g. 10m) to spend"
+    )
+    leaks.add_argument("--jobs", "-j", type=int, default=1, help="rounds run in parallel")
+    leaks.add_argument("--db-url", help="also count rows per table in this database")
+    leaks.add_argument("--redis-url", help="also count keys in this Redis")
+    leaks.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
+    _run_options(leaks)
+    leaks.add_argument(
+        "--coverage",
+        action="store_true",
+        help="record the project modules each test runs (in the default-order run)",
+    )
+    leaks.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="hunt in the I-th of N parts of the suite (whole modules; same --seed everywhere)",
+    )
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = sub.add_parser("rule", help="print one rule's documentation")
+    rule.add_argument("code", help="a rule code such as TA201, or its name")
+    return parser
+
+
+def _run_options(parser: argparse.ArgumentParser) -> None:
+    """How the commands that run the suite (`leaks`, `scan --run`) start pytest."""
+    parser.add_argument("--python", help="interpreter that runs pytest (default: this one)")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        help="seconds one test may run before its pytest is ended (default 300; 0: no limit)",
+    )
