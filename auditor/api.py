@@ -374,7 +374,7 @@ class SuiteView:
             from auditor.analysis.duplicates import DuplicateSettings, find_duplicates
 
             settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
-            self._duplicates = find_duplicates(self.suite, settings)
+            self._duplicates = find_duplicates(self.suite, settings, self.resolution)
         return self._duplicates
 
     def is_test_function_name(self, name: str) -> bool:

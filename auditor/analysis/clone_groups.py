@@ -31,6 +31,10 @@ class DuplicateGroup:
     """1.0 for exact, parametrize and renamed; the lowest Jaccard similarity between two
     members for near; for files, the share of one file's tests cloned in the other."""
     suggestion: str
+    differs: tuple[str, ...] = ()
+    """Names the members' code spells alike but that resolve to other things in some of
+    them (fixtures as ``fixture:<name>``): the same steps over other fixtures, model
+    classes or functions are not copies to delete, at most tests to parametrize."""
 
 
 @dataclass(frozen=True, slots=True)

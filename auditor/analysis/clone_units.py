@@ -3,11 +3,15 @@ its shape, and the grouping steps the test and fixture groups share."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import ast
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
 
 from auditor.analysis.clone_groups import Member
-from auditor.model.suite import Suite
+from auditor.analysis.resolution import Resolution
+from auditor.model.suite import FixtureDef, Suite
 from auditor.parse.summary import Function, Shape
 
 
@@ -113,3 +117,234 @@ def classes_by(indices: Iterable[int], key: Callable[[int], str]) -> list[list[i
 
 def sorted_members(units: Iterable[CloneUnit]) -> tuple[Member, ...]:
     return tuple(sorted((u.member for u in units), key=lambda m: (m.path, m.line, m.name)))
+
+
+# -- what the names of a def resolve to ----------------------------------------------------
+
+_VARIANT = re.compile(r"_py\d+$")
+"""A module written again for another Python version (``tutorial001_py310`` next to
+``tutorial001``): the same subject, so tests over the two are copies of one test."""
+
+
+class Context:
+    """What the names of a def resolve to, read from its file (``ast``, never imported):
+    the free names of its body and the names it imports locally, each resolved through
+    the module's top-level imports, defs, classes and assignments; and for a test, the
+    fixture definitions pytest gives it. Two defs with the same code are copies only
+    when these agree: the same body over another docs module, another model class or
+    another fixture is another test. Files are parsed on first use, for the defs that
+    have clones only."""
+
+    def __init__(self, suite: Suite, resolution: Resolution, defs: Defs) -> None:
+        self.suite = suite
+        self.resolution = resolution
+        self.defs = defs
+        self.root = Path(suite.rootdir)
+        self._files: dict[str, tuple[dict[int, ast.AST], dict[str, str]] | None] = {}
+        self._refs: dict[tuple[str, int], dict[str, str]] = {}
+        self._classes: dict[tuple[str, int], bool] = {}
+        self._modules: dict[str, bool] = {}
+        self._fixtures: dict[str, str] = {}
+
+    # -- per def -------------------------------------------------------------------------
+
+    def refs(self, path: str, line: int) -> dict[str, str]:
+        """Each free or locally imported name of the def -> what it is: a dotted import
+        target, ``def:<digest>`` for a module-level function (copies of a helper are
+        one helper), ``class:<path>::<name>`` for a module-level class (two model
+        classes of one name are two classes), ``value:<dump>`` for a module-level
+        assignment. Names bound nowhere (builtins, star imports) are left out."""
+        key = (path, line)
+        found = self._refs.get(key)
+        if found is None:
+            found = self._refs[key] = self._read_refs(path, line)
+        return found
+
+    def subject(self, unit: CloneUnit) -> frozenset[str]:
+        """The modules of the project the def works on as objects (``from docs import
+        tutorial003 as mod``; ``importlib.reload(mod)``), with Python-version variants
+        folded: the same code over another module is another test."""
+        return frozenset(
+            ".".join(_VARIANT.sub("", part) for part in target.split("."))
+            for target in self.refs(unit.path, unit.line).values()
+            if ":" not in target and self.is_module(target)
+        )
+
+    def defines_class(self, unit: CloneUnit) -> bool:
+        """Does the def's body define a class (a fixture building a model class)?"""
+        key = (unit.path, unit.line)
+        found = self._classes.get(key)
+        if found is None:
+            node = self._node(unit.path, unit.line)
+            found = node is not None and any(
+                isinstance(n, ast.ClassDef) for n in ast.walk(node) if n is not node
+            )
+            self._classes[key] = found
+        return found
+
+    def fixtures(self, unit: CloneUnit) -> dict[str, str]:
+        """For a test: each fixture of its closure -> what it is (the same code, over
+        names that resolve alike, is the same fixture wherever it is defined)."""
+        if not unit.nodeid:
+            return {}
+        closure = self.resolution.tests.get(unit.nodeid)
+        if closure is None:
+            return {}
+        found: dict[str, str] = {}
+        for key in closure.definitions:
+            definition = self.resolution.definitions.get(key)
+            if definition is not None:
+                found[definition.name] = self._fixture_identity(definition)
+        return found
+
+    def resolved(self, unit: CloneUnit) -> dict[str, str]:
+        """What every name the def uses resolves to: its references, and for a test
+        its fixtures (as ``fixture:<name>``)."""
+        refs = dict(self.refs(unit.path, unit.line))
+        refs.update((f"fixture:{k}", v) for k, v in self.fixtures(unit).items())
+        return refs
+
+    def differing(self, units: Sequence[CloneUnit]) -> tuple[str, ...]:
+        """The names that resolve to something else in some of `units` (fixtures as
+        ``fixture:<name>``), sorted."""
+        resolved = [self.resolved(u) for u in units]
+        names = sorted(set().union(*resolved))
+        return tuple(n for n in names if len({r.get(n) for r in resolved}) > 1)
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def is_module(self, dotted: str) -> bool:
+        """Is `dotted` a module or package of the project (a file under the rootdir, or
+        under its ``src``)?"""
+        found = self._modules.get(dotted)
+        if found is None:
+            parts = [p for p in dotted.split(".") if p]
+            found = bool(parts) and any(
+                (base / Path(*parts)).with_suffix(".py").is_file()
+                or (base / Path(*parts) / "__init__.py").is_file()
+                for base in (self.root, self.root / "src")
+            )
+            self._modules[dotted] = found
+        return found
+
+    def _fixture_identity(self, definition: FixtureDef) -> str:
+        found = self._fixtures.get(definition.key)
+        if found is None:
+            entry = self.defs.get((definition.path, definition.line))
+            if entry is None or entry[0].shape is None:
+                found = definition.key
+            else:
+                refs = self.refs(definition.path, definition.line)
+                found = "\x1f".join(
+                    (entry[0].shape.exact, *(f"{k}={v}" for k, v in sorted(refs.items())))
+                )
+            self._fixtures[definition.key] = found
+        return found
+
+    def _file(self, path: str) -> tuple[dict[int, ast.AST], dict[str, str]] | None:
+        if path in self._files:
+            return self._files[path]
+        parsed: tuple[dict[int, ast.AST], dict[str, str]] | None = None
+        try:
+            tree = ast.parse((self.root / path).read_bytes())
+        except (OSError, SyntaxError, ValueError):
+            tree = None
+        if tree is not None:
+            nodes: dict[int, ast.AST] = {}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                    nodes.setdefault(node.lineno, node)
+            parsed = (nodes, self._top_level(path, tree.body))
+        self._files[path] = parsed
+        return parsed
+
+    def _node(self, path: str, line: int) -> ast.AST | None:
+        parsed = self._file(path)
+        return None if parsed is None else parsed[0].get(line)
+
+    def _top_level(self, path: str, body: list[ast.stmt]) -> dict[str, str]:
+        """The module's names -> what they are (the last binding wins)."""
+        names: dict[str, str] = {}
+        for statement in body:
+            if isinstance(statement, ast.If | ast.Try):
+                nested = [*statement.body, *statement.orelse]
+                if isinstance(statement, ast.Try):
+                    nested += [s for h in statement.handlers for s in h.body]
+                names.update(self._top_level(path, nested))
+            elif isinstance(statement, ast.Import | ast.ImportFrom):
+                names.update(_imported(path, statement))
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef):
+                entry = self.defs.get((path, statement.lineno))
+                shape = entry[0].shape if entry is not None else None
+                names[statement.name] = (
+                    f"def:{shape.exact}" if shape is not None else f"def:{path}::{statement.name}"
+                )
+            elif isinstance(statement, ast.ClassDef):
+                names[statement.name] = f"class:{path}::{statement.name}"
+            elif isinstance(statement, ast.Assign | ast.AnnAssign) and statement.value:
+                targets = (
+                    statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+                )
+                value = f"value:{ast.dump(statement.value)}"
+                for target in targets:
+                    if isinstance(target, ast.Name):
+                        names[target.id] = value
+        return names
+
+    def _read_refs(self, path: str, line: int) -> dict[str, str]:
+        parsed = self._file(path)
+        if parsed is None:
+            return {}
+        nodes, top = parsed
+        node = nodes.get(line)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return {}
+        bound: set[str] = {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+        local: dict[str, str] = {}
+        used: list[str] = []
+        for statement in node.body:
+            for child in ast.walk(statement):
+                if isinstance(child, ast.Import | ast.ImportFrom):
+                    local.update(_imported(path, child))
+                elif isinstance(child, ast.Name):
+                    if isinstance(child.ctx, ast.Load):
+                        used.append(child.id)
+                    else:
+                        bound.add(child.id)
+                elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                    bound.add(child.name)
+                elif isinstance(child, ast.ExceptHandler):
+                    bound.add(child.name or "")
+                elif isinstance(child, ast.arg):
+                    bound.add(child.arg)
+        refs = dict(local)
+        for name in used:
+            if name in local or name in bound or name in refs:
+                continue
+            target = top.get(name)
+            if target is not None:
+                refs[name] = target
+        return refs
+
+
+def _imported(path: str, statement: ast.Import | ast.ImportFrom) -> dict[str, str]:
+    """The names an import binds -> their dotted targets (relative ones resolved
+    against `path`'s folders)."""
+    names: dict[str, str] = {}
+    if isinstance(statement, ast.Import):
+        for alias in statement.names:
+            if alias.asname:
+                names[alias.asname] = alias.name
+            else:
+                head = alias.name.split(".", 1)[0]
+                names[head] = head
+        return names
+    module = statement.module or ""
+    if statement.level:
+        base = list(PurePosixPath(path).parent.parts)
+        base = base[: len(base) - (statement.level - 1)] if statement.level > 1 else base
+        module = ".".join([*base, *([module] if module else [])])
+    for alias in statement.names:
+        if alias.name != "*":
+            names[alias.asname or alias.name] = f"{module}.{alias.name}" if module else alias.name
+    return names

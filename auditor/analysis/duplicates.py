@@ -45,6 +45,7 @@ from pathlib import PurePosixPath
 from auditor.analysis.clone_groups import STRENGTH, DuplicateGroup, DuplicateSettings, Member
 from auditor.analysis.clone_units import (
     CloneUnit,
+    Context,
     classes_by,
     defs_by_line,
     loosely_merged,
@@ -53,6 +54,7 @@ from auditor.analysis.clone_units import (
 )
 from auditor.analysis.fixture_clones import fixture_groups, nearest_conftest
 from auditor.analysis.near_clones import MAX_PARTNERS, clusters, near_pairs, ordered_pair
+from auditor.analysis.resolution import Resolution, resolve
 from auditor.model.suite import Suite
 
 __all__ = [
@@ -73,15 +75,19 @@ _SHOWN_VALUE = 24
 
 
 def find_duplicates(
-    suite: Suite, settings: DuplicateSettings | None = None
+    suite: Suite,
+    settings: DuplicateSettings | None = None,
+    resolution: Resolution | None = None,
 ) -> tuple[DuplicateGroup, ...]:
     """All clone groups of the suite: largest first, then tests, fixtures, files, then
-    by strength and place."""
+    by strength and place. `resolution` is the suite's (resolved here when not given):
+    what the members' names resolve to decides whether the same code is a copy."""
     settings = settings or DuplicateSettings()
     defs = defs_by_line(suite)
+    context = Context(suite, resolution or resolve(suite), defs)
     tests = test_units(suite, defs)
-    groups, clones = _test_groups(tests, settings)
-    groups.extend(fixture_groups(suite, defs, settings))
+    groups, clones = _test_groups(tests, settings, context)
+    groups.extend(fixture_groups(suite, defs, settings, context))
     groups.extend(_file_groups(tests, clones, settings))
     groups.sort(
         key=lambda g: (
@@ -98,27 +104,58 @@ def find_duplicates(
 
 
 def _test_groups(
-    units: list[CloneUnit], settings: DuplicateSettings
+    units: list[CloneUnit], settings: DuplicateSettings, context: Context
 ) -> tuple[list[DuplicateGroup], CloneClasses]:
     """Groups at their strongest level, and which units are clones of which, as classes
-    (never as pairs: 50,000 copies of one test are one class, not 1.25 billion pairs)."""
+    (never as pairs: 50,000 copies of one test are one class, not 1.25 billion pairs).
+
+    Every class is split by the modules its members work on (`Context.subject`): the
+    same code over another docs module is another test. A class whose members spell
+    names alike that resolve to other fixtures, classes or functions is reported with
+    those names (`DuplicateGroup.differs`), never as copies to delete."""
+    subjects: dict[int, str] = {}
+
+    def subject(index: int) -> str:
+        found = subjects.get(index)
+        if found is None:
+            found = subjects[index] = "\x1f".join(sorted(context.subject(units[index])))
+        return found
+
+    def split(classes: list[list[int]]) -> list[list[int]]:
+        return [s for c in classes for s in (classes_by(c, subject) if len(c) > 1 else [c])]
+
     groups: list[DuplicateGroup] = []
-    exact = classes_by(range(len(units)), lambda i: units[i].shape.exact)
-    groups.extend(_exact_group([units[i] for i in c]) for c in exact if len(c) > 1)
+    exact = split(classes_by(range(len(units)), lambda i: units[i].shape.exact))
+    for c in exact:
+        if len(c) > 1:
+            same = [units[i] for i in c]
+            groups.append(_exact_group(same, context.differing(same)))
     exact_family = {c[0]: c for c in exact}
 
-    literal = classes_by(exact_family, lambda i: units[i].shape.literals)
-    groups.extend(_parametrize_group([units[i] for i in c]) for c in literal if len(c) > 1)
+    literal = split(classes_by(exact_family, lambda i: units[i].shape.literals))
     literal_family = {c[0]: [i for r in c for i in exact_family[r]] for c in literal}
+    for c in literal:
+        if len(c) > 1:
+            cases = [units[i] for r in c for i in exact_family[r]]
+            differs = context.differing(cases)
+            if differs:  # other literals, and other fixtures or objects: not one test's cases
+                groups.append(_renamed_group([units[r] for r in c], differs))
+            else:
+                groups.append(_parametrize_group([units[r] for r in c]))
 
     big = [i for i in literal_family if units[i].shape.size >= settings.min_tokens]
-    renamed = loosely_merged(
-        classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+    renamed = split(
+        loosely_merged(
+            classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+        )
     )
-    groups.extend(_renamed_group([units[i] for i in c]) for c in renamed if len(c) > 1)
+    for c in renamed:
+        if len(c) > 1:
+            alike = [units[i] for i in c]
+            groups.append(_renamed_group(alike, context.differing(alike)))
     family = {c[0]: [i for r in c for i in literal_family[r]] for c in renamed}
 
-    classes = CloneClasses(units)
+    classes = CloneClasses(units, context)
     for members in chain(literal_family.values(), family.values()):
         classes.join(members)
     reps = list(family)
@@ -126,6 +163,7 @@ def _test_groups(
     pairs = [
         (*ordered_pair(reps[a], reps[b]), similarity)
         for a, b, similarity in near_pairs([units[r].shape for r in reps], settings, capped)
+        if subject(reps[a]) == subject(reps[b])
     ]
     cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:
@@ -144,8 +182,9 @@ class CloneClasses:
     literals or names), and classes linked when one's representative is a near clone of
     another's. Memory grows with the units and the near links, never with pairs."""
 
-    def __init__(self, units: list[CloneUnit]) -> None:
+    def __init__(self, units: list[CloneUnit], context: Context) -> None:
         self.units = units
+        self.context = context
         self.parent = list(range(len(units)))
         self.links: list[tuple[int, int]] = []
 
@@ -168,7 +207,7 @@ class CloneClasses:
 
     def clone_paths(self) -> Iterator[tuple[CloneUnit, set[str], set[str]]]:
         """For each unit that has clones: the files they are in, and the files with an
-        identical copy (the same exact digest) of it."""
+        identical copy (the same exact digest, over names that resolve alike) of it."""
         members: dict[int, list[int]] = defaultdict(list)
         for index in range(len(self.units)):
             members[self.find(index)].append(index)
@@ -179,18 +218,25 @@ class CloneClasses:
             if a != b:
                 linked[a].add(b)
                 linked[b].add(a)
+        cloned = [m for root, m in members.items() if len(m) > 1 or linked.get(root)]
         exact_paths: dict[str, Counter[str]] = defaultdict(Counter)
-        for unit in self.units:
-            exact_paths[unit.shape.exact][unit.path] += 1
-        for root, indices in members.items():
+        for index in chain.from_iterable(cloned):
+            exact_paths[self._identity(index)][self.units[index].path] += 1
+        for indices in cloned:
+            root = self.find(indices[0])
             reachable = set(paths[root])
             for other in linked.get(root, ()):
                 reachable |= set(paths[other])
-            if len(indices) == 1 and not linked.get(root):
-                continue
             for index in indices:
                 unit = self.units[index]
-                yield unit, reachable - {unit.path}, set(exact_paths[unit.shape.exact])
+                yield unit, reachable - {unit.path}, set(exact_paths[self._identity(index)])
+
+    def _identity(self, index: int) -> str:
+        """The exact digest with what every name resolves to: identical tests over
+        other fixtures or model classes are not copies of each other."""
+        unit = self.units[index]
+        resolved = self.context.resolved(unit)
+        return "\x1f".join((unit.shape.exact, *(f"{k}={v}" for k, v in sorted(resolved.items()))))
 
 
 def _different_callees(units: list[CloneUnit]) -> str:
@@ -203,25 +249,36 @@ def _different_callees(units: list[CloneUnit]) -> str:
     return ", ".join(f"`{name}`" for name in differing[:4])
 
 
-def _exact_group(units: list[CloneUnit]) -> DuplicateGroup:
+def _exact_group(units: list[CloneUnit], differs: tuple[str, ...] = ()) -> DuplicateGroup:
+    """Copies; or, when `differs`, the same code over other fixtures or objects: never
+    "delete" then, since each copy runs over something else."""
     members = sorted_members(units)
     keep = members[0]
     owners = {u.owner for u in units}
     if len(owners) > 1 and all(owners):
+        advice = f"the same method in {len(owners)} classes"
+        if differs:
+            advice += (
+                f", over {over(differs)}: move it into a shared base class (each class "
+                "keeps what differs)"
+            )
+        else:
+            advice += ": move it into a shared base class (or parametrize the class)"
+    elif differs:
         advice = (
-            f"the same method in {len(owners)} classes: move it into a shared base class "
-            "(or parametrize the class)"
+            f"the same code over {over(differs)}: not a copy to delete; consider one test "
+            "parametrized over what differs (or a shared base class)"
         )
     else:
         copies = len(members) - 1
         advice = f"keep `{keep.name}` ({keep.path}:{keep.line}), delete the other {copies}"
-    callees = _different_callees(units)
+    callees = "" if differs else _different_callees(units)
     if callees:
         advice += (
             f"; but check first: one name is imported from different places ({callees}): "
             "if those are different objects, parametrize over them instead"
         )
-    return DuplicateGroup("test", "exact", members, 1.0, advice)
+    return DuplicateGroup("test", "exact", members, 1.0, advice, differs)
 
 
 def _parametrize_group(units: list[CloneUnit]) -> DuplicateGroup:
@@ -261,9 +318,14 @@ def _short(value: str) -> str:
     return value if len(value) <= _SHOWN_VALUE else value[: _SHOWN_VALUE - 3] + "..."
 
 
-def _renamed_group(units: list[CloneUnit]) -> DuplicateGroup:
+def _renamed_group(units: list[CloneUnit], differs: tuple[str, ...] = ()) -> DuplicateGroup:
     members = sorted_members(units)
-    if len({u.shape.renamed for u in units}) == 1:
+    if differs:
+        advice = (
+            f"the same code over {over(differs)}: consider merging the {len(members)} "
+            "tests into one, parametrized over what differs"
+        )
+    elif len({u.shape.renamed for u in units}) == 1:
         advice = (
             f"the same code up to local names and literals: merge the {len(members)} tests "
             "into one, parametrized over what differs"
@@ -273,7 +335,7 @@ def _renamed_group(units: list[CloneUnit]) -> DuplicateGroup:
             f"the same code up to names and literals: merge the {len(members)} tests into "
             "one, parametrized over what differs (functions, classes or attributes too)"
         )
-    return DuplicateGroup("test", "renamed", members, 1.0, advice)
+    return DuplicateGroup("test", "renamed", members, 1.0, advice, differs)
 
 
 def _near_group(units: list[CloneUnit], similarity: float) -> DuplicateGroup:
@@ -283,6 +345,19 @@ def _near_group(units: list[CloneUnit], similarity: float) -> DuplicateGroup:
         "or parametrize them"
     )
     return DuplicateGroup("test", "near", members, round(similarity, 3), advice)
+
+
+def over(differs: tuple[str, ...], shown: int = 4) -> str:
+    """``other fixtures (`a`, `b`) and other objects under one name (`mod`)``."""
+    fixtures = [n.removeprefix("fixture:") for n in differs if n.startswith("fixture:")]
+    objects = [n for n in differs if not n.startswith("fixture:")]
+    parts = []
+    if fixtures:
+        parts.append(f"other fixtures ({', '.join(f'`{n}`' for n in fixtures[:shown])})")
+    if objects:
+        names = ", ".join(f"`{n}`" for n in objects[:shown])
+        parts.append(f"other objects under one name ({names})")
+    return " and ".join(parts)
 
 
 def common_name(names: list[str]) -> str:

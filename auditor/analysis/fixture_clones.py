@@ -9,6 +9,7 @@ from pathlib import Path, PurePosixPath
 from auditor.analysis.clone_groups import DuplicateGroup, DuplicateSettings
 from auditor.analysis.clone_units import (
     CloneUnit,
+    Context,
     Defs,
     classes_by,
     clone_unit,
@@ -18,7 +19,9 @@ from auditor.analysis.clone_units import (
 from auditor.model.suite import Origin, Suite
 
 
-def fixture_groups(suite: Suite, defs: Defs, settings: DuplicateSettings) -> list[DuplicateGroup]:
+def fixture_groups(
+    suite: Suite, defs: Defs, settings: DuplicateSettings, context: Context
+) -> list[DuplicateGroup]:
     """Fixtures with the same code in different files, and the conftest they belong in.
 
     "The same code" is the same exact digest, or the same renamed digest with the same
@@ -30,7 +33,14 @@ def fixture_groups(suite: Suite, defs: Defs, settings: DuplicateSettings) -> lis
     renamed clone, with the sizes tests need) are one more "renamed" group, of one
     member per family: variants one fixture taking what differs should replace. Families
     of one name are left alone: a module overriding a fixture with its own values is
-    how pytest is meant to be used."""
+    how pytest is meant to be used.
+
+    What the code's names resolve to counts too: copies working on other modules of the
+    project (`Context.subject`) are split apart, fixtures that build a class (a model
+    class per module) are never variants of one fixture, and a family is reported only
+    when its one copy can live somewhere without changing the fixture any test gets (a
+    conftest copy would replace a wider definition for the tests that use that one
+    today: then the copies are overrides, not duplicates)."""
     units: dict[tuple[str, int], CloneUnit | None] = {}
     nodes: dict[tuple[str, int], set[str]] = defaultdict(set)
     for fixture in suite.fixtures:
@@ -42,18 +52,34 @@ def fixture_groups(suite: Suite, defs: Defs, settings: DuplicateSettings) -> lis
         if key not in units and found is not None:
             units[key] = clone_unit(*key, fixture.name, "", found, unittest=False)
     ordered = [u for k in sorted(units) if (u := units[k]) is not None]
-    families = classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i]))
+
+    def subject(index: int) -> str:
+        return "\x1f".join(sorted(context.subject(ordered[index])))
+
+    def split(classes: list[list[int]]) -> list[list[int]]:
+        return [s for c in classes for s in (classes_by(c, subject) if len(c) > 1 else [c])]
+
+    families = split(classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i])))
+    hoisting = _Hoisting(context, nodes)
     groups: list[DuplicateGroup] = []
     for family in families:
         members = [ordered[i] for i in family]
         if len({m.path for m in members}) < 2:
             continue
         clone = "exact" if len({m.shape.exact for m in members}) == 1 else "renamed"
-        advice = _hoist(suite, members, nodes)
-        groups.append(DuplicateGroup("fixture", clone, sorted_members(members), 1.0, advice))
-    big = [f[0] for f in families if ordered[f[0]].shape.size >= settings.min_tokens]
-    renamed = loosely_merged(
-        classes_by(big, lambda i: ordered[i].shape.renamed), ordered, settings.loose_min_tokens
+        advice = hoisting.advice(members)
+        if advice is not None:
+            groups.append(DuplicateGroup("fixture", clone, sorted_members(members), 1.0, advice))
+    big = [
+        f[0]
+        for f in families
+        if ordered[f[0]].shape.size >= settings.min_tokens
+        and not any(context.defines_class(ordered[i]) for i in f)
+    ]
+    renamed = split(
+        loosely_merged(
+            classes_by(big, lambda i: ordered[i].shape.renamed), ordered, settings.loose_min_tokens
+        )
     )
     for variants in renamed:
         members = [ordered[i] for i in variants]
@@ -80,32 +106,86 @@ def _fixture_key(unit: CloneUnit) -> str:
     return "\x1f".join((shape.renamed, *unit.params, "", *shape.values))
 
 
-def _hoist(suite: Suite, units: list[CloneUnit], nodes: dict[tuple[str, int], set[str]]) -> str:
-    """Where the one copy should live: a member every other member's users already
-    see (the others are overrides with the same body), else the nearest conftest."""
-    names = sorted({u.name for u in units})
-    differ = ""
-    if len(names) > 1:
-        differ = f"; names differ ({', '.join(f'`{n}`' for n in names)}): update the users"
-    if len(names) == 1:
-        for unit in sorted(units, key=lambda u: (u.path, u.line)):
-            others = [u for u in units if u is not unit]
-            if all(
-                _covers(n, m)
-                for u in others
-                for m in nodes[u.path, u.line]
-                for n in nodes[unit.path, unit.line]
-            ):
-                return (
-                    f"`{unit.name}` at {unit.path}:{unit.line} already serves every user: "
-                    f"delete the {len(others)} overriding cop{'y' if len(others) == 1 else 'ies'}"
-                )
-    conftest = nearest_conftest([u.path for u in units])
-    exists = conftest in suite.conftests or (Path(suite.rootdir) / conftest).is_file()
-    copies = sum(u.path != conftest for u in units)
-    name = names[0] if len(names) == 1 else min(units, key=lambda u: (u.path, u.line)).name
-    where = "exists" if exists else "create it"
-    return f"move `{name}` to {conftest} ({where}) and delete the {copies} copies{differ}"
+_ADDED = "\x00conftest copy"
+
+
+class _Hoisting:
+    """Where the one copy of a family can live: checked against what every test gets
+    today, by pytest's rule (the definition closest to the test wins)."""
+
+    def __init__(self, context: Context, nodes: dict[tuple[str, int], set[str]]) -> None:
+        self.suite = context.suite
+        self.resolution = context.resolution
+        self.nodes = nodes
+        self.keys: dict[tuple[str, int], set[str]] = defaultdict(set)
+        for definition in self.suite.fixtures:
+            self.keys[definition.path, definition.line].add(definition.key)
+
+    def advice(self, units: list[CloneUnit]) -> str | None:
+        """A member every other member's users already see (the others are overrides
+        with the same body), else the nearest conftest; None when neither leaves every
+        test the fixture it gets today."""
+        suite, nodes = self.suite, self.nodes
+        names = sorted({u.name for u in units})
+        differ = ""
+        if len(names) > 1:
+            differ = f"; names differ ({', '.join(f'`{n}`' for n in names)}): update the users"
+        if len(names) == 1:
+            for unit in sorted(units, key=lambda u: (u.path, u.line)):
+                others = [u for u in units if u is not unit]
+                if all(
+                    _covers(n, m)
+                    for u in others
+                    for m in nodes[u.path, u.line]
+                    for n in nodes[unit.path, unit.line]
+                ) and self._keeps_every_test(units, others, unit.name, None):
+                    return (
+                        f"`{unit.name}` at {unit.path}:{unit.line} already serves every user: "
+                        f"delete the {len(others)} overriding "
+                        f"cop{'y' if len(others) == 1 else 'ies'}"
+                    )
+        conftest = nearest_conftest([u.path for u in units])
+        name = names[0] if len(names) == 1 else min(units, key=lambda u: (u.path, u.line)).name
+        node = str(PurePosixPath(conftest).parent)
+        if not self._keeps_every_test(units, units, name, "" if node == "." else node):
+            return None
+        exists = conftest in suite.conftests or (Path(suite.rootdir) / conftest).is_file()
+        copies = sum(u.path != conftest for u in units)
+        where = "exists" if exists else "create it"
+        return f"move `{name}` to {conftest} ({where}) and delete the {copies} copies{differ}"
+
+    def _keeps_every_test(
+        self, units: list[CloneUnit], removed: list[CloneUnit], name: str, added: str | None
+    ) -> bool:
+        """Do the tests get the same fixture once `removed` are deleted, a copy named
+        `name` is added to the conftest at node `added` (None: none), and the users of
+        members of other names request `name` instead?"""
+        member_keys = {k for u in units for k in self.keys[u.path, u.line]}
+        removed_keys = {k for u in removed for k in self.keys[u.path, u.line]}
+        member_names = {u.name for u in units}
+        definitions = self.resolution.definitions
+        for test in self.suite.tests:
+            closure = self.resolution.tests.get(test.nodeid)
+            if closure is None or member_names.isdisjoint(closure.names):
+                continue
+            for key in closure.definitions:
+                today = definitions.get(key)
+                if today is None or today.name not in member_names:
+                    continue
+                was_member = key in member_keys
+                if today.name != name and not was_member:
+                    continue  # its users are not renamed
+                winner: str | None = None
+                for node in test.chain:
+                    for definition in self.suite.visible(name, (node,)):
+                        if definition.key not in removed_keys:
+                            winner = definition.key
+                    if node == added:
+                        winner = _ADDED
+                after_member = winner == _ADDED or winner in member_keys
+                if was_member != after_member or (not was_member and winner != key):
+                    return False
+        return True
 
 
 def _covers(node: str, other: str) -> bool:

@@ -213,6 +213,18 @@ class DuplicateTest(Rule):
                 "    check_annual_price(plan_catalog)\n",
             }
         ),
+        # the same steps over two docs modules: two tests, one per tutorial
+        Valid(
+            files={
+                "docs/__init__.py": "",
+                "docs/tutorial001.py": "def main():\n    return 1\n",
+                "docs/tutorial002.py": "def main():\n    return 2\n",
+                "tests/test_tutorial001.py": "from docs import tutorial001 as mod\n\n\n"
+                "def test_tutorial():\n    assert mod.main()\n",
+                "tests/test_tutorial002.py": "from docs import tutorial002 as mod\n\n\n"
+                "def test_tutorial():\n    assert mod.main()\n",
+            }
+        ),
     )
     INVALID = (
         Invalid(
@@ -286,6 +298,9 @@ def _exact_advice(group: DuplicateGroup) -> str:
 
 
 def _renamed_message(suite: SuiteView, group: DuplicateGroup, keep: Member, member: Member) -> str:
+    if group.differs:
+        # the same steps over other fixtures, classes or functions: never "delete it"
+        return f"test `{member.name}` is the code of test {where(keep)}: {group.suggestion}"
     if not locals_only(suite, (keep, member)):
         # other callees or attributes, or literals of other kinds
         return (

@@ -120,6 +120,18 @@ def test_plan_cached(cache, basic_plan):
 """
 
 
+USER_MODEL = """\
+import pytest
+
+
+@pytest.fixture
+def User():
+    class User:
+        __tablename__ = "user"
+    return User
+"""
+
+
 class DuplicatedFixture(Rule):
     """
     ## What it does
@@ -195,6 +207,16 @@ class DuplicatedFixture(Rule):
                 "tests/public/test_reports.py": "import pytest\n\n\n@pytest.fixture\n"
                 "def user(guest):\n    return guest\n\n\n"
                 "def test_no_reports(user):\n    assert not user.can_read_reports\n",
+            }
+        ),
+        # the same model in two modules, each overriding the root conftest's `User`: a
+        # tests/conftest.py copy would replace that one for tests/test_accounts.py
+        Valid(
+            files={
+                "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef User():\n    return dict\n",
+                "tests/a/test_one.py": USER_MODEL + "\n\ndef test_one(User):\n    assert User\n",
+                "tests/b/test_two.py": USER_MODEL + "\n\ndef test_two(User):\n    assert User\n",
+                "tests/test_accounts.py": "def test_accounts(User):\n    assert User\n",
             }
         ),
     )

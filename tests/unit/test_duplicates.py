@@ -236,9 +236,10 @@ def test_identical_code_calling_differently_imported_functions(tmp_path: Path) -
     }
     (group,) = groups_of(tmp_path, files)
     assert group.clone == "exact"
-    assert group.suggestion.endswith(
-        "but check first: one name is imported from different places (`julia_code`, "
-        "`octave_code`): if those are different objects, parametrize over them instead"
+    assert group.differs == ("mcode",)
+    assert group.suggestion == (
+        "the same code over other objects under one name (`mcode`): not a copy to delete; "
+        "consider one test parametrized over what differs (or a shared base class)"
     )
 
 
@@ -691,3 +692,160 @@ def test_a_crowd_of_look_alikes_keeps_a_bounded_number_of_near_partners() -> Non
     assert max(partners.values()) <= MAX_PARTNERS
     assert len(pairs) <= 300 * MAX_PARTNERS // 2
     assert capped
+
+
+# -- what names resolve to: the same code over other things is not a copy ----------------
+
+SCENARIO = """
+def test_round_trip(session, Article):
+    article = Article(title="x")
+    session.add(article)
+    session.flush()
+    assert session.get(Article, article.id).title == "x"
+"""
+ARTICLE = "import pytest\n\n\n@pytest.fixture\ndef Article():\n    return {}\n"
+
+
+def test_the_same_body_over_other_fixtures_is_not_a_copy_to_delete(tmp_path: Path) -> None:
+    files = {
+        "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef session():\n    return 1\n",
+        "tests/test_plain.py": ARTICLE + SCENARIO,
+        "tests/test_joined.py": ARTICLE.replace("return {}", "return []") + SCENARIO,
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert (group.kind, group.clone, group.differs) == ("test", "exact", ("fixture:Article",))
+    assert "delete" not in group.suggestion.replace("not a copy to delete", "")
+    assert "other fixtures (`Article`)" in group.suggestion
+
+
+def test_the_same_body_over_the_same_fixture_is_a_copy(tmp_path: Path) -> None:
+    files = {
+        "tests/conftest.py": ARTICLE + "\n\n@pytest.fixture\ndef session():\n    return 1\n",
+        "tests/test_plain.py": SCENARIO,
+        "tests/test_joined.py": SCENARIO,
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert (group.clone, group.differs) == ("exact", ())
+    assert "delete the other 1" in group.suggestion
+
+
+TUTORIAL = """
+def test_tutorial():
+    from docs.where import {module} as mod
+
+    mod.sqlite_url = "sqlite://"
+    mod.engine = create_engine(mod.sqlite_url, echo=False)
+    calls = []
+    with patch("builtins.print", new=calls.append):
+        mod.main()
+    assert calls == [["id", 1, "name", "Deadpond"], ["id", 2, "name", "Rusty-Man"]]
+"""
+
+
+def test_the_same_body_over_another_docs_module_is_another_test(tmp_path: Path) -> None:
+    files = {
+        "docs/__init__.py": "",
+        "docs/where/__init__.py": "",
+        "docs/where/tutorial001.py": "def main(p):\n    p('a')\n",
+        "docs/where/tutorial002.py": "def main(p):\n    p('b')\n",
+        "tests/test_tutorial001.py": TUTORIAL.replace("{module}", "tutorial001"),
+        "tests/test_tutorial002.py": TUTORIAL.replace("{module}", "tutorial002"),
+    }
+    assert groups_of(tmp_path, files) == ()
+
+
+def test_a_python_version_variant_of_a_module_is_the_same_subject(tmp_path: Path) -> None:
+    files = {
+        "docs/__init__.py": "",
+        "docs/where/__init__.py": "",
+        "docs/where/tutorial001.py": "def main(p):\n    p('a')\n",
+        "docs/where/tutorial001_py310.py": "def main(p):\n    p('a')\n",
+        "tests/test_tutorial001.py": TUTORIAL.replace("{module}", "tutorial001"),
+        "tests/test_tutorial001_py310.py": TUTORIAL.replace("{module}", "tutorial001_py310"),
+    }
+    groups = groups_of(tmp_path, files)
+    tests = [g for g in groups if g.kind == "test"]
+    assert len(tests) == 1
+    assert tests[0].differs == ("mod",)
+    assert "parametrized over what differs" in tests[0].suggestion
+
+
+def test_module_level_imports_of_other_modules_split_identical_tests(tmp_path: Path) -> None:
+    wrapper = (
+        "from docs import {module} as test_mod\n\n\n"
+        "def test_tutorial():\n    test_mod.test_create_hero()\n"
+    )
+    files = {
+        "docs/__init__.py": "",
+        "docs/test_main_001.py": "def test_create_hero():\n    pass\n",
+        "docs/test_main_002.py": "def test_create_hero():\n    pass\n",
+        "tests/test_tests001.py": wrapper.format(module="test_main_001"),
+        "tests/test_tests002.py": wrapper.format(module="test_main_002"),
+        "tests/test_tests003.py": wrapper.format(module="test_main_002"),
+    }
+    (group,) = groups_of(tmp_path, files)
+    assert names(group) == ["test_tutorial", "test_tutorial"]
+    assert [m.path for m in group.members] == ["tests/test_tests002.py", "tests/test_tests003.py"]
+
+
+MODEL = """
+import pytest
+
+
+@pytest.fixture
+def User(Base):
+    class User(Base):
+        __tablename__ = "user"
+        id = Column(Integer, primary_key=True)
+        name = Column(Unicode(255))
+    return User
+
+
+def test_{name}(User):
+    assert User.__tablename__ == "user"
+"""
+
+
+def test_a_fixture_is_not_hoisted_over_a_wider_definition(tmp_path: Path) -> None:
+    root = (
+        "import pytest\n\n\n@pytest.fixture\ndef Base():\n    return object\n\n\n"
+        "@pytest.fixture\ndef User(Base):\n    return Base\n"
+    )
+    files = {
+        "conftest.py": root,
+        "tests/a/test_one.py": MODEL.format(name="one"),
+        "tests/b/test_two.py": MODEL.format(name="two"),
+        # uses the root conftest's `User`: a tests/conftest.py copy would replace it
+        "tests/test_other.py": "def test_other(User):\n    assert User\n",
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
+
+
+def test_a_fixture_copy_with_no_wider_definition_is_hoisted(tmp_path: Path) -> None:
+    files = {
+        "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef Base():\n    return object\n",
+        "tests/a/test_one.py": MODEL.format(name="one"),
+        "tests/b/test_two.py": MODEL.format(name="two"),
+        "tests/test_other.py": "def test_other(Base):\n    assert Base\n",
+    }
+    (group,) = [g for g in groups_of(tmp_path, files) if g.kind == "fixture"]
+    assert group.suggestion.startswith("move `User` to tests/conftest.py (create it)")
+
+
+def test_fixtures_building_other_model_classes_are_not_variants(tmp_path: Path) -> None:
+    model = (
+        "import pytest\n\n\n@pytest.fixture\ndef {name}(Base):\n"
+        "    class {name}(Base):\n"
+        '        __tablename__ = "{table}"\n'
+        "        id = sa.Column(sa.Integer, primary_key=True)\n"
+        "        name = sa.Column(sa.Unicode(255))\n"
+        "        created = sa.Column(sa.DateTime, default=sa.func.now())\n"
+        "    return {name}\n\n\n"
+        "def test_{table}({name}):\n    assert {name}\n"
+    )
+    files = {
+        "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef Base():\n    return object\n",
+        "tests/test_group.py": model.format(name="Group", table="group"),
+        "tests/test_category.py": model.format(name="Category", table="category"),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
