@@ -28,8 +28,9 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 7
-"""Bumped when the layout of the cache file changes (7: JSON instead of pickle)."""
+FORMAT = 8
+"""Bumped when the layout of the cache file or what a summary holds changes (7: JSON
+instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,6 +121,26 @@ def calls_fixture(expr: cst.BaseExpression, aliases: Mapping[str, str]) -> bool:
     return found
 
 
+def fixture_by_call(
+    expr: cst.BaseExpression, aliases: Mapping[str, str]
+) -> tuple[FixtureSpec, str] | None:
+    """``pytest.fixture(...)(func)`` or ``pytest.fixture(func)``: the spec of the fixture
+    this call registers and the name of the function it wraps (None for other calls, and
+    for a computed fixture name)."""
+    if not isinstance(expr, cst.Call) or len(expr.args) != 1 or expr.args[0].keyword:
+        return None
+    wrapped = expr.args[0].value
+    if not isinstance(wrapped, cst.Name) or expr.args[0].star:
+        return None
+    decorator = expr.func
+    call = decorator if isinstance(decorator, cst.Call) else None
+    kind = FIXTURE_DECORATORS.get(qualified(call.func if call else decorator, aliases) or "")
+    if kind is None:
+        return None
+    spec = _fixture_spec(call, kind)
+    return None if spec is None else (spec, wrapped.value)
+
+
 def find_mark_aliases(
     statements: Iterable[cst.BaseStatement],
     aliases: Mapping[str, str],

@@ -21,6 +21,7 @@ from auditor.parse.decorators import (
     AnyMark,
     calls_fixture,
     find_mark_aliases,
+    fixture_by_call,
     marks_of,
     read_decorations,
 )
@@ -262,11 +263,29 @@ class _ModuleWalk:
             self.ctx.dynamic.append(
                 DynamicFixture(0, f"`{name}` is made by calling a fixture decorator")
             )
+            registered = self._fixture_by_call(name, value)
+            if registered is not None:
+                self.functions.append(registered)
+                self.bindings.append(Binding(name, "function", registered.line, target=name))
+                return
         alias = dotted(value)
         if alias is not None and "." not in alias:
             self.bindings.append(Binding(name, "alias", 0, target=alias))
         else:
             self.bindings.append(Binding(name, "other", 0))
+
+    def _fixture_by_call(self, name: str, value: cst.BaseExpression) -> Function | None:
+        """``name = pytest.fixture(...)(func)`` for a `func` defined above: pytest
+        registers the fixture `name` (or the decorator's ``name=``) with `func`'s
+        parameters, so it is recorded as a copy of `func`'s def (at that def's line)."""
+        found = fixture_by_call(value, self.ctx.aliases)
+        if found is None:
+            return None
+        spec, wrapped = found
+        function = next((f for f in reversed(self.functions) if f.name == wrapped), None)
+        if function is None or function.fixture is not None:
+            return None
+        return replace(function, name=name, fixture=spec)
 
     def _module_call(self, call: cst.Call) -> None:
         func = call.func

@@ -69,7 +69,7 @@ class Context:
                 if (
                     isinstance(node, (ast.Assign, ast.AnnAssign))
                     and node.value is not None
-                    and any(reads(n) for n in ast.walk(node.value))
+                    and _reads_state(node.value, reads)
                 ):
                     targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                     names.update(_saved_targets(targets))
@@ -85,6 +85,14 @@ class Context:
             isinstance(n, (ast.Name, ast.Attribute)) and ast.unparse(n) in saved
             for n in ast.walk(value)
         )
+
+
+def _reads_state(value: ast.AST, reads: Callable[[ast.AST], bool]) -> bool:
+    """Whether `value` reads the state: a node satisfies `reads`, other than a called
+    function (``eng = sqlalchemy.create_engine(url)`` makes a new value, it keeps no
+    old one)."""
+    callees = {id(n.func) for n in ast.walk(value) if isinstance(n, ast.Call)}
+    return any(id(n) not in callees and reads(n) for n in ast.walk(value))
 
 
 def _saved_targets(targets: Iterable[ast.expr]) -> Iterator[str]:

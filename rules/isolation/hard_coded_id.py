@@ -6,7 +6,17 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
+from auditor.api import (
+    FileView,
+    Finding,
+    FunctionView,
+    Invalid,
+    Rule,
+    Scope,
+    SuiteView,
+    Valid,
+    walk_local,
+)
 
 from ._common import checked, where
 
@@ -20,6 +30,8 @@ SESSION_METHODS = frozenset({"add", "merge"})
 BULK_METHODS = frozenset({"add_all", "bulk_save_objects", "bulk_insert_mappings"})
 SESSION_WORDS = ("session", "db", "database", "conn", "transaction", "tx", "uow")
 SQL_INSERTS = frozenset({"sqlalchemy.insert", "sqlalchemy.sql.insert", "sqlmodel.insert"})
+MEMORY_DATABASE = re.compile(r"""["']sqlite(?:\+\w+)?://(?:/:memory:)?["']|:memory:""")
+"""An in-memory SQLite URL (``sqlite://``, ``sqlite:///:memory:``) or path."""
 SQL_INSERT_SUFFIXES = (".dialects.postgresql.insert", ".dialects.sqlite.insert")
 
 
@@ -43,6 +55,54 @@ def _literal_id(value: ast.AST, file: FileView) -> str | None:
     ):
         return ast.unparse(value)
     return None
+
+
+def _function_text(suite: SuiteView, path: str, line: int) -> str:
+    """The code of the def at `line` of `path` ("" when it cannot be found)."""
+    file = suite.file(path)
+    if file is None:
+        return ""
+    for node in ast.walk(file.tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
+            return ast.get_source_segment(file.text, node) or ""
+    return ""
+
+
+def _fresh(text: str) -> bool:
+    """Code that gives its user a database of its own: a new in-memory SQLite database,
+    or the tables created and dropped again around the user."""
+    return bool(MEMORY_DATABASE.search(text)) or ("create_all" in text and "drop_all" in text)
+
+
+def _fresh_database(file: FileView, view: FunctionView) -> bool:
+    """Whether every run of `view` gets a database no other test shares: the test (or
+    fixture) itself, or one of the function-scoped fixtures it gets, makes a new
+    in-memory database or creates and drops the tables. A fixed key cannot collide
+    with another test's rows there."""
+    if _fresh(ast.get_source_segment(file.text, view.node) or ""):
+        return True
+    suite = file.suite
+    if view.test is not None:
+        definitions = suite.closure(view.test)
+    elif view.fixture is not None:
+        known = suite.resolution.definitions
+        pending, seen = [view.fixture.key], set()
+        definitions = []
+        while pending:
+            key = pending.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            for edge in suite.resolution.requests(key):
+                if edge.target in known and edge.target not in seen:
+                    definitions.append(known[edge.target])
+                    pending.append(edge.target)
+    else:
+        return False
+    return any(
+        d.scope is Scope.FUNCTION and _fresh(_function_text(suite, d.path, d.line))
+        for d in definitions
+    )
 
 
 def _receiver_text(call: ast.Call) -> str:
@@ -105,6 +165,10 @@ class HardCodedId(Rule):
     `uuid.UUID("...")`, when the object goes into `session.add` / `add_all` / `merge`
     / `bulk_save_objects`, an `insert(...)`, a `.create(...)` or a factory-boy factory.
 
+    Not reported: tests and fixtures whose database is their own, where the function
+    itself or a function-scoped fixture it gets makes a new in-memory SQLite database
+    (`sqlite://`, `:memory:`) or creates and drops the tables around each test.
+
     ## Why is this bad?
     Fixed keys only work while exactly one test owns the table. Under pytest-xdist,
     with a shared database, or after a commit that escaped the rollback, two tests (or
@@ -147,6 +211,17 @@ class HardCodedId(Rule):
             "    db_session.add(Item(name='x'))\n    lookup = db_session.get(Item, 1)\n"
             "    assert lookup is None\n"
         ),
+        # a new in-memory database, or tables created and dropped, for every test
+        Valid(
+            files={
+                "conftest.py": "import pytest\n\n@pytest.fixture\ndef session():\n"
+                "    engine = create_engine('sqlite://')\n    yield Session(engine)\n\n"
+                "@pytest.fixture\ndef tables(engine):\n    Base.metadata.create_all(engine)\n"
+                "    yield Session(engine)\n    Base.metadata.drop_all(engine)\n",
+                "test_a.py": "def test_a(session):\n    session.add(User(id=1))\n\n"
+                "def test_b(tables):\n    tables.add(User(id=1))\n",
+            }
+        ),
     )
     INVALID = (
         Invalid(
@@ -175,6 +250,17 @@ class HardCodedId(Rule):
             ),
             message="test `test_a` stores a row with the fixed key `id=1`",
         ),
+        # the in-memory database is session-scoped: shared by every test
+        Invalid(
+            files={
+                "conftest.py": "import pytest\n\n@pytest.fixture(scope='session')\n"
+                "def session():\n    engine = create_engine('sqlite://')\n"
+                "    yield Session(engine)\n",
+                "test_a.py": "def test_a(session):\n    session.add(User(id=1))\n",
+            },
+            at=("test_a.py:2:22",),
+            message="test `test_a` stores a row with the fixed key `id=1`",
+        ),
     )
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
@@ -187,6 +273,8 @@ class HardCodedId(Rule):
                 yield from self._check(file, view)
 
     def _check(self, file: FileView, view: FunctionView) -> Iterator[Finding]:
+        if _fresh_database(file, view):
+            return
         nodes = list(walk_local(view.node))
         stored: dict[int, str] = {}
         stored_names: dict[str, str] = {}

@@ -6,9 +6,10 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
+from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid
 
 from ._common import AnalysisCache, checked, restore_hint, where
+from ._owned import OwnedModules
 from ._patchers import monkeypatched, patch_function
 from ._writes import Context, Role, Write
 
@@ -145,6 +146,14 @@ class ModuleAttributeAssignment(Rule):
     `UserFactory._meta.sqlalchemy_session = session`) and never put the old value back
     (after the fixture's `yield`, in a `finally`, in a finalizer or a teardown).
 
+    Not reported: an attribute of a module of the project that belongs to the tests
+    setting it (each function of the suite using the module imports it itself and sets
+    the attribute before reading anything else from it, and no other file of the project
+    imports it), as when each test points an example script's `engine` at a new
+    in-memory database before running it: no one reads the leaked value. Nor a test's
+    own cleanup lines (`Base.metadata.bind = None` among the closing `close()` /
+    `dispose()` calls of the test).
+
     ## Why is this bad?
     Imported modules and classes live for the whole session: the new value stays for
     every test that runs later, so results depend on test order. A factory-boy factory
@@ -196,8 +205,68 @@ class ModuleAttributeAssignment(Rule):
             "        assert settings.URL\n",
             files={"app/__init__.py": "", "app/settings.py": "DEBUG = False\nURL = ''\n"},
         ),
+        # an example script only its own tests import, each pointing it at a new
+        # database before running it: no other test reads the leaked engine
+        Valid(
+            files={
+                "docs_src/__init__.py": "",
+                "docs_src/tutorial001.py": "engine = None\nurl = 'sqlite:///db'\n\n"
+                "def main():\n    return engine\n",
+                "tests/test_tutorial001.py": "from sqlmodel import create_engine\n\n"
+                "def test_tutorial():\n    from docs_src import tutorial001 as mod\n\n"
+                "    mod.url = 'sqlite://'\n    mod.engine = create_engine(mod.url)\n"
+                "    assert mod.main()\n\n"
+                "def test_again():\n    from docs_src import tutorial001 as mod\n\n"
+                "    mod.url = 'sqlite://'\n    mod.engine = create_engine(mod.url)\n"
+                "    assert mod.main()\n",
+            }
+        ),
+        # the test's own cleanup lines at its end, after new engines it made itself
+        Valid(
+            "import sqlalchemy\nfrom models import Base\n\n"
+            "def test_engines(url):\n    eng = sqlalchemy.create_engine(url)\n"
+            "    assert eng\n    eng.dispose()\n    Base.metadata.bind = None\n",
+            files={"models.py": "class Base:\n    pass\n"},
+        ),
     )
     INVALID = (
+        # the same script, but another test reads the engine without setting it
+        Invalid(
+            files={
+                "docs_src/__init__.py": "",
+                "docs_src/tutorial001.py": "engine = None\n\ndef main():\n    return engine\n",
+                "tests/test_a.py": "def test_a():\n    from docs_src import tutorial001 as mod\n"
+                "    mod.engine = object()\n    assert mod.main()\n",
+                "tests/test_b.py": "from docs_src import tutorial001\n\n"
+                "def test_b():\n    assert tutorial001.main() is None\n",
+            },
+            at=("tests/test_a.py:3:5",),
+            message="test `test_a` assigns `mod.engine`",
+        ),
+        # application code imports the module: it reads the leaked value
+        Invalid(
+            files={
+                "app/__init__.py": "",
+                "app/settings.py": "DEBUG = False\n",
+                "app/views.py": "from app import settings\n\n"
+                "def page():\n    return settings.DEBUG\n",
+                "tests/test_a.py": "from app import views\n\ndef test_a():\n"
+                "    from app import settings\n    settings.DEBUG = True\n"
+                "    assert views.page()\n",
+            },
+            at=("tests/test_a.py:5:5",),
+            message="test `test_a` assigns `settings.DEBUG`",
+        ),
+        # set at the start and put back at the end: a cleanup only if nothing fails
+        # in between is not the pattern above; a None set before the test's work is a
+        # change
+        Invalid(
+            "from models import Base\n\ndef test_unbound():\n"
+            "    Base.metadata.bind = None\n    assert Base.query()\n",
+            files={"models.py": "class Base:\n    pass\n"},
+            at=("test_example.py:4:5",),
+            message="test `test_unbound` assigns `Base.metadata.bind`",
+        ),
         Invalid(
             "from app import settings\nimport app.config as config\n\n"
             "def test_debug():\n    settings.DEBUG = True\n    assert settings.DEBUG\n\n"
@@ -223,14 +292,53 @@ class ModuleAttributeAssignment(Rule):
 
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify, strict=True)
+        self._owned_modules: OwnedModules | None = None
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file) or not _may_assign(file):
             return
         analysis = self.analysis(file.suite)
+        owned = self._owned(file.suite)
         for view in file.functions:
             for write in analysis.unrestored(file, view):
+                if view.kind == "test" and _trailing_cleanup(view, write):
+                    continue
+                if write.key is not None and owned.owned(write.key):
+                    continue
                 yield self.at(file, write.node, _message(view, write))
+
+    def _owned(self, suite: SuiteView) -> OwnedModules:
+        if self._owned_modules is None or self._owned_modules.suite is not suite:
+            self._owned_modules = OwnedModules(suite)
+        return self._owned_modules
+
+
+CLEANUP_CALLS = frozenset(
+    {"close", "dispose", "clear", "reset", "remove", "rollback", "stop", "drop_all", "shutdown"}
+)
+
+
+def _cleanup_statement(statement: ast.stmt) -> bool:
+    """``x.attr = None`` or a call such as ``session.close()``."""
+    if isinstance(statement, ast.Assign):
+        return isinstance(statement.value, ast.Constant) and statement.value.value is None
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name in CLEANUP_CALLS
+    return False
+
+
+def _trailing_cleanup(view: FunctionView, write: Write) -> bool:
+    """A test's own cleanup lines: the write sets the attribute to None among the last
+    statements of the test, all of them cleanup (``None`` assignments, ``close()``,
+    ``dispose()``...), after the test's work. It unbinds what the test bound; it does
+    not change the state for later tests."""
+    body = view.node.body
+    index = next((i for i, s in enumerate(body) if s is write.node), None)
+    if index is None or index == 0 or not _cleanup_statement(body[index]):
+        return False
+    return all(_cleanup_statement(s) for s in body[index:])
 
 
 def _message(view: FunctionView, write: Write) -> str:

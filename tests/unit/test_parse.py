@@ -163,6 +163,26 @@ def test_dynamic_fixtures_are_reported_not_guessed():
     assert len(summary.dynamic_fixtures) == 2
 
 
+def test_fixtures_registered_by_calling_the_decorator_on_a_def():
+    summary = summarize(
+        """
+        import pytest
+        def _dburl(request):
+            return request.param
+        dburl = pytest.fixture(params=["a", "b"])(_dburl)
+        plain = pytest.fixture(_dburl)
+        other = pytest.fixture(params=[1])(undefined)
+        """
+    )
+    made = {f.name: f for f in summary.functions if f.fixture is not None}
+    assert set(made) == {"dburl", "plain"}
+    spec = made["dburl"].fixture
+    assert spec is not None
+    assert spec.params_count == 2
+    assert [p.name for p in made["plain"].params] == ["request"]
+    assert len(summary.dynamic_fixtures) == 3
+
+
 def test_bad_bytes_become_failures():
     binary = parse_bytes("test_bin.py", b"\x00\x01\x02 def")
     assert isinstance(binary, ParseFailure)
