@@ -355,13 +355,14 @@ DYNAMIC_CONFTESTS = {
     "globals loop": (
         'import pytest\n\nfor n in ("a", "b"):\n    globals()[n] = pytest.fixture(lambda: 1)\n'
     ),
-    "assigned call": (
-        "import pytest\n\n\ndef make():\n    return 1\n\n\nfoo = pytest.fixture(make)\n"
+    "computed target": (
+        "import pytest\n\n\ndef make():\n    return 1\n\n\nmade = {}\n"
+        'made["foo"] = pytest.fixture(make)\n'
     ),
 }
 
 # the line of the statement that creates the fixtures in each conftest above
-DYNAMIC_LINES = {"globals loop": 4, "assigned call": 8}
+DYNAMIC_LINES = {"globals loop": 4, "computed target": 9}
 
 
 @pytest.mark.parametrize("kind", DYNAMIC_CONFTESTS)
@@ -406,17 +407,23 @@ def test_dynamic_fixture_finding_points_at_its_statement(
     reason="`foo = pytest.fixture(make)` registers a fixture named `foo` (pytest runs the "
     "test fine) but the model does not register it, so TA203 claims pytest errors",
 )
-def test_fixture_made_by_an_assigned_call_is_not_unknown(run_cli: RunCli, tmp_path: Path) -> None:
+def test_fixture_registered_by_a_call_is_a_fixture_not_a_dynamic_one(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """`foo = pytest.fixture(make)` registers `foo` as pytest does: known, not unknown, and
+    nothing dynamic about it."""
     suite = write_suite(
         tmp_path,
         {
             "pytest.ini": "[pytest]\n",
-            "conftest.py": DYNAMIC_CONFTESTS["assigned call"],
+            "conftest.py": "import pytest\n\n\ndef make():\n    return 1\n\n\n"
+            "foo = pytest.fixture(make)\n",
             "test_uses.py": "def test_uses(foo):\n    assert foo == 1\n",
         },
     )
     _, report = scan_json(run_cli, suite)
-    assert [f for f in report["findings"] if f["rule"] == "TA203"] == []
+    assert [f["rule"] for f in report["findings"] if f["rule"] in ("TA203", "TA205")] == []
+    assert "foo" in next(t["fixtures"] for t in report["tests"])
 
 
 def test_names_that_computed_fixtures_may_provide_are_not_errors(
