@@ -74,6 +74,13 @@ class AuditorSettings:
     """Tier names from the lightest (the default) to the heaviest."""
     signals: tuple[tuple[str, dict[str, object]], ...] = ()
     """`[tool.test-auditor.signals.ID]` tables: new signals, or changes to shipped ones."""
+    in_memory_database: str | None = None
+    """`in-memory-database`: the tier of a test whose engine, session or connection works
+    on an in-memory database only (``create_engine("sqlite://")``, ``sqlite:///:memory:``),
+    as the static tiers see it. None: the lightest tier (in-memory storage of one component
+    is a unit test); a team that counts any real engine as integration sets
+    ``in-memory-database = "integration"``. A file or server database is the storage
+    signal's own tier (integration) either way."""
     duplicate_similarity: float = DEFAULT_SIMILARITY
     leaks: LeaksSettings = field(default_factory=LeaksSettings)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
@@ -106,6 +113,7 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         fail_on=str(fail_on),
         tiers=_tiers(table, pyproject),
         signals=_signal_tables(table, pyproject),
+        in_memory_database=_in_memory_database(table, pyproject),
         duplicate_similarity=_similarity(table, pyproject),
         leaks=_leaks(table, pyproject),
         profile=_profile(table, pyproject),
@@ -221,6 +229,19 @@ def _tiers(table: Mapping[str, object], path: Path) -> tuple[str, ...]:
     if len(set(tiers)) != len(tiers) or not all(t.strip() for t in tiers):
         raise ConfigError(f"{path}: [tool.test-auditor] tiers must be distinct, non-empty names")
     return tiers
+
+
+def _in_memory_database(table: Mapping[str, object], path: Path) -> str | None:
+    value = table.get("in-memory-database")
+    if value is None:
+        return None
+    tiers = _tiers(table, path)
+    if not isinstance(value, str) or value not in tiers:
+        raise ConfigError(
+            f"{path}: [tool.test-auditor] in-memory-database must be one of the tiers "
+            f"({', '.join(tiers)})"
+        )
+    return value
 
 
 def _signal_tables(

@@ -7,9 +7,12 @@ that evidence first (``observed: connected to 127.0.0.1:5432``). Which tier each
 access means comes from the signal packs, the same signals the static model uses for the
 calls that do it (``network.socket``, ``processes.subprocess``,
 ``processes.files-outside-tmp``, ``databases.dbapi-connect``); a signal switched off in the
-configuration makes that access a note, not a tier. What a wider-scoped fixture reached
-while it set up or tore down counts for every test whose closure holds that fixture (the
-test cannot run without it), whichever test it happened to set up in.
+configuration makes that access a note, not a tier. SQL sent to an in-memory SQLite
+database is a note too, unless `in-memory-database` in `[tool.test-auditor]` names a
+heavier tier for it (as it does for the static model's engines on in-memory URLs). What
+a wider-scoped fixture reached while it set up or tore down counts for every test whose
+closure holds that fixture (the test cannot run without it), whichever test it happened
+to set up in.
 
 The run only ever makes a tier heavier. What it cannot see is no proof of absence, so the
 other disagreements are notes, not corrections:
@@ -139,6 +142,10 @@ class _Judge:
         self.kind_tier = {
             kind: by_id[signal].tier for kind, signal in ACCESS_SIGNALS.items() if signal in by_id
         }
+        in_memory = signals.in_memory_tier or self.names[0]
+        if in_memory != self.names[0]:
+            # `in-memory-database` counts in-memory SQL as that tier; by default it is a note
+            self.kind_tier["memory"] = in_memory
         self.outside_tiers = set(self.kind_tier.values())
 
     def test(self, static: TestTier, line: int) -> tuple[Verdict, TestTier]:

@@ -1,7 +1,9 @@
 """Reach evidence of the tiers: what a def of the suite calls, through the suite's helper
 functions it calls and the fixtures a test requests, matched against the signal packs of
 `auditor.analysis.tier_signals` (an engine, a socket, a subprocess, a timed assertion...),
-and the mocks seen on the way (`auditor.analysis.tiers` sets aside what they mock)."""
+the mocks seen on the way (`auditor.analysis.tiers` sets aside what they mock), and the
+database URLs the code names (`database_url`: in memory, a file or a server), which tell
+where an engine or a session keeps its data."""
 
 from __future__ import annotations
 
@@ -14,6 +16,85 @@ from auditor.analysis.tier_signals import Signal, SignalSet
 from auditor.model.suite import FixtureDef, Suite
 
 _HELPER_DEPTH = 4
+
+MEMORY, FILE, SERVER = "memory", "file", "server"
+"""Where a database URL keeps its data (`database_url`)."""
+
+_EMBEDDED = {"sqlite": "SQLite", "duckdb": "DuckDB"}
+_SERVERS = {
+    "postgresql": "PostgreSQL",
+    "postgres": "PostgreSQL",
+    "pgsql": "PostgreSQL",
+    "cockroachdb": "CockroachDB",
+    "redshift": "Redshift",
+    "mysql": "MySQL",
+    "mariadb": "MariaDB",
+    "mssql": "SQL Server",
+    "oracle": "Oracle",
+    "firebird": "Firebird",
+    "sybase": "Sybase",
+    "db2": "Db2",
+    "ibm_db_sa": "Db2",
+    "snowflake": "Snowflake",
+    "clickhouse": "ClickHouse",
+    "trino": "Trino",
+    "presto": "Presto",
+    "bigquery": "BigQuery",
+    "mongodb": "MongoDB",
+}
+_IN_MEMORY_SCHEMES = {"mongomock": "mongomock"}
+
+
+@dataclass(frozen=True, slots=True)
+class DatabaseUrl:
+    """A database URL literal the code names, where it keeps its data, and where it is."""
+
+    url: str
+    where: str
+    """`MEMORY`, `FILE` or `SERVER`."""
+    engine: str
+    path: str
+    line: int
+    via: str = ""
+    """How the test reaches the def that names it (a fixture chain, a helper)."""
+
+    def __str__(self) -> str:
+        place = f"`{self.url}` ({self.path}:{self.line})"
+        return f"{self.via} -> {place}" if self.via else place
+
+    def describe(self) -> str:
+        if self.where == MEMORY:
+            return f"an in-memory {self.engine} database"
+        if self.where == FILE:
+            return f"a {self.engine} database file"
+        return f"a {self.engine} server"
+
+
+def database_url(text: str) -> tuple[str, str] | None:
+    """(where, engine) of a database URL: `MEMORY` for in-memory SQLite (``sqlite://``,
+    ``sqlite:///:memory:``, ``sqlite:///file:x?mode=memory``), `FILE` for a database
+    file (``sqlite:///app.db``; a bare ``sqlite:///`` too, the head of a path joined on
+    in an f-string or a concatenation), `SERVER` for a server's (``postgresql://...``);
+    None for any other URL (``https://...``)."""
+    if text == ":memory:" or text.startswith("file::memory:"):
+        return MEMORY, "SQLite"  # sqlite3.connect(":memory:"), if the parse stage records it
+    scheme, found, rest = text.partition("://")
+    if not found:
+        return None
+    dialect = scheme.lower().partition("+")[0]
+    if dialect in _IN_MEMORY_SCHEMES:
+        return MEMORY, _IN_MEMORY_SCHEMES[dialect]
+    if dialect in _SERVERS:
+        return SERVER, _SERVERS[dialect]
+    if dialect not in _EMBEDDED:
+        return None
+    engine = _EMBEDDED[dialect]
+    database, _, query = rest.removeprefix("/").partition("?")
+    if not rest or rest.startswith("?"):
+        return MEMORY, engine
+    if database == ":memory:" or database.startswith("file::memory:") or "mode=memory" in query:
+        return MEMORY, engine
+    return FILE, engine
 
 
 @dataclass(slots=True)
@@ -29,6 +110,8 @@ class Facts:
     ordering: list[tuple[int, str]] = field(default_factory=list)
     concurrency: list[tuple[str, int, str]] = field(default_factory=list)
     loops: list[tuple[int, int, str]] = field(default_factory=list)
+    urls: list[DatabaseUrl] = field(default_factory=list)
+    """Database URL literals of the def, its helpers and fixtures."""
 
     def absorb(self, other: Facts, via: str = "", *, timing: bool = True) -> None:
         """Take in a helper's or a fixture's facts; a fixture's timing and loops say
@@ -37,6 +120,7 @@ class Facts:
         for family, text in other.mocks.items():
             self.mocks.setdefault(family, f"{via} -> {text}" if via else text)
         self.patched.extend(other.patched)
+        self.urls.extend(_url_via(u, via) for u in other.urls)
         if not timing:
             return
         self.timers.extend(other.timers)
@@ -51,6 +135,12 @@ class Facts:
 
 def _via(evidence: Evidence, via: str) -> Evidence:
     return replace(evidence, text=f"{via} -> {evidence.text}") if via else evidence
+
+
+def _url_via(url: DatabaseUrl, via: str) -> DatabaseUrl:
+    if not via:
+        return url
+    return replace(url, via=f"{via} -> {url.via}" if url.via else via)
 
 
 class ReachFinder:
@@ -125,6 +215,11 @@ class ReachFinder:
     ) -> None:
         if kind == "patch":
             facts.patched.append((name, f"{path}:{line}"))
+            return
+        if kind == "url":
+            found = database_url(name)
+            if found is not None:
+                facts.urls.append(DatabaseUrl(name, found[0], found[1], path, line))
             return
         if kind == "open-write":
             for signal in self._opens:

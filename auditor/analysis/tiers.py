@@ -15,6 +15,18 @@ then the lightest tier. A mock (responses, respx, moto, fakeredis, a ``mock.patc
 the very call) anywhere in the test or its closure removes the reach evidence of the
 family it mocks.
 
+Where the data lives decides a storage signal (an engine, a session, schema DDL, a DB-API
+connection: ``storage = true`` in the packs). The database URLs the test's code names, in
+its body, its helpers and its fixtures (and what a fixture gets through a literal
+``request.getfixturevalue``: for a fixture picking among several, the one the test requests,
+else the last one named, its fall-through default), are read with it. Every one in memory
+(``sqlite://``, ``sqlite:///:memory:``, an app configured with one): the storage evidence is
+the ``in-memory-database`` tier of the settings, by default the lightest (in-memory storage
+of one component is a unit test). A database file (``sqlite:///app.db``, one under
+``tmp_path`` too) or a server URL: evidence of its own, of the storage signal's tier. No
+URL in sight: the storage signal keeps its tier. A framework's test client driving the
+app's layers is evidence of its own (``frameworks.toml``), whatever the storage.
+
 The evidence and the result types are in `auditor.analysis.tier_model` (and importable
 from here); the reach evidence is gathered by `auditor.analysis.tier_reach` over the
 suite's code (`auditor.analysis.suite_code`); this module makes the call.
@@ -28,13 +40,15 @@ from pathlib import PurePosixPath
 from auditor.analysis.resolution import Resolution
 from auditor.analysis.suite_code import CodeDef, SuiteCode
 from auditor.analysis.tier_model import Evidence, Level, TestTier, Tiers
-from auditor.analysis.tier_reach import Facts, ReachFinder
+from auditor.analysis.tier_reach import MEMORY, DatabaseUrl, Facts, ReachFinder
 from auditor.analysis.tier_signals import SignalSet
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 
 __all__ = ["Evidence", "Level", "TestTier", "TierClassifier", "Tiers", "classify"]
 
 _CLASS_SETUP = ("setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class")
+_IN_MEMORY = "databases.in-memory"
+"""The signal id of storage evidence on an in-memory database."""
 _MODULE_SETUP = ("setUpModule", "setup_module", "setup_function")
 """xunit-style setup the test runs without a fixture pytest would list."""
 
@@ -54,6 +68,8 @@ class TierClassifier:
         self._folders = {f: s for s in signals.with_field("folders") for f in s.folders}
         self._names = {n: s for s in signals.with_field("names") for n in s.names}
         self._intent = {s.id for s in signals.signals if s.intent}
+        self._storage = {s.id for s in signals.signals if s.storage}
+        self.in_memory_tier = signals.in_memory_tier or signals.tiers[0]
         self._families = {s.id: s.family for s in signals.signals}
 
     def classify(self) -> Tiers:
@@ -69,13 +85,23 @@ class TierClassifier:
             for setup in self._setups(where):
                 label = f"`{setup.function.name}` ({setup.path}:{setup.function.line})"
                 facts.absorb(self.reach.facts(setup, depth=1), label, timing=False)
-        for definition in self._closure(test):
+        closure = self._closure(test)
+        for definition in closure:
             fixture = self.reach.fixture_facts(definition)
-            if fixture.hits or fixture.mocks or fixture.patched:
+            if fixture.hits or fixture.mocks or fixture.patched or fixture.urls:
                 facts.absorb(fixture, self._fixture_label(test, definition), timing=False)
+        for requester, definition in self._dispatched(test, closure):
+            fixture = self.reach.fixture_facts(definition)
+            if fixture.hits or fixture.mocks or fixture.patched or fixture.urls:
+                via = "" if requester is None else f"{self._fixture_label(test, requester)} -> "
+                label = (
+                    f"{via}`request.getfixturevalue({definition.name!r})` "
+                    f"({definition.path}:{definition.line})"
+                )
+                facts.absorb(fixture, label, timing=False)
         for name in self._unresolved(test):
             self.reach.plugin_fixture(facts, name, test.path, test.line)
-        reach = self.reach.evidence(facts)
+        reach = self._storage_evidence(self.reach.evidence(facts), facts.urls)
         reach.extend(self._bases_evidence(test, where))
         kept, mocked = self._unmocked(reach, facts)
         marks = list(self._marks_evidence(test))
@@ -120,6 +146,55 @@ class TierClassifier:
         found = [self.resolution.definitions.get(key) for key in fixtures.definitions]
         skipped = (Origin.PARAM, Origin.XUNIT)  # xunit setup is read as `_setups`
         return [d for d in found if d is not None and d.origin not in skipped]
+
+    def _dispatched(
+        self, test: TestItem, closure: list[FixtureDef]
+    ) -> Iterator[tuple[FixtureDef | None, FixtureDef]]:
+        """(requester, fixture) for the fixtures got through a literal
+        ``request.getfixturevalue("name")`` in a default run (requester None: the test
+        itself, which gets each name it asks for). A fixture that picks among several
+        (``if "postgresql_dsn" in request.fixturenames: return
+        request.getfixturevalue("postgresql_dsn")`` ... ``return
+        request.getfixturevalue("sqlite_memory_dsn")``) gets the one the test requests
+        anyway, which is in the closure already; a test requesting none of them gets the
+        last one named, the fall-through default."""
+        fixtures = self.resolution.tests.get(test.nodeid)
+        names = set(fixtures.names) if fixtures is not None else set()
+        requesters: list[tuple[FixtureDef | None, list[str]]] = [
+            (None, [n for n in test.getfixturevalue if n not in names])
+        ]
+        for definition in closure:
+            requested = [n for n in definition.getfixturevalue if n != "request"]
+            if requested and names.isdisjoint(requested):
+                requesters.append((definition, requested[-1:]))
+        for requester, wanted in requesters:
+            for name in wanted:
+                visible = self.suite.visible(name, test.chain)
+                if visible and visible[-1].origin not in (Origin.PARAM, Origin.XUNIT):
+                    yield requester, visible[-1]
+
+    def _storage_evidence(self, reach: list[Evidence], urls: list[DatabaseUrl]) -> list[Evidence]:
+        """Storage signals (an engine, a session, DDL) read with the database URLs the
+        test's code names: all in memory, they are the in-memory tier; a file or a
+        server URL is evidence of its own; no URL in sight leaves them as they are."""
+        stored = [e for e in reach if e.signal in self._storage]
+        if not stored or not urls:
+            return reach
+        outside = list({u.url: u for u in urls if u.where != MEMORY}.values())
+        if outside:
+            tier = max((e.tier for e in stored), key=lambda t: self.weight.get(t, 0))
+            named = [_named(u, tier, stored[0].signal) for u in outside[:3]]
+            return [*named, *reach]
+        memory = urls[0]
+        kept = [_named(memory, self.in_memory_tier, _IN_MEMORY)]
+        for e in reach:
+            if e.signal in self._storage:
+                text = f"{e.text} on {memory.describe()} (`{memory.url}`)"
+                e = Evidence(
+                    self.in_memory_tier, Level.REACH, text, e.path, e.line, _IN_MEMORY, e.subject
+                )
+            kept.append(e)
+        return kept
 
     def _setups(self, where: CodeDef) -> Iterator[CodeDef]:
         """The xunit-style setup methods and functions that run around the test."""
@@ -209,6 +284,13 @@ class TierClassifier:
                 text = f"its file's name says {word!r} ({path.name})"
                 names.append(Evidence(signal.tier, Level.NAME, text, test.path, 0, signal.id))
         return folders, names
+
+
+def _named(url: DatabaseUrl, tier: str, signal: str) -> Evidence:
+    """`url` as evidence: the chain to the def naming it, where it keeps its data."""
+    via = f"{url.via} -> " if url.via else ""
+    text = f"{via}names the database it reaches: {url.describe()} (`{url.url}`)"
+    return Evidence(tier, Level.REACH, text, url.path, url.line, signal, url.url)
 
 
 def _patched(called: str, patched: list[tuple[str, str]]) -> str | None:

@@ -301,3 +301,254 @@ def test_fakes_setup_methods_and_context_managers(tmp_path: Path) -> None:
     ledger = tiers.tests["tests/test_billing.py::TestLedger::test_opens"]
     assert ledger.tier == "integration"
     assert "`setUp` (tests/test_billing.py:20) -> `open_ledger`" in ledger.evidence[0].text
+
+
+STORAGE_CONFTEST = """\
+import pytest
+from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
+
+
+@pytest.fixture
+def app():
+    app = Flask(__name__)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite://"
+    return app
+
+
+@pytest.fixture
+def db(app):
+    db = SQLAlchemy(app)
+    with app.app_context():
+        db.create_all()
+        yield db
+"""
+
+
+def test_in_memory_sqlite_is_unit_a_file_or_a_server_is_integration(tmp_path: Path) -> None:
+    tiers = tiers_of(
+        tmp_path,
+        {
+            "conftest.py": STORAGE_CONFTEST,
+            "test_store.py": (
+                "import os\nfrom sqlalchemy import create_engine\n"
+                "from sqlalchemy.orm import Session\n\n\n"
+                "def test_app_config(db):\n    assert db\n\n\n"
+                "def test_memory_engine():\n"
+                "    engine = create_engine('sqlite:///:memory:')\n"
+                "    with Session(engine) as session:\n        assert session\n\n\n"
+                "def test_file_engine():\n"
+                "    engine = create_engine('sqlite:///app.db')\n    assert engine\n\n\n"
+                "def test_tmp_file_engine(tmp_path):\n"
+                "    engine = create_engine(f'sqlite:///{tmp_path}/app.db')\n"
+                "    assert engine\n\n\n"
+                "def test_server_engine():\n"
+                "    engine = create_engine('postgresql://localhost/shop')\n    assert engine\n\n\n"
+                "def test_memory_and_file(db):\n"
+                "    assert create_engine('sqlite:///other.db')\n\n\n"
+                "def test_no_url_in_sight():\n"
+                "    assert create_engine(os.environ['DATABASE_URL'])\n\n\n"
+                "def test_web_url_is_not_a_database():\n"
+                "    assert create_engine(os.environ['DATABASE_URL'], echo='https://x.test')\n"
+            ),
+        },
+    )
+    configured = tiers.tests["test_store.py::test_app_config"]
+    assert configured.tier == "unit"
+    # the evidence names the chain: the fixture reaching the storage call, and where the
+    # in-memory URL is set
+    text = "\n".join(e.text for e in configured.evidence)
+    assert "fixture `db` (conftest.py:14) -> creates or drops the database schema" in text
+    assert "fixture `db` -> `app` (conftest.py:7) -> names the database it reaches: " in text
+    assert "an in-memory SQLite database (`sqlite://`)" in text
+    named = next(e for e in configured.evidence if e.subject == "sqlite://")
+    assert (named.path, named.line) == ("conftest.py", 9)
+    assert tier(tiers, "test_store.py::test_memory_engine") == "unit"
+    # decoys: a database file (a tmp_path file too) or a server is integration
+    filed = tiers.tests["test_store.py::test_file_engine"]
+    assert filed.tier == "integration"
+    assert "a SQLite database file (`sqlite:///app.db`)" in filed.evidence[0].text
+    assert tier(tiers, "test_store.py::test_tmp_file_engine") == "integration"
+    server = tiers.tests["test_store.py::test_server_engine"]
+    assert server.tier == "integration"
+    assert "a PostgreSQL server (`postgresql://localhost/shop`)" in server.evidence[0].text
+    assert tier(tiers, "test_store.py::test_memory_and_file") == "integration"
+    # an engine on a URL out of sight keeps its tier; a web URL says nothing of storage
+    assert tier(tiers, "test_store.py::test_no_url_in_sight") == "integration"
+    assert tier(tiers, "test_store.py::test_web_url_is_not_a_database") == "integration"
+
+
+def test_framework_test_client_is_integration_even_in_memory(tmp_path: Path) -> None:
+    tiers = tiers_of(
+        tmp_path,
+        {
+            "conftest.py": STORAGE_CONFTEST,
+            "test_views.py": (
+                "from fastapi.testclient import TestClient\nfrom django.test import Client\n"
+                "from shop import api\n\n\n"
+                "def test_flask_client(app, db):\n"
+                "    assert app.test_client().get('/').status_code == 200\n\n\n"
+                "def test_request_context(app, db):\n"
+                "    with app.test_request_context('/?page=2'):\n        assert db\n\n\n"
+                "def test_plain_app_object(app):\n    assert app.name\n\n\n"
+                "def test_asgi_client():\n"
+                "    assert TestClient(api).get('/').status_code == 200\n\n\n"
+                "def test_asgi_app_object():\n    assert api.routes\n\n\n"
+                "def test_django_client():\n    assert Client().get('/').status_code == 200\n"
+            ),
+        },
+    )
+    client = tiers.tests["test_views.py::test_flask_client"]
+    assert client.tier == "integration"
+    assert "test client" in client.evidence[0].text
+    # decoys: a request context or the app object itself drives no request
+    assert tier(tiers, "test_views.py::test_request_context") == "unit"
+    assert tier(tiers, "test_views.py::test_plain_app_object") == "unit"
+    assert tier(tiers, "test_views.py::test_asgi_client") == "integration"
+    assert tier(tiers, "test_views.py::test_asgi_app_object") == "unit"
+    assert tier(tiers, "test_views.py::test_django_client") == "integration"
+
+
+DSN_CONFTEST = """\
+import pytest
+from sqlalchemy import create_engine
+
+
+@pytest.fixture
+def postgresql_dsn():
+    return 'postgresql://postgres@localhost/test'
+
+
+@pytest.fixture
+def sqlite_file_dsn():
+    return 'sqlite:///test.db'
+
+
+@pytest.fixture
+def sqlite_memory_dsn():
+    return 'sqlite:///:memory:'
+
+
+@pytest.fixture
+def dsn(request):
+    if 'postgresql_dsn' in request.fixturenames:
+        return request.getfixturevalue('postgresql_dsn')
+    if 'sqlite_file_dsn' in request.fixturenames:
+        return request.getfixturevalue('sqlite_file_dsn')
+    return request.getfixturevalue('sqlite_memory_dsn')
+
+
+@pytest.fixture
+def engine(dsn):
+    return create_engine(dsn)
+
+
+@pytest.fixture(params=['sqlite://', 'postgresql://localhost/test'])
+def backend(request):
+    return create_engine(request.param)
+
+
+@pytest.fixture
+def memory_backend():
+    urls = ['sqlite://', 'sqlite:///:memory:']
+    return create_engine(urls[0])
+"""
+
+
+def test_dsn_chosen_per_test_and_parametrized_backends(tmp_path: Path) -> None:
+    tiers = tiers_of(
+        tmp_path,
+        {
+            "conftest.py": DSN_CONFTEST,
+            "test_dsn.py": (
+                "import pytest\n\n\n"
+                "def test_default(engine):\n    assert engine\n\n\n"
+                "@pytest.mark.usefixtures('postgresql_dsn')\n"
+                "def test_postgres(engine):\n    assert engine\n\n\n"
+                "def test_file(engine, sqlite_file_dsn):\n    assert engine\n\n\n"
+                "def test_dsn_string_only(postgresql_dsn):\n    assert postgresql_dsn\n\n\n"
+                "def test_backends(backend):\n    assert backend\n\n\n"
+                "def test_memory_choices(memory_backend):\n    assert memory_backend\n\n\n"
+                "def test_asks_for_a_server(request):\n"
+                "    from sqlalchemy import create_engine\n"
+                "    assert create_engine(request.getfixturevalue('postgresql_dsn'))\n\n\n"
+                "def test_asks_for_memory(request):\n"
+                "    from sqlalchemy import create_engine\n"
+                "    assert create_engine(request.getfixturevalue('sqlite_memory_dsn'))\n"
+            ),
+        },
+    )
+    default = tiers.tests["test_dsn.py::test_default"]
+    assert default.tier == "unit"
+    text = "\n".join(e.text for e in default.evidence)
+    assert (
+        "fixture `engine` -> `dsn` (conftest.py:21) -> "
+        "`request.getfixturevalue('sqlite_memory_dsn')` (conftest.py:16)" in text
+    )
+    # the test that requests a server's or a file's DSN gets it, not the default
+    postgres = tiers.tests["test_dsn.py::test_postgres"]
+    assert postgres.tier == "integration"
+    assert "a PostgreSQL server" in postgres.evidence[0].text
+    assert tier(tiers, "test_dsn.py::test_file") == "integration"
+    # decoy: a DSN string nobody connects with is no storage
+    assert tier(tiers, "test_dsn.py::test_dsn_string_only") == "unit"
+    # parameters out of sight (decorator arguments): the engine keeps its tier
+    assert tier(tiers, "test_dsn.py::test_backends") == "integration"
+    assert tier(tiers, "test_dsn.py::test_memory_choices") == "unit"
+    # what the test itself gets through getfixturevalue counts too
+    asks = tiers.tests["test_dsn.py::test_asks_for_a_server"]
+    assert asks.tier == "integration"
+    assert asks.evidence[0].text.startswith("`request.getfixturevalue('postgresql_dsn')`")
+    assert tier(tiers, "test_dsn.py::test_asks_for_memory") == "unit"
+
+
+def test_in_memory_database_setting(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[tool.test-auditor]\nin-memory-database = "integration"\n',
+        "test_store.py": (
+            "from sqlalchemy import create_engine\n\n\n"
+            "def test_memory_engine():\n    assert create_engine('sqlite://')\n"
+        ),
+    }
+    counted = tiers_of(tmp_path / "strict", files).tests["test_store.py::test_memory_engine"]
+    assert counted.tier == "integration"
+    assert "in-memory SQLite database" in counted.evidence[0].text
+    files["pyproject.toml"] = '[tool.test-auditor]\nin-memory-database = "medium"\n'
+    with pytest.raises(ConfigError, match="in-memory-database must be one of the tiers"):
+        tiers_of(tmp_path / "wrong", files)
+
+
+def test_in_memory_database_setting_in_a_profiled_run(tmp_path: Path) -> None:
+    from auditor.analysis.confirm import confirm
+    from auditor.config import ProfileSettings
+    from auditor.dynamic.record import TestRecord
+    from auditor.dynamic.runner.observations import observe
+
+    test = "test_store.py::test_hidden_engine"
+    run = TestRecord(
+        test,
+        "passed",
+        durations={"setup": 0.0, "call": 0.01, "teardown": 0.0},
+        profile={"peak_kb": 100, "memory_statements": 3},
+    )
+    found = {}
+    for name, setting in (("default", ""), ("strict", 'in-memory-database = "integration"\n')):
+        write_tree(
+            tmp_path / name,
+            {
+                "pyproject.toml": f"[tool.test-auditor]\n{setting}",
+                "test_store.py": (
+                    "from shop import store\n\n\n"
+                    "def test_hidden_engine():\n    assert store.save(1)\n"
+                ),
+            },
+        )
+        analysis = analyse_path(tmp_path / name)
+        observations = observe([run], ProfileSettings())
+        result = confirm(
+            analysis.suite, analysis.resolution, analysis.tiers, observations, analysis.signals
+        )
+        found[name] = result.verdicts[test]
+    # SQL to an in-memory SQLite database is a note by default, that tier when configured
+    assert (found["default"].static_tier, found["default"].tier) == ("unit", "unit")
+    assert (found["strict"].static_tier, found["strict"].tier) == ("unit", "integration")

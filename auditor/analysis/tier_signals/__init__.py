@@ -17,6 +17,13 @@ A signal names the tier it points to (none for a mock), what it means in words, 
 - ``timers`` (with an ordering assert: a duration check), ``concurrency`` (with a loop of
   at least ``iterations``: a load loop), ``opens`` (``open(literal, "w")``).
 
+``storage = true`` marks what reaches stored data (an engine, a session, schema DDL, a
+DB-API connection): where the data lives decides its tier. The database URLs the test's
+code names (`auditor.analysis.tier_reach.database_url`) are read with it: every one
+in-memory SQLite (``sqlite://``, ``sqlite:///:memory:``) makes it the
+``in-memory-database`` tier of ``[tool.test-auditor]`` (default: the lightest), a file or
+a server URL adds evidence of its own, none leaves the signal's tier.
+
 ``intent = true`` marks what shows a test is there to measure (a benchmark, a timed
 assertion, a performance mark): it decides the tier over anything the test reaches.
 ``measured = true`` makes a folder or name signal count only for a test that reads a
@@ -83,6 +90,7 @@ class Signal:
     opens: bool = False
     intent: bool = False
     measured: bool = False
+    storage: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +99,8 @@ class SignalSet:
 
     tiers: tuple[str, ...]
     signals: tuple[Signal, ...]
+    in_memory_tier: str = ""
+    """The tier of `storage` signals on an in-memory database ("": the lightest tier)."""
     _calls: dict[str, list[Signal]] = field(init=False, repr=False, compare=False)
     _prefixes: list[tuple[str, Signal]] = field(init=False, repr=False, compare=False)
 
@@ -151,7 +161,13 @@ def load_signals(settings: AuditorSettings) -> SignalSet:
             )
         if tier is not None:
             signals.append(signal if tier == signal.tier else replace(signal, tier=tier))
-    return SignalSet(settings.tiers, tuple(signals))
+    in_memory = settings.in_memory_database or settings.tiers[0]
+    if in_memory not in settings.tiers:
+        raise ConfigError(
+            f"in-memory-database: tier {in_memory!r} is not one of the configured "
+            f"tiers ({', '.join(settings.tiers)})"
+        )
+    return SignalSet(settings.tiers, tuple(signals), in_memory)
 
 
 def _short(name: str, tables: Mapping[str, object]) -> str | None:
@@ -179,7 +195,7 @@ def _signal(signal_id: str, table: Mapping[str, object]) -> Signal:
         if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
             raise ConfigError(f"signal {signal_id}: iterations must be a positive integer")
         values["iterations"] = iterations
-    for key in ("opens", "intent", "measured"):
+    for key in ("opens", "intent", "measured", "storage"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"signal {signal_id}: {key} must be true or false")
