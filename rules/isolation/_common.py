@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from auditor.api import FileView, FunctionView, SuiteView
 
 from ._state import StateAnalysis
-from ._writes import StateClassifier
+from ._writes import StateClassifier, Write
 
 
 class AnalysisCache:
@@ -57,3 +57,15 @@ def checked(file: FileView, *needles: str) -> bool:
     if needles and not any(needle in file.text for needle in needles):
         return False
     return file.is_test_module or file.is_conftest or bool(file.suite.fixtures_in(file.path))
+
+
+def restored_on_success(
+    view: FunctionView, write: Write, instead: str = "use `monkeypatch`"
+) -> str:
+    """The message for a change the test puts back only after its checks passed."""
+    what = f"`{write.text}`" if write.text else "process-wide state"
+    return (
+        f"{where(view)} changes {what} and puts it back only at line {write.restored_at}, "
+        "after checks that end the test when they fail: a failing run leaves the change "
+        f"for every later test; restore it in a `finally`, or {instead}"
+    )

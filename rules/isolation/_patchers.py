@@ -58,3 +58,16 @@ def monkeypatched(node: ast.AST, file: FileView) -> tuple[str, str | None] | Non
     if owner and isinstance(second, ast.Constant) and isinstance(second.value, str):
         return "attribute", f"{owner}.{second.value}"
     return None
+
+
+def monkeypatched_item(node: ast.AST, file: FileView) -> str | None:
+    """The qualified name of the mapping a ``monkeypatch.setitem`` / ``delitem`` call
+    changes (``sys.modules``), which monkeypatch puts back at teardown."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("setitem", "delitem")
+        and node.args
+    ):
+        return file.qualified(node.args[0])
+    return None

@@ -37,6 +37,7 @@ from ._syntax import (
     TRY_NODES,
     call_name,
     contains,
+    failing_points,
     first_yield,
     function_defs,
     module_level,
@@ -169,7 +170,9 @@ class StateAnalysis:
             return []
         contexts = [w for w in self.writes(decorators, ctx) if w.role == "context"]
         return [
-            c for c in changes if not self._restored(c, scope, contexts, parents, function, ctx)
+            self._restored_on_success(c, scope, parents)
+            for c in changes
+            if not self._restored(c, scope, contexts, parents, function, ctx)
         ]
 
     def module_unrestored(self, file: FileView) -> list[Write]:
@@ -187,7 +190,11 @@ class StateAnalysis:
         for node in file.tree.body:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name in names:
                 scope.anywhere.extend(self._restoring(self.function_writes(file, node)))
-        return [c for c in changes if not self._restored(c, scope, [], parents, file.tree, ctx)]
+        return [
+            self._restored_on_success(c, scope, parents)
+            for c in changes
+            if not self._restored(c, scope, [], parents, file.tree, ctx)
+        ]
 
     # -- restoring -------------------------------------------------------------------
 
@@ -204,10 +211,8 @@ class StateAnalysis:
             return True
         end = statements_after(statement_of(change.node, parents))
         if any(
-            w.node is not change.node
-            and getattr(w.node, "lineno", 0) > end
-            and self._compatible(change, w)
-            for w in scope.later
+            not failing_points(root, ctx.file.tree, parents, end, getattr(w.node, "lineno", 0))
+            for w in self._later_restores(change, scope, end)
         ):
             return True
         child: ast.AST = change.node
@@ -226,6 +231,24 @@ class StateAnalysis:
                     return True
             child = parent
         return False
+
+    def _later_restores(self, change: Write, scope: _Scope, end: int) -> list[Write]:
+        return [
+            w
+            for w in scope.later
+            if w.node is not change.node
+            and getattr(w.node, "lineno", 0) > end
+            and self._compatible(change, w)
+        ]
+
+    def _restored_on_success(
+        self, change: Write, scope: _Scope, parents: dict[int, ast.AST]
+    ) -> Write:
+        """`change`, with the line of a later restore that only runs when the checks
+        between them pass (``x.attr = old`` after an ``assert``)."""
+        end = statements_after(statement_of(change.node, parents))
+        lines = [getattr(w.node, "lineno", 0) for w in self._later_restores(change, scope, end)]
+        return replace(change, restored_at=min(lines)) if lines else change
 
     def _compatible(self, change: Write, restore: Write) -> bool:
         return compatible(change, restore, strict=self.strict)

@@ -163,3 +163,59 @@ def qualname_map(tree: ast.Module) -> dict[int, str]:
 
     visit(tree.body, "")
     return names
+
+
+CHECK_PREFIXES = ("assert", "check", "verify", "expect", "fail")
+"""Calls named like these check something and raise when it does not hold."""
+
+
+def _asserting_defs(module: ast.Module) -> frozenset[str]:
+    """Module-level defs of the file whose own code asserts."""
+    return frozenset(
+        node.name
+        for node in function_defs(module.body)
+        if any(isinstance(n, ast.Assert) for n in walk_local(node))
+    )
+
+
+def failing_points(
+    root: ast.AST, module: ast.Module, parents: dict[int, ast.AST], start: int, end: int
+) -> list[ast.AST]:
+    """The checks of `root`'s own code on lines after `start` and before `end` that fail
+    the test when they do not hold: ``assert``, ``raise``, calls named ``assert*``,
+    ``check*``, ``verify*`` (``self.assertEqual``, ``check_paging(q)``) and calls of
+    the module's own defs that assert. Checks inside a ``try`` (whose handlers or
+    ``finally`` may deal with the failure) and inside ``pytest.raises`` do not count."""
+    asserting: frozenset[str] | None = None
+    found: list[ast.AST] = []
+    for node in walk_local(root):
+        line = getattr(node, "lineno", 0)
+        if not start < line < end:
+            continue
+        fails = isinstance(node, (ast.Assert, ast.Raise))
+        if not fails and isinstance(node, ast.Call):
+            name = call_name(node)
+            if name.lower().startswith(CHECK_PREFIXES):
+                fails = True
+            elif isinstance(node.func, ast.Name):
+                if asserting is None:
+                    asserting = _asserting_defs(module)
+                fails = name in asserting
+        if fails and not _guarded(node, parents, root):
+            found.append(node)
+    return found
+
+
+def _guarded(node: ast.AST, parents: dict[int, ast.AST], root: ast.AST) -> bool:
+    child = node
+    while id(child) in parents and child is not root:
+        parent = parents[id(child)]
+        body: list[ast.stmt] = getattr(parent, "body", [])
+        if isinstance(parent, TRY_NODES) and any(contains(s, child) for s in body):
+            return True
+        if isinstance(parent, (ast.With, ast.AsyncWith)) and any(
+            call_name(item.context_expr) in RAISES for item in parent.items
+        ):
+            return True
+        child = parent
+    return False

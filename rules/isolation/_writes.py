@@ -31,6 +31,9 @@ class Write:
     removal: bool = False
     """Deletes the key (``del``, ``pop``): after a write of the same key in the same
     function it undoes that write rather than changing anything."""
+    restored_at: int | None = None
+    """The line of a later statement of the test that puts the change back, but only
+    when every assertion before it passes (set on changes `_state` reports)."""
 
 
 class Context:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid
 
-from ._common import AnalysisCache, checked, where
+from ._common import AnalysisCache, checked, restored_on_success, where
 from ._patchers import patch_function
 from ._writes import Context, Role, Write, literal_key
 
@@ -229,6 +229,9 @@ class AppStateLeak(Rule):
         analysis = self.analysis(file.suite)
         for view in file.functions:
             for write in analysis.unrestored(file, view):
+                if write.restored_at is not None:
+                    yield self.at(file, write.node, restored_on_success(view, write))
+                    continue
                 yield self.at(file, write.node, _message(view, write))
 
 

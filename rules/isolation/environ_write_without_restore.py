@@ -18,7 +18,7 @@ from auditor.api import (
     walk_local,
 )
 
-from ._common import AnalysisCache, checked, restore_hint, where
+from ._common import AnalysisCache, checked, restore_hint, restored_on_success, where
 from ._environ import classify, rewritable, rewritable_pop
 from ._syntax import qualname_map
 from ._writes import Context, Write
@@ -152,9 +152,15 @@ class EnvironWriteWithoutRestore(Rule):
             leaks = analysis.unrestored(file, view)
             if not leaks:
                 continue
-            fix = self._fix(file, view, names, counts)
+            fragile = any(w.restored_at is not None for w in leaks)
+            fix = None if fragile else self._fix(file, view, names, counts)
             for write in leaks:
-                yield self.at(file, write.node, self._message(view, write), fix=fix)
+                if write.restored_at is not None:
+                    instead = "use `monkeypatch.setenv()` / `monkeypatch.delenv()`"
+                    message = restored_on_success(view, write, instead)
+                else:
+                    message = self._message(view, write)
+                yield self.at(file, write.node, message, fix=fix)
 
     @staticmethod
     def _message(view: FunctionView, write: Write) -> str:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid
 
-from ._common import AnalysisCache, checked, restore_hint, where
+from ._common import AnalysisCache, checked, restore_hint, restored_on_success, where
 from ._owned import OwnedModules
 from ._patchers import monkeypatched, patch_function
 from ._writes import Context, Role, Write
@@ -144,7 +144,9 @@ class ModuleAttributeAssignment(Rule):
     Finds tests, fixtures and xunit setups that assign an attribute of an imported
     module, class or object (`settings.DEBUG = True`, `config.API_URL = ...`,
     `UserFactory._meta.sqlalchemy_session = session`) and never put the old value back
-    (after the fixture's `yield`, in a `finally`, in a finalizer or a teardown).
+    (after the fixture's `yield`, in a `finally`, in a finalizer or a teardown). A test
+    that puts the old value back on its last lines, after its assertions, restores it
+    only when they pass: that is reported too.
 
     Not reported: an attribute of a module of the project that belongs to the tests
     setting it (each function of the suite using the module imports it itself and sets
@@ -187,6 +189,16 @@ class ModuleAttributeAssignment(Rule):
     category = "isolation"
 
     VALID = (
+        # restored in a finally, or before the test's checks
+        Valid(
+            "from app import settings, views\n\n"
+            "def test_a():\n    old = settings.DEBUG\n    settings.DEBUG = True\n"
+            "    try:\n        assert views.render()\n    finally:\n"
+            "        settings.DEBUG = old\n\n"
+            "def test_b():\n    old = settings.DEBUG\n    settings.DEBUG = True\n"
+            "    page = views.render()\n    settings.DEBUG = old\n    assert page\n",
+            files={"app/__init__.py": "", "app/settings.py": "", "app/views.py": ""},
+        ),
         Valid(
             "from app import settings\nfrom unittest import mock\n\n"
             "def test_a(monkeypatch):\n    monkeypatch.setattr(settings, 'DEBUG', True)\n\n"
@@ -267,6 +279,15 @@ class ModuleAttributeAssignment(Rule):
             at=("test_example.py:4:5",),
             message="test `test_unbound` assigns `Base.metadata.bind`",
         ),
+        # put back at the end, but only when the checks in between pass
+        Invalid(
+            "from app import settings, views\n\ndef check(page):\n    assert page\n\n"
+            "def test_debug():\n    old = settings.DEBUG\n    settings.DEBUG = True\n"
+            "    check(views.render())\n    settings.DEBUG = old\n",
+            files={"app/__init__.py": "", "app/settings.py": "", "app/views.py": ""},
+            at=("test_example.py:8:5",),
+            message="puts it back only at line 10",
+        ),
         Invalid(
             "from app import settings\nimport app.config as config\n\n"
             "def test_debug():\n    settings.DEBUG = True\n    assert settings.DEBUG\n\n"
@@ -304,6 +325,11 @@ class ModuleAttributeAssignment(Rule):
                 if view.kind == "test" and _trailing_cleanup(view, write):
                     continue
                 if write.key is not None and owned.owned(write.key):
+                    continue
+                if write.restored_at is not None:
+                    owner, _, attr = write.text.rpartition(".")
+                    instead = f'use `monkeypatch.setattr({owner}, "{attr}", ...)`'
+                    yield self.at(file, write.node, restored_on_success(view, write, instead))
                     continue
                 yield self.at(file, write.node, _message(view, write))
 

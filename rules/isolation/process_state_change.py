@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import replace
 
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
 
-from ._common import AnalysisCache, checked, restore_hint, where
-from ._patchers import monkeypatched, patch_function
+from ._common import AnalysisCache, checked, restore_hint, restored_on_success, where
+from ._patchers import monkeypatched, monkeypatched_item, patch_function
 from ._writes import Context, Role, Write
 
 SYS_PATH = "sys.path"
@@ -18,6 +19,19 @@ HANDLERS = "logging.handlers"
 DISABLE = "logging.disable"
 RANDOM = "random"
 NUMPY_RANDOM = "numpy.random"
+WARNINGS = "warnings.filters"
+SYS_MODULES = "sys.modules"
+EVENTS = "sqlalchemy.event"
+
+WARNING_FILTERS = frozenset({"warnings.simplefilter", "warnings.filterwarnings"})
+WARNING_CONTEXTS = frozenset({"warnings.catch_warnings", "pytest.warns", "pytest.deprecated_call"})
+"""Context managers that save the warnings filters and put them back on exit."""
+EVENT_LISTEN = frozenset({"sqlalchemy.event.listen", "sqlalchemy.event.api.listen"})
+EVENT_LISTENS_FOR = frozenset({"sqlalchemy.event.listens_for", "sqlalchemy.event.api.listens_for"})
+IMPORT_TIME_KINDS = frozenset({WARNINGS, SYS_MODULES, EVENTS})
+"""What a test module must not change at import time: it holds for the rest of the
+collection (warnings filters) or the session, whichever modules pytest imports after it."""
+EVENT_REMOVE = frozenset({"sqlalchemy.event.remove", "sqlalchemy.event.api.remove"})
 
 PYTESTER = frozenset({"pytester", "testdir"})
 LIST_METHODS = frozenset({"insert", "append", "extend", "remove", "pop", "clear"})
@@ -62,7 +76,49 @@ def _is_sys_path(node: ast.AST, ctx: Context) -> bool:
     return ctx.file.qualified(node) == "sys.path"
 
 
+def _is_sys_modules(node: ast.AST, ctx: Context) -> bool:
+    if isinstance(node, ast.Name) and node.id in ctx.local_names:
+        return False
+    return ctx.file.qualified(node) == "sys.modules"
+
+
+def _key(node: ast.AST) -> str:
+    return repr(node.value) if isinstance(node, ast.Constant) else ast.unparse(node)
+
+
+def _listener(call: ast.Call, ctx: Context, fn: ast.AST | None = None) -> Write | None:
+    """``event.listen(Target, "name", fn)`` (or ``@event.listens_for(Target, "name")`` on
+    `fn`) for an imported target (a class or a module-level object): the listener stays
+    on it for the rest of the session. Targets made in the test are not shared."""
+    args = [*call.args, *(k.value for k in call.keywords if k.arg in ("target", "identifier"))]
+    if len(args) < 2:
+        return None
+    target = args[0]
+    base = target
+    while isinstance(base, ast.Attribute):
+        base = base.value
+    if not (isinstance(base, ast.Name) and ctx.is_global(base.id)):
+        return None
+    fn_node = fn if fn is not None else (args[2] if len(args) > 2 else None)
+    fn_text = fn_node.name if isinstance(fn_node, ast.FunctionDef) else None
+    if fn_text is None:
+        fn_text = ast.unparse(fn_node) if isinstance(fn_node, ast.AST) else "?"
+    key = f"{ast.unparse(target)}|{_key(args[1])}|{fn_text}"
+    text = f"event.listen({ast.unparse(target)}, {ast.unparse(args[1])}, {fn_text})"
+    return Write(call, EVENTS, key, "change", text)
+
+
 def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not ctx.function:
+        for decorator in node.decorator_list:
+            if (
+                isinstance(decorator, ast.Call)
+                and ctx.file.qualified(decorator.func) in EVENT_LISTENS_FOR
+            ):
+                write = _listener(decorator, ctx, node)
+                if write is not None:
+                    yield write
+        return
     if isinstance(node, ast.Call):
         yield from _calls(node, ctx)
     elif isinstance(node, (ast.Assign, ast.AugAssign, ast.Delete)):
@@ -74,6 +130,13 @@ def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
 
         for target in targets:
             inner = target.value if isinstance(target, ast.Subscript) else target
+            if isinstance(target, ast.Subscript) and _is_sys_modules(inner, ctx):
+                key = _key(target.slice)
+                saved = ctx.uses_saved(value, lambda n: _is_sys_modules(n, ctx), SYS_MODULES)
+                removes = isinstance(node, ast.Delete)
+                entry: Role = "restore" if removes or saved or value is None else "change"
+                yield Write(node, SYS_MODULES, key, entry, ast.unparse(target), removal=removes)
+                continue
             if _is_sys_path(inner, ctx):
                 role: Role = "restore" if ctx.uses_saved(value, reads, SYS_PATH) else "change"
                 yield Write(node, SYS_PATH, None, role, ast.unparse(target))
@@ -120,6 +183,37 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
             if logger is not None:
                 yield Write(node, HANDLERS, logger, "restore")
             return
+    if name in WARNING_FILTERS:
+        yield Write(node, WARNINGS, None, "change", f"{name}({_args(node)})")
+        return
+    if name in WARNING_CONTEXTS:
+        yield Write(node, WARNINGS, None, "context")
+        return
+    if name in EVENT_LISTEN:
+        write = _listener(node, ctx)
+        if write is not None:
+            yield write
+        return
+    if name in EVENT_REMOVE:
+        write = _listener(node, ctx)
+        if write is not None:
+            yield replace(write, role="restore")
+        return
+    if isinstance(func, ast.Attribute) and _is_sys_modules(func.value, ctx):
+        method = func.attr
+        entry = _key(node.args[0]) if node.args else None
+        if method in ("pop", "clear"):
+            yield Write(node, SYS_MODULES, entry, "restore", removal=True)
+        elif method == "update":
+            saved = ctx.uses_saved(node, lambda n: _is_sys_modules(n, ctx), SYS_MODULES)
+            yield Write(node, SYS_MODULES, None, "restore" if saved else "change", text)
+        elif method == "setdefault" and len(node.args) > 1:
+            yield Write(node, SYS_MODULES, entry, "change", text)
+        return
+    if monkeypatched_item(node, file) == SYS_MODULES:
+        key = _key(node.args[1]) if len(node.args) > 1 else None
+        yield Write(node, SYS_MODULES, key, "guard")
+        return
     if name == "os.chdir":
         yield Write(node, CWD, None, "change", f"os.chdir({_args(node)})")
     elif name == "logging.disable":
@@ -144,7 +238,12 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
         patcher = patch_function(file, node)
         if patcher and node.args:
             first = node.args[0]
-            if (
+            if patcher == "patch.dict" and (
+                file.qualified(first) == "sys.modules"
+                or (isinstance(first, ast.Constant) and first.value == "sys.modules")
+            ):
+                yield Write(node, SYS_MODULES, None, "context")
+            elif (
                 patcher == "patch" and isinstance(first, ast.Constant) and first.value == "sys.path"
             ) or (
                 patcher == "patch.object"
@@ -168,9 +267,19 @@ class ProcessStateChange(Rule):
     changed: `sys.path` (insert, append, extend, remove, assignment), the working
     directory (`os.chdir`), logging (`logger.setLevel`, `logger.addHandler`,
     `logging.disable`, `logging.basicConfig(force=True)`) and the global random
-    generators (`random.seed`, `numpy.random.seed`). Changes put back after the
-    fixture's `yield`, in a `finally`, in a teardown, or by `pytester` (which restores
-    `sys.path` and the working directory) are fine. Module-level code is not checked.
+    generators (`random.seed`, `numpy.random.seed`), `sys.modules` entries
+    (`sys.modules["x"] = stub`) and SQLAlchemy event listeners on an imported target
+    (`event.listen(Mapper, ...)`, `@event.listens_for(Engine, ...)`) with no
+    `event.remove`. Changes put back after the fixture's `yield`, in a `finally`, in a
+    teardown, or by `pytester` (which restores `sys.path` and the working directory) are
+    fine; a change put back later in the test, but after assertions, is reported (a
+    failing assertion skips the restore).
+
+    At import time of a test module it reports warnings filters set outside
+    `warnings.catch_warnings()` (`warnings.simplefilter("error")`), `sys.modules`
+    entries and event listeners; other module-level code (a `sys.path.insert` for the
+    tests' own helpers) is not checked. Warnings filters set inside a test or fixture
+    are not reported: pytest's warnings plugin puts the filters back after each test.
 
     ## Why is this bad?
     The change outlives the test: later tests import other modules, resolve relative
@@ -227,8 +336,36 @@ class ProcessStateChange(Rule):
                 "def test_a(seeded):\n    logging.disable(logging.CRITICAL)\n",
             }
         ),
+        # pytest restores the warnings filters after each test; catch_warnings at
+        # import time; sys.modules put back by monkeypatch / patch.dict; a listener
+        # removed in a finally, or on an engine the test made itself
+        Valid(
+            "import sys\nimport warnings\nfrom unittest import mock\n\n"
+            "from sqlalchemy import create_engine, event\nfrom sqlalchemy.orm import Mapper\n\n"
+            "with warnings.catch_warnings():\n    warnings.simplefilter('ignore')\n"
+            "    import json\n\n"
+            "def test_a(monkeypatch):\n    warnings.simplefilter('error')\n"
+            "    monkeypatch.setitem(sys.modules, 'fake', object())\n\n"
+            "def test_b():\n    with mock.patch.dict(sys.modules, {'fake': object()}):\n"
+            "        assert json\n\n"
+            "def test_c():\n    def on_configured(mapper, cls):\n        pass\n\n"
+            "    event.listen(Mapper, 'mapper_configured', on_configured)\n    try:\n"
+            "        assert True\n    finally:\n"
+            "        event.remove(Mapper, 'mapper_configured', on_configured)\n\n"
+            "def test_d():\n    engine = create_engine('sqlite://')\n"
+            "    event.listen(engine, 'connect', print)\n"
+        ),
     )
     INVALID = (
+        Invalid(
+            "import sys\nimport warnings\n\nfrom sqlalchemy import event\n"
+            "from sqlalchemy.orm import Mapper\n\nwarnings.simplefilter('error')\n\n"
+            "def test_stub():\n    sys.modules['payments'] = object()\n\n"
+            "def test_listener():\n    event.listen(Mapper, 'mapper_configured', print)\n"
+            "    assert True\n",
+            at=("test_example.py:7:1", "test_example.py:10:5", "test_example.py:13:5"),
+            message="runs at import time of `test_example.py`",
+        ),
         Invalid(
             "import os\nimport sys\n\n"
             "def test_plugin(tmp_path):\n    sys.path.insert(0, str(tmp_path))\n"
@@ -253,12 +390,31 @@ class ProcessStateChange(Rule):
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(
-            file, "path", "chdir", "setLevel", "Handler", "disable", "basicConfig", "seed"
+            file,
+            "path",
+            "chdir",
+            "setLevel",
+            "Handler",
+            "disable",
+            "basicConfig",
+            "seed",
+            "warnings",
+            "modules",
+            "listen",
         ):
             return
         analysis = self.analysis(file.suite)
+        if file.is_test_module:
+            for write in analysis.module_unrestored(file):
+                if write.kind in IMPORT_TIME_KINDS:
+                    yield self.at(file, write.node, _import_time_message(file, write))
         for view in file.functions:
             for write in analysis.unrestored(file, view):
+                if write.kind == WARNINGS:
+                    continue  # pytest restores the filters after each test
+                if write.restored_at is not None:
+                    yield self.at(file, write.node, restored_on_success(view, write))
+                    continue
                 yield self.at(file, write.node, _message(view, write))
 
 
@@ -293,8 +449,44 @@ def _message(view: FunctionView, write: Write) -> str:
             f"{who} calls `{write.text}` and never re-enables logging: later tests capture "
             f"no logs; {hint}call `logging.disable(logging.NOTSET)` at teardown"
         )
+    if write.kind == SYS_MODULES:
+        return (
+            f"{who} puts a module into `sys.modules` (`{write.text}`) and never takes it "
+            "out: every later import of that name gets this object; "
+            f"{hint}use `monkeypatch.setitem(sys.modules, name, module)`"
+        )
+    if write.kind == EVENTS:
+        return (
+            f"{who} registers a listener (`{write.text}`) on a shared target and never "
+            f"removes it: it fires in every later test; {hint}call `event.remove(...)` with "
+            "the same arguments" + (" in a `finally`" if not hint else "")
+        )
     generator = "random.Random(seed)" if write.kind == RANDOM else "numpy.random.default_rng(seed)"
     return (
         f"{who} seeds the global `{write.kind}` generator (`{write.text}`): every later "
         f"test draws the same numbers; {hint}use a `{generator}` instance"
+    )
+
+
+def _import_time_message(file: FileView, write: Write) -> str:
+    if write.kind == WARNINGS:
+        return (
+            f"`{write.text}` runs at import time of `{file.name}`, outside "
+            "`warnings.catch_warnings()`: it stays in force while pytest imports the rest "
+            "of the suite, so whether another module (and what it imports) fails with a "
+            "warning depends on collection order; use `pytestmark = "
+            "pytest.mark.filterwarnings(...)` or the `filterwarnings` ini option"
+        )
+    if write.kind == SYS_MODULES:
+        return (
+            f"`{write.text}` is set at import time of `{file.name}`: every test module "
+            "collected after it imports this object instead of the real module, and those "
+            "collected before do not; put it in a fixture with "
+            "`monkeypatch.setitem(sys.modules, name, module)`"
+        )
+    return (
+        f"`{write.text}` registers a listener at import time of `{file.name}`: it stays "
+        "for the whole session, in the tests of every other module too, but only when "
+        "this module is collected; register it in a fixture and `event.remove(...)` it "
+        "at teardown"
     )

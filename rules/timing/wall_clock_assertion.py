@@ -43,17 +43,39 @@ ASSERT_ORDERING = frozenset(
 )
 
 
-class _Durations:
-    """Names in a test bound to clock readings and to durations computed from them."""
+TIMER_NAME = re.compile(r"timer|stopwatch|timing|chrono|elapsed", re.IGNORECASE)
+"""Classes and context managers that measure a duration (``with Stopwatch() as sw``)."""
+NOT_TIMERS = frozenset({"threading.Timer"})
+DURATION_ATTRIBUTE = re.compile(
+    r"elapsed|seconds?$|secs$|duration|interval|^ms$|millis|^took$|^time(it)?$|^total",
+    re.IGNORECASE,
+)
+"""What a stopwatch calls its reading: ``sw.seconds``, ``timer.elapsed``, ``t.interval``."""
 
-    def __init__(self, file: FileView, node: ast.AST) -> None:
+
+class _Durations:
+    """Names in a test bound to clock readings and to durations computed from them,
+    stopwatches (``with Stopwatch() as sw``: ``sw.seconds`` is a duration), and the
+    module's own helpers that return a duration (``took = measure(run)``)."""
+
+    def __init__(self, file: FileView, node: ast.AST, helpers: frozenset[str] = frozenset()):
         self.file = file
         self.clocks: set[str] = set()
         self.durations: set[str] = set()
+        self.timers: set[str] = set()
+        self.helpers = helpers
         assigns = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign))]
         for assign in assigns:
             if self._clock_call(assign.value):
                 self.clocks.update(_targets(assign))
+            elif self._timer_call(assign.value):
+                self.timers.update(_targets(assign))
+        for child in ast.walk(node):
+            if isinstance(child, (ast.With, ast.AsyncWith)):
+                for item in child.items:
+                    var = item.optional_vars
+                    if isinstance(var, ast.Name) and self._timer_call(item.context_expr):
+                        self.timers.add(var.id)
         changed = True
         while changed:
             changed = False
@@ -66,6 +88,22 @@ class _Durations:
 
     def _clock_call(self, node: ast.AST | None) -> bool:
         return isinstance(node, ast.Call) and self.file.qualified(node.func) in CLOCKS
+
+    def _timer_call(self, node: ast.AST | None) -> bool:
+        if not isinstance(node, ast.Call):
+            return False
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return (
+            isinstance(name, str)
+            and bool(TIMER_NAME.search(name))
+            and self.file.qualified(func) not in NOT_TIMERS
+        )
+
+    @property
+    def measured(self) -> bool:
+        """Whether the test reads a clock or a stopwatch at all."""
+        return bool(self.clocks or self.timers)
 
     def _reading(self, node: ast.AST) -> bool:
         return self._clock_call(node) or (isinstance(node, ast.Name) and node.id in self.clocks)
@@ -80,10 +118,18 @@ class _Durations:
             return self._reading(node.left) and self._reading(node.right)
         if isinstance(node, ast.Name):
             return node.id in self.durations
+        if isinstance(node, ast.Attribute):
+            return (
+                isinstance(node.value, ast.Name)
+                and node.value.id in self.timers
+                and bool(DURATION_ATTRIBUTE.search(node.attr))
+            )
         if not isinstance(node, ast.Call):
             return False
         if isinstance(node.func, ast.Attribute) and node.func.attr in ELAPSED_METHODS:
             return True  # `instant.elapsed()` of a stopwatch
+        if isinstance(node.func, ast.Name) and node.func.id in self.helpers:
+            return True
         return self.file.qualified(node.func) in TIMERS
 
 
@@ -126,9 +172,11 @@ class WallClockAssertion(Rule):
     ## What it does
     Finds an assertion that compares an elapsed wall-clock time with a fixed bound
     (`assert elapsed < 0.5`, `self.assertLess(duration, 2)`), where the duration comes
-    from `time.time()` / `perf_counter()` / `monotonic()` differences or `timeit`, in a
-    test that is not marked as a performance test (a mark such as `performance`, `perf`,
-    `benchmark`, `slow`).
+    from `time.time()` / `perf_counter()` / `monotonic()` differences, `timeit`, a
+    stopwatch (`with Stopwatch() as sw: ...; assert sw.seconds < 2`) or a helper of the
+    module that returns such a difference, directly or as a rate (`per_second = count /
+    took`), in a test that is not marked as a performance test (a mark such as
+    `performance`, `perf`, `benchmark`, `slow`).
 
     ## Why is this bad?
     Wall-clock time depends on the machine, its load and the interpreter: the test fails
@@ -161,6 +209,12 @@ class WallClockAssertion(Rule):
     severity = Severity.WARNING
 
     VALID = (
+        # a timer that is no stopwatch, and a helper returning a timestamp
+        Valid(
+            "import threading\nimport time\n\n\ndef stamp():\n    return time.time()\n\n\n"
+            "def test_timer():\n    timer = threading.Timer(0.1, print)\n"
+            "    assert timer.interval < 1\n    assert stamp() > 0\n"
+        ),
         Valid(
             "import time\n\nimport pytest\n\n\n@pytest.mark.performance\n"
             "def test_speed():\n    start = time.time()\n    sum(range(10))\n"
@@ -176,6 +230,19 @@ class WallClockAssertion(Rule):
         ),
     )
     INVALID = (
+        # a stopwatch context manager, a rate computed from a duration and a helper
+        # that returns one
+        Invalid(
+            "import time\n\nfrom app.timing import Stopwatch\n\n\n"
+            "def timed(fn):\n    start = time.perf_counter()\n    fn()\n"
+            "    return time.perf_counter() - start\n\n\n"
+            "def test_fast(db):\n    with Stopwatch() as sw:\n        db.load()\n"
+            "    assert sw.seconds < 2\n\n\n"
+            "def test_rate(db):\n    count = 10_000\n    took = timed(db.load)\n"
+            "    per_second = count / took\n    assert per_second > 1000\n",
+            at=("test_example.py:15:5", "test_example.py:22:5"),
+            message="`sw.seconds < 2` compares a wall-clock duration",
+        ),
         Invalid(
             "import asyncio\nimport time\n\n\nasync def test_load(registry):\n"
             "    async def query():\n        start_time = time.time()\n"
@@ -202,6 +269,7 @@ class WallClockAssertion(Rule):
             return  # tests and fixtures live there; other modules are helpers
         if not any(clock in file.text for clock in CLOCK_WORDS):
             return  # no clock is read: spare walking every test
+        helpers: frozenset[str] | None = None
         for view in file.of_kind("test"):
             if self._exempt(file, view):
                 continue
@@ -210,9 +278,11 @@ class WallClockAssertion(Rule):
                 compared = _compared(node)
                 if compared is None:
                     continue
+                if helpers is None:
+                    helpers = _duration_helpers(file)
                 if durations is None:
-                    durations = _Durations(file, view.node)
-                if not durations.clocks and not _has_timer(file, view.node):
+                    durations = _Durations(file, view.node, helpers)
+                if not durations.measured and not _has_timer(file, view.node, helpers):
                     break
                 if _bounded_duration(durations, compared):
                     yield self.at(
@@ -258,15 +328,37 @@ def _compared(node: ast.AST) -> tuple[ast.AST, ast.AST, ast.AST] | None:
     return None
 
 
-def _has_timer(file: FileView, node: ast.AST) -> bool:
+def _has_timer(file: FileView, node: ast.AST, helpers: frozenset[str] = frozenset()) -> bool:
     return any(
         isinstance(child, ast.Call)
         and (
             file.qualified(child.func) in TIMERS
             or (isinstance(child.func, ast.Attribute) and child.func.attr in ELAPSED_METHODS)
+            or (isinstance(child.func, ast.Name) and child.func.id in helpers)
         )
         for child in ast.walk(node)
     )
+
+
+def _duration_helpers(file: FileView) -> frozenset[str]:
+    """Module-level functions of the file (not tests) that return a measured duration:
+    ``def timed(fn): start = perf_counter(); fn(); return perf_counter() - start``."""
+    found: set[str] = set()
+    for node in file.tree.body:
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        if node.name.startswith("test"):
+            continue
+        returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+        if not returns:
+            continue
+        durations = _Durations(file, node)
+        if durations.measured and any(
+            durations.has_duration(value) and not isinstance(value, (ast.Tuple, ast.List))
+            for value in returns
+        ):
+            found.add(node.name)
+    return frozenset(found)
 
 
 def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
