@@ -53,7 +53,13 @@ from auditor.analysis.clone_units import (
     test_units,
 )
 from auditor.analysis.fixture_clones import fixture_groups, nearest_conftest
-from auditor.analysis.near_clones import MAX_PARTNERS, clusters, near_pairs, ordered_pair
+from auditor.analysis.near_clones import (
+    MAX_PARTNERS,
+    clusters,
+    near_pairs,
+    ordered_pair,
+    same_checks,
+)
 from auditor.analysis.resolution import Resolution, resolve
 from auditor.model.suite import Suite
 
@@ -164,6 +170,7 @@ def _test_groups(
         (*ordered_pair(reps[a], reps[b]), similarity)
         for a, b, similarity in near_pairs([units[r].shape for r in reps], settings, capped)
         if subject(reps[a]) == subject(reps[b])
+        and same_checks(units[reps[a]].shape.steps, units[reps[b]].shape.steps)
     ]
     cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:

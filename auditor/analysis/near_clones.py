@@ -80,6 +80,65 @@ def near_pairs(
     return pairs
 
 
+MAX_STEP_CELLS = 250_000
+"""Above this many step pairs (a giant def), the check comparison is skipped."""
+
+
+def same_checks(steps: tuple[int, ...], other: tuple[int, ...]) -> bool:
+    """Whether two near clones check the same things after the same steps: more than half
+    of the checks of the one with fewer checks are shared checks made after the same
+    statements since the previous shared check (no statement added or dropped in between
+    on one side; as many changed on both sides are the same steps over other data). Tests
+    that share only their arrange steps and then do something more before a check of the
+    same form (insert vs update, add vs remove, a refresh dropped) test different
+    operations: they are not near clones. Defs without checks on either side are left to
+    the token similarity alone."""
+    checks = min(sum(step & 1 for step in steps), sum(step & 1 for step in other))
+    if checks == 0 or len(steps) * len(other) > MAX_STEP_CELLS:
+        return True
+    same = 0
+    dirty = False
+    previous = (-1, -1)
+    for i, j in _aligned(steps, other):
+        mine, theirs = steps[previous[0] + 1 : i], other[previous[1] + 1 : j]
+        dirty = dirty or _other_operations(mine, theirs)
+        previous = (i, j)
+        if steps[i] & 1:
+            same += not dirty
+            dirty = False
+    return same * 2 > checks
+
+
+def _other_operations(mine: tuple[int, ...], theirs: tuple[int, ...]) -> bool:
+    """Whether the unmatched statements of a gap do something more or less: a statement
+    added or dropped on one side. As many statements changed on both sides are the same
+    steps over other data (other arguments, another model, another module imported);
+    unmatched checks are extra checks."""
+    return sum(not step & 1 for step in mine) != sum(not step & 1 for step in theirs)
+
+
+def _aligned(a: tuple[int, ...], b: tuple[int, ...]) -> list[tuple[int, int]]:
+    """The index pairs of a longest common subsequence of `a` and `b`, in order."""
+    n, m = len(a), len(b)
+    lengths = [[0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        row, below = lengths[i], lengths[i + 1]
+        for j in range(m - 1, -1, -1):
+            row[j] = below[j + 1] + 1 if a[i] == b[j] else max(below[j], row[j + 1])
+    pairs: list[tuple[int, int]] = []
+    i = j = 0
+    while i < n and j < m:
+        if a[i] == b[j]:
+            pairs.append((i, j))
+            i += 1
+            j += 1
+        elif lengths[i + 1][j] >= lengths[i][j + 1]:
+            i += 1
+        else:
+            j += 1
+    return pairs
+
+
 def _set(
     sets: dict[int, frozenset[int]], position: int, shingles: tuple[int, ...]
 ) -> frozenset[int]:

@@ -190,6 +190,9 @@ class Collector(FixtureRegistrar):
                     if nested.name == base:
                         return Target(owner.path, owner.summary, nested)
             return found if found is not None and isinstance(found.obj, Class) else base
+        nested_base = self._nested_base(owner, base)
+        if nested_base is not None:
+            return nested_base
         module, _, name = base.rpartition(".")
         source = self.index.find(module, importer=owner.path)
         if source is not None and self.index.inside(source):
@@ -197,6 +200,22 @@ class Collector(FixtureRegistrar):
             if found is not None and isinstance(found.obj, Class):
                 return found
         return base
+
+    def _nested_base(self, owner: Target, base: str) -> Target | None:
+        """`Outer.Inner` where `Outer` is a class bound in the owner's module (defined or
+        imported there): the mixin-in-a-holder idiom that keeps pytest from collecting the
+        shared tests on their own (`class TestLocal(Base.FileAdminTests)`)."""
+        head, *rest = base.split(".")
+        found = self.index.namespace(owner.path).get(head)
+        if found is None or not isinstance(found.obj, Class):
+            return None
+        current: Class = found.obj
+        for part in rest:
+            inner = next((c for c in current.classes if c.name == part), None)
+            if inner is None:
+                return None
+            current = inner
+        return Target(found.path, found.summary, current)
 
     def _is_unittest(self, target: Target) -> bool:
         if not isinstance(target.obj, Class):

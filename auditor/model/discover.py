@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 
 from auditor.config import Config
+from auditor.model.run_commands import command_paths
 from auditor.paths import absolute, is_file, relpath
 
 IgnoreLookup = Callable[[Path], tuple[tuple[str, ...], tuple[str, ...]]]
@@ -212,15 +213,25 @@ class _Walker:
 
 
 def initial_paths(config: Config, paths: Sequence[Path], invocation_dir: Path) -> list[Path]:
-    """The paths to walk: those given, else `testpaths` (globbed), else the invocation dir."""
+    """The paths to walk: those given, else `testpaths` (globbed), else the invocation dir.
+
+    In the rootdir without `testpaths`, the paths every pytest command of the project names
+    (`run_commands`) stand in for them: `pytest tests` in `scripts/test.sh` keeps the
+    examples of `docs_src/` out of the suite, as the project's own runs do.
+    """
     if paths:
         return [absolute(p, invocation_dir) for p in paths]
-    if config.pytest.testpaths and absolute(invocation_dir) == config.rootdir:
+    at_root = absolute(invocation_dir) == config.rootdir
+    if config.pytest.testpaths and at_root:
         found: list[Path] = []
         for pattern in config.pytest.testpaths:
             found.extend(sorted(config.rootdir.glob(pattern)))
         if found:
             return found
+    if at_root and not config.pytest.testpaths:
+        commanded = command_paths(config.rootdir)
+        if commanded:
+            return commanded
     return [invocation_dir]
 
 

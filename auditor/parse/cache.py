@@ -28,7 +28,7 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 8
+FORMAT = 9
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
 instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`)."""
 

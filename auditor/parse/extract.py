@@ -260,10 +260,14 @@ class _ModuleWalk:
             self.all_names = listed
             return
         if calls_fixture(value, self.ctx.aliases):
-            self.ctx.dynamic.append(
-                DynamicFixture(0, f"`{name}` is made by calling a fixture decorator")
-            )
             registered = self._fixture_by_call(name, value)
+            self.ctx.dynamic.append(
+                DynamicFixture(
+                    0,
+                    f"`{name}` is made by calling a fixture decorator",
+                    registered=name if registered is not None else "",
+                )
+            )
             if registered is not None:
                 self.functions.append(registered)
                 self.bindings.append(Binding(name, "function", registered.line, target=name))

@@ -33,12 +33,16 @@ Decisions, and why:
   larger size.
 - Shingles are 5-grams of the renamed stream (see `auditor.parse.shingles`): the
   Jaccard similarity of two defs' shingle sets is what near-clone detection compares.
+- Steps fingerprint the body's simple statements one by one, checks marked: two tests
+  that share their arrange steps but do something else before they check (insert vs
+  delete) are near in shingles and apart in steps (`auditor.analysis.near_clones`).
 """
 
 from __future__ import annotations
 
 import builtins
 import hashlib
+import zlib
 
 import libcst as cst
 
@@ -130,7 +134,26 @@ def _shape(stream: TokenStream) -> Shape:
         shingles=shingles_of(renamed),
         values=tuple(stream.values),
         loose=_digest(_loose(stream)),
+        steps=_steps(stream, literals),
     )
+
+
+def _steps(stream: TokenStream, literals: list[str]) -> tuple[int, ...]:
+    """One fingerprint per simple statement: its tokens with literals abstracted and every
+    bound name one ``$`` (so a name bound earlier in one test only shifts nothing), the
+    low bit set for a check."""
+    tokens = list(literals)
+    bound = stream.bound
+    for position in stream.names:
+        if tokens[position] in bound:
+            tokens[position] = "$"
+    expected = dict(stream.raised)
+    found: list[int] = []
+    for start, end, check in stream.steps:
+        text = _SEP.join(tokens[start:end]) if end > start else expected.get(start, "")
+        digest = zlib.crc32(text.encode())
+        found.append((digest & ~1) | int(check))
+    return tuple(found)
 
 
 def _loose(stream: TokenStream) -> list[str]:

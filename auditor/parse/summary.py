@@ -90,7 +90,11 @@ class Shape(_Pickled):
     hashes of token k-grams of the renamed stream (type-3 near misses); `values` are the
     literals in order, as written, for the parametrize suggestion. `loose` renames every
     identifier, the names of what the def calls and reads too, and abstracts literals
-    of every kind to one (type-2 clones over other objects, for larger defs).
+    of every kind to one (type-2 clones over other objects, for larger defs). `steps`
+    fingerprints each simple statement of the body in order (literals abstracted, every
+    name the def binds one placeholder), the low bit set for a check (an assert, a
+    checking call, a statement under `pytest.raises`): near clones are compared by what
+    they do before each check, not only by the tokens they share.
     """
 
     exact: str
@@ -100,6 +104,7 @@ class Shape(_Pickled):
     shingles: tuple[int, ...] = ()
     values: tuple[str, ...] = ()
     loose: str = ""
+    steps: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +211,9 @@ class DynamicFixture(_Pickled):
 
     line: int
     detail: str
+    registered: str = ""
+    """The fixture pytest registers here, when the model registers it too
+    (``dburl = pytest.fixture(params=...)(_dburl)``); empty when its name is unknown."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -151,9 +151,29 @@ def _plan(kind: type[cst.CSTNode]) -> _Plan:
 class TokenStream:
     """The tokens of one def, with the positions of its literals and names."""
 
-    __slots__ = ("bound", "literals", "members", "names", "tokens", "values")
+    __slots__ = (
+        "_recording",
+        "bound",
+        "literals",
+        "members",
+        "names",
+        "raised",
+        "steps",
+        "tokens",
+        "values",
+    )
 
     def __init__(self) -> None:
+        self.steps: list[tuple[int, int, bool]] = []
+        """(start, end, is_check) token spans of the def's simple statements, in order,
+        through compound statements but not into nested defs: `is_check` for an
+        `assert` or a call of an ``assert*``/``check*``/``verify*``/``expect*`` function;
+        a ``with pytest.raises(...)`` block adds its statements, then one empty check
+        span for the expectation (see `raised`)."""
+        self.raised: list[tuple[int, str]] = []
+        """(position, expectation) of the checks made by ``with pytest.raises(X)``: the
+        step at that empty span stands for the expectation (``raises:ValueError``)."""
+        self._recording = True
         self.tokens: list[str] = []
         self.literals: list[tuple[int, str]] = []
         """(position, placeholder) of each literal."""
@@ -225,9 +245,23 @@ class TokenStream:
     def block(self, statements: Sequence[cst.CSTNode]) -> None:
         """Statements of a suite, however they were split over lines, then `)`."""
         for statement in statements:
+            smalls: Sequence[cst.CSTNode] | None = None
             if type(statement) is cst.SimpleStatementLine:
-                for small in statement.body:
+                smalls = statement.body
+            elif isinstance(statement, cst.BaseSmallStatement):
+                smalls = (statement,)  # a def's body comes flattened (`shape._body`)
+            if smalls is not None:
+                for small in smalls:
+                    start = len(self.tokens)
                     self.walk(small)
+                    if self._recording:
+                        check = _is_check(small)  # type: ignore[arg-type]
+                        self.steps.append((start, len(self.tokens), check))
+            elif self._recording and type(statement) is cst.With and _expects_raise(statement):
+                self.walk(statement)  # the block's statements are the act
+                position = len(self.tokens)
+                self.steps.append((position, position, True))
+                self.raised.append((position, _expected(statement)))
             else:
                 self.walk(statement)
         self.tokens.append(CLOSE)
@@ -251,7 +285,11 @@ class TokenStream:
         self.bound.add(name)
         self.names.append(len(self.tokens))
         self.tokens.append(name)
-        self.function(node, node.body.body)
+        recording, self._recording = self._recording, False
+        try:
+            self.function(node, node.body.body)
+        finally:
+            self._recording = recording
 
     def bind(self, target: object) -> None:
         """Record the names a binding target binds (through tuples, lists, stars, `as`)."""
@@ -310,6 +348,52 @@ class TokenStream:
             return
         value = "-" + operand.value  # type: ignore[attr-defined]
         self.literal(value, number, value)
+
+
+CHECK_PREFIXES = ("assert", "check", "verify", "expect")
+"""Names of calls that check as a statement (`self.assertEqual`, `check_paging(...)`)."""
+RAISE_CHECKS = frozenset(
+    {"raises", "warns", "deprecated_call", "assertRaises", "assertRaisesRegex", "assertWarns"}
+)
+
+
+def _terminal(node: cst.BaseExpression) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return ""
+
+
+def _is_check(statement: cst.BaseSmallStatement) -> bool:
+    """An `assert`, or a call of a checking function as a statement."""
+    if isinstance(statement, cst.Assert):
+        return True
+    if not isinstance(statement, cst.Expr):
+        return False
+    value = statement.value
+    if isinstance(value, cst.Await):
+        value = value.expression
+    return isinstance(value, cst.Call) and _terminal(value.func).lower().startswith(CHECK_PREFIXES)
+
+
+def _expects_raise(statement: cst.With) -> bool:
+    """``with pytest.raises(...)`` (or `warns`, `self.assertRaises`)."""
+    return any(
+        isinstance(item.item, cst.Call) and _terminal(item.item.func) in RAISE_CHECKS
+        for item in statement.items
+    )
+
+
+def _expected(statement: cst.With) -> str:
+    """``raises:ValueError``: what the block expects (the first argument's code)."""
+    for item in statement.items:
+        call = item.item
+        if isinstance(call, cst.Call) and _terminal(call.func) in RAISE_CHECKS:
+            first = call.args[0].value if call.args else None
+            shown = cst.Module([]).code_for_node(first) if first is not None else ""
+            return f"{_terminal(call.func)}:{shown}"
+    return ""
 
 
 _HANDLERS: dict[type[cst.CSTNode], Callable[..., None]] = {

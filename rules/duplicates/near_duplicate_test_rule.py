@@ -66,6 +66,31 @@ def test_refund_mails_customer(client, paid_order, ledger):
     assert ledger.mailed(paid_order.customer)
 """
 
+AGGREGATES = """\
+class TestGroupCount:
+    def test_count_on_insert(self, session, User, Group):
+        user = User(name="John Matrix")
+        session.add(user)
+        session.commit()
+        group = Group(name="Some group", users=[user])
+        session.add(group)
+        session.commit()
+        session.refresh(user)
+        assert user.group_count == 1
+
+    def test_count_on_delete(self, session, User, Group):
+        user = User(name="John Matrix")
+        session.add(user)
+        session.commit()
+        group = Group(name="Some group", users=[user])
+        session.add(group)
+        session.commit()
+        user.groups = []
+        session.commit()
+        session.refresh(user)
+        assert user.group_count == 0
+"""
+
 SHIPPING = """\
 def test_ship_order(client, paid_order, warehouse):
     response = client.post(f"/orders/{paid_order.id}/ship", json={"carrier": "ups"})
@@ -92,8 +117,12 @@ class NearDuplicateTest(Rule):
     and literals are set aside, most of their token sequences are shared (a Jaccard
     similarity of their 5-token sequences of at least `duplicate-similarity`, 70% by
     default), with a statement or two added or changed. Tests of fewer than 40 tokens
-    are left out. The first test of a group is the reference; each other one is
-    reported with its similarity.
+    are left out, and so are tests that share their arrange steps but do something else
+    before they check: more than half of the checks of one must be checks of the other,
+    made after the same statements (an `assert`, a call of an `assert*`/`check*`
+    function, a `pytest.raises` block), else the two test different operations
+    (insert vs delete, add vs remove) and are not reported. The first test of a group
+    is the reference; each other one is reported with its similarity.
 
     ## Why is this bad?
     A test copied and then edited a little repeats every step of the original: a change
@@ -149,6 +178,9 @@ class NearDuplicateTest(Rule):
     VALID = (
         # the same steps on other endpoints, with other checks: different tests
         Valid(files={"tests/test_orders.py": SHIPPING}),
+        # the same arrange steps, then another operation before a check of the same form
+        # (insert vs delete): two tests of two behaviours
+        Valid(files={"tests/test_aggregates.py": AGGREGATES}),
         # a renamed copy (TA501), not a near miss
         Valid(
             files={

@@ -101,7 +101,9 @@ class HelperModuleNamedAsTest(Rule):
     pytest imports it as a test module on every run (its import-time code runs, its
     fixtures are visible only inside it) and collects nothing; readers look for tests
     that are not there. Modules with only imports or a docstring (placeholders) are left
-    alone.
+    alone, and so are modules whose test classes inherit collected tests (from a base
+    class of another module, or from a class nested in a holder class, as in
+    `class TestAzure(Base.FileAdminTests)`).
 
     ## Example
     ```python
@@ -155,6 +157,17 @@ class HelperModuleNamedAsTest(Rule):
             "import unittest\n\nclass Users(unittest.TestCase):\n    def runTest(self):\n"
             "        self.assertTrue(True)\n"
         ),
+        # the tests are inherited from a class nested in an imported holder class
+        Valid(
+            files={
+                "tests/__init__.py": "",
+                "tests/test_local.py": "class Base:\n    class SharedTests:\n"
+                "        def test_list(self):\n            assert self.make()\n\n"
+                "class TestLocal(Base.SharedTests):\n    def make(self):\n        return 1\n",
+                "tests/test_remote.py": "from .test_local import Base\n\n"
+                "class TestRemote(Base.SharedTests):\n    def make(self):\n        return 2\n",
+            }
+        ),
     )
     INVALID = (
         Invalid(
@@ -173,6 +186,19 @@ class HelperModuleNamedAsTest(Rule):
             },
             at=("tests/fixtures/test_data.py:1:1",),
             message="`test_data.py` matches python_files but defines no test",
+        ),
+        # a holder class whose nested class has no test: nothing is inherited
+        Invalid(
+            files={
+                "tests/__init__.py": "",
+                "tests/test_local.py": "class Base:\n    class Shared:\n"
+                "        def make(self):\n            return 1\n\n"
+                "def test_make():\n    assert Base.Shared().make()\n",
+                "tests/test_remote.py": "from .test_local import Base\n\n"
+                "class Remote(Base.Shared):\n    def make(self):\n        return 2\n",
+            },
+            at=("tests/test_remote.py:1:1",),
+            message="rename it to `remote.py`",
         ),
         Invalid(
             files={"settings_test.py": "TIMEOUT = 5\n"},

@@ -100,6 +100,40 @@ def _errors_on_warnings(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     return False
 
 
+RAISING_CHECKS = frozenset(
+    {
+        "check_call",
+        "check_output",
+        "check_returncode",
+        "raise_for_status",
+        "validate",
+        "full_clean",
+    }
+)
+"""Calls whose whole job is to raise when something is wrong: a non-zero exit
+(`subprocess.check_call`, `CompletedProcess.check_returncode()`), an HTTP error status
+(`response.raise_for_status()`), an invalid document or model (`jsonschema.validate`,
+Django's `full_clean()`)."""
+
+
+def _raises_as_check(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """A call that raises when what it checks is wrong: `subprocess.run(..., check=True)`
+    (a non-zero exit raises `CalledProcessError`) or one of RAISING_CHECKS."""
+    for child in ast.walk(node):
+        if not isinstance(child, ast.Call):
+            continue
+        if terminal_name(child.func) in RAISING_CHECKS:
+            return True
+        for keyword in child.keywords:
+            if (
+                keyword.arg == "check"
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value is True
+            ):
+                return True
+    return False
+
+
 IN_PROCESS_RUNS = frozenset(
     {"exec", "eval", "parseconfig", "parseconfigure", "getitem", "getitems", "getmodulecol"}
 )
@@ -175,6 +209,8 @@ class TestWithoutAssertion(Rule):
     that the code does not raise for any input); tests that say, in their name,
     docstring or comments, that they check that nothing raises ("does not raise",
     "no error", "nothing happens", "works"), or that turn warnings into errors; tests
+    whose check is a call that raises when it fails (`subprocess.run(..., check=True)`,
+    `subprocess.check_call`, `response.raise_for_status()`, `jsonschema.validate`); tests
     that call a requested fixture (a checker, maybe); tests that only import (an import
     check); empty tests that say why in a comment, or that sit in a subclass (they
     switch off an inherited test).
@@ -231,6 +267,12 @@ class TestWithoutAssertion(Rule):
                 "def test_rows():\n    compare_rows([1], [1])\n",
             }
         ),
+        # the call raises when the check fails: a non-zero exit, an HTTP error status
+        Valid(
+            "import subprocess\nimport sys\n\n\ndef test_generated_code_is_current():\n"
+            "    subprocess.run([sys.executable, 'gen.py'], check=True)\n\n\n"
+            "def test_health(client):\n    client.get('/health').raise_for_status()\n"
+        ),
         Valid(
             "import pytest\n\n\n@pytest.mark.xfail(reason='bug')\ndef test_bug():\n"
             "    print('x')\n\n\ndef test_speed(benchmark):\n    benchmark(sum, [1, 2])\n"
@@ -241,6 +283,13 @@ class TestWithoutAssertion(Rule):
             "def test_create_user():\n    user = {'name': 'a'}\n    user.update(age=3)\n",
             at=("test_example.py:1:1",),
             message="test `test_create_user` checks nothing",
+        ),
+        # without check=True, a failing script passes the test
+        Invalid(
+            "import subprocess\nimport sys\n\n\ndef test_generated_code_is_current():\n"
+            "    subprocess.run([sys.executable, 'gen.py'], check=False)\n",
+            at=("test_example.py:5:1",),
+            message="test `test_generated_code_is_current` checks nothing",
         ),
         Invalid(
             "class TestCart:\n    def test_total(self):\n        total = sum([1, 2])\n"
@@ -300,6 +349,7 @@ class TestWithoutAssertion(Rule):
         test is about nothing raising."""
         return (
             _errors_on_warnings(view.node)
+            or _raises_as_check(view.node)
             or _asserts_in_code_text(view.node)
             or _calls_fixture(view)
             or _says_no_raise(file, view.node)

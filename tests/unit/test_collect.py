@@ -155,6 +155,33 @@ def test_nested_classes_and_inherited_methods(tmp_path: Path) -> None:
     )
 
 
+def test_tests_inherited_from_a_class_nested_in_an_imported_holder(tmp_path: Path) -> None:
+    suite = suite_of(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/test_base.py": (
+                "class Base:\n"
+                "    class SharedTests:\n"
+                "        def test_shared(self):\n            pass\n\n"
+                "class TestLocal(Base.SharedTests):\n"
+                "    pass\n"
+            ),
+            "pkg/test_remote.py": (
+                "from .test_base import Base\n\n"
+                "class TestRemote(Base.SharedTests):\n"
+                "    def helper(self):\n        pass\n\n"
+                "class TestMissing(Base.NoSuchClass):\n"
+                "    pass\n"
+            ),
+        },
+    )
+    assert sorted(by_nodeid(suite)) == [
+        "pkg/test_base.py::TestLocal::test_shared",
+        "pkg/test_remote.py::TestRemote::test_shared",
+    ]
+
+
 def test_a_redefined_test_is_collected_once_at_its_last_definition(tmp_path: Path) -> None:
     suite = suite_of(
         tmp_path,

@@ -55,6 +55,51 @@ def test_testpaths_are_used_without_arguments(tmp_path):
     assert files(tmp_path).test_files == ("tests/test_a.py",)
 
 
+@pytest.mark.parametrize(
+    ("script", "text"),
+    [
+        ("scripts/test.sh", '#!/bin/sh\nset -e\ncoverage run -m pytest tests "${@}"\n'),
+        ("tox.ini", "[testenv]\ndeps =\n    pytest\ncommands =\n    pytest -k fast tests\n"),
+        (
+            "noxfile.py",
+            "def t(session):\n    session.install('pytest')\n    session.run('pytest', 'tests')\n",
+        ),
+        (
+            "pyproject.toml",
+            '[project]\ndependencies = ["pytest>=7"]\n[tool.pdm.scripts]\ntest = "pytest tests"\n',
+        ),
+    ],
+)
+def test_without_testpaths_the_projects_pytest_commands_name_the_suite(tmp_path, script, text):
+    touch(tmp_path / script, text)
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "docs_src" / "tutorial" / "test_main.py")
+    assert files(tmp_path).test_files == ("tests/test_a.py",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "commands =\n    pytest -v --basetemp={envtmpdir} {posargs}\n",
+        "commands =\n    pytest tests\n    pytest --doctest-modules\n",
+        "commands = pytest -k docs_src\n",
+    ],
+)
+def test_a_pytest_command_without_paths_keeps_the_whole_rootdir(tmp_path, text):
+    touch(tmp_path / "tox.ini", "[testenv]\n" + text)
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "docs_src" / "test_main.py")
+    assert sorted(files(tmp_path).test_files) == ["docs_src/test_main.py", "tests/test_a.py"]
+
+
+def test_testpaths_win_over_the_projects_commands(tmp_path):
+    touch(tmp_path / "pytest.ini", "[pytest]\ntestpaths = docs_src\n")
+    touch(tmp_path / "scripts" / "test.sh", "pytest tests\n")
+    touch(tmp_path / "tests" / "test_a.py")
+    touch(tmp_path / "docs_src" / "test_main.py")
+    assert files(tmp_path).test_files == ("docs_src/test_main.py",)
+
+
 def test_collect_ignore_from_conftest(tmp_path):
     touch(tmp_path / "pytest.ini", "[pytest]\n")
     touch(tmp_path / "conftest.py")

@@ -849,3 +849,76 @@ def test_fixtures_building_other_model_classes_are_not_variants(tmp_path: Path) 
         "tests/test_category.py": model.format(name="Category", table="category"),
     }
     assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
+
+
+def _steps_of(source: str) -> list[tuple[int, ...]]:
+    import libcst as cst
+
+    from auditor.parse.shape import shape_of
+
+    module = cst.parse_module(textwrap.dedent(source))
+    shapes = [shape_of(node) for node in module.body if isinstance(node, cst.FunctionDef)]
+    return [shape.steps for shape in shapes if shape is not None]
+
+
+def test_same_checks_after_the_same_steps_are_near_clones() -> None:
+    from auditor.analysis.near_clones import same_checks
+
+    first, second = _steps_of(
+        """
+        def test_checkout(client, cart):
+            response = client.post("/carts", json={"items": [1, 2]})
+            assert response.status_code == 201
+            total = cart.total()
+            assert total == 42
+        def test_checkout_then_close(client, cart):
+            response = client.post("/carts", json={"items": [1, 2]})
+            assert response.status_code == 201
+            total = cart.total()
+            assert total == 42
+            cart.close()
+            assert not cart.is_open()
+        """
+    )
+    assert same_checks(first, second)
+
+
+def test_another_operation_before_a_check_of_the_same_form_is_another_test() -> None:
+    from auditor.analysis.near_clones import same_checks
+
+    insert, update, raises, raises_other, raises_logged = _steps_of(
+        """
+        def test_on_insert(session, Catalog):
+            catalog = Catalog(name="c")
+            session.add(catalog)
+            session.commit()
+            session.refresh(catalog)
+            assert catalog.net_worth == 1000
+        def test_on_update(session, Catalog):
+            catalog = Catalog(name="c")
+            session.add(catalog)
+            session.commit()
+            catalog.price = 500
+            session.commit()
+            session.refresh(catalog)
+            assert catalog.net_worth == 500
+        def test_bad_path(view):
+            flt = Filter("a.b")
+            with pytest.raises(ValueError):
+                view.filter(flt)
+        def test_bad_relation(view):
+            flt = OtherFilter("a")
+            with pytest.raises(ValueError):
+                view.filter(flt)
+        def test_bad_path_logged(view, log):
+            flt = Filter("a.b")
+            log.clear()
+            with pytest.raises(ValueError):
+                view.filter(flt)
+        """
+    )
+    assert not same_checks(insert, update)
+    assert same_checks(raises, raises_other)  # other data, the same expectation
+    assert not same_checks(raises, raises_logged)  # one more step before it
+    assert same_checks(insert, insert)
+    assert same_checks((2, 4), (2, 6))  # no check on either side: tokens decide alone
