@@ -170,6 +170,27 @@ class Context:
             if ":" not in target and self.is_module(target)
         )
 
+    def fixture_subject(self, unit: CloneUnit) -> frozenset[str]:
+        """For a test: the objects of the project its fixtures work on (what the names
+        their code reads that are imported from the project's modules resolve to, with
+        Python-version variants folded). The same steps over a file-local `Booking`
+        model of a `DateRangeType` column and over one of a `DateTimeRangeType` column
+        test two types; over two model graphs built with one `aggregated`, one feature."""
+        if not unit.nodeid:
+            return frozenset()
+        closure = self.resolution.tests.get(unit.nodeid)
+        if closure is None:
+            return frozenset()
+        found: set[str] = set()
+        for key in closure.definitions:
+            definition = self.resolution.definitions.get(key)
+            if definition is None:
+                continue
+            for target in self.refs(definition.path, definition.line).values():
+                if ":" not in target and self._in_project(target):
+                    found.add(".".join(_VARIANT.sub("", p) for p in target.split(".")))
+        return frozenset(found)
+
     def defines_class(self, unit: CloneUnit) -> bool:
         """Does the def's body define a class (a fixture building a model class)?"""
         key = (unit.path, unit.line)
@@ -226,6 +247,11 @@ class Context:
             )
             self._modules[dotted] = found
         return found
+
+    def _in_project(self, dotted: str) -> bool:
+        """Is `dotted` a module of the project, or a name imported from one?"""
+        module = dotted.rsplit(".", 1)[0] if "." in dotted else dotted
+        return self.is_module(dotted) or self.is_module(module)
 
     def _fixture_identity(self, definition: FixtureDef) -> str:
         found = self._fixtures.get(definition.key)

@@ -214,11 +214,13 @@ class CloneClasses:
 
     def clone_paths(self) -> Iterator[tuple[CloneUnit, set[str], set[str]]]:
         """For each unit that has clones: the files they are in, and the files with an
-        identical copy (the same exact digest, over names that resolve alike) of it."""
+        identical copy (the same exact digest, over names that resolve alike) of it.
+        Clones whose fixtures work on other objects of the project
+        (`Context.fixture_subject`) are left out: the same steps over a model of another
+        column type test another type."""
         members: dict[int, list[int]] = defaultdict(list)
         for index in range(len(self.units)):
             members[self.find(index)].append(index)
-        paths = {root: Counter(self.units[i].path for i in m) for root, m in members.items()}
         linked: dict[int, set[int]] = defaultdict(set)
         for left, right in self.links:
             a, b = self.find(left), self.find(right)
@@ -226,16 +228,21 @@ class CloneClasses:
                 linked[a].add(b)
                 linked[b].add(a)
         cloned = [m for root, m in members.items() if len(m) > 1 or linked.get(root)]
+        subjects = {i: self.context.fixture_subject(self.units[i]) for i in chain(*cloned)}
+        places: dict[int, dict[frozenset[str], set[str]]] = defaultdict(lambda: defaultdict(set))
+        for indices in cloned:
+            for index in indices:
+                places[self.find(index)][subjects[index]].add(self.units[index].path)
         exact_paths: dict[str, Counter[str]] = defaultdict(Counter)
         for index in chain.from_iterable(cloned):
             exact_paths[self._identity(index)][self.units[index].path] += 1
         for indices in cloned:
             root = self.find(indices[0])
-            reachable = set(paths[root])
-            for other in linked.get(root, ()):
-                reachable |= set(paths[other])
             for index in indices:
-                unit = self.units[index]
+                unit, subject = self.units[index], subjects[index]
+                reachable = set(places[root][subject])
+                for other in linked.get(root, ()):
+                    reachable |= places[other][subject]
                 yield unit, reachable - {unit.path}, set(exact_paths[self._identity(index)])
 
     def _identity(self, index: int) -> str:

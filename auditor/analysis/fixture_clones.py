@@ -61,10 +61,13 @@ def fixture_groups(
 
     families = split(classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i])))
     hoisting = _Hoisting(context, nodes)
+    schemas = _Schemas(ordered, context)
     groups: list[DuplicateGroup] = []
     for family in families:
         members = [ordered[i] for i in family]
         if len({m.path for m in members}) < 2:
+            continue
+        if schemas.differ(members) or _overrides(suite, members, nodes):
             continue
         clone = "exact" if len({m.shape.exact for m in members}) == 1 else "renamed"
         advice = hoisting.advice(members)
@@ -87,6 +90,65 @@ def fixture_groups(
             continue
         groups.append(_variants_group(suite, members))
     return groups
+
+
+class _Schemas:
+    """The model classes each file builds in fixtures: its schema."""
+
+    def __init__(self, units: list[CloneUnit], context: Context) -> None:
+        self.context = context
+        self.by_path: dict[str, list[CloneUnit]] = defaultdict(list)
+        self.by_name: dict[str, list[CloneUnit]] = defaultdict(list)
+        for unit in units:
+            self.by_path[unit.path].append(unit)
+            self.by_name[unit.name].append(unit)
+        self._schemas: dict[str, frozenset[str]] = {}
+
+    def differ(self, members: list[CloneUnit]) -> bool:
+        """Are fixtures that build a class (a model) per-module declarations? They are
+        when their files' schemas differ (each copy is one part of its module's own
+        schema, whose other models refer to it by name: equal to the other by
+        coincidence), or when other modules under the conftest the copy would go to
+        declare that name with other code (a conftest copy would be a default they
+        shadow)."""
+        if not any(self.context.defines_class(m) for m in members):
+            return False
+        if len({self.schema(m.path) for m in members}) > 1:
+            return True
+        folder = PurePosixPath(nearest_conftest([m.path for m in members])).parent
+        key = _fixture_key(members[0])
+        return any(
+            _fixture_key(other) != key and PurePosixPath(other.path).is_relative_to(folder)
+            for other in self.by_name[members[0].name]
+        )
+
+    def schema(self, path: str) -> frozenset[str]:
+        found = self._schemas.get(path)
+        if found is None:
+            found = self._schemas[path] = frozenset(
+                _fixture_key(u) for u in self.by_path[path] if self.context.defines_class(u)
+            )
+        return found
+
+
+def _overrides(
+    suite: Suite, members: list[CloneUnit], nodes: dict[tuple[str, int], set[str]]
+) -> bool:
+    """Does every copy override a conftest definition of its name with other code
+    (one that is no member)? Then each module replaces the shared fixture on purpose,
+    and a conftest copy would only be one more override."""
+    places = {(m.path, m.line) for m in members}
+    names = {m.name for m in members}
+    wider = [
+        d
+        for d in suite.fixtures
+        if d.name in names and d.origin is Origin.CONFTEST and (d.path, d.line) not in places
+    ]
+    return all(
+        any(d.name == member.name and d.node != node and _covers(d.node, node) for d in wider)
+        for member in members
+        for node in nodes[member.path, member.line]
+    )
 
 
 def _variants_group(suite: Suite, units: list[CloneUnit]) -> DuplicateGroup:

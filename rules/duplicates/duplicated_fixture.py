@@ -132,6 +132,32 @@ def User():
 """
 
 
+SCHEMA = """\
+import pytest
+
+
+@pytest.fixture
+def Category(Base):
+    class Category(Base):
+        __tablename__ = "category"
+        id = Column(Integer, primary_key=True)
+    return Category
+
+
+@pytest.fixture
+def Product(Base, Category):
+    class Product(Base):
+        __tablename__ = "product"
+        id = Column(Integer, primary_key=True)
+        categories = relationship(Category, {relation})
+    return Product
+
+
+def test_product(Product):
+    assert Product.categories
+"""
+
+
 class DuplicatedFixture(Rule):
     """
     ## What it does
@@ -146,6 +172,13 @@ class DuplicatedFixture(Rule):
     same way) are variants of one fixture: each but the first is reported, with the
     `conftest.py` where one fixture taking what differs belongs. A fixture of one name
     with other values in each module is an override, not reported.
+
+    Copies that are meant to stay per module are not reported either: copies that each
+    override a `conftest.py` fixture of their name with other code; fixtures building
+    a class (a model) in modules whose other model fixtures differ, where each copy is
+    one part of its module's schema; and such a model fixture when another module
+    under the `conftest.py` it would go to declares that name with other code (a
+    conftest copy would be a default that module shadows).
 
     ## Why is this bad?
     Copied fixtures drift apart: a fix to one copy (a teardown, a scope) misses the
@@ -217,6 +250,26 @@ class DuplicatedFixture(Rule):
                 "tests/a/test_one.py": USER_MODEL + "\n\ndef test_one(User):\n    assert User\n",
                 "tests/b/test_two.py": USER_MODEL + "\n\ndef test_two(User):\n    assert User\n",
                 "tests/test_accounts.py": "def test_accounts(User):\n    assert User\n",
+            }
+        ),
+        # copies overriding the conftest's `auth_headers` on purpose, with other code
+        Valid(
+            files={
+                "tests/conftest.py": AUTH,
+                "tests/api/test_orders.py": ORDERS.replace("Bearer", "Token"),
+                "tests/api/test_refunds.py": ORDERS.replace("Bearer", "Token").replace(
+                    "orders", "refunds"
+                ),
+            }
+        ),
+        # `Category` is equal in both modules, but each module's schema differs (its
+        # `Product` relates to it otherwise): each copy is part of its module's schema
+        Valid(
+            files={
+                "conftest.py": "import pytest\n\n\n@pytest.fixture\ndef Base():\n"
+                "    return object\n",
+                "tests/test_one_to_many.py": SCHEMA.format(relation="backref='products'"),
+                "tests/test_many_to_many.py": SCHEMA.format(relation="secondary='links'"),
             }
         ),
     )

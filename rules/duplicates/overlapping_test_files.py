@@ -61,12 +61,45 @@ def test_create_plan_needs_auth(client):
 """
 
 
+RANGES = """\
+import pytest
+
+from ranges import {column}
+
+
+@pytest.fixture
+def Booking():
+    class Booking:
+        during = Column({column})
+
+    return Booking
+
+
+def test_empty_range(session, Booking):
+    session.add(Booking(during=[]))
+    session.commit()
+    assert session.query(Booking).first().during.lower is None
+
+
+def test_null_range(session, Booking):
+    session.add(Booking(during=None))
+    session.commit()
+    assert session.query(Booking).first().during is None
+"""
+
+
 class OverlappingTestFiles(Rule):
     """
     ## What it does
     Finds a test file most of whose tests (half or more, and two at least) are copies,
     renamed copies or near copies of tests in one other file. It is reported at the top
     of the file that repeats the other, with the share of its tests that do.
+
+    A test counts only where its clone works on the same subject: the same modules of
+    the project imported or reloaded (a module written again for another Python
+    version, `tutorial001_py310`, is the same one), and fixtures over the same objects
+    of the project. Files running the same steps over other docs modules, or over
+    file-local models of other column types, test other things and do not overlap.
 
     ## Why is this bad?
     A file copied to start a new one (a v2 of an API, a "reports" module that re-tests
@@ -126,6 +159,16 @@ class OverlappingTestFiles(Rule):
                 )
                 .replace("client.get(", "client.delete(")
                 .replace('client.post("/v1/plans"', 'client.patch("/v1/plans/pro"'),
+            }
+        ),
+        # the same steps over file-local models of two of the project's column types
+        Valid(
+            files={
+                "ranges/__init__.py": "DateRange = DateTimeRange = object\n",
+                "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef session():\n"
+                "    return None\n",
+                "tests/test_date_range.py": RANGES.format(column="DateRange"),
+                "tests/test_datetime_range.py": RANGES.format(column="DateTimeRange"),
             }
         ),
     )

@@ -922,3 +922,210 @@ def test_another_operation_before_a_check_of_the_same_form_is_another_test() -> 
     assert not same_checks(raises, raises_logged)  # one more step before it
     assert same_checks(insert, insert)
     assert same_checks((2, 4), (2, 6))  # no check on either side: tokens decide alone
+
+
+# -- files over other subjects, fixtures that are per-module declarations ----------------
+
+TUTORIAL_FILE = """
+def test_tutorial001(clear_sqlmodel):
+    from docs.{topic} import tutorial001{variant} as mod
+
+    mod.sqlite_url = "sqlite://"
+    calls = []
+    with patch("builtins.print", new=calls.append):
+        mod.main()
+    assert calls == [["Hero 1:", {{"id": 2}}], ["Deleted hero:", {{"id": 2}}]]
+
+
+def test_tutorial002(clear_sqlmodel):
+    from docs.{topic} import tutorial002{variant} as mod
+
+    mod.sqlite_url = "sqlite://"
+    calls = []
+    with patch("builtins.print", new=calls.append):
+        mod.main()
+    assert calls == [["Hero 1:", {{"id": 2}}], ["Deleted hero:", {{"id": 2}}]]
+"""
+
+
+def _docs(*topics: str) -> dict[str, str]:
+    files = {"docs/__init__.py": ""}
+    for topic in topics:
+        files[f"docs/{topic}/__init__.py"] = ""
+        for module in ("tutorial001", "tutorial002", "tutorial001_py310", "tutorial002_py310"):
+            files[f"docs/{topic}/{module}.py"] = "def main():\n    print('x')\n"
+    return files
+
+
+def test_files_over_other_docs_modules_do_not_overlap(tmp_path: Path) -> None:
+    files = {
+        **_docs("delete", "update"),
+        "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef clear_sqlmodel():\n"
+        "    yield\n",
+        "tests/test_delete.py": TUTORIAL_FILE.format(topic="delete", variant=""),
+        "tests/test_update.py": TUTORIAL_FILE.format(topic="update", variant=""),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "file"] == []
+
+
+def test_a_file_over_the_python_version_variants_overlaps(tmp_path: Path) -> None:
+    files = {
+        **_docs("delete"),
+        "tests/conftest.py": "import pytest\n\n\n@pytest.fixture\ndef clear_sqlmodel():\n"
+        "    yield\n",
+        "tests/test_delete.py": TUTORIAL_FILE.format(topic="delete", variant=""),
+        "tests/test_delete_py310.py": TUTORIAL_FILE.format(topic="delete", variant="_py310"),
+    }
+    (group,) = [g for g in groups_of(tmp_path, files) if g.kind == "file"]
+    assert [m.path for m in group.members] == ["tests/test_delete.py", "tests/test_delete_py310.py"]
+
+
+RANGE_FILE = """
+import pytest
+import sqlalchemy as sa
+
+from rangelib import {column}
+
+
+@pytest.fixture
+def Booking(Base):
+    class Booking(Base):
+        __tablename__ = "booking"
+        id = sa.Column(sa.Integer, primary_key=True)
+        during = sa.Column({column}){extra}
+
+    return Booking
+
+
+def test_nullify_range(session, Booking):
+    booking = Booking(during=None)
+    session.add(booking)
+    session.commit()
+    assert session.query(Booking).first().during is None
+
+
+def test_lower_and_upper_of_an_empty_range(session, Booking):
+    booking = Booking(during=[])
+    session.add(booking)
+    session.commit()
+    assert session.query(Booking).first().during.lower is None
+"""
+RANGE_CONFTEST = (
+    "import pytest\n\n\n@pytest.fixture\ndef Base():\n    return object\n\n\n"
+    "@pytest.fixture\ndef session():\n    return 1\n"
+)
+
+
+def test_files_over_models_of_other_project_types_do_not_overlap(tmp_path: Path) -> None:
+    files = {
+        "rangelib/__init__.py": "DateRange = DateTimeRange = object\n",
+        "tests/conftest.py": RANGE_CONFTEST,
+        "tests/test_date_range.py": RANGE_FILE.format(column="DateRange", extra=""),
+        "tests/test_datetime_range.py": RANGE_FILE.format(column="DateTimeRange", extra=""),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "file"] == []
+
+
+def test_files_over_other_models_of_one_project_type_overlap(tmp_path: Path) -> None:
+    # the same scenarios over two model setups of one feature: one scenario base class
+    files = {
+        "rangelib/__init__.py": "DateRange = object\n",
+        "tests/conftest.py": RANGE_CONFTEST,
+        "tests/test_plain.py": RANGE_FILE.format(column="DateRange", extra=""),
+        "tests/test_inherited.py": RANGE_FILE.format(
+            column="DateRange", extra="\n        kind = sa.Column(sa.String(20))"
+        ),
+    }
+    (group,) = [g for g in groups_of(tmp_path, files) if g.kind == "file"]
+    assert "merge the files" in group.suggestion
+
+
+SCHEMA_MODULE = """
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture
+def Category(Base):
+    class Category(Base):
+        __tablename__ = "category"
+        id = sa.Column(sa.Integer, primary_key=True)
+        name = sa.Column(sa.Unicode(255))
+    return Category
+
+
+@pytest.fixture
+def Product(Base, Category):
+    class Product(Base):
+        __tablename__ = "product"
+        id = sa.Column(sa.Integer, primary_key=True)
+        category_id = sa.Column(sa.Integer, sa.ForeignKey("category.id"))
+        category = sa.orm.relationship(Category, backref="{backref}")
+    return Product
+
+
+def test_{name}(Product):
+    assert Product.__tablename__ == "product"
+"""
+BASE_CONFTEST = "import pytest\n\n\n@pytest.fixture\ndef Base():\n    return object\n"
+
+
+def test_a_model_of_modules_with_other_schemas_is_not_hoisted(tmp_path: Path) -> None:
+    files = {
+        "conftest.py": BASE_CONFTEST,
+        "tests/test_one.py": SCHEMA_MODULE.format(name="one", backref="products"),
+        "tests/test_two.py": SCHEMA_MODULE.format(name="two", backref="items"),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
+
+
+def test_a_schema_copied_whole_is_hoisted(tmp_path: Path) -> None:
+    files = {
+        "conftest.py": BASE_CONFTEST,
+        "tests/test_one.py": SCHEMA_MODULE.format(name="one", backref="products"),
+        "tests/test_two.py": SCHEMA_MODULE.format(name="two", backref="products"),
+    }
+    groups = [g for g in groups_of(tmp_path, files) if g.kind == "fixture"]
+    assert sorted(g.members[0].name for g in groups) == ["Category", "Product"]
+
+
+def test_a_model_declared_otherwise_by_a_sibling_module_is_not_hoisted(tmp_path: Path) -> None:
+    files = {
+        "conftest.py": BASE_CONFTEST,
+        "tests/test_one.py": MODEL.format(name="one"),
+        "tests/test_two.py": MODEL.format(name="two"),
+        "tests/test_three.py": MODEL.format(name="three").replace('"user"', '"users"'),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
+
+
+LOCALE = """
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def set_locale():
+    import babel_i18n
+
+    babel_i18n.get_locale = lambda: "en"
+
+
+def test_{name}():
+    assert True
+"""
+
+
+def test_copies_overriding_a_conftest_fixture_are_overrides(tmp_path: Path) -> None:
+    conftest = (
+        "import pytest\n\n\n@pytest.fixture(autouse=True)\ndef set_locale():\n"
+        "    import babel_i18n\n\n    babel_i18n.get_locale = lambda: 'fi'\n"
+    )
+    files = {
+        "tests/conftest.py": conftest,
+        "tests/a/test_one.py": LOCALE.format(name="one"),
+        "tests/b/test_two.py": LOCALE.format(name="two"),
+    }
+    assert [g for g in groups_of(tmp_path, files) if g.kind == "fixture"] == []
+    del files["tests/conftest.py"]
+    (group,) = [g for g in groups_of(tmp_path / "decoy", files) if g.kind == "fixture"]
+    assert group.suggestion.startswith("move `set_locale` to tests/conftest.py (create it)")
