@@ -1,0 +1,261 @@
+"""TA308 unreleased-resource."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from auditor.api import (
+    FileView,
+    Finding,
+    FixtureDef,
+    FunctionView,
+    Invalid,
+    Rule,
+    Scope,
+    SuiteView,
+    Valid,
+)
+
+from ._common import checked, where
+from ._resources import Resource, releases_param, resources
+from ._syntax import call_name
+
+NEEDLES = ("connect", "create_engine", "create_async_engine", "Session", "sessionmaker")
+CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
+ENDS = {"xunit": "setup", "helper": "`with` block"}
+RELEASE = {"engine": "dispose()", "connection": "close()", "session": "close()"}
+HOLDS = {
+    "engine": "its pool of database connections",
+    "connection": "a database connection",
+    "session": "a session (and the connection of its open transaction)",
+}
+
+
+def _is_context_manager(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        (d.attr if isinstance(d, ast.Attribute) else getattr(d, "id", "")) in CONTEXT_MANAGERS
+        for d in node.decorator_list
+    )
+
+
+def _locate(suite: SuiteView, path: str, line: int) -> ast.AST | None:
+    file = suite.file(path)
+    if file is None:
+        return None
+    for view in file.functions:
+        if view.node.lineno == line:
+            return view.node
+    return None
+
+
+def _consumers(suite: SuiteView, definition: FixtureDef) -> list[ast.AST] | None:
+    """The functions that get the fixture's value as an argument (None when one of them
+    cannot be read)."""
+    found: list[ast.AST] = []
+    resolution = suite.resolution
+    for edge in resolution.edges:
+        if edge.target != definition.key or edge.kind != "argument":
+            continue
+        source = resolution.definitions.get(edge.source)
+        if source is None:
+            if edge.source in resolution.tests:
+                continue  # tests are read below
+            return None
+        node = _locate(suite, source.path, source.line)
+        if node is None:
+            return None
+        found.append(node)
+    seen: set[tuple[str, int]] = set()
+    for test in suite.suite.tests:
+        if definition.name not in test.argnames or (test.path, test.line) in seen:
+            continue
+        fixtures = resolution.tests.get(test.nodeid)
+        if fixtures is None or definition.key not in fixtures.definitions:
+            continue
+        seen.add((test.path, test.line))
+        node = _locate(suite, test.path, test.line)
+        if node is None:
+            return None
+        found.append(node)
+    return found
+
+
+class UnreleasedResource(Rule):
+    """
+    ## What it does
+    Finds database resources that a fixture hands out, or a test, fixture or context
+    manager of the suite opens, and that nothing releases: an engine from
+    `create_engine(url)` never disposed, a connection from `engine.connect()` or a
+    DB-API `connect()` never closed, a session (`Session(engine)`, `sessionmaker(...)()`)
+    never closed. A fixture releases its value after its `yield`, in a finalizer, or by
+    yielding it from a `with` block; a value every test that requests it closes is fine.
+    Tests are checked for engines and connections they open into a local name and
+    never dispose of or close.
+
+    In-memory SQLite (`sqlite://`, `sqlite:///:memory:`, `sqlite3.connect(":memory:")`)
+    is not reported: its connections hold nothing outside the process and go with the
+    objects. Resources stored on `self`, in a container or returned inside another
+    value are not followed.
+
+    ## Why is this bad?
+    The connection stays checked out until the garbage collector finds the object, or
+    until the process exits: a PostgreSQL or MySQL server runs out of connections in a
+    long run, `DROP DATABASE` at the end of a fixture blocks on the connections still
+    open to it, a SQLite file stays locked, and with `-p xdist` every worker leaks its
+    own. Which test then fails depends on the order the tests ran in.
+
+    ## Example
+    ```python
+    import pytest
+    from sqlalchemy import create_engine
+
+    @pytest.fixture
+    def connection(database_url):
+        engine = create_engine(database_url)
+        return engine.connect()
+    ```
+    Use instead:
+    ```python
+    import pytest
+    from sqlalchemy import create_engine
+
+    @pytest.fixture
+    def connection(database_url):
+        engine = create_engine(database_url)
+        with engine.connect() as conn:
+            yield conn
+        engine.dispose()
+    ```
+
+    ## References
+    - SQLAlchemy, "Engine Disposal":
+      <https://docs.sqlalchemy.org/en/20/core/connections.html#engine-disposal>
+    - pytest, "Teardown/Cleanup":
+      <https://docs.pytest.org/en/stable/how-to/fixtures.html#teardown-cleanup-aka-fixture-finalization>
+    """
+
+    code = "TA308"
+    name = "unreleased-resource"
+    category = "isolation"
+
+    VALID = (
+        # released: a with block, a close after the yield, a finalizer
+        Valid(
+            "import pytest\nfrom sqlalchemy import create_engine\n\n"
+            "@pytest.fixture\ndef engine(url):\n    engine = create_engine(url)\n"
+            "    yield engine\n    engine.dispose()\n\n"
+            "@pytest.fixture\ndef connection(engine):\n    with engine.connect() as conn:\n"
+            "        yield conn\n\n"
+            "@pytest.fixture\ndef raw(engine, request):\n    conn = engine.raw_connection()\n"
+            "    request.addfinalizer(conn.close)\n    return conn\n\n"
+            "def test_a(connection, raw):\n    assert connection is not raw\n"
+        ),
+        # in-memory SQLite; a value every test closes itself; a session closed by
+        # close_all_sessions() at teardown
+        Valid(
+            "import sqlite3\n\nimport pytest\n"
+            "from sqlalchemy import create_engine\n"
+            "from sqlalchemy.orm import close_all_sessions, sessionmaker\n\n"
+            "@pytest.fixture\ndef memory():\n    engine = create_engine('sqlite://')\n"
+            "    return engine.connect()\n\n"
+            "@pytest.fixture\ndef db():\n    return sqlite3.connect(':memory:')\n\n"
+            "@pytest.fixture\ndef conn(url):\n    return create_engine(url).connect()\n\n"
+            "@pytest.fixture\ndef session(engine):\n    Session = sessionmaker(bind=engine)\n"
+            "    yield Session()\n    close_all_sessions()\n\n"
+            "def test_a(conn, memory, db):\n    conn.close()\n\n"
+            "def test_b(conn, session):\n    with conn:\n        assert session\n"
+        ),
+    )
+    INVALID = (
+        Invalid(
+            "import pytest\nfrom sqlalchemy import create_engine\n\n"
+            "@pytest.fixture\ndef engine(url):\n    engine = create_engine(url)\n"
+            "    return engine\n\n"
+            "@pytest.fixture\ndef connection(engine):\n    return engine.connect()\n\n"
+            "def test_a(connection):\n    assert connection\n",
+            at=("test_example.py:6:14", "test_example.py:11:12"),
+            message="fixture `engine` hands out an engine (`create_engine(url)`)",
+        ),
+        Invalid(
+            "import sqlite3\n\nimport pytest\nfrom sqlalchemy import create_engine\n"
+            "from sqlalchemy.orm import Session\n\n"
+            "@pytest.fixture(scope='session')\ndef session(engine):\n"
+            "    session = Session(engine)\n    yield session\n\n"
+            "def test_two_engines(url):\n    eng = create_engine(url)\n"
+            "    conn = sqlite3.connect('shop.db')\n    with eng.connect() as c:\n"
+            "        assert c and conn\n\n"
+            "def test_closed_once(session):\n    session.close()\n\n"
+            "def test_not_closed(session):\n    assert session\n",
+            at=("test_example.py:9:15", "test_example.py:13:11", "test_example.py:14:12"),
+            message="fixture `session` hands out a session (`Session(engine)`)",
+        ),
+    )
+
+    def check_file(self, file: FileView) -> Iterator[Finding]:
+        if not checked(file, *NEEDLES):
+            return
+        for view in file.functions:
+            if view.kind == "fixture" or (view.kind == "helper" and _is_context_manager(view.node)):
+                yield from self._fixture(file, view)
+            elif view.kind == "test" or (view.kind == "xunit" and "setup" in view.name.lower()):
+                for resource in resources(view.node, file):
+                    if resource.kind != "session" and not resource.handed_out:
+                        yield self.at(file, resource.node, _opened(view, resource))
+
+    def _fixture(self, file: FileView, view: FunctionView) -> Iterator[Finding]:
+        found = list(resources(view.node, file))
+        if not found:
+            return
+        consumers: list[ast.AST] | None = []
+        if view.fixture is not None and any(r.handed_out for r in found):
+            consumers = _consumers(file.suite, view.fixture)
+        for resource in found:
+            if resource.handed_out and view.fixture is not None:
+                if consumers is None:
+                    continue
+                param = view.fixture.name
+                if consumers and all(releases_param(c, param) for c in consumers):
+                    continue
+                yield self.at(file, resource.node, _handed_out(view, resource))
+            else:
+                yield self.at(file, resource.node, _opened(view, resource))
+
+
+def _text(resource: Resource) -> str:
+    text = ast.unparse(resource.node)
+    return text if len(text) <= 50 else f"{call_name(resource.node)}(...)"
+
+
+def _handed_out(view: FunctionView, resource: Resource) -> str:
+    kind = resource.kind
+    scope = view.fixture.scope if view.fixture is not None else Scope.FUNCTION
+    when = (
+        "every test that requests it leaves"
+        if scope is Scope.FUNCTION
+        else f"it leaves, for the rest of its {scope.value} and beyond,"
+    )
+    return (
+        f"{where(view)} hands out {'an' if kind == 'engine' else 'a'} {kind} "
+        f"(`{_text(resource)}`) and never releases it: no `{RELEASE[kind]}` after its "
+        f"`yield`, no finalizer, no `with` block, so {when} {HOLDS[kind]} open until the "
+        f"garbage collector finds it; yield it from a `with` block or call "
+        f"`.{RELEASE[kind]}` after the `yield`"
+    )
+
+
+def _opened(view: FunctionView, resource: Resource) -> str:
+    kind = resource.kind
+    fix = (
+        f"call `{resource.name}.{RELEASE[kind]}` in a `finally` (or after the `yield`)"
+        if resource.name
+        else f"call `.{RELEASE[kind]}` on it"
+    )
+    if kind != "engine":
+        fix = f"open it in a `with` block, or {fix}"
+    return (
+        f"{where(view)} opens {'an' if kind == 'engine' else 'a'} {kind} "
+        f"(`{_text(resource)}`) and never releases it: {HOLDS[kind]} stays open after the "
+        f"{ENDS.get(view.kind, view.kind)} ends, until the garbage collector "
+        f"finds it; {fix}"
+    )
