@@ -265,6 +265,17 @@ class WriteOutsideTmp(Rule):
     category = "isolation"
 
     VALID = (
+        # the working directory moved into a temporary folder first (by the test, by a
+        # fixture it requests, or by pytester): relative paths land there
+        Valid(
+            "import sqlite3\n\nimport pytest\n\n\n@pytest.fixture\n"
+            "def workdir(tmp_path, monkeypatch):\n    monkeypatch.chdir(tmp_path)\n"
+            "    return tmp_path\n\n\n"
+            "def test_a(tmp_path, monkeypatch):\n    monkeypatch.chdir(tmp_path)\n"
+            "    sqlite3.connect('rel.db').close()\n\n\n"
+            "def test_b(workdir):\n    open('out.txt', 'w').close()\n\n\n"
+            "def test_c(pytester):\n    open('conftest.py', 'w').close()\n"
+        ),
         # temporary folders, reads, in-memory SQLite, config entries, cleaned-up files
         Valid(
             "import os\nfrom pathlib import Path\n\nfrom sqlalchemy import create_engine\n\n"
@@ -331,6 +342,8 @@ class WriteOutsideTmp(Rule):
                 or (view.kind == "xunit" and "setup" in view.name.lower())
             ):
                 continue
+            if _in_temporary_folder(view, file):
+                continue  # relative paths land in a temporary folder here
             paths = _Paths(file, view)
             for node, what in _writes(view.node, paths, file):
                 yield self.at(file, node, _message(view, what))
@@ -340,6 +353,26 @@ class WriteOutsideTmp(Rule):
                         url = _url_text(ret.value, paths) or _fstring_url(ret.value, view, file)
                         if url is not None:
                             yield self.at(file, ret.value, _handed_message(view, url))
+
+
+TEMPORARY_WORKDIR_FIXTURES = frozenset({"pytester", "testdir"})
+"""pytest's own fixtures that run a test in a temporary folder."""
+
+
+def _in_temporary_folder(view: FunctionView, file: FileView) -> bool:
+    """The function runs with the working directory changed (``monkeypatch.chdir``,
+    ``os.chdir``, pytester), itself or through a fixture of this file it requests: its
+    relative paths are not the project's."""
+    if TEMPORARY_WORKDIR_FIXTURES & set(view.params):
+        return True
+    local_fixtures = {f.name: f for f in file.functions if f.kind == "fixture"}
+    for function in (view, *(local_fixtures[n] for n in view.params if n in local_fixtures)):
+        if any(
+            isinstance(node, ast.Call) and call_name(node) == "chdir"
+            for node in walk_local(function.node)
+        ):
+            return True
+    return False
 
 
 HINT = "use `tmp_path` (or `tmp_path_factory` for wider scopes)"
