@@ -137,6 +137,9 @@ class Collector(FixtureRegistrar):
                 ),
                 usefixtures=tuple(a for m in own.marks if m.name == "usefixtures" for a in m.args),
                 direct_params=direct,
+                indirect_params=tuple(
+                    dict.fromkeys(n for p in own.parametrize for n in p.indirect)
+                ),
                 param_scopes=tuple(
                     (name, p.scope) for p in own.parametrize if p.scope for name in p.direct
                 ),

@@ -67,6 +67,9 @@ class TestItem:
     argnames: tuple[str, ...] = ()
     usefixtures: tuple[str, ...] = ()
     direct_params: tuple[str, ...] = ()
+    indirect_params: tuple[str, ...] = ()
+    """Parametrize argnames that go through fixtures (``indirect``): their values, not the
+    fixture's own params, make the items."""
     param_scopes: tuple[tuple[str, str], ...] = ()
     marks: tuple[str, ...] = ()
     cases: int | None = 1

@@ -10,7 +10,7 @@ from auditor.analysis.duplicates import DuplicateGroup
 from auditor.analysis.graph import Chain, FixtureGraph
 from auditor.analysis.resolution import Resolution
 from auditor.analysis.tiers import Tiers
-from auditor.model.suite import Suite
+from auditor.model.suite import Origin, Suite, TestItem
 from auditor.types import Finding
 
 
@@ -26,6 +26,12 @@ class TestRow:
     direct_params: tuple[str, ...]
     run: Verdict | None = None
     """With `scan --run`: the static tier, what the run saw, where they disagree."""
+    items: int = 1
+    """The items pytest makes of this test: its literal parametrize cases times the params
+    of the parametrized fixtures it gets."""
+    items_exact: bool = True
+    """False when a count is not literal (``params=load()``, ``params=CASES``): ``items`` is
+    then a lower bound, "about"."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +103,31 @@ class Report:
     ones)."""
 
 
+def item_count(test: TestItem, resolution: Resolution) -> tuple[int, bool]:
+    """How many items pytest collects for ``test`` (and whether that is exact): its
+    parametrize cases times the params of every parametrized fixture of its closure."""
+    exact = test.cases is not None
+    count = max(test.cases or 1, 1)
+    for key in resolution.tests[test.nodeid].definitions:
+        definition = resolution.definitions.get(key)
+        if definition is None or not definition.has_params or definition.origin is Origin.PARAM:
+            continue
+        if definition.name in test.direct_params or definition.name in test.indirect_params:
+            continue  # the test's own parametrize gives the values
+        if definition.params_count is None:
+            exact = False
+            continue
+        count *= max(definition.params_count, 1)
+    return count, exact
+
+
+def items_text(report: Report) -> str:
+    """``452 items`` (``about 452 items`` when a count is not literal)."""
+    total = sum(test.items for test in report.tests)
+    about = "" if all(test.items_exact for test in report.tests) else "about "
+    return f"{about}{total} item{'s' if total != 1 else ''}"
+
+
 def build_report(
     suite: Suite,
     resolution: Resolution,
@@ -123,8 +154,11 @@ def build_report(
             dynamic_fixtures=resolution.tests[test.nodeid].dynamic,
             direct_params=test.direct_params,
             run=run.verdicts.get(test.nodeid) if run is not None else None,
+            items=counted[0],
+            items_exact=counted[1],
         )
         for test in suite.tests
+        for counted in [item_count(test, resolution)]
     )
     local = [d for d in suite.fixtures if d.origin.value in ("conftest", "module", "class")]
     fixtures = tuple(

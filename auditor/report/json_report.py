@@ -20,6 +20,8 @@ def report_dict(report: Report) -> dict[str, Any]:
             "files": report.files,
             "conftests": report.conftests,
             "tests": len(report.tests),
+            "items": sum(t.items for t in report.tests),
+            "items_exact": all(t.items_exact for t in report.tests),
             "fixtures": len(report.fixtures),
             "findings": len(report.findings),
         },

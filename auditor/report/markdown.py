@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from auditor.report.contents import Pyramid, Report
+from auditor.report.contents import Pyramid, Report, items_text
 from auditor.report.profile_table import profile_markdown
 
 _BAR = 20
@@ -16,7 +16,7 @@ def render_markdown(report: Report) -> str:
         "## test-auditor scan",
         "",
         f"{report.files} test files, {report.conftests} conftest.py, "
-        f"{len(report.tests)} tests, {len(report.fixtures)} fixtures, "
+        f"{len(report.tests)} tests ({items_text(report)}), {len(report.fixtures)} fixtures, "
         f"{len(report.findings)} findings.",
         "",
     ]

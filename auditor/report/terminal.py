@@ -13,7 +13,7 @@ from rich.table import Table
 
 from auditor.analysis.confirm import verdict_counts
 from auditor.report.cells import plain
-from auditor.report.contents import Pyramid, Report
+from auditor.report.contents import Pyramid, Report, items_text
 from auditor.report.profile_table import render_profile_terminal
 from auditor.types import Severity
 
@@ -24,7 +24,8 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
     console.print(f"[bold]test-auditor scan[/bold]  rootdir: {escape(str(report.rootdir))}")
     console.print(
         f"{report.files} test files, {report.conftests} conftest.py, "
-        f"{len(report.tests)} tests, {len(report.fixtures)} fixtures"
+        f"{len(report.tests)} tests ({items_text(report)} as pytest counts them), "
+        f"{len(report.fixtures)} fixtures"
     )
     if report.pyramid.total:
         _render_pyramid(report.pyramid, console)

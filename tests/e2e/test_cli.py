@@ -649,3 +649,29 @@ def test_a_reader_that_is_gone_ends_the_command_quietly() -> None:
     process.stdout.close()  # gone before the scan (seconds) writes anything
     assert process.wait(timeout=60) == 141
     assert process.stderr.read() == b""
+
+
+def test_the_summary_counts_items_as_pytest_counts_them(run_cli: RunCli, tmp_path: Path) -> None:
+    """3 literal cases x a fixture with 2 params = 6 items; a fixture whose params are not
+    a literal list makes the count a lower bound ("about")."""
+    suite = write_suite(
+        tmp_path,
+        {
+            "pytest.ini": "[pytest]\n",
+            "conftest.py": "import pytest\n\n@pytest.fixture(params=['a', 'b'])\n"
+            "def backend(request):\n    return request.param\n",
+            "test_a.py": "import pytest\n\n@pytest.mark.parametrize('n', [1, 2, 3])\n"
+            "def test_cases(n, backend):\n    assert n\n\n\ndef test_plain():\n    assert True\n",
+        },
+    )
+    result = run_cli("scan", "--format", "json", "--no-cache", cwd=suite)
+    summary = result.json()["summary"]
+    assert (summary["tests"], summary["items"], summary["items_exact"]) == (2, 7, True)
+    (suite / "conftest.py").write_text(
+        "import pytest\n\nBACKENDS = ['a', 'b']\n\n@pytest.fixture(params=BACKENDS)\n"
+        "def backend(request):\n    return request.param\n"
+    )
+    summary = run_cli("scan", "--format", "json", "--no-cache", cwd=suite).json()["summary"]
+    assert summary["items_exact"] is False
+    terminal = run_cli("scan", "--no-cache", cwd=suite).out
+    assert "2 tests (about 4 items as pytest counts them)" in terminal
