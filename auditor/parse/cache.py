@@ -28,9 +28,10 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 9
+FORMAT = 10
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
-instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`)."""
+instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`; 10:
+params and parametrize values given as a module-level list name counted)."""
 
 
 @dataclass(frozen=True, slots=True)

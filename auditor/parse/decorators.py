@@ -12,6 +12,7 @@ aliases (``aliases``) and its names bound to marks (``mark_aliases``, such as
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -203,6 +204,43 @@ def _patch_injects(call: cst.Call, targets: int) -> int:
     return int(len(positional) <= targets and "new" not in keywords)
 
 
+MODULE_SEQUENCES: ContextVar[Mapping[str, cst.BaseExpression] | None] = ContextVar(
+    "MODULE_SEQUENCES", default=None
+)
+"""While one module is summarised: its module-level names bound to a list or tuple display
+(``CASES = [...]``), so that ``params=CASES`` and ``parametrize("x", CASES)`` count."""
+
+
+def sequence_items(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, ...] | None:
+    """The items of a list/tuple display, or of the one a module-level name is bound to."""
+    items = elements(expr)
+    if items is None and isinstance(expr, cst.Name):
+        bound = (MODULE_SEQUENCES.get() or {}).get(expr.value)
+        items = elements(bound) if bound is not None else None
+    return items
+
+
+def module_sequences(statements: Iterable[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
+    """Module-level ``NAME = [...]`` / ``NAME = (...)`` bindings (the last one wins)."""
+    found: dict[str, cst.BaseExpression] = {}
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            value: cst.BaseExpression | None = None
+            target: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name):
+                if value is not None and elements(value) is not None:
+                    found[target.value] = value
+                else:
+                    found.pop(target.value, None)
+    return found
+
+
 def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
     """The decorator's arguments; None when the fixture's name is computed."""
     if call is None:
@@ -226,7 +264,7 @@ def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
     autouse_expr = keywords.get("autouse")
     autouse = bool_value(autouse_expr) if autouse_expr is not None else False
     params_expr = keywords.get("params")
-    params_items = elements(params_expr) if params_expr is not None else None
+    params_items = sequence_items(params_expr) if params_expr is not None else None
     return FixtureSpec(
         name=name,
         scope=scope,
@@ -260,7 +298,7 @@ def _parametrize(call: cst.Call, line: int) -> Parametrize:
         indirect = argnames if bool_value(indirect_expr) else listed
     cases: int | None = None
     if values_expr is not None:
-        items = elements(values_expr)
+        items = sequence_items(values_expr)
         cases = len(items) if items is not None else None
     scope_expr = keywords.get("scope")
     scope = string_value(scope_expr) if scope_expr is not None else None

@@ -18,11 +18,13 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from auditor.parse.decorators import (
+    MODULE_SEQUENCES,
     AnyMark,
     calls_fixture,
     find_mark_aliases,
     fixture_by_call,
     marks_of,
+    module_sequences,
     read_decorations,
 )
 from auditor.parse.lines import LineCursor, def_lines, fixture_call_lines
@@ -94,8 +96,12 @@ def summarize(
     )
     ctx.mark_aliases = find_mark_aliases(flatten_blocks(context), ctx.aliases, ctx.mark_aliases)
     walk = _ModuleWalk(path, ctx)
-    for statements in parts:
-        walk.walk(statements)
+    bound = MODULE_SEQUENCES.set(module_sequences(flatten_blocks(context)))
+    try:
+        for statements in parts:
+            walk.walk(statements)
+    finally:
+        MODULE_SEQUENCES.reset(bound)
     return _with_dynamic_lines(walk.summary(lines), call_lines)
 
 

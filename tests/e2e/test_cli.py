@@ -667,9 +667,17 @@ def test_the_summary_counts_items_as_pytest_counts_them(run_cli: RunCli, tmp_pat
     result = run_cli("scan", "--format", "json", "--no-cache", cwd=suite)
     summary = result.json()["summary"]
     assert (summary["tests"], summary["items"], summary["items_exact"]) == (2, 7, True)
+    # a module-level list counts like a literal one (Flask-SQLAlchemy: params=test_classes)
     (suite / "conftest.py").write_text(
-        "import pytest\n\nBACKENDS = ['a', 'b']\n\n@pytest.fixture(params=BACKENDS)\n"
+        "import pytest\n\nBACKENDS = ['a', 'b', 'c']\n\n@pytest.fixture(params=BACKENDS)\n"
         "def backend(request):\n    return request.param\n"
+    )
+    summary = run_cli("scan", "--format", "json", "--no-cache", cwd=suite).json()["summary"]
+    assert (summary["items"], summary["items_exact"]) == (10, True)
+    # params computed at run time: the count is a lower bound
+    (suite / "conftest.py").write_text(
+        "import pytest\n\ndef load():\n    return ['a', 'b']\n\n"
+        "@pytest.fixture(params=load())\ndef backend(request):\n    return request.param\n"
     )
     summary = run_cli("scan", "--format", "json", "--no-cache", cwd=suite).json()["summary"]
     assert summary["items_exact"] is False
