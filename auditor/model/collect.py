@@ -253,7 +253,8 @@ class Collector(FixtureRegistrar):
             return
         chain = (*parent_chain, nodeid)
         self.register_class_fixtures(nodeid, mro, qualname)
-        own = marks.add(klass.marks, klass.parametrize, klass.mock_patch_args)
+        marked, parametrized = _class_marks(mro)
+        own = marks.add(marked, parametrized, klass.mock_patch_args)
         options = self.config.pytest
         seen: set[str] = set()
         for entry in mro:
@@ -297,7 +298,7 @@ class Collector(FixtureRegistrar):
             return
         chain = (*parent_chain, nodeid)
         self.register_class_fixtures(nodeid, mro, klass.name, unittest=True)
-        own = marks.add(klass.marks, klass.parametrize)
+        own = marks.add(*_class_marks(mro))
         names: dict[str, tuple[Target, Function]] = {}
         for entry in mro:
             assert isinstance(entry.obj, Class)
@@ -350,3 +351,14 @@ def _dir_chain(module_node: str) -> tuple[str, ...]:
     """ "" then every folder from the rootdir down to the module's folder."""
     parts = module_node.split("/")[:-1]
     return ("", *("/".join(parts[: i + 1]) for i in range(len(parts))))
+
+
+def _class_marks(mro: list[Target]) -> tuple[tuple[Mark, ...], tuple[Parametrize, ...]]:
+    """A class's marks as pytest applies them (``get_unpacked_marks(consider_mro=True)``,
+    pytest 7.2 and later): those of its bases first, then its own, so that a
+    ``usefixtures`` or ``parametrize`` on a base class reaches the tests of a subclass."""
+    classes = [t.obj for t in reversed(mro) if isinstance(t.obj, Class)]
+    return (
+        tuple(mark for c in classes for mark in c.marks),
+        tuple(p for c in classes for p in c.parametrize),
+    )

@@ -538,3 +538,27 @@ def test_an_installed_plugin_is_shown_relative_to_its_site_packages(
                 assert registrar.display_path(on_path) == "fixtures.py"
             registrar = FixtureRegistrar(project, ModuleIndex([], [project], lambda path: None))
             assert registrar.display_path(project / "tests" / "conftest.py") == "tests/conftest.py"
+
+
+def test_marks_of_a_base_class_reach_the_tests_of_its_subclasses(tmp_path: Path) -> None:
+    """pytest (7.2+) applies the marks of every class of the MRO, bases first: a
+    `usefixtures` or `parametrize` on a base class reaches a subclass's tests (the model
+    missed it: 9 closures of SQLAlchemy-Utils lacked a fixture)."""
+    suite = suite_of(
+        tmp_path,
+        {
+            "test_a.py": "import pytest\n\n"
+            "@pytest.fixture\ndef db():\n    return 1\n\n"
+            "@pytest.mark.usefixtures('db')\n@pytest.mark.parametrize('n', [1, 2])\n"
+            "class Base:\n    pass\n\n"
+            "@pytest.mark.slow\nclass TestChild(Base):\n    def test_x(self, n):\n"
+            "        assert n\n\n"
+            "class TestPlain:\n    def test_y(self):\n        assert True\n",
+        },
+    )
+    tests = by_nodeid(suite)
+    child = tests["test_a.py::TestChild::test_x"]
+    assert child.usefixtures == ("db",)
+    assert child.cases == 2
+    assert set(child.marks) >= {"usefixtures", "slow"}
+    assert tests["test_a.py::TestPlain::test_y"].usefixtures == ()
