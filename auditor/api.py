@@ -20,7 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
-from auditor.analysis.duplicates import DuplicateGroup, Member
+from auditor.analysis.clone_groups import DuplicateGroup, Member
 from auditor.analysis.resolution import Resolution, overrides
 from auditor.config import CONFIG_NAMES, Config
 from auditor.model.collect import matches_prefix_or_glob
@@ -371,7 +371,8 @@ class SuiteView:
         """Clone groups of tests, fixtures and files (computed on first use), with the
         similarity threshold of `[tool.test-auditor] duplicate-similarity`."""
         if self._duplicates is None:
-            from auditor.analysis.duplicates import DuplicateSettings, find_duplicates
+            from auditor.analysis.clone_groups import DuplicateSettings
+            from auditor.analysis.duplicates import find_duplicates
 
             settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
             self._duplicates = find_duplicates(self.suite, settings, self.resolution)

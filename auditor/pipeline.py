@@ -26,8 +26,9 @@ from pathlib import Path
 from auditor.analysis.confirm import Confirmed, confirm
 from auditor.analysis.graph import FixtureGraph
 from auditor.analysis.resolution import Resolution, resolve
+from auditor.analysis.tier_model import Tiers
 from auditor.analysis.tier_signals import SignalSet, load_signals
-from auditor.analysis.tiers import Tiers, classify
+from auditor.analysis.tiers import classify
 from auditor.api import Rule, SuiteView
 from auditor.config import Config, load_config
 from auditor.dynamic.runner.observations import Observations

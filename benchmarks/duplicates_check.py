@@ -17,7 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.analysis.duplicates import DuplicateGroup, find_duplicates
+from auditor.analysis.clone_groups import DuplicateGroup
+from auditor.analysis.duplicates import find_duplicates
 from auditor.model.build import BuildOptions
 from auditor.pipeline import analyse_path
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named

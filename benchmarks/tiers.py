@@ -16,7 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from auditor.analysis.tiers import TestTier, Tiers
+from auditor.analysis.tier_model import TestTier, Tiers
 from auditor.model.build import BuildOptions
 from auditor.pipeline import analyse_path
 from benchmarks.suites import DEFAULT_CACHE_DIR, SUITES, fetch, suite_named

@@ -34,8 +34,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from auditor.analysis.resolution import Resolution
+from auditor.analysis.tier_model import Evidence, Level, TestTier, Tiers
 from auditor.analysis.tier_signals import SignalSet
-from auditor.analysis.tiers import Evidence, Level, TestTier, Tiers
 from auditor.config import ProfileSettings
 from auditor.dynamic.runner.observations import (
     HEAVY,

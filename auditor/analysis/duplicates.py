@@ -52,7 +52,7 @@ from auditor.analysis.clone_units import (
     sorted_members,
     test_units,
 )
-from auditor.analysis.fixture_clones import fixture_groups, nearest_conftest
+from auditor.analysis.fixture_clones import fixture_groups
 from auditor.analysis.near_clones import (
     MAX_PARTNERS,
     clusters,
@@ -62,18 +62,6 @@ from auditor.analysis.near_clones import (
 )
 from auditor.analysis.resolution import Resolution, resolve
 from auditor.model.suite import Suite
-
-__all__ = [
-    "STRENGTH",
-    "DuplicateGroup",
-    "DuplicateSettings",
-    "Member",
-    "common_name",
-    "find_duplicates",
-    "near_pairs",
-    "nearest_conftest",
-    "varying_positions",
-]
 
 _KIND_ORDER = {"test": 0, "fixture": 1, "file": 2}
 _SHOWN_ARGS = 3

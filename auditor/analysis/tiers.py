@@ -44,8 +44,6 @@ from auditor.analysis.tier_reach import MEMORY, DatabaseUrl, Facts, ReachFinder
 from auditor.analysis.tier_signals import SignalSet
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 
-__all__ = ["Evidence", "Level", "TestTier", "TierClassifier", "Tiers", "classify"]
-
 _CLASS_SETUP = ("setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class")
 _IN_MEMORY = "databases.in-memory"
 """The signal id of storage evidence on an in-memory database."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditor.analysis.clone_groups import DuplicateGroup
 from auditor.analysis.confirm import Confirmed, Verdict
-from auditor.analysis.duplicates import DuplicateGroup
 from auditor.analysis.graph import Chain, FixtureGraph
 from auditor.analysis.resolution import Resolution
-from auditor.analysis.tiers import Tiers
+from auditor.analysis.tier_model import Tiers
 from auditor.model.suite import Origin, Suite, TestItem
 from auditor.types import Finding
 

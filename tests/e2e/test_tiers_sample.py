@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditor.analysis.tiers import Tiers
+from auditor.analysis.tier_model import Tiers
 from auditor.pipeline import analyse_path
 
 if sys.version_info >= (3, 11):

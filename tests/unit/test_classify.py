@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.analysis.tiers import Level, Tiers
+from auditor.analysis.tier_model import Level, Tiers
 from auditor.config import ConfigError
 from auditor.pipeline import analyse_path
 from auditor.testing import write_tree

@@ -14,8 +14,8 @@ from rich.console import Console
 from auditor.analysis.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
 from auditor.analysis.graph import FixtureGraph
 from auditor.analysis.resolution import Resolution
+from auditor.analysis.tier_model import Level, Tiers
 from auditor.analysis.tier_signals import SignalSet
-from auditor.analysis.tiers import Level, Tiers
 from auditor.config import ProfileSettings, load_config
 from auditor.dynamic.record import TestRecord as Record
 from auditor.dynamic.runner.observations import HEAVY, SLOW, observe

@@ -9,15 +9,10 @@ import textwrap
 from collections import Counter
 from pathlib import Path
 
-from auditor.analysis.duplicates import (
-    DuplicateGroup,
-    DuplicateSettings,
-    Member,
-    common_name,
-    find_duplicates,
-    near_pairs,
-    nearest_conftest,
-)
+from auditor.analysis.clone_groups import DuplicateGroup, DuplicateSettings, Member
+from auditor.analysis.duplicates import common_name, find_duplicates
+from auditor.analysis.fixture_clones import nearest_conftest
+from auditor.analysis.near_clones import near_pairs
 from auditor.model.suite import Suite
 from auditor.parse.summary import Shape
 from auditor.pipeline import analyse_path

@@ -119,7 +119,7 @@ class PytestDriver:
     profiled: Run | None = None
     """The last run with ``profile`` on (the hunt's default order): its records carry each
     test's profile (:mod:`auditor.dynamic.plugin.profile`)."""
-    between_runs: Callable[[str], None] | None = None
+    between_runs: Callable[[str], object] | None = None
     """Called with a run's label when it ended and no other run is going on (the hunt
     puts the user's files back there: :mod:`auditor.dynamic.runner.worktree`)."""
     executions: int = 0

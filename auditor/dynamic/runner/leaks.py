@@ -212,7 +212,7 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
 
 def _hunt(config: Config, options: LeaksOptions, guard: WorkTreeGuard) -> LeakReport:
     driver = make_driver(config, options)
-    driver.between_runs = lambda label: _discard(guard.restore(label))
+    driver.between_runs = guard.restore
     settings = Settings(
         seed=options.seed,
         rounds=options.rounds,
@@ -236,7 +236,3 @@ def _hunt(config: Config, options: LeaksOptions, guard: WorkTreeGuard) -> LeakRe
         elif measured.note:
             report.notes.append(f"per-test coverage: {measured.note}")
     return report
-
-
-def _discard(_: object) -> None:
-    """The guard keeps what it restored; the driver's callback returns nothing."""
