@@ -326,9 +326,82 @@ def scanned_tiers(report: Any) -> dict[str, str]:
     return {nodeid: counter.most_common(1)[0][0] for nodeid, counter in votes.items()}
 
 
-def reported_findings(check: Any) -> list[tuple[str, str, int]]:
+@dataclass(frozen=True)
+class Reported:
+    """One finding of ``check``: where it is, and the other files its message names."""
+
+    rule: str
+    path: str
+    line: int
+    partners: tuple[str, ...] = ()
+
+    @property
+    def where(self) -> tuple[str, str, int]:
+        return (self.rule, self.path, self.line)
+
+
+PY_FILE = re.compile(r"[\w./-]+\.py\b")
+
+
+def reported_findings(check: Any) -> list[Reported]:
     items = check if isinstance(check, list) else []
-    return [(str(f["rule"]), str(f["path"]), int(f["line"])) for f in items]
+    found = []
+    for f in items:
+        path = str(f["path"])
+        named = PY_FILE.findall(str(f.get("message", "")))
+        partners = tuple(dict.fromkeys(name for name in named if name != path))
+        found.append(Reported(str(f["rule"]), path, int(f["line"]), partners))
+    return found
+
+
+def names_file(text: str, path: str) -> bool:
+    """Whether ``text`` names ``path``, in full or by a trailing part (``dir/test_x.py``)."""
+    return any(path == name or path.endswith("/" + name) for name in PY_FILE.findall(text))
+
+
+def match_labels(
+    labels: Sequence[FindingLabel], reported: Sequence[Reported]
+) -> dict[int, FindingLabel]:
+    """Which label judges each reported finding (by index); each label judges one finding.
+
+    A label is written for one finding of ``check``, keyed by rule, path and line. Rules
+    about a pair of files or tests (TA505 at line 1 of a file, one finding per other file)
+    reported several findings at one key when the labels were written, so a key can hold
+    several labels, each judging another pair. Where a key holds one label, it judges
+    what is reported there. Where it holds several, a reported finding takes the label
+    whose reason names the other file its message names, else one that names no other
+    file of the pair at all; one finding is never counted as several judged ones.
+    """
+    by_key: dict[tuple[str, str, int], list[FindingLabel]] = {}
+    for label in labels:
+        by_key.setdefault((label.rule, label.path, label.line), []).append(label)
+    reported_at = Counter(finding.where for finding in reported)
+    matched: dict[int, FindingLabel] = {}
+    for index, finding in enumerate(reported):
+        candidates = by_key.get(finding.where)
+        if not candidates:
+            continue
+        if len(candidates) == 1 and reported_at[finding.where] == 1:
+            matched[index] = candidates.pop()
+            continue
+        same_pair = [
+            label
+            for label in candidates
+            if any(names_file(label.reason, partner) for partner in finding.partners)
+        ]
+        no_pair = [
+            label
+            for label in candidates
+            if not any(
+                name != label.path and not label.path.endswith("/" + name)
+                for name in PY_FILE.findall(label.reason)
+            )
+        ]
+        chosen = same_pair or no_pair
+        if chosen:
+            candidates.remove(chosen[0])
+            matched[index] = chosen[0]
+    return matched
 
 
 @dataclass
@@ -371,21 +444,21 @@ def score_suite(labels: LabelFile, scan: Run | None, check: Run | None) -> Suite
     if reported is None:
         problems.append("check failed: findings and hazards not scored")
     else:
-        present = set(reported)
-        judged = {(f.rule, f.path, f.line): f for f in labels.findings}
+        matched = match_labels(labels.findings, reported)
+        judging = {id(label) for label in matched.values()}
         for finding in labels.findings:
             score_f = halves[half_of(dist, finding.key)].findings
             is_right = finding.verdict == "right"
-            if (finding.rule, finding.path, finding.line) in present:
+            if id(finding) in judging:
                 (score_f.right if is_right else score_f.wrong)[finding.rule] += 1
             else:
                 (score_f.gone_right if is_right else score_f.gone_wrong)[finding.rule] += 1
-        for rule, path, line in reported:
-            if (rule, path, line) not in judged:
-                unjudged[rule] += 1
+        for index, found in enumerate(reported):
+            if index not in matched:
+                unjudged[found.rule] += 1
         by_file: dict[tuple[str, str], list[int]] = {}
-        for rule, path, line in reported:
-            by_file.setdefault((rule, path), []).append(line)
+        for found in reported:
+            by_file.setdefault((found.rule, found.path), []).append(found.line)
         for hazard in labels.hazards:
             score_h = halves[half_of(dist, hazard.key)].hazards
             score_h.total += 1

@@ -12,7 +12,9 @@ reported at its strongest level only:
   (`Shape.renamed`, from `DuplicateSettings.min_tokens` tokens), or up to every name
   (what it calls, the attributes it reads, keyword names; `Shape.loose`, from the larger
   `DuplicateSettings.loose_min_tokens`);
-- ``near`` (type 3): shingle sets whose Jaccard similarity reaches a threshold.
+- ``near`` (type 3): shingle sets whose Jaccard similarity reaches a threshold, between
+  tests that request the same fixtures (near pairs over other fixtures still count
+  towards two files overlapping, but make no group of tests to merge).
 
 The classes nest (exact within parametrize within renamed), so a class is reported
 through one representative of each class below it, and near pairs are looked for between
@@ -163,13 +165,25 @@ def _test_groups(
     cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:
         classes.link(left, right)
-    for cluster, similarity in clusters(pairs):
+    # Near pairs over other fixtures still make two files overlap (a shared scenario
+    # base class or a parametrized fixture merges them), but are no pair of tests to
+    # merge into one.
+    mergeable = [p for p in pairs if same_fixtures(units[p[0]], units[p[1]])]
+    for cluster, similarity in clusters(mergeable):
         group = _near_group([units[i] for i in cluster], similarity)
         if cut_short.intersection(cluster):
             note = f" (cut short: over {MAX_PARTNERS} look-alikes each; more may belong here)"
             group = replace(group, suggestion=group.suggestion + note)
         groups.append(group)
     return groups, classes
+
+
+def same_fixtures(unit: CloneUnit, other: CloneUnit) -> bool:
+    """Whether two tests request the same fixtures (by name, in any order). Near clones
+    over other fixtures run in another setup (``no_mysql_dburl`` where the other has
+    ``dburl``, a database the test must avoid): one parametrized test cannot replace
+    them, and a helper of their shared steps is already what such tests call."""
+    return sorted(unit.params) == sorted(other.params)
 
 
 class CloneClasses:

@@ -121,8 +121,10 @@ class NearDuplicateTest(Rule):
     before they check: more than half of the checks of one must be checks of the other,
     made after the same statements (an `assert`, a call of an `assert*`/`check*`
     function, a `pytest.raises` block), else the two test different operations
-    (insert vs delete, add vs remove) and are not reported. The first test of a group
-    is the reference; each other one is reported with its similarity.
+    (insert vs delete, add vs remove) and are not reported. Nor are tests that request
+    other fixtures (`no_mysql_dburl` where the other takes `dburl`): they run in
+    another setup, which one parametrized test cannot take over. The first test of a
+    group is the reference; each other one is reported with its similarity.
 
     ## Why is this bad?
     A test copied and then edited a little repeats every step of the original: a change
@@ -188,6 +190,15 @@ class NearDuplicateTest(Rule):
                 "tests/test_cart.py": CHECKOUT.replace("test_checkout", "test_cart_checkout")
                 .replace("response", "resp")
                 .replace("body", "data"),
+            }
+        ),
+        # the same steps in another setup: a database the second test must avoid
+        Valid(
+            files={
+                "tests/test_checkout.py": CHECKOUT,
+                "tests/test_checkout_close.py": CHECKOUT_AND_CLOSE.replace(
+                    "(client, cart)", "(client, cart_without_mysql)"
+                ).replace("cart.", "cart_without_mysql."),
             }
         ),
         # near misses, but too short to tell a copy from two checks of one function

@@ -10,7 +10,10 @@ points ``mod.engine`` at a fresh in-memory database before calling ``mod.main()`
   attribute before it reads anything from the module other than attributes it set itself,
   and no module-level code of the suite reads it (nor imports names from it);
 - no Python file of the project outside the suite imports the module (the code under
-  test would read the leaked value).
+  test would read the leaked value), unless that file belongs to the same tests in turn:
+  a sibling of an example package (``app.py`` doing ``from .database import engine``)
+  that only the suite imports, and whose every use in the suite comes after the function
+  set the attribute. A use of such an importer counts as a read of the module.
 
 Anything else (a second test reading the value, application code importing the module,
 a relative import we cannot follow) keeps the write reported.
@@ -26,6 +29,8 @@ from pathlib import Path
 from auditor.api import FileView, SuiteView
 
 MAX_PROJECT_FILES = 20_000
+MAX_READERS = 20
+"""More project modules than this reading the module: give up (the write stays reported)."""
 """More Python files than this in the project: give up (every write stays reported)."""
 SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist"})
 
@@ -43,7 +48,7 @@ class OwnedModules:
         self._answers: dict[str, bool] = {}
         self._project: list[tuple[str, str]] | None = None
         self._relative_words: dict[str, frozenset[str]] = {}
-        self._events: dict[tuple[str, str], list[list[_Event]] | None] = {}
+        self._events: dict[tuple[str, str], dict[int, list[_Event]] | None] = {}
 
     def owned(self, key: str) -> bool:
         answer = self._answers.get(key)
@@ -58,30 +63,100 @@ class OwnedModules:
             return False
         suite = self.suite.suite
         paths = dict.fromkeys((*suite.test_files, *suite.conftests, *suite.helpers))
-        last = owner.rsplit(".", 1)[-1]
+        readers = self._readers(owner, module, paths)
+        if readers is None:
+            return False
+        words = {reader.rsplit(".", 1)[-1] for reader in readers}
         setters = 0
         for path in paths:
-            if path == module:
+            if path in readers.values():
                 continue
             text = self.suite.text(path)
-            if last not in text or not re.search(rf"\b{re.escape(last)}\b", text):
-                continue
-            file = self.suite.file(path)
-            if file is None or last in self._relative(path, text):
-                return False
             if not any(
-                value == owner or owner.startswith(value + ".") or value.startswith(owner + ".")
-                for value in file.imports.values()
+                word in text and re.search(rf"\b{re.escape(word)}\b", text) for word in words
             ):
                 continue
-            cached = (path, owner)
-            if cached not in self._events:
-                self._events[cached] = _events(file, owner)
-            uses = _uses(self._events[cached], attr)
+            file = self.suite.file(path)
+            if file is None or words & self._relative(path, text):
+                return False
+            if not any(
+                value == reader or reader.startswith(value + ".") or value.startswith(reader + ".")
+                for value in file.imports.values()
+                for reader in readers
+            ):
+                continue
+            merged: dict[int, list[_Event]] = {}
+            for reader in readers:
+                events = self._file_events(path, file, reader)
+                if events is None:
+                    return False
+                for function, function_events in events.items():
+                    if reader != owner:
+                        # running the importer's code reads the module's state
+                        function_events = [
+                            (at, False, "*") for at, store, _ in function_events if not store
+                        ]
+                    merged.setdefault(function, []).extend(function_events)
+            uses = _uses([sorted(function_events) for function_events in merged.values()], attr)
             if uses is None:
                 return False
             setters += uses
-        return setters > 0 and not self._imported_by_project(owner, module, paths)
+        return setters > 0
+
+    def _file_events(self, path: str, file: FileView, owner: str) -> dict[int, list[_Event]] | None:
+        cached = (path, owner)
+        if cached not in self._events:
+            self._events[cached] = _events(file, owner)
+        return self._events[cached]
+
+    def _readers(
+        self, owner: str, module: str, suite_paths: dict[str, None]
+    ) -> dict[str, str] | None:
+        """The module and the project's modules outside the suite that import it, in
+        turn (qualified name -> path); None when one of them is imported by something
+        that is no module we can name, or when there are too many."""
+        readers = {owner: module}
+        pending = [owner]
+        while pending:
+            current = pending.pop()
+            importers = self._importers(current, readers, suite_paths)
+            if importers is None:
+                return None
+            for path in importers:
+                name = _module_name(path)
+                if name is None or path.rsplit("/", 1)[-1] == "conftest.py":
+                    return None
+                readers[name] = path
+                pending.append(name)
+            if len(readers) > MAX_READERS:
+                return None
+        return readers
+
+    def _importers(
+        self, owner: str, readers: dict[str, str], suite_paths: dict[str, None]
+    ) -> list[str] | None:
+        """The project's files outside the suite (and not yet readers) that import
+        `owner`; None when the project is too large to look through."""
+        project = self._project_files()
+        if project is None:
+            return None
+        parent, _, last = owner.rpartition(".")
+        word = re.compile(rf"\b{re.escape(last)}\b")
+        found: list[str] = []
+        known = set(readers.values())
+        for path, text in project:
+            if path in known or path in suite_paths or last not in text:
+                continue
+            if not word.search(text):
+                continue
+            imports_parent = parent and re.search(rf"from\s+{re.escape(parent)}\s+import\b", text)
+            if owner in text or imports_parent:
+                found.append(path)
+            elif last in self._relative(path, text):
+                imported = _relative_imports(path, text)
+                if imported is None or owner in imported:
+                    found.append(path)
+        return found
 
     def _relative(self, path: str, text: str) -> frozenset[str]:
         found = self._relative_words.get(path)
@@ -96,23 +171,6 @@ class OwnedModules:
                 if (self.suite.rootdir / candidate).is_file():
                     return candidate
         return None
-
-    def _imported_by_project(self, owner: str, module: str, suite_paths: dict[str, None]) -> bool:
-        project = self._project_files()
-        if project is None:
-            return True
-        parent, _, last = owner.rpartition(".")
-        word = re.compile(rf"\b{re.escape(last)}\b")
-        for path, text in project:
-            if path == module or path in suite_paths or last not in text:
-                continue
-            if not word.search(text):
-                continue
-            if owner in text or last in self._relative(path, text):
-                return True
-            if parent and re.search(rf"from\s+{re.escape(parent)}\s+import\b", text):
-                return True
-        return False
 
     def _project_files(self) -> list[tuple[str, str]] | None:
         if self._project is not None:
@@ -153,12 +211,46 @@ def _relative_names(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _uses(events: list[list[_Event]] | None, attr: str) -> int | None:
-    """How many functions (of one file's `events`) use the module, each setting `attr`
-    first; None when some use may read the module's state (module-level code, a name
-    imported from it, a function reading before it sets)."""
-    if events is None:
+def _relative_imports(path: str, text: str) -> frozenset[str] | None:
+    """The modules and names the relative imports of `path` bind, resolved against its
+    folders (``from .database import engine`` in ``pkg/app.py`` gives ``pkg.database``
+    and ``pkg.database.engine``); None when the file does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
         return None
+    folders = path.split("/")[:-1]
+    if folders[:1] == ["src"]:
+        folders = folders[1:]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom) or not node.level:
+            continue
+        base = folders[: len(folders) - (node.level - 1)] if node.level > 1 else folders
+        module = ".".join([*base, *([node.module] if node.module else [])])
+        found.add(module)
+        found.update(f"{module}.{alias.name}" for alias in node.names)
+    return frozenset(found)
+
+
+def _module_name(path: str) -> str | None:
+    """The qualified name of a project file (``pkg/mod.py`` -> ``pkg.mod``)."""
+    if not path.endswith(".py"):
+        return None
+    parts = path[: -len(".py")].split("/")
+    if parts[-1] == "__init__":
+        parts.pop()
+    if parts and parts[0] == "src" and len(parts) > 1:
+        parts.pop(0)
+    if not parts or not all(part.isidentifier() for part in parts):
+        return None
+    return ".".join(parts)
+
+
+def _uses(events: list[list[_Event]], attr: str) -> int | None:
+    """How many functions (of one file's `events`) use the module, each setting `attr`
+    first; None when some use may read the module's state (a function reading before it
+    sets)."""
     for function_events in events:
         stored: set[str] = set()
         for _, is_store, name in function_events:
@@ -172,8 +264,8 @@ def _uses(events: list[list[_Event]] | None, attr: str) -> int | None:
     return len(events)
 
 
-def _events(file: FileView, owner: str) -> list[list[_Event]] | None:
-    """The uses of module `owner` in `file`, per function and in the order they run;
+def _events(file: FileView, owner: str) -> dict[int, list[_Event]] | None:
+    """The uses of module `owner` in `file`, per function (by the function node's id);
     None for a use at module level or a name imported from the module."""
     if any(value.startswith(owner + ".") for value in file.imports.values()):
         return None
@@ -217,7 +309,7 @@ def _events(file: FileView, owner: str) -> list[list[_Event]] | None:
                 events.setdefault(key, []).append((position, False, parent.attr))
         else:
             events.setdefault(key, []).append((position, False, "*"))
-    return [sorted(function_events) for function_events in events.values()]
+    return events
 
 
 def _statement(node: ast.AST, parents: dict[int, ast.AST]) -> ast.AST | None:

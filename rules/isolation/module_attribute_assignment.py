@@ -151,8 +151,10 @@ class ModuleAttributeAssignment(Rule):
     Not reported: an attribute of a module of the project that belongs to the tests
     setting it (each function of the suite using the module imports it itself and sets
     the attribute before reading anything else from it, and no other file of the project
-    imports it), as when each test points an example script's `engine` at a new
-    in-memory database before running it: no one reads the leaked value. Nor a test's
+    imports it, except modules that in turn belong to those tests, such as the example's
+    `app.py` doing `from .database import engine`, each run only after the attribute is
+    set), as when each test points an example script's `engine` at a new in-memory
+    database before running it: no one reads the leaked value. Nor a test's
     own cleanup lines (`Base.metadata.bind = None` among the closing `close()` /
     `dispose()` calls of the test).
 
@@ -233,6 +235,23 @@ class ModuleAttributeAssignment(Rule):
                 "    assert mod.main()\n",
             }
         ),
+        # an example package whose app module imports the database module: both belong
+        # to the one test that sets the engine before running the app
+        Valid(
+            files={
+                "docs_src/__init__.py": "",
+                "docs_src/tut/__init__.py": "",
+                "docs_src/tut/database.py": "url = 'sqlite:///db'\nengine = None\n\n"
+                "def create_all():\n    return engine\n",
+                "docs_src/tut/app.py": "from .database import create_all, engine\n\n"
+                "def main():\n    create_all()\n    return engine\n",
+                "tests/test_tut.py": "from sqlmodel import create_engine\n\n"
+                "def test_tutorial():\n    from docs_src.tut import app, database\n\n"
+                "    database.url = 'sqlite://'\n"
+                "    database.engine = create_engine(database.url)\n"
+                "    app.engine = database.engine\n    assert app.main()\n",
+            }
+        ),
         # the test's own cleanup lines at its end, after new engines it made itself
         Valid(
             "import sqlalchemy\nfrom models import Base\n\n"
@@ -254,6 +273,23 @@ class ModuleAttributeAssignment(Rule):
             },
             at=("tests/test_a.py:3:5",),
             message="test `test_a` assigns `mod.engine`",
+        ),
+        # the example's app module, which reads the database module, is run by another
+        # test that sets nothing: it runs on the leaked engine
+        Invalid(
+            files={
+                "docs_src/__init__.py": "",
+                "docs_src/tut/__init__.py": "",
+                "docs_src/tut/database.py": "engine = None\n",
+                "docs_src/tut/app.py": "from .database import engine\n\n"
+                "def main():\n    return engine\n",
+                "tests/test_a.py": "def test_a():\n    from docs_src.tut import app, database\n"
+                "    database.engine = object()\n    assert app.main() is None\n",
+                "tests/test_b.py": "def test_b():\n    from docs_src.tut import app\n"
+                "    assert app.main() is None\n",
+            },
+            at=("tests/test_a.py:3:5",),
+            message="test `test_a` assigns `database.engine`",
         ),
         # application code imports the module: it reads the leaked value
         Invalid(
