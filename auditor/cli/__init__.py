@@ -17,11 +17,12 @@ from auditor.cli.commands import (
     run_check,
     run_graph,
     run_leaks,
+    run_leaks_merge,
     run_rule_doc,
     run_rules_list,
     run_scan,
 )
-from auditor.cli.parser import make_parser
+from auditor.cli.parser import LEAKS_MERGE, make_parser
 from auditor.config import ConfigError
 
 EXIT_BROKEN_PIPE = 141
@@ -29,6 +30,7 @@ EXIT_BROKEN_PIPE = 141
 
 COMMANDS = {
     "leaks": run_leaks,
+    LEAKS_MERGE: run_leaks_merge,
     "scan": run_scan,
     "check": run_check,
     "graph": run_graph,
@@ -67,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = make_parser()
     arguments = list(sys.argv[1:] if argv is None else argv)
     passthrough: list[str] = []
+    if arguments[:2] == ["leaks", "merge"]:  # a folder named merge: `leaks ./merge`
+        arguments = [LEAKS_MERGE, *arguments[2:]]
     if arguments and arguments[0] in ("leaks", "scan") and "--" in arguments:
         split = arguments.index("--")
         arguments, passthrough = arguments[:split], arguments[split + 1 :]

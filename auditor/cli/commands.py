@@ -347,3 +347,54 @@ def run_leaks(args: argparse.Namespace) -> int:
         with make_console(args.output) as console:
             render_leaks_terminal(report, console)
     return EXIT_FINDINGS if report.found_anything else EXIT_CLEAN
+
+
+def run_leaks_merge(args: argparse.Namespace) -> int:
+    """`leaks merge REPORT.json...`: the shards' reports joined; with --across-shards, one
+    more run finds the pairs the shard boundaries hid. Nothing is written on an error."""
+    from auditor.dynamic.runner.leaks import LeaksError
+    from auditor.dynamic.runner.merge import MergeError, merge_files
+
+    try:
+        merged = merge_files(args.reports, allow_missing=args.allow_missing)
+    except MergeError as exc:
+        print(f"test-auditor: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if merged.missing:
+        names = ", ".join(f"{index}/{merged.count}" for index in merged.missing)
+        print(f"test-auditor: warning: shards {names} are missing", file=sys.stderr)
+    if args.across_shards:
+        from auditor.dynamic.runner.across_shards import hunt_across_shards, options_for
+        from auditor.dynamic.runner.processes import terminate_as_exception
+        from auditor.report.progress import run_progress
+
+        config = _config(args, [Path(p) for p in merged.hunt.paths] if merged.hunt else [])
+        try:
+            options = options_for(
+                config,
+                merged,
+                budget=args.budget,
+                python=args.python,
+                timeout=args.timeout,
+                probes=args.probes,
+                db_url=args.db_url,
+                redis_url=args.redis_url,
+            )
+            with run_progress() as progress, terminate_as_exception():
+                options.progress = progress
+                hunt_across_shards(config, merged, options)
+        except LeaksError as exc:
+            print(f"test-auditor: error: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+    report = merged.report
+    if args.format == "json":
+        from auditor.report.leaks_report import render_leaks_json
+
+        _emit(render_leaks_json(report, merged.extra_json()), args.output)
+    else:
+        from auditor.report.leaks_report import render_leaks_terminal
+        from auditor.report.terminal import make_console
+
+        with make_console(args.output) as console:
+            render_leaks_terminal(report, console)
+    return EXIT_FINDINGS if report.found_anything or merged.missing else EXIT_CLEAN

@@ -80,7 +80,8 @@ def make_parser() -> argparse.ArgumentParser:
     leaks = sub.add_parser(
         "leaks",
         help="run the suite in several orders; find polluters, victims, brittle and flaky tests",
-        description="Arguments after `--` go to pytest (e.g. -- -m 'not network').",
+        description="Arguments after `--` go to pytest (e.g. -- -m 'not network'). "
+        "`test-auditor leaks merge REPORT.json...` joins the reports of --shard runs.",
     )
     leaks.add_argument("paths", nargs="*", help="files or folders pytest gets (default: its own)")
     leaks.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
@@ -93,9 +94,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--budget", help="most test executions (e.g. 500) or minutes (e.g. 10m) to spend"
     )
     leaks.add_argument("--jobs", "-j", type=int, default=1, help="rounds run in parallel")
-    leaks.add_argument("--db-url", help="also count rows per table in this database")
-    leaks.add_argument("--redis-url", help="also count keys in this Redis")
-    leaks.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
+    _probe_options(leaks)
     _run_options(leaks)
     leaks.add_argument(
         "--coverage",
@@ -107,11 +106,51 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="I/N",
         help="hunt in the I-th of N parts of the suite (whole modules; same --seed everywhere)",
     )
+    _leaks_merge(sub)
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print one rule's documentation")
     rule.add_argument("code", help="a rule code such as TA201, or its name")
     return parser
+
+
+LEAKS_MERGE = "leaks merge"
+"""The command `test-auditor leaks merge` (its two words are one command to the parser)."""
+
+
+def _leaks_merge(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    merge = sub.add_parser(
+        LEAKS_MERGE,
+        prog="test-auditor leaks merge",
+        help="join the JSON reports of `leaks --shard I/N` into one report",
+        description="Join the JSON reports of `leaks --shard I/N --seed S` (one per shard, the "
+        "same seed) into the report of the whole suite. With --across-shards, also run the "
+        "suite once more, every shard's leakers first, to find the pairs whose polluter and "
+        "victim fell in different shards.",
+    )
+    merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
+    merge.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    merge.add_argument("--output", "-o", type=Path, help="write the report to this file")
+    merge.add_argument(
+        "--allow-missing", action="store_true", help="merge the shards given when some are missing"
+    )
+    merge.add_argument(
+        "--across-shards",
+        action="store_true",
+        help="run one more order to find the pairs a shard boundary hid (polluter and victim "
+        "in different shards)",
+    )
+    merge.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
+    merge.add_argument("--rootdir", type=Path, help="pytest rootdir to use")
+    merge.add_argument("--budget", help="most test executions or minutes the pass may spend")
+    _probe_options(merge)
+    _run_options(merge)
+
+
+def _probe_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db-url", help="also count rows per table in this database")
+    parser.add_argument("--redis-url", help="also count keys in this Redis")
+    parser.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
 
 
 def _run_options(parser: argparse.ArgumentParser) -> None:

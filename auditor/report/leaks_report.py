@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from rich.console import Console
@@ -28,6 +29,7 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
         "version": VERSION,
         "seed": report.seed,
         "test_executions": report.executions,
+        "executions_by_phase": dict(report.spent),
         "polluters": [
             {
                 "nodeid": nodeid,
@@ -110,7 +112,11 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
             for r in report.rounds
         ],
         "state_left_behind": [
-            {"nodeid": nodeid, "state": [c.describe() for c in changes][:MAX_STATE]}
+            {
+                "nodeid": nodeid,
+                "state": [c.describe() for c in changes][:MAX_STATE],
+                "changes": [c.to_json() for c in changes],
+            }
             for nodeid, changes in report.leaked.items()
         ],
         "runs": [{"label": label, "tests": tests} for label, tests in report.runs],
@@ -159,8 +165,9 @@ def coverage_summary(coverage: dict[str, dict[str, int]]) -> list[str]:
     return lines
 
 
-def render_leaks_json(report: LeakReport) -> str:
-    return json.dumps(leaks_dict(report), indent=2) + "\n"
+def render_leaks_json(report: LeakReport, extra: Mapping[str, Any] | None = None) -> str:
+    """The JSON report; ``extra``: fields to add (a merged report's ``shards``)."""
+    return json.dumps({**leaks_dict(report), **(extra or {})}, indent=2) + "\n"
 
 
 def render_leaks_terminal(report: LeakReport, console: Console) -> None:
@@ -172,6 +179,9 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
         f"({report.executions / size:.1f}x the suite) in {report.processes} pytest runs, "
         f"{report.seconds:.1f} s, seed {report.seed}"
     )
+    if report.spent:
+        phases = ", ".join(f"{phase} {count}" for phase, count in report.spent.items() if count)
+        console.print(f"executions by phase: {escape(phases)}")
     if report.pairs:
         table = Table(title=f"Polluter -> victim ({len(report.pairs)})", title_justify="left")
         for column in ("polluter", "victim", "leaked state", "found by"):

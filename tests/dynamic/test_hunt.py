@@ -39,11 +39,13 @@ def test_finds_each_pair_by_the_state_the_victim_reads_within_budget():
     assert not report.brittle
     assert not report.failing
     assert report.executions == world.executions
-    # The rounds name what each victim's code read: one pair run each, then one lone pass
-    # that confirms it (a test that fails without its "polluter" too is not its victim).
-    assert report.executions == 3 * len(tests) + 3 * len(expected)
+    # The rounds name what each victim's code read: one pair run each, then three lone
+    # passes, which bring the chance that a flaky test told the same story under 1%
+    # (a pass where the polluter ran after it, three failures after it, four passes without).
+    assert report.executions == 3 * len(tests) + 5 * len(expected)
+    assert report.spent == {"default order": 30, "rounds": 60, "pairs": 5 * len(expected)}
     assert sorted(label for label in world.runs if "alone" in label) == sorted(
-        f"{victim} alone, to confirm its polluter" for _, victim in expected
+        3 * [f"{victim} alone, to confirm" for _, victim in expected]
     )
 
 
@@ -57,7 +59,11 @@ def test_on_a_long_suite_the_rounds_are_not_traced_and_victims_run_alone_first()
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[20], tests[2])}
     assert world.traced[:3] == [False, False, False]
-    assert [label for label in world.runs if "alone" in label] == [f"{tests[2]} alone"]
+    assert [label for label in world.runs if "alone" in label] == [
+        f"{tests[2]} alone",
+        f"{tests[2]} alone, to confirm",
+        f"{tests[2]} alone, to confirm",
+    ]
 
 
 def test_state_the_probes_cannot_see_is_found_by_group_testing():
@@ -136,7 +142,7 @@ def pair_runs(world: World, victim: str) -> list[str]:
 
 def test_state_many_tests_change_ranks_below_the_rare_state_a_victim_also_reads():
     """A counter twenty tests bump is named by the victim's code too; the rare setting one
-    test leaks is tried first, and leads the pair's state."""
+    test leaks is tried first and is the pair's state: the counter is noise."""
     tests = names(30)
     world = World(tests)
     for index in range(10, 30):
@@ -147,7 +153,7 @@ def test_state_many_tests_change_ranks_below_the_rare_state_a_victim_also_reads(
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[25], tests[2])}
     assert pair_runs(world, tests[2]) == [f"{tests[25]} then {tests[2]}"]
-    assert [c.key for c in report.pairs[0].state] == ["app.config.RATE", "app.metrics.COUNTER"]
+    assert [c.key for c in report.pairs[0].state] == ["app.config.RATE"]
 
 
 def test_state_the_victim_passed_with_in_the_default_order_is_not_a_candidate():  # noqa: TA502 -- two different worlds; a 12-value parametrization reads worse
@@ -181,9 +187,8 @@ def test_equally_strong_candidates_are_tried_nearest_the_victim_in_the_default_o
 @pytest.mark.parametrize("rate", [0.25, 0.4])
 def test_on_a_suite_shaped_like_the_leak_sample_the_cost_stays_within_the_bound(rate):
     """44 tests, 16 pairs (one with a cleaner), a brittle test and its setter, a flaky test:
-    everything found in every seed, and 3 x 44 + 4 per pair executions or fewer in nearly
-    all (a flaky test that passes many lone runs in a row sends the hunt to a search)."""
-    costs = []
+    everything found in every seed, within 3 x 44 + 6 per pair or brittle test, besides
+    what the flaky test cost (at most two more passes over the suite)."""
     for seed in range(60):
         world = sample_like(random.Random(seed), rate)
         report = hunt(world, Settings(seed=seed), "/suite")
@@ -196,13 +201,19 @@ def test_on_a_suite_shaped_like_the_leak_sample_the_cost_stays_within_the_bound(
             "test_backoff_stays_within_budget"
         }, seed
         assert not report.failing, seed
-        assert not report.unresolved, seed
-        costs.append(report.executions)
-    # Each victim found by the state it names costs its pair and one lone pass (2 + 1): the
-    # lone pass keeps a brittle test from being called a victim of whatever ran before it.
-    bound = 3 * 44 + 4 * 17
-    assert sorted(costs)[len(costs) // 2] <= 3 * 44 + 4 * 16
-    assert sum(cost <= bound for cost in costs) >= 0.9 * len(costs)
+        # Rarely, a flaky test fails after the same tests often enough to look like it
+        # needs them all together: then it is unresolved, never anyone's victim.
+        assert {nodeid.rsplit("::", 1)[1] for nodeid in report.unresolved} <= {
+            "test_backoff_stays_within_budget"
+        }, seed
+        assert sum(report.spent.values()) == report.executions
+        # A pair run and three lone passes per victim (see the evidence module); one more
+        # when two tests leave the state it reads (the cleaner's pair).
+        assert report.spent["default order"] + report.spent["rounds"] == 3 * 44
+        assert report.spent["pairs"] <= 5 * 16 + 4, seed
+        flaky = report.spent.get("flaky tests", 0) + report.spent.get("unresolved", 0)
+        assert flaky <= 2 * 44, seed
+        assert report.executions - flaky <= 3 * 44 + 6 * 17, seed
 
 
 def test_a_brittle_test_is_not_called_the_victim_of_a_leaker_whose_state_it_names():

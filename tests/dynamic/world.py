@@ -56,7 +56,10 @@ class World:
             record = TestRecord(nodeid)
             needs = self.reads.get(nodeid, {})
             if any(state.get(key) != value for key, value in needs.items()):
-                record.outcome, record.failure = "failed", "AssertionError: state"
+                record.outcome, record.failure = (
+                    "failed",
+                    "AssertionError: assert value == expected",
+                )
             if self.rng.random() < self.flaky.get(nodeid, 0.0):
                 record.outcome, record.failure = "failed", "AssertionError: bad luck"
             if touch or (touch_failed and record.failed):
@@ -94,13 +97,13 @@ basket::test_empty_basket_costs_nothing
 catalog::test_seed_catalog_matches_products     reads cwd
 checkout::test_default_mode_is_standard         reads APP_MODE
 checkout::test_order_total
-checkout::test_legacy_totals_still_supported    reads filters
+checkout::test_legacy_totals_still_supported    reads warning_filters
 checkout::test_order_history_starts_empty       reads orders
 checkout::test_receipt_is_dated_today           reads now
-deprecations::test_checkout_path_is_free_of_legacy_calls    writes filters
+deprecations::test_checkout_path_is_free_of_legacy_calls    writes warning_filters
 error_pages::test_debug_mode_shows_traceback    writes debug
-logging::test_sql_echo_is_off_by_default        reads level
-logging::test_verbose_flag_enables_debug_logging    writes level
+logging::test_sql_echo_is_off_by_default        reads log_level
+logging::test_verbose_flag_enables_debug_logging    writes log_level
 middleware::test_cors_allows_any_origin_when_enabled    writes middleware
 money::test_prices_render_in_euros              reads get_settings
 money::test_currency_can_be_configured          writes get_settings

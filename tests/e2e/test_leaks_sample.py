@@ -3,7 +3,8 @@
 tests/samples/leaks: 15 kinds of leak, a brittle test and its state-setter, a cleaner and a
 flaky test; everything passes in the default order. `leaks` must find every pair with the
 right polluter and state, call the flaky test flaky (when it failed at all in this run),
-report nothing else, and stay within 3 x the suite's size + 4 executions per pair.
+report nothing else, and stay within 3 x the suite's size + 7 executions per pair, besides
+what telling the flaky test from a victim cost.
 
 tests/samples/leaks_pg: rows committed inside a rolled-back SQLAlchemy session on the real
 PostgreSQL, and a key left in Redis; skipped where those servers are not reachable, failed
@@ -69,7 +70,16 @@ def test_every_planted_leak_is_found_and_nothing_else(tmp_path):
     assert not report["failing"]
     assert not report["unresolved"]
     pairs = len(report["pairs"]) + len(report["brittle"])  # a setter and its test are a pair
-    assert report["test_executions"] <= 3 * report["tests"] + 4 * pairs
+    spent = report["executions_by_phase"]
+    assert sum(spent.values()) == report["test_executions"]
+    assert spent["default order"] + spent["rounds"] == 3 * report["tests"]
+    # A flaky test costs what it takes to tell it from a victim: at most two passes more.
+    flaky = spent.get("flaky tests", 0) + spent.get("unresolved", 0)
+    assert flaky <= 2 * report["tests"]
+    # Each victim: its pair run, then lone passes (and a pair run more) until a flaky test
+    # would tell the same story with under 1% chance, more when several leakers' state is
+    # named by its code (auditor/dynamic/runner/evidence.py): 5 to 8 executions here.
+    assert report["test_executions"] - flaky <= 3 * report["tests"] + 7 * pairs
 
 
 @pytest.mark.postgres

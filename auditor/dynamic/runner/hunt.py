@@ -30,9 +30,15 @@
      (once it failed a third lone run);
    * it fails alone once and then passes: *flaky*.
 
-   Candidates are ranked by how strongly the victim reads their state (rare state before
-   state many tests change), then by how near they are to the victim in the default order
-   (tests that share state tend to sit together). A candidate that ran before the victim in
+   No story (a victim and its polluter, a brittle test and its setters) is told before the
+   test's whole record makes a flaky test unlikely to have told it
+   (:mod:`~auditor.dynamic.runner.evidence`): lone runs and pair runs are added until then,
+   and the executions of a test that turns out flaky are counted apart.
+
+   Candidates are ranked by how strongly the victim reads their state (state many tests
+   change, a counter or a cache refilled per test, is noise and no candidate), then by
+   how near they are to the victim in the default order (tests that share state tend to
+   sit together). A candidate that ran before the victim in
    the default order, where the victim passed, with nothing changing that state in between,
    left state the victim demonstrably survives: that state does not count.
 4. For each pair, a test that undid the polluter's state in the default order is tried
@@ -44,14 +50,16 @@ from __future__ import annotations
 import math
 import shlex
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from auditor.dynamic.probes import Change
 from auditor.dynamic.runner import orders
 from auditor.dynamic.runner.driver import BudgetExhausted, Run
+from auditor.dynamic.runner.evidence import Story, brittle_story, tally, victim_story
 from auditor.dynamic.runner.matching import score, words_of_test
 from auditor.dynamic.runner.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
 from auditor.dynamic.runner.suspects import (
@@ -79,6 +87,9 @@ BRITTLE_ALONE = 4
 FAILING_ALONE = 3
 """Lone failures of a test that failed in every run before it counts as failing everywhere
 (a test failing 40% of the time fails three rounds and three lone runs once in 250)."""
+CONFIRM_RUNS = 8
+"""Executions at most, beyond those already made, to bring a story's chance of coming from a
+flaky test under :data:`~auditor.dynamic.runner.evidence.CONFIDENCE`."""
 COMMON_SHARE = 0.01
 COMMON_AT_LEAST = 3
 """State changed by more than this share of the suite's tests (and more than this many
@@ -132,6 +143,8 @@ class _Hunt:
     passed_somewhere: set[str] = field(default_factory=set)
     history: list[Run] = field(default_factory=list)
     """Every run so far: where each test passed and failed, after what."""
+    phase: str = "default order"
+    """What the runs going on are for (the executions they cost are counted under it)."""
 
     @property
     def tests(self) -> list[str]:
@@ -145,7 +158,20 @@ class _Hunt:
     def run(self, order: Sequence[str] | None, label: str, **options: bool) -> Run:
         run = self.note(self.driver.run(order, label=label, **options))
         self.report.runs.append((label, len(run.records)))
+        self.spend(self.phase, len(run.records))
         return run
+
+    def spend(self, phase: str, executions: int) -> None:
+        spent = self.report.spent
+        spent[phase] = spent.get(phase, 0) + executions
+
+    @contextmanager
+    def phase_of(self, phase: str) -> Iterator[None]:
+        outer, self.phase = self.phase, phase
+        try:
+            yield
+        finally:
+            self.phase = outer
 
     def note(self, run: Run) -> Run:
         """Keep each execution's outcome (for failure rates and "passed somewhere"), and
@@ -190,26 +216,47 @@ class _Hunt:
 
     # -- investigation -----------------------------------------------------------------
     def investigate(self, suspect: Suspect) -> None:
+        """Explain one suspect; what a test that turns out flaky (or stays unresolved) cost
+        is counted as ``flaky tests`` (``unresolved``), whatever its runs were for."""
+        before = dict(self.report.spent)
+        flaky, unresolved = len(self.report.flaky), len(self.report.unresolved)
+        self.explain(suspect)
+        if len(self.report.flaky) > flaky:
+            self.count_as(before, "flaky tests")
+        elif len(self.report.unresolved) > unresolved:
+            self.count_as(before, "unresolved")
+
+    def count_as(self, before: dict[str, int], phase: str) -> None:
+        """Count what was spent since ``before`` under ``phase``."""
+        for name, executions in list(self.report.spent.items()):
+            extra = executions - before.get(name, 0)
+            if extra and name != phase:
+                self.report.spent[name] = executions - extra
+                self.spend(phase, extra)
+
+    def explain(self, suspect: Suspect) -> None:
         nodeid = suspect.nodeid
         suspect.words = words_of_test(suspect.touched, suspect.failure)
         tried: set[str] = set()
         # It passed somewhere and its code names what a test before it left: the pair alone
-        # tells; a lone run first would only repeat that it can pass.
+        # tells; a lone run first would only repeat that it can pass. A pair that fails
+        # proves nothing when the test fails without the polluter too (a brittle test, a
+        # failing or flaky one): lone passes confirm it (see by_state).
         named_first = bool(suspect.touched) and nodeid in self.passed_somewhere
         if named_first and self.by_state(suspect, tried, named_only=True):
-            # A pair that fails proves nothing when the test fails without the polluter
-            # too (a brittle test, a failing one): one lone pass confirms the pair.
-            if not self.fails([], nodeid, f"{nodeid} alone, to confirm its polluter"):
-                return
-            self.report.pairs = [pair for pair in self.report.pairs if pair.victim != nodeid]
-        alone = self.run([nodeid], f"{nodeid} alone", touch=True)
+            return
+        with self.phase_of("alone"):
+            alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
         suspect.words |= words_of_test(record.touched if record else (), suspect.failure)
         if alone.outcome(nodeid) in ("failed", "error"):
-            if not self.fails([], nodeid, f"{nodeid} alone, again"):
+            with self.phase_of("alone"):
+                again = self.fails([], nodeid, f"{nodeid} alone, again")
+            if not again:
                 self.flaky(nodeid)
             elif nodeid in self.passed_somewhere:
-                self.brittle(nodeid, suspect.words)
+                with self.phase_of("brittle"):
+                    self.brittle(nodeid, suspect.words)
             elif any(
                 not self.fails([], nodeid, f"{nodeid} alone, run {attempt}")
                 for attempt in range(3, FAILING_ALONE + 1)
@@ -220,12 +267,25 @@ class _Hunt:
             return
         if alone.outcome(nodeid) != "passed":
             return  # skipped alone: nothing to say
-        if self.by_state(suspect, tried):
+        if self.by_state(suspect, tried) or self.failed_alone(nodeid):
             return
-        if self.fails_alone_again(nodeid, SEARCH_COST * (len(suspect.prefix) + 1)):
+        with self.phase_of("alone"):
+            again = self.fails_alone_again(nodeid, SEARCH_COST * (len(suspect.prefix) + 1))
+        if again:
             self.flaky(nodeid)
             return
-        self.by_search(suspect)
+        with self.phase_of("search"):
+            self.by_search(suspect)
+
+    def failed_alone(self, nodeid: str) -> bool:
+        """It passed alone and has failed alone since (while confirming a pair): flaky."""
+        if not any(
+            run.order == [nodeid] and run.outcome(nodeid) in ("failed", "error")
+            for run in self.history
+        ):
+            return False
+        self.flaky(nodeid)
+        return True
 
     def candidates(self, suspect: Suspect) -> list[Candidate]:
         prefix = [n for n in suspect.prefix if n != suspect.nodeid]
@@ -238,25 +298,87 @@ class _Hunt:
             limit=MAX_STATE_CANDIDATES,
         )
 
+    def possible_stories(self, suspect: Suspect, *, named_only: bool) -> int:
+        """How many tests of the whole suite left state the suspect reads (``named_only``:
+        state its code names): which of them gets tried depends on where it happened to
+        fail (and where it passed, which rules some out), so each is a story it could have
+        told: the union bound of :mod:`~auditor.dynamic.runner.evidence` counts them all."""
+        leaked = {**self.leaked, **suspect.leaked}
+        common = self.baseline.common
+        possible = 0
+        for nodeid, changes in leaked.items():
+            rare = [change for change in changes if change.where not in common]
+            match = score(rare, suspect.words) if nodeid != suspect.nodeid else None
+            possible += bool(match and (match.named or not named_only))
+        return possible
+
     def by_state(self, suspect: Suspect, tried: set[str], *, named_only: bool = False) -> bool:
         """Try the leakers whose state the victim reads, best match first (``named_only``:
-        only those whose state its code names); skips and adds to ``tried``."""
+        only those whose state its code names); skips and adds to ``tried``. A candidate
+        after which the victim fails is its polluter once the victim's whole record makes
+        a flaky test unlikely (:meth:`confirmed_story`)."""
         confirmed: tuple[int, set[tuple[str, str]]] | None = None
-        for candidate in self.candidates(suspect):
-            match = candidate.match
-            if candidate.nodeid in tried or (named_only and not match.named):
-                continue
-            keys = {change.where for change in match.changes}
-            if confirmed is not None and (
-                match.strength != confirmed[0] or not keys & confirmed[1]
-            ):
-                continue  # after one polluter, only others as strongly tied to the same state
-            tried.add(candidate.nodeid)
-            label = f"{candidate.nodeid} then {suspect.nodeid}"
-            if self.fails([candidate.nodeid], suspect.nodeid, label):
-                self.pair(candidate.nodeid, suspect.nodeid, match.changes, "state")
-                confirmed = (match.strength, keys | (confirmed[1] if confirmed else set()))
-        return confirmed is not None
+        found: list[Candidate] = []
+        with self.phase_of("pairs"):
+            for candidate in self.candidates(suspect):
+                match = candidate.match
+                if candidate.nodeid in tried or (named_only and not match.named):
+                    continue
+                keys = {change.where for change in match.changes}
+                if confirmed is not None and (
+                    match.strength != confirmed[0] or not keys & confirmed[1]
+                ):
+                    continue  # after one polluter, only others as strongly tied to that state
+                tried.add(candidate.nodeid)
+                label = f"{candidate.nodeid} then {suspect.nodeid}"
+                if self.fails([candidate.nodeid], suspect.nodeid, label):
+                    found.append(candidate)
+                    confirmed = (match.strength, keys | (confirmed[1] if confirmed else set()))
+            stories = {
+                candidate.nodeid: victim_story([candidate.nodeid], self.undoers(candidate.nodeid))
+                for candidate in found
+            }
+            possible = max(len(tried), self.possible_stories(suspect, named_only=named_only))
+            sure = self.confirmed_story(suspect.nodeid, stories, possible)
+        for candidate in found:
+            if candidate.nodeid in sure:
+                self.pair(candidate.nodeid, suspect.nodeid, candidate.match.changes, "state")
+        return bool(sure)
+
+    def confirmed_story(
+        self, nodeid: str, stories: dict[str, Story], tried: int, chose: range = range(0)
+    ) -> set[str]:
+        """The stories (by name) the test's whole record confirms
+        (:mod:`~auditor.dynamic.runner.evidence`), after more runs as needed: the run that
+        lowers the chance of the likeliest story most per execution, each time, up to
+        :data:`CONFIRM_RUNS` executions; none once a run went against what it predicted.
+        ``chose``: the runs (positions in the history) whose outcomes chose the stories,
+        as a search does; they are no evidence for them."""
+        spent = 0
+        while True:
+            record = [run for index, run in enumerate(self.history) if index not in chose]
+            tallies = {name: tally(record, nodeid, story.fails) for name, story in stories.items()}
+            sure = {name for name, counts in tallies.items() if counts.confirmed(tried)}
+            if sure or not stories:
+                return sure
+            name = min(tallies, key=lambda key: tallies[key].chance())
+            prefix = stories[name].next_run(tallies[name])
+            spent += len(prefix) + 1
+            if spent > CONFIRM_RUNS:
+                return set()
+            label = f"{' then '.join(prefix)} then {nodeid}" if prefix else f"{nodeid} alone"
+            label += ", to confirm"
+            if self.fails(list(prefix), nodeid, label) != stories[name].fails(prefix):
+                return set()
+
+    def undoers(self, polluter: str) -> list[str]:
+        """The tests that put back state ``polluter`` left in the default order."""
+        left = self.leaked.get(polluter, ())
+        return [
+            nodeid
+            for nodeid, changes in self.leaked.items()
+            if any(change.undoes(leak) for change in changes for leak in left)
+        ]
 
     def fails_alone_again(self, nodeid: str, search: int) -> bool:
         """A few more lone runs before a search of ``search`` executions or more: a flaky
@@ -272,6 +394,7 @@ class _Hunt:
         victim = suspect.nodeid
         leakers = [n for n in suspect.prefix if suspect.leaked.get(n) and n != victim]
         pool: list[str] | None = None
+        searched = len(self.history)
         if leakers and self.fails(leakers, victim, f"leakers then {victim}"):
             pool = leakers
         elif self.fails(suspect.prefix, victim, f"the failing order again up to {victim}"):
@@ -283,11 +406,18 @@ class _Hunt:
             pool,
             lambda part: self.fails(part, victim, f"bisecting {victim} ({len(part)} before it)"),
         )
-        # Group testing on a flaky test ends anywhere: what it found must fail twice more.
+        # Group testing on a flaky test ends anywhere: what it found must fail twice more,
+        # the runs that chose it are no evidence for it, and every pool its halvings could
+        # have ended at is a story it could have told.
+        chose = range(searched, len(self.history))
+        pools = 2 ** (len(chose) - 1)
         label = f"confirming {len(pool)} then {victim}, with state probes"
         confirm = self.run([*pool, victim], label, probes=True)
-        if confirm.outcome(victim) not in ("failed", "error") or not self.fails(
-            pool, victim, f"confirming {len(pool)} then {victim}, again"
+        story = {victim: victim_story(pool)}
+        if (
+            confirm.outcome(victim) not in ("failed", "error")
+            or not self.fails(pool, victim, f"confirming {len(pool)} then {victim}, again")
+            or not self.confirmed_story(victim, story, pools, chose)
         ):
             self.flaky(victim)
         elif len(pool) <= MAX_POLLUTERS:
@@ -307,7 +437,10 @@ class _Hunt:
         """Find the tests whose state lets ``nodeid`` pass (its state-setters).
 
         A flaky test can fail alone twice by chance and then pass after any test: it has to
-        fail alone ``BRITTLE_ALONE`` times in all, and pass after its setters twice.
+        fail alone ``BRITTLE_ALONE`` times in all, and its setters count only once they let
+        it pass again and its whole record makes a flaky test unlikely
+        (``setters_confirmed``): the setters were chosen to fit what ran before, so fresh
+        runs weigh most.
         """
         for attempt in range(3, BRITTLE_ALONE + 1):
             if not self.fails([], nodeid, f"{nodeid} alone, run {attempt}"):
@@ -333,9 +466,9 @@ class _Hunt:
             limit=MAX_STATE_CANDIDATES,
             survived=False,
         )
-        for candidate in setters:
+        for tried, candidate in enumerate(setters, start=1):
             if not self.fails([candidate.nodeid], nodeid, f"{candidate.nodeid} then {nodeid}"):
-                self.setters_confirmed(nodeid, [candidate.nodeid], candidate.match.changes)
+                self.setters_confirmed(nodeid, [candidate.nodeid], candidate.match.changes, tried)
                 return
         pool = [n for n in prefix if self.leaked.get(n)]
         if pool and not self.fails(pool, nodeid, f"leakers then {nodeid}"):
@@ -344,24 +477,33 @@ class _Hunt:
             )
             if len(pool) <= MAX_POLLUTERS:
                 state = tuple(c for n in pool for c in self.leaked.get(n, ()))
-                self.setters_confirmed(nodeid, pool, state)
+                self.setters_confirmed(nodeid, pool, state, len(setters) + 1)
                 return
-        label = f"the default order up to {nodeid}"
-        if (
-            prefix
-            and not self.fails(prefix, nodeid, label)
-            and not self.fails(prefix, nodeid, f"{label}, again")
-        ):
-            self.report.brittle.append(Brittle(nodeid, ()))  # its setter leaves unseen state
+        if prefix and not self.fails(prefix, nodeid, f"the default order up to {nodeid}"):
+            # Its setter leaves state the probes do not see.
+            self.setters_confirmed(nodeid, prefix, (), len(setters) + 2, unseen=True)
         else:
             self.flaky(nodeid)  # it passed once, but not even where it passed before
 
-    def setters_confirmed(self, nodeid: str, setters: list[str], state: Sequence[Change]) -> None:
-        """Brittle when it passes after ``setters`` once more; flaky when it does not."""
-        if self.fails(setters, nodeid, f"setters then {nodeid}, again"):
+    def setters_confirmed(
+        self,
+        nodeid: str,
+        setters: list[str],
+        state: Sequence[Change],
+        tried: int,
+        *,
+        unseen: bool = False,
+    ) -> None:
+        """Brittle when it passes after ``setters`` once more and its record makes a flaky
+        test unlikely (``tried`` sets of setters were tried; more runs as needed); flaky
+        when not. ``unseen``: ``setters`` is the
+        whole prefix it passed after, and no one test of it is named."""
+        again = not self.fails(setters, nodeid, f"setters then {nodeid}, again")
+        if not again or not self.confirmed_story(nodeid, {nodeid: brittle_story(setters)}, tried):
             self.flaky(nodeid)
         else:
-            self.report.brittle.append(Brittle(nodeid, tuple(setters), tuple(state)))
+            named = () if unseen else tuple(setters)
+            self.report.brittle.append(Brittle(nodeid, named, tuple(state)))
 
     def flaky(self, nodeid: str) -> None:
         outcomes = self.runs.get(nodeid, [])
@@ -442,13 +584,15 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
             for (_, seed, _), future in zip(chosen, futures, strict=True):
                 run = state.note(future.result())
                 report.runs.append((run.label, len(run.records)))
+                state.spend("rounds", len(run.records))
                 report.rounds.append(_round(run, seed))
                 runs.append(run)
         pending = suspects(runs, state.baseline)
         while pending:
             state.investigate(pending[0])
             pending.pop(0)
-        state.cleaners()
+        with state.phase_of("cleaners"):
+            state.cleaners()
     except BudgetExhausted as exhausted:
         report.notes.append(f"stopped early: {exhausted}")
         if pending is None:  # stopped during the rounds: what failed in those that ran

@@ -101,6 +101,11 @@ class LeakReport:
     runs: list[tuple[str, int]] = field(default_factory=list)
     """Every pytest run: what it was for and how many tests it executed."""
     executions: int = 0
+    spent: dict[str, int] = field(default_factory=dict)
+    """Executions per phase: ``default order``, ``rounds``, ``pairs``, ``alone``,
+    ``search``, ``brittle``, ``cleaners``, then ``flaky tests`` and ``unresolved`` (all that
+    the tests that turned out flaky, or stayed unresolved, cost, whatever the runs were
+    for)."""
     processes: int = 0
     seconds: float = 0.0
     shard: str = ""

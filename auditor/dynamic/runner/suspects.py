@@ -145,13 +145,16 @@ def ranked(
     """The tests of ``prefix`` whose leaked state a test using ``words`` reads: the best
     ``limit`` by score, then nearest to ``victim`` in the default order, then nearest to
     the end of the prefix. ``survived``: leave out state the default order showed the
-    victim passes with (not for state-setters, which the victim needs)."""
+    victim passes with, and common state (a counter most tests bump changes before every
+    failure and explains none; a victim of it is found by search), not for state-setters,
+    which the victim needs."""
     entries: list[tuple[int, int, int, Candidate]] = []
     for distance, candidate in enumerate(reversed(prefix)):
         changes = [
             change
             for change in leaked.get(candidate, ())
-            if not (survived and baseline.harmless(candidate, victim, change))
+            if not survived
+            or not (change.where in baseline.common or baseline.harmless(candidate, victim, change))
         ]
         match = score(changes, words, baseline.common)
         if match:
