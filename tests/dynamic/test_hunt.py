@@ -229,3 +229,21 @@ def test_a_brittle_test_is_not_called_the_victim_of_a_leaker_whose_state_it_name
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == set()
     assert [(b.nodeid, b.setters) for b in report.brittle] == [(tests[9], (tests[2],))]
+
+
+def test_a_victim_reading_the_time_zone_is_tried_with_what_it_used_where_it_failed():
+    """tests[4] reads the time zone only through ``tzname``; run alone, the session's
+    fixtures set up for it name the audit table three other tests fill. The pair with the
+    test that changed the time zone is still tried first, and no search is needed."""
+    tests = names(30)
+    world = World(tests)
+    world.probes["time.tzname"] = "timezone"
+    world.writes[tests[20]] = {"time.tzname": "JST"}
+    world.reads[tests[4]] = {"time.tzname": None}
+    for index in (9, 14, 25):
+        world.writes[tests[index]] = {f"app.audit.AUDIT_ROWS_{index}": "1"}
+    world.setup_names[tests[4]] = {f"AUDIT_ROWS_{index}" for index in (9, 14, 25)}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[4])}
+    assert not any("bisecting" in label for label in world.runs)
+    assert pair_runs(world, tests[4])[0] == f"{tests[20]} then {tests[4]}"

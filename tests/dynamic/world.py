@@ -27,6 +27,11 @@ class World:
     """State keys the probes do not see."""
     names: dict[str, set[str]] = field(default_factory=dict)
     """test -> names its code refers to besides the state it reads (recorded by touch)."""
+    setup_names: dict[str, set[str]] = field(default_factory=dict)
+    """test -> names recorded when it runs first in its process (the session's fixtures
+    are set up for it then)."""
+    probes: dict[str, str] = field(default_factory=dict)
+    """state key -> the probe that sees it (default ``globals``)."""
     flaky: dict[str, float] = field(default_factory=dict)
     rng: random.Random = field(default_factory=lambda: random.Random(7))
     budget: Budget = field(default_factory=Budget)
@@ -52,7 +57,7 @@ class World:
         self.budget.check(self.executions, len(self.tests if order is None else order))
         state: dict[str, str | None] = {}
         records = []
-        for nodeid in self.tests if order is None else order:
+        for position, nodeid in enumerate(self.tests if order is None else order):
             record = TestRecord(nodeid)
             needs = self.reads.get(nodeid, {})
             if any(state.get(key) != value for key, value in needs.items()):
@@ -65,10 +70,13 @@ class World:
             if touch or (touch_failed and record.failed):
                 record.touched = [key.rsplit(".", 1)[-1] for key in needs]
                 record.touched += sorted(self.names.get(nodeid, ()))
+                if position == 0:
+                    record.touched += sorted(self.setup_names.get(nodeid, ()))
             for key, value in self.writes.get(nodeid, {}).items():
                 if state.get(key) != value and probes and key not in self.hidden:
                     before = _shown(state.get(key))
-                    record.leaked.append(Change("globals", key, before, _shown(value)))
+                    probe = self.probes.get(key, "globals")
+                    record.leaked.append(Change(probe, key, before, _shown(value)))
                 state[key] = value
             records.append(record)
         self.executions += len(records)

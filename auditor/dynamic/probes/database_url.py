@@ -55,9 +55,9 @@ def check_url(url: str) -> str | None:
     return None
 
 
-def sqlite_path(url: str) -> Path | None:
-    """The file of a ``sqlite:///`` URL (relative to the working directory), ``None`` for
-    an in-memory database."""
+def sqlite_path(url: str, base: Path | None = None) -> Path | None:
+    """The file of a ``sqlite:///`` URL (a relative one in ``base``, by default the working
+    directory), ``None`` for an in-memory database."""
     rest = url.split("://", 1)[1] if "://" in url else ""
     rest = rest.split("?", 1)[0]
     if not rest.startswith("/"):  # sqlite:// or sqlite://host/...
@@ -67,7 +67,7 @@ def sqlite_path(url: str) -> Path | None:
         database = database[len("file:") :]
     if database in ("", ":memory:") or database.startswith(":memory:"):
         return None
-    return Path(database).absolute()
+    return Path(database).absolute() if base is None else base / database
 
 
 def backend(url: str) -> str:

@@ -4,7 +4,7 @@ The files are those found in the rootdir (``*.db``, ``*.sqlite``, ``*.sqlite3``,
 deep) and any the suite opens later (seen through the ``sqlite3.connect`` audit event), except
 in-memory ones and those in temporary folders. Counts are read through a separate read-only
 connection. Example: a fixture that rolls back while the code under test commits leaves
-``sqlite app.db table 'orders' rows = '1 rows' (was '0 rows')``.
+``sqlite app.db table 'orders' rows = '1 row' (was '0 rows')``.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor.dynamic.plugin import audit
 from auditor.dynamic.probes import ProbeContext, Snapshot, shown_path
+from auditor.dynamic.probes.database_tables import rows
 
 SUFFIXES = (".db", ".sqlite", ".sqlite3")
 MAX_TABLES = 200
@@ -79,7 +80,7 @@ def _count_rows(path: str, shown: str, snapshot: dict[str, str]) -> None:
         for table in tables:
             quoted = '"' + table.replace('"', '""') + '"'
             (count,) = connection.execute(f"SELECT count(*) FROM {quoted}").fetchone()
-            snapshot[f"sqlite {shown} table {table!r} rows"] = repr(f"{count} rows")
+            snapshot[f"sqlite {shown} table {table!r} rows"] = repr(rows(count))
     except sqlite3.Error as error:
         snapshot[f"sqlite {shown}"] = f"<unreadable: {error}>"
     finally:

@@ -248,8 +248,9 @@ class _Hunt:
         with self.phase_of("alone"):
             alone = self.run([nodeid], f"{nodeid} alone", touch=True)
         record = alone.records[-1] if alone.records else None
-        suspect.words |= words_of_test(record.touched if record else (), suspect.failure)
+        lone_words = words_of_test(record.touched if record else (), suspect.failure)
         if alone.outcome(nodeid) in ("failed", "error"):
+            suspect.words |= lone_words
             with self.phase_of("alone"):
                 again = self.fails([], nodeid, f"{nodeid} alone, again")
             if not again:
@@ -267,6 +268,12 @@ class _Hunt:
             return
         if alone.outcome(nodeid) != "passed":
             return  # skipped alone: nothing to say
+        # What its code used where it failed first (also what it reads only through calls:
+        # the working directory, the time zone), then what it used alone: a lone run also
+        # records what the session's fixtures did as they were set up for it.
+        if suspect.touched and (self.by_state(suspect, tried) or self.failed_alone(nodeid)):
+            return
+        suspect.words |= lone_words
         if self.by_state(suspect, tried) or self.failed_alone(nodeid):
             return
         with self.phase_of("alone"):
@@ -402,15 +409,17 @@ class _Hunt:
         if pool is None:
             self.flaky(victim)
             return
+        searched_over = len(pool)
         pool = _narrow(
             pool,
             lambda part: self.fails(part, victim, f"bisecting {victim} ({len(part)} before it)"),
         )
         # Group testing on a flaky test ends anywhere: what it found must fail twice more,
         # the runs that chose it are no evidence for it, and every pool its halvings could
-        # have ended at is a story it could have told.
+        # have ended at (a node of the halving tree: fewer than twice the tests it started
+        # from, and two per halving made) is a story it could have told.
         chose = range(searched, len(self.history))
-        pools = 2 ** (len(chose) - 1)
+        pools = min(2 * searched_over - 1, 2 ** (len(chose) - 1))
         label = f"confirming {len(pool)} then {victim}, with state probes"
         confirm = self.run([*pool, victim], label, probes=True)
         story = {victim: victim_story(pool)}

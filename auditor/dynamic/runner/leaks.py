@@ -11,11 +11,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from auditor.config import Config
+from auditor.dynamic.probes.database_url import backend, sqlite_path
 from auditor.dynamic.runner.driver import DEFAULT_TEST_TIMEOUT, Budget, PytestDriver, RunFailed
 from auditor.dynamic.runner.hunt import Settings, hunt
 from auditor.dynamic.runner.observations import observe
 from auditor.dynamic.runner.result import LeakReport
-from auditor.dynamic.runner.worktree import WorkTreeGuard
+from auditor.dynamic.runner.worktree import WorkTreeGuard, mark_persisting
 from auditor.dynamic.shards import Shard
 from auditor.paths import in_rootdir
 
@@ -199,7 +200,8 @@ def make_driver(config: Config, options: LeaksOptions) -> PytestDriver:
 
 def run(config: Config, options: LeaksOptions) -> LeakReport:
     """Hunt for leaks in the suite at ``config.rootdir``; the files under it are put back
-    between the runs and at the end as they were before (:class:`WorkTreeGuard`)."""
+    between the runs and at the end as they were before (:class:`WorkTreeGuard`), and the
+    state kept in them is named as state that persists across runs."""
     guard = WorkTreeGuard(config.rootdir)
     try:
         report = _hunt(config, options, guard)
@@ -207,7 +209,21 @@ def run(config: Config, options: LeaksOptions) -> LeakReport:
         guard.restore("the last run")
         guard.close()
     report.restored = list(guard.restored)
+    mark_persisting(report, report.restored, _database_file(config, options))
     return report
+
+
+def _database_file(config: Config, options: LeaksOptions) -> str | None:
+    """The rootdir-relative file of a SQLite ``--db-url`` inside the rootdir (pytest runs
+    there: a relative path is the rootdir's)."""
+    url = options.settings.get("db_url", "")
+    path = sqlite_path(url, config.rootdir) if backend(url) == "sqlite" else None
+    if path is None:
+        return None
+    try:
+        return path.relative_to(config.rootdir).as_posix()
+    except ValueError:
+        return None
 
 
 def _hunt(config: Config, options: LeaksOptions, guard: WorkTreeGuard) -> LeakReport:

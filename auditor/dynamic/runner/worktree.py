@@ -12,15 +12,31 @@ is put back byte for byte with its mode. What it restored is reported, by run.
 
 While `leaks` runs, the project should not be edited by hand: an edit made meanwhile looks
 like the suite's and is undone.
+
+State kept in such a file (rows of a SQLite file in the project, a file a test created)
+is state that *persists across runs*: a victim of it fails even alone once its polluter has
+run, in any later pytest process. The guard puts it back, so the hunt still sees such a
+victim pass alone and names the pair; :func:`mark_persisting` then says so in the state of
+each pair, brittle test and cleaner whose leaked state lives in a file the guard had to put
+back: ``sqlite dev.sqlite table 'note' rows = '1 row' (was '0 rows'); persists across runs
+in dev.sqlite (put back after each run)``.
 """
 
 from __future__ import annotations
 
+import filecmp
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from auditor.dynamic.probes import Change
+
+if TYPE_CHECKING:
+    from auditor.dynamic.runner.result import LeakReport
 
 MAX_FILE = 8 * 1024 * 1024
 MAX_TOTAL = 512 * 1024 * 1024
@@ -69,14 +85,15 @@ class WorkTreeGuard:
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
         self.backup = Path(tempfile.mkdtemp(prefix="test-auditor-worktree-"))
-        self.state: dict[str, tuple[int, int, int]] = {}
-        """relpath -> (size, mtime_ns, mode) before the hunt."""
+        self.state: dict[str, tuple[int, int, int, int]] = {}
+        """relpath -> (size, mtime_ns, mode, ctime_ns) before the hunt (the ctime as of the
+        guard's last look: putting a file back changes it)."""
         self.kept: set[str] = set()
         """The files a copy was kept of."""
         self.restored: list[Restored] = []
         total = 0
         for relpath, status in _files(rootdir):
-            self.state[relpath] = (status.st_size, status.st_mtime_ns, status.st_mode)
+            self.state[relpath] = _fingerprint(status)
             if status.st_size <= MAX_FILE and total + status.st_size <= MAX_TOTAL:
                 target = self.backup / relpath
                 target.parent.mkdir(parents=True, exist_ok=True)
@@ -94,18 +111,41 @@ class WorkTreeGuard:
         found: list[Restored] = []
         for relpath in sorted(now.keys() - self.state.keys()):
             found.append(Restored(relpath, "created", _remove(self.rootdir / relpath), run))
-        for relpath, (size, mtime, mode) in sorted(self.state.items()):
+        for relpath, (size, mtime, mode, ctime) in sorted(self.state.items()):
             status = now.get(relpath)
             if status is None:
                 found.append(Restored(relpath, "deleted", self._put_back(relpath), run))
-            elif (status.st_size, status.st_mtime_ns) != (size, mtime):
+            elif (status.st_size, status.st_mtime_ns) != (size, mtime) or (
+                status.st_ctime_ns != ctime and not self._same_bytes(relpath)
+            ):  # a write that set the mtime back (copy2, os.utime) still moves the ctime
                 found.append(Restored(relpath, "changed", self._put_back(relpath), run))
             elif status.st_mode != mode:
-                found.append(
-                    Restored(relpath, "changed", _chmod(self.rootdir / relpath, mode), run)
-                )
+                done = _chmod(self.rootdir / relpath, mode)
+                self._seen(relpath)
+                found.append(Restored(relpath, "changed", done, run))
+            elif status.st_ctime_ns != ctime:  # same bytes, same mode: only the ctime moved
+                self._seen(relpath)
         self.restored.extend(found)
         return found
+
+    def _same_bytes(self, relpath: str) -> bool:
+        """Whether the file still has the bytes it had before the hunt (when a copy was
+        kept; without one, it is taken to be unchanged, as size and mtime say)."""
+        if relpath not in self.kept:
+            return True
+        try:
+            return filecmp.cmp(self.rootdir / relpath, self.backup / relpath, shallow=False)
+        except OSError:
+            return False
+
+    def _seen(self, relpath: str) -> None:
+        """Take the file's ctime as it is now (after the guard put it back itself)."""
+        try:
+            status = (self.rootdir / relpath).stat(follow_symlinks=False)
+        except OSError:
+            return
+        size, mtime, mode, _ = self.state[relpath]
+        self.state[relpath] = (size, mtime, mode, status.st_ctime_ns)
 
     def _put_back(self, relpath: str) -> bool:
         if relpath not in self.kept:
@@ -118,6 +158,7 @@ class WorkTreeGuard:
             shutil.copy2(self.backup / relpath, target)  # bytes, mode and times
         except OSError:
             return False
+        self._seen(relpath)
         return True
 
     def close(self) -> None:
@@ -147,6 +188,10 @@ def _files(rootdir: Path) -> list[tuple[str, os.stat_result]]:
                     relpath = Path(entry.path).relative_to(rootdir).as_posix()
                     found.append((relpath, status))
     return found
+
+
+def _fingerprint(status: os.stat_result) -> tuple[int, int, int, int]:
+    return (status.st_size, status.st_mtime_ns, status.st_mode, status.st_ctime_ns)
 
 
 def _kind(entry: os.DirEntry[str]) -> str:
@@ -179,3 +224,68 @@ def _chmod(path: Path, mode: int) -> bool:
     except OSError:
         return False
     return True
+
+
+PERSISTS = "persists across runs"
+
+
+@dataclass(frozen=True)
+class Persisting(Change):
+    """A change kept in a file of the project: it outlives the pytest process."""
+
+    file: str = ""
+    restored: bool = True
+
+    def describe(self) -> str:
+        back = "put back after each run" if self.restored else "which could NOT be put back"
+        return f"{super().describe()}; {PERSISTS} in {self.file} ({back})"
+
+
+def mark_persisting(
+    report: LeakReport, restored: Iterable[Restored], database_file: str | None = None
+) -> None:
+    """Mark the state of ``report``'s pairs, brittle tests, cleaners and leakers that lives
+    in a file the guard ``restored`` (rows of a SQLite file of the project, a file created
+    in it; ``database_file``: the rootdir-relative file of a SQLite ``--db-url``, whose
+    tables the ``database`` probe counts) as state that persists across runs."""
+    files: dict[str, bool] = {}
+    for entry in restored:
+        files[entry.path] = files.get(entry.path, True) and entry.restored
+    if not files:
+        return
+
+    def marked(changes: tuple[Change, ...]) -> tuple[Change, ...]:
+        return tuple(_marked(change, files, database_file) for change in changes)
+
+    report.pairs = [replace(pair, state=marked(pair.state)) for pair in report.pairs]
+    report.brittle = [replace(entry, state=marked(entry.state)) for entry in report.brittle]
+    report.cleaners = [replace(entry, state=marked(entry.state)) for entry in report.cleaners]
+    report.leaked = {nodeid: marked(changes) for nodeid, changes in report.leaked.items()}
+
+
+def _marked(change: Change, files: Mapping[str, bool], database_file: str | None) -> Change:
+    if isinstance(change, Persisting):
+        return change
+    path = _file_of(change, database_file)
+    if path is None or path not in files:
+        return change
+    return Persisting(
+        change.probe,
+        change.key,
+        change.before,
+        change.after,
+        change.via,
+        file=path,
+        restored=files[path],
+    )
+
+
+def _file_of(change: Change, database_file: str | None) -> str | None:
+    """The rootdir-relative file ``change`` is about, when a probe names one."""
+    if change.probe == "sqlite" and change.key.startswith("sqlite "):
+        return change.key[len("sqlite ") :].split(" table ", 1)[0]
+    if change.probe == "files" and change.key.startswith("file "):
+        return change.key[len("file ") :]
+    if change.probe == "database":
+        return database_file
+    return None
