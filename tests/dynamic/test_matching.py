@@ -108,3 +108,23 @@ def test_failure_text_and_dotted_names_give_words():
     assert {"plugins_optional", "report.csv", "listing"} <= words
     change = Change("files", "file report.csv", None, "file")
     assert score([change], words).strength >= 3
+
+
+def test_an_environment_variable_read_through_a_library_call_matches_weakly():
+    change = Change("environ", "os.environ['FLASK_SQLALCHEMY_ECHO']", None, "'true'")
+    match = score([change], {"app", "from_prefixed_env"})
+    assert match.strength == 2
+    assert not match.named
+
+
+def test_a_file_is_named_by_its_path_or_name_and_its_folders_are_context():
+    opened = change_words(Change("descriptors", "open file /tmp/x/instance/app.db", None, "open"))
+    assert opened["app.db"] == 3
+    assert opened["instance"] == 1
+    rows = change_words(
+        Change("sqlite", "sqlite dev.sqlite table 'note' rows", "'0 rows'", "'1 row'")
+    )
+    assert rows["dev.sqlite"] == 3
+    assert rows["note"] == 3
+    row = Change("sqlite", "sqlite dev.sqlite table 'note' rows", "'0 rows'", "'1 row'")
+    assert score([row], {"dev.sqlite"}).named

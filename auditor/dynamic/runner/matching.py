@@ -136,6 +136,7 @@ READERS: dict[str, frozenset[str]] = {
         {"records", "record_tuples", "messages", "isEnabledFor", "getEffectiveLevel", "handlers"}
     ),
     "sys.path": frozenset({"import_module", "__import__", "find_spec", "path"}),
+    "environ": frozenset({"getenv", "from_prefixed_env", "from_envvar"}),
     "files": frozenset({"listdir", "exists", "glob", "scandir", "iterdir", "is_file"}),
     "threads": frozenset({"enumerate", "active_count", "Thread", "join"}),
     "signals": frozenset({"signal", "alarm", "getsignal", "kill", "setitimer"}),
@@ -160,16 +161,20 @@ def change_words(change: Change) -> dict[str, int]:
         if " table " in key and parts:
             for form in _singular_forms(parts[-1]):
                 add(form, SPECIFIC)
+    path = _path_of(key)
     plain = WORD.findall(re.sub(r"'[^']*'", " ", key))
     meaningful = [w for w in plain if w not in GENERIC]
-    if meaningful and not quoted:
+    if meaningful and not quoted and path is None:
         add(meaningful[-1], SPECIFIC)
         for word in meaningful[:-1]:
             add(word, CONTEXT)
-    if change.key.startswith("file "):
-        name = change.key[len("file ") :]
+    if path is not None:  # a file is named by its path or its name; its folders are context
+        add(path, SPECIFIC)
+        name = path.rsplit("/", 1)[-1]
         add(name, SPECIFIC)
-        add(name.rsplit("/", 1)[-1], SPECIFIC)
+        add(name.split(".", 1)[0], CONTEXT)
+        for folder in path.split("/")[:-1]:
+            add(folder, CONTEXT)
     for value in (change.after, change.before):
         for word in WORD.findall(value or ""):
             if not re.fullmatch(r"[0-9a-f]{6,}", word):
@@ -180,6 +185,22 @@ def change_words(change: Change) -> dict[str, int]:
     for word in READERS.get(change.probe, ()):
         words.setdefault(word, CONTEXT if change.probe == "sys.path" else READER)
     return words
+
+
+FILE_KEYS = (
+    re.compile(r"^(?:open )?file (?P<path>\S+)$"),
+    re.compile(r"^sqlite (?P<path>\S+)(?: table .*)?$"),
+)
+"""Keys that hold a file's path: ``file app/out.csv``, ``open file /tmp/x.db``, ``sqlite
+dev.sqlite table 'note' rows``."""
+
+
+def _path_of(key: str) -> str | None:
+    for pattern in FILE_KEYS:
+        found = pattern.match(key)
+        if found:
+            return found["path"]
+    return None
 
 
 def _singular_forms(table: str) -> set[str]:
