@@ -14,6 +14,7 @@ free monitoring slot, a profile function (``sys.setprofile``) that sees every ca
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import sysconfig
@@ -22,10 +23,13 @@ from types import CodeType
 from typing import Any
 
 _STDLIB = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
-_NOT_USER_CODE = ("_pytest", "pluggy", "auditor", "<frozen", "<string>")
-"""Code whose names say nothing about what a test reads: pytest's, pluggy's, ours, and
-generated methods (the ``__init__`` of pytest's report dataclasses, run while a failure is
-reported, reads ``abspath``: every failing test would seem to read the working directory)."""
+_OURS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))) + os.sep
+"""This package's folder (a project or a folder named after an "auditor" is the user's)."""
+_NOT_USER_CODE = ("_pytest", "pluggy", "<frozen", "<string>")
+"""Code whose names say nothing about what a test reads: pytest's, pluggy's, ours
+(``_OURS``), and generated methods (the ``__init__`` of pytest's report dataclasses, run
+while a failure is reported, reads ``abspath``: every failing test would seem to read the
+working directory)."""
 _WORD = re.compile(r"[A-Za-z_][\w.-]*")
 
 
@@ -34,7 +38,9 @@ def names_of(codes: Iterable[CodeType]) -> list[str]:
     words: set[str] = set()
     for code in codes:
         filename = code.co_filename
-        if filename.startswith(_STDLIB) or any(part in filename for part in _NOT_USER_CODE):
+        if filename.startswith((*_STDLIB, _OURS)) or any(
+            part in filename for part in _NOT_USER_CODE
+        ):
             continue
         words.update(code.co_names)
         for const in code.co_consts:

@@ -179,6 +179,9 @@ def change_words(change: Change) -> dict[str, int]:
         for word in WORD.findall(value or ""):
             if not re.fullmatch(r"[0-9a-f]{6,}", word):
                 add(word, CONTEXT)
+        if change.probe == "sys.path" and value and ", provides " in value:
+            for module in value.split(", provides ", 1)[1].split():  # what a test imports
+                add(module, SPECIFIC)
     if change.probe == "logging":  # logger names are module names every test touches
         for word in list(words):
             words[word] = CONTEXT
