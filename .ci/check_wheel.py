@@ -3,7 +3,8 @@
     python .ci/check_wheel.py dist/test_auditor-*.whl
 
 The engine is ``auditor/`` and the rule catalog ``rules/``, which ships as ``auditor.rules``;
-every ``.py``, ``.toml``, ``.json`` and ``py.typed`` file under them must be in the wheel at
+every ``.py``, ``.toml``, ``.json``, ``py.typed`` and HTML report asset (``.css``,
+``.js``) file under them must be in the wheel at
 that place. (A package left out of ``[tool.setuptools] packages`` built a wheel whose
 ``scan`` crashed on import.)
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = {"auditor": "auditor", "rules": "auditor/rules"}
-SUFFIXES = {".py", ".toml", ".json", ".typed"}
+SUFFIXES = {".py", ".toml", ".json", ".typed", ".css", ".js"}
 
 
 def expected() -> set[str]:

@@ -30,7 +30,7 @@ from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.astnames import dotted, import_aliases, qualify
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
-from auditor.types import Applicability, Finding, Fix, Scope, Severity
+from auditor.types import Applicability, Finding, Fix, Scope, Severity, percent
 
 if TYPE_CHECKING:
     from auditor.analysis.graph import FixtureGraph
@@ -56,6 +56,7 @@ __all__ = [
     "Valid",
     "module_name",
     "package_root",
+    "percent",
 ]
 
 CATEGORIES = ("structure", "fixtures", "isolation", "timing", "duplicates")
@@ -112,6 +113,13 @@ class Rule:
     whole_suite: ClassVar[bool] = False
     """True when findings need every test of the suite (a fixture is unused only if no
     test anywhere uses it); such rules are skipped when `check` sees part of a suite."""
+    cache_scope: ClassVar[Literal["file", "suite"]] = "suite"
+    """What `check_file` may read, for caching its results per file
+    (`auditor.lint.rule_cache`): "file" is the file, its conftest chain, the fixtures its
+    functions get or name and their code, the tests and fixtures that request its
+    fixtures, and the suite modules it imports; "suite" (the default) is anything in the
+    suite or the project, so any change to a file of the suite runs the rule again on
+    every file."""
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

@@ -96,3 +96,10 @@ class Finding:
     @property
     def fixable(self) -> bool:
         return self.fix is not None and self.fix.applies
+
+
+def percent(share: float) -> str:
+    """A share as the report shows it everywhere (findings, terminal, HTML): 0.873 ->
+    ``"87%"``, rounded down, so 99.6% alike is not "100%" and a pair is the same number in
+    every section."""
+    return f"{int(share * 100 + 1e-9)}%"

@@ -76,6 +76,15 @@ SUITES: tuple[Suite, ...] = (
         style="unittest.TestCase classes, no conftest, no pytest config",
     ),
     Suite(
+        name="python-dateutil",
+        distribution="python-dateutil",
+        version="2.9.0.post0",
+        test_dir="tests",
+        requirements=("pytest>=8,<9", "pytest-cov", "hypothesis", "freezegun"),
+        pytest_args=NO_CACHE,
+        style="src/ layout, unittest classes and plain functions, time zone tests",
+    ),
+    Suite(
         name="attrs",
         distribution="attrs",
         version="26.1.0",
@@ -322,3 +331,45 @@ def pytest_command(suite: Suite, venv: Path, *extra: str) -> list[str]:
         *extra,
         *suite.collect_args(),
     ]
+
+
+PYTEST_74 = "pytest>=7.4,<7.5"
+
+FIDELITY_SUITES: tuple[Suite, ...] = (
+    Suite(
+        name="packaging-pytest74",
+        distribution="packaging",
+        version="26.3",
+        test_dir="tests",
+        requirements=(
+            PYTEST_74,
+            "coverage[toml]>=7.2.0",
+            "hypothesis>=6.0.0",
+            "pip>=21.1",
+            "pretend",
+            "tomli_w",
+        ),
+        pytest_args=NO_CACHE,
+        style="addopts -m 'not property' deselects the property tests; pytest 7.4",
+    ),
+    Suite(
+        name="httpx-pytest74",
+        distribution="httpx",
+        version="0.28.1",
+        test_dir="tests",
+        requirements=(
+            PYTEST_74,
+            "httpx[brotli,cli,http2,socks,zstd]==0.28.1",
+            "chardet",
+            "trio",
+            "trustme",
+            "uvicorn",
+            "cryptography",
+        ),
+        pytest_args=NO_CACHE,
+        deselect_args=("-m", "not network"),
+        style="anyio's pytest11 plugin gives every async test anyio_backend; pytest 7.4",
+    ),
+)
+"""The suites of issue 14's fidelity acceptance (`benchmarks/fidelity.py`): each in a
+virtualenv of its own with pytest pinned to 7.4, test-auditor installed elsewhere."""

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from auditor.config import Config, load_config
 from auditor.parse.run import Prefetch
@@ -18,6 +18,7 @@ from auditor.paths import absolute, relpath
 # its prefetch child (which imports libcst and parses the changed files) first, so their
 # import runs beside the child's instead of before it. That is a tenth of a one-file check.
 if TYPE_CHECKING:
+    from auditor.analysis.graph import FixtureGraph
     from auditor.api import Rule, SuiteView
     from auditor.lint.engine import RunResult
     from auditor.model.build import BuildOptions
@@ -46,7 +47,19 @@ def _build_options(
         jobs=args.jobs,
         prefetch=prefetch,
         helpers=helpers,
+        python=getattr(args, "python", None),
     )
+
+
+def _suite_python(args: argparse.Namespace, config: Config) -> str | None:
+    """The interpreter that runs the suite (`scan --run`, `leaks`): `--python`, else the
+    suite's own environment (``VIRTUAL_ENV``, a ``.venv``/``venv`` in the rootdir) when it
+    is not test-auditor's own, else None (test-auditor's own)."""
+    from auditor.model.environment import find_environment, python_of
+
+    if args.python and not Path(args.python).is_dir():
+        return str(args.python)
+    return python_of(find_environment(config.rootdir, args.python)) or args.python
 
 
 def _chosen_rules(args: argparse.Namespace, config: Config) -> list[type[Rule]]:
@@ -83,6 +96,14 @@ def run_scan(args: argparse.Namespace) -> int:
     if args.pytest_args and not args.run:
         print("test-auditor: error: arguments after -- go to pytest: add --run", file=sys.stderr)
         return EXIT_ERROR
+    leaks = None
+    if args.leaks is not None:
+        if args.format != "html":
+            print("test-auditor: error: --leaks goes with --format html", file=sys.stderr)
+            return EXIT_ERROR
+        leaks = _read_leaks_json(args.leaks)
+        if leaks is None:
+            return EXIT_ERROR
     config = _config(args, args.paths)
     rules = _chosen_rules(args, config)
     observations = None
@@ -96,7 +117,7 @@ def run_scan(args: argparse.Namespace) -> int:
             config,
             paths=[str(path) for path in args.paths],
             pytest_args=args.pytest_args,
-            python=args.python,
+            python=_suite_python(args, config),
             timeout=args.timeout,
         )
         try:
@@ -117,6 +138,11 @@ def run_scan(args: argparse.Namespace) -> int:
         from auditor.report.markdown import render_markdown
 
         _emit(render_markdown(report), args.output)
+    elif args.format == "html":
+        from auditor.report.html import render_scan_html
+
+        graph = scanned.analysis.graph
+        _emit(render_scan_html(report, graph=graph, rules=rules, leaks=leaks), args.output)
     else:
         from auditor.report.terminal import make_console, render_terminal
 
@@ -125,6 +151,20 @@ def run_scan(args: argparse.Namespace) -> int:
     if scanned.lint.errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if fails(report.findings, config.auditor.fail_on) else EXIT_CLEAN
+
+
+def _read_leaks_json(path: Path) -> dict[str, Any] | None:
+    """The `leaks --format json` report for `scan --leaks`; None (said why) when it is
+    not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"test-auditor: error: cannot read {path}: {exc}", file=sys.stderr)
+        return None
+    if not isinstance(data, dict) or not {"version", "seed", "victims"} <= data.keys():
+        print(f"test-auditor: error: {path} is not a `leaks --format json` report", file=sys.stderr)
+        return None
+    return data
 
 
 def _analyse(
@@ -253,14 +293,51 @@ def run_graph(args: argparse.Namespace) -> int:
         if not nodes:
             print(f"test-auditor: no fixture named {args.fixture!r}", file=sys.stderr)
             return EXIT_ERROR
-    render = {
-        "mermaid": graph.to_mermaid,
-        "dot": graph.to_dot,
-        "json": graph.to_json,
-        "graphml": graph.to_graphml,
-    }[args.format]
-    _emit(render(nodes), args.output)
+    else:
+        from auditor.report.graph_view import visible_nodes
+
+        nodes = visible_nodes(graph, show_all=args.all)
+    if args.format in ("mermaid", "dot"):
+        text = _visual_graph(args, graph, nodes)
+    else:
+        text = {"json": graph.to_json, "graphml": graph.to_graphml}[args.format](nodes)
+    _emit(text, args.output)
     return EXIT_CLEAN
+
+
+def _visual_graph(args: argparse.Namespace, graph: FixtureGraph, nodes: set[str] | None) -> str:
+    """Mermaid or DOT; above --max-nodes clustered by folder (said on stderr), and a
+    warning when Mermaid would refuse the text."""
+    from auditor.report.graph_view import cluster_by_folder, hidden_count, limit_warnings
+
+    count = graph.graph.number_of_nodes() if nodes is None else len(nodes)
+    mermaid = args.format == "mermaid"
+    if args.max_nodes <= 0 or count <= args.max_nodes:
+        text = graph.to_mermaid(nodes) if mermaid else graph.to_dot(nodes)
+    else:
+        clustered = cluster_by_folder(graph, nodes, collapse_fixtures=False)
+        text = clustered.to_mermaid() if mermaid else clustered.to_dot()
+        if len(clustered.nodes) > args.max_nodes or (mermaid and limit_warnings(text)):
+            clustered = cluster_by_folder(graph, nodes, collapse_fixtures=True)
+            text = clustered.to_mermaid() if mermaid else clustered.to_dot()
+        what = "tests and fixtures" if clustered.fixtures_collapsed else "tests"
+        hidden = 0 if args.test or args.fixture else hidden_count(graph, nodes)
+        print(
+            f"test-auditor: {count:,} nodes, more than --max-nodes {args.max_nodes}: the {what} "
+            f"of each folder are shown as one node ({len(clustered.nodes):,} nodes, clustered "
+            "by folder)"
+            + (
+                f"; {hidden:,} fixtures no test uses are hidden (--all shows them)"
+                if hidden
+                else ""
+            )
+            + "; --max-nodes 0 shows every node, --test or --fixture one part",
+            file=sys.stderr,
+        )
+    if mermaid:
+        for warning in limit_warnings(text):
+            print(f"test-auditor: {warning}", file=sys.stderr)
+    return text
 
 
 def run_rules_list(args: argparse.Namespace) -> int:
@@ -322,7 +399,7 @@ def run_leaks(args: argparse.Namespace) -> int:
             seed=args.seed,
             budget=args.budget,
             jobs=args.jobs,
-            python=args.python,
+            python=_suite_python(args, config),
             timeout=args.timeout,
             probes=args.probes,
             db_url=args.db_url,
@@ -340,6 +417,11 @@ def run_leaks(args: argparse.Namespace) -> int:
         from auditor.report.leaks_report import render_leaks_json
 
         _emit(render_leaks_json(report), args.output)
+    elif args.format == "html":
+        from auditor.report.html import render_leaks_html
+        from auditor.report.leaks_report import leaks_dict
+
+        _emit(render_leaks_html(leaks_dict(report)), args.output)
     else:
         from auditor.report.leaks_report import render_leaks_terminal
         from auditor.report.terminal import make_console
@@ -391,6 +473,11 @@ def run_leaks_merge(args: argparse.Namespace) -> int:
         from auditor.report.leaks_report import render_leaks_json
 
         _emit(render_leaks_json(report, merged.extra_json()), args.output)
+    elif args.format == "html":
+        from auditor.report.html import render_leaks_html
+        from auditor.report.leaks_report import leaks_dict
+
+        _emit(render_leaks_html({**leaks_dict(report), **merged.extra_json()}), args.output)
     else:
         from auditor.report.leaks_report import render_leaks_terminal
         from auditor.report.terminal import make_console

@@ -45,7 +45,15 @@ def make_parser() -> argparse.ArgumentParser:
     )
     _common(scan)
     _selection(scan)
-    scan.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal")
+    scan.add_argument(
+        "--format", choices=("terminal", "json", "markdown", "html"), default="terminal"
+    )
+    scan.add_argument(
+        "--leaks",
+        type=Path,
+        metavar="FILE",
+        help="with --format html: add this `leaks --format json` report to the page",
+    )
     scan.add_argument(
         "--run",
         action="store_true",
@@ -68,6 +76,7 @@ def make_parser() -> argparse.ArgumentParser:
         "--write-baseline", type=Path, metavar="FILE", help="record today's findings"
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings")
+    _python_option(check)
     graph = sub.add_parser("graph", help="the fixture dependency graph")
     _common(graph)
     graph.add_argument("--format", choices=("mermaid", "dot", "json", "graphml"), default="mermaid")
@@ -77,6 +86,20 @@ def make_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="only this fixture, its users and dependencies",
     )
+    graph.add_argument(
+        "--max-nodes",
+        type=int,
+        default=300,
+        metavar="N",
+        help="mermaid and dot: above N nodes, show the tests of each folder as one node and "
+        "cluster fixtures by folder (default 300; 0: no limit)",
+    )
+    graph.add_argument(
+        "--all",
+        action="store_true",
+        help="also the fixtures no test uses (builtins, plugins' and the suite's own)",
+    )
+    _python_option(graph)
     leaks = sub.add_parser(
         "leaks",
         help="run the suite in several orders; find polluters, victims, brittle and flaky tests",
@@ -87,7 +110,7 @@ def make_parser() -> argparse.ArgumentParser:
     leaks.add_argument("--config-file", "-c", type=Path, help="pytest config file to use")
     leaks.add_argument("--rootdir", type=Path, help="pytest rootdir to use")
     leaks.add_argument("--output", "-o", type=Path, help="write the report to this file")
-    leaks.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    leaks.add_argument("--format", choices=("terminal", "json", "html"), default="terminal")
     leaks.add_argument("--rounds", type=int, help="orders beyond the default one (default 2)")
     leaks.add_argument("--seed", type=int, help="seed of the shuffled rounds (default: random)")
     leaks.add_argument(
@@ -129,7 +152,7 @@ def _leaks_merge(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
         "victim fell in different shards.",
     )
     merge.add_argument("reports", nargs="+", type=Path, metavar="REPORT.json")
-    merge.add_argument("--format", choices=("terminal", "json"), default="terminal")
+    merge.add_argument("--format", choices=("terminal", "json", "html"), default="terminal")
     merge.add_argument("--output", "-o", type=Path, help="write the report to this file")
     merge.add_argument(
         "--allow-missing", action="store_true", help="merge the shards given when some are missing"
@@ -153,9 +176,21 @@ def _probe_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--probes", help="state probes to run, comma-separated (default: all)")
 
 
+_PYTHON_HELP = (
+    "the suite's interpreter or virtualenv: its pytest and plugins are read (default: "
+    "VIRTUAL_ENV, a .venv or venv in the rootdir, else this one)"
+)
+
+
+def _python_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--python", help=_PYTHON_HELP)
+
+
 def _run_options(parser: argparse.ArgumentParser) -> None:
     """How the commands that run the suite (`leaks`, `scan --run`) start pytest."""
-    parser.add_argument("--python", help="interpreter that runs pytest (default: this one)")
+    parser.add_argument(
+        "--python", help=f"{_PYTHON_HELP}; with --run and for leaks, it runs pytest"
+    )
     parser.add_argument(
         "--timeout",
         type=float,

@@ -9,8 +9,10 @@ from pathlib import Path
 from auditor.config import Config
 from auditor.model.collect import Collector, Registry
 from auditor.model.discover import discover
+from auditor.model.environment import SuiteEnvironment, find_environment
 from auditor.model.imports import ModuleIndex
 from auditor.model.plugin_sources import plugin_module_file, pytest_version, session_plugins
+from auditor.model.selection import apply_selection, selection_from_addopts
 from auditor.model.suite import Origin, Suite
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
@@ -29,6 +31,11 @@ class BuildOptions:
     helpers: bool = True
     """Also parse the suite's helper modules its tests and conftests import (for tiers);
     `check` does without them."""
+    python: str | None = None
+    """The suite's interpreter (`--python`); without it, ``VIRTUAL_ENV`` or a ``.venv``
+    in the rootdir, else test-auditor's own (`auditor.model.environment`)."""
+    environment: SuiteEnvironment | None = None
+    """The suite's environment when already found (it wins over `python`)."""
 
 
 class _Summaries:
@@ -118,17 +125,19 @@ def build_suite(
     test_paths = [root / t for t in files.test_files]
     summaries.load_many([*conftest_paths, *test_paths])
 
+    environment = options.environment or find_environment(root, options.python)
     search_roots = [root, root / "src", *(root / p for p in config.pytest.pythonpath)]
     index = ModuleIndex(
         _test_roots(root, files.test_files, files.conftests),
         search_roots,
         summaries,
         wanted=_wanted_names(summaries(p) for p in [*conftest_paths, *test_paths]),
+        site_roots=None if environment.own else environment.search_roots,
     )
     collector = Collector(config, files, index)
 
     plugin_names: list[str] = []
-    plugins = session_plugins(index, config.pytest.addopts)
+    plugins = session_plugins(index, config.pytest.addopts, environment)
     collector.plugins = {p.name for p in plugins}
     summaries.load_many([p.path for p in plugins if _mentions_fixture(p.path)])
     for plugin in plugins:
@@ -145,7 +154,9 @@ def build_suite(
             continue
         if summary.dynamic_pytest_plugins:
             dynamic_plugins.append(relpath(conftest, root))
-        for name in _register_plugins(collector, index, conftest, summary, plugin_names):
+        for name in _register_plugins(
+            collector, index, conftest, summary, plugin_names, environment
+        ):
             dynamic_plugins.append(f"{relpath(conftest, root)}: {name}")
         directory = conftest.parent
         node = (
@@ -167,7 +178,7 @@ def build_suite(
     modules = [(p, s) for p in test_paths if isinstance(s := summaries(p), ModuleSummary)]
     for path, summary in modules:
         # pytest_plugins of a test module register globally, like -p NAME
-        _register_plugins(collector, index, path, summary, plugin_names)
+        _register_plugins(collector, index, path, summary, plugin_names, environment)
     for path, summary in modules:
         collector.collect_module(path, summary)
 
@@ -179,11 +190,19 @@ def build_suite(
     if summaries.cache is not None:
         summaries.cache.save()
     registry = collector.registry
+    version = pytest_version(environment)
+    selection = selection_from_addopts(config.pytest.addopts)
     return Suite(
         rootdir=str(root),
         test_files=files.test_files,
         conftests=files.conftests,
-        tests=tuple(collector.tests),
+        tests=apply_selection(
+            collector.tests,
+            selection,
+            pytest_version=version,
+            packages=files.packages,
+            rootdir=root,
+        ),
         fixtures=tuple(registry.fixtures),
         autouse=_with_ini_usefixtures(registry.autouse, config.pytest.usefixtures),
         failures=tuple(failures),
@@ -191,7 +210,9 @@ def build_suite(
         dynamic_fixtures=tuple(dynamic),
         plugins=tuple(plugin_names),
         dynamic_plugins=tuple(dynamic_plugins),
-        pytest_version=pytest_version(),
+        pytest_version=version,
+        environment=environment,
+        selection_problems=selection.problems,
         generate_tests_hooks=tuple(hooks),
         other_files=files.other_files,
         packages=files.packages,
@@ -273,6 +294,7 @@ def _register_plugins(
     owner: Path,
     summary: ModuleSummary,
     registered: list[str],
+    environment: SuiteEnvironment | None = None,
 ) -> list[str]:
     """Register the modules a file names in `pytest_plugins` as global plugins, each
     once; returns the names that could not be located."""
@@ -280,7 +302,7 @@ def _register_plugins(
     for name in summary.pytest_plugins:
         if name in registered:
             continue
-        module = plugin_module_file(name, index, importer=owner)
+        module = plugin_module_file(name, index, importer=owner, env=environment)
         if module is None:
             missing.append(name)
             continue

@@ -150,6 +150,7 @@ class Collector(FixtureRegistrar):
                 getfixturevalue=function.getfixturevalue,
                 dynamic_request=function.dynamic_getfixturevalue,
                 defined_in=self.display_path(target.path),
+                own_marks=bool(function.marks or function.parametrize),
             )
         )
 
@@ -324,6 +325,7 @@ class Collector(FixtureRegistrar):
                     is_unittest=True,
                     is_async=function.is_async,
                     defined_in=self.display_path(entry.path),
+                    own_marks=bool(function.marks),
                 )
             )
 

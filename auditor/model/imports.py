@@ -61,13 +61,19 @@ class ModuleIndex:
         load: SummaryLoader,
         *,
         wanted: frozenset[str] | None = None,
+        site_roots: Sequence[Path] | None = None,
     ) -> None:
         self.homes = frozenset(homes)
         self.wanted = wanted
         self._relevant: dict[Path, bool] = {}
         self._inside: dict[Path, bool] = {}
         self.search_roots = list(dict.fromkeys(search_roots))
-        self.site_roots = [Path(p) for p in sys.path if p and Path(p).is_dir()]
+        self.site_roots = (
+            [Path(p) for p in sys.path if p and Path(p).is_dir()]
+            if site_roots is None
+            else list(site_roots)
+        )
+        """Where installed modules are found: the suite's environment (default: `sys.path`)."""
         self._load = load
         self._files: dict[tuple[str, str], Path | None] = {}
         self._namespaces: dict[Path, dict[str, Target]] = {}

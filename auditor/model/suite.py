@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from auditor.model.discover import Problem
+from auditor.model.environment import SuiteEnvironment
 from auditor.parse.summary import DynamicFixture, ModuleSummary, ParseFailure
 from auditor.types import Scope
 
@@ -79,6 +80,12 @@ class TestItem:
     getfixturevalue: tuple[str, ...] = ()
     dynamic_request: bool = False
     defined_in: str = ""
+    own_marks: bool = False
+    """The function itself carries marks (decorators): its ``pytestmark`` attribute is
+    one of the names `-k` matches."""
+    deselected: str | None = None
+    """The `addopts` option that deselects the test (``-m 'not slow'``): pytest collects
+    it and does not run it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,10 @@ class Suite:
     packages: frozenset[str] = frozenset()
     modules: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
     """Summaries of the test files and conftests that parsed, by path."""
+    environment: SuiteEnvironment | None = None
+    """Whose plugins were read: the suite's interpreter and site-packages."""
+    selection_problems: tuple[str, ...] = ()
+    """`-m`/`-k` options of `addopts` that could not be applied, and why."""
     helpers: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
     """Summaries of the suite's helper modules its tests and conftests import, by path."""
     _by_name: dict[str, dict[str, list[FixtureDef]]] = field(
@@ -112,6 +123,15 @@ class Suite:
         for definition in sorted(self.fixtures, key=lambda d: d.order):
             by_node = self._by_name.setdefault(definition.name, {})
             by_node.setdefault(definition.node, []).append(definition)
+
+    @property
+    def selected(self) -> tuple[TestItem, ...]:
+        """The tests pytest runs: those `addopts` does not deselect."""
+        return tuple(t for t in self.tests if t.deselected is None)
+
+    @property
+    def deselected(self) -> tuple[TestItem, ...]:
+        return tuple(t for t in self.tests if t.deselected is not None)
 
     def visible(self, name: str, chain: tuple[str, ...]) -> list[FixtureDef]:
         """Definitions of `name` a node with this parent chain sees, farthest first

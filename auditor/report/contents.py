@@ -10,6 +10,7 @@ from auditor.analysis.confirm import Confirmed, Verdict
 from auditor.analysis.graph import Chain, FixtureGraph
 from auditor.analysis.resolution import Resolution
 from auditor.analysis.tier_model import Tiers
+from auditor.model.environment import SuiteEnvironment
 from auditor.model.suite import Origin, Suite, TestItem
 from auditor.types import Finding
 
@@ -101,6 +102,30 @@ class Report:
     run: Confirmed | None = None
     """With `scan --run`: the run's verdicts and profile (`tiers` are then the corrected
     ones)."""
+    deselected: tuple[Deselected, ...] = ()
+    """Tests the suite's `addopts` deselect (`-m`, `-k`, `--deselect`): not in `tests`."""
+    environment: SuiteEnvironment | None = None
+    """Whose pytest and plugins the model read."""
+    notes: tuple[str, ...] = ()
+    """What the model could not apply (an `addopts` expression pytest would refuse)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Deselected:
+    nodeid: str
+    path: str
+    line: int
+    by: str
+    """The option that deselects it, as written (``-m 'not slow'``)."""
+
+
+def deselected_text(report: Report) -> str | None:
+    """``427 tests deselected by addopts -m 'not property'`` (None when none are)."""
+    if not report.deselected:
+        return None
+    options = ", ".join(dict.fromkeys(d.by for d in report.deselected))
+    count = len(report.deselected)
+    return f"{count} test{'s' if count != 1 else ''} deselected by addopts {options}"
 
 
 def item_count(test: TestItem, resolution: Resolution) -> tuple[int, bool]:
@@ -140,6 +165,8 @@ def build_report(
     """The report; with ``run``, its corrected tiers stand in for ``tiers``."""
     if run is not None:
         tiers = run.tiers
+    selected = suite.selected
+    tiers = Tiers(tiers.names, {t.nodeid: tiers.tests[t.nodeid] for t in selected})
     tests = tuple(
         TestRow(
             nodeid=test.nodeid,
@@ -157,7 +184,7 @@ def build_report(
             items=counted[0],
             items_exact=counted[1],
         )
-        for test in suite.tests
+        for test in selected
         for counted in [item_count(test, resolution)]
     )
     local = [d for d in suite.fixtures if d.origin.value in ("conftest", "module", "class")]
@@ -183,7 +210,7 @@ def build_report(
     most_used = tuple(
         HotSpot(d.name, d.path, d.line, d.scope.value, graph.used_by(d.key)) for d in ranked[:10]
     )
-    total = max(len(suite.tests), 1)
+    total = max(len(selected), 1)
     reach = sorted(
         (
             AutouseReach(
@@ -213,4 +240,11 @@ def build_report(
         pyramid=Pyramid(tiers.names, tiers.counts(), tiers.by_folder(), tiers.mixed_files()),
         duplicates=tuple(duplicates),
         run=run,
+        deselected=tuple(
+            Deselected(t.nodeid, t.path, t.line, t.deselected)
+            for t in suite.tests
+            if t.deselected is not None
+        ),
+        environment=suite.environment,
+        notes=suite.selection_problems,
     )

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from auditor.analysis.confirm import Confirmed, Verdict, verdict_counts
+from auditor.model.environment import SuiteEnvironment
 from auditor.report.contents import Report
 from auditor.report.profile_table import profile_dict
 
@@ -24,6 +25,7 @@ def report_dict(report: Report) -> dict[str, Any]:
             "items_exact": all(t.items_exact for t in report.tests),
             "fixtures": len(report.fixtures),
             "findings": len(report.findings),
+            "deselected": len(report.deselected),
         },
         "tests": [
             {
@@ -111,7 +113,23 @@ def report_dict(report: Report) -> dict[str, Any]:
             ],
         },
         "plugins": list(report.plugins),
+        "deselected": [
+            {"nodeid": d.nodeid, "path": d.path, "line": d.line, "by": d.by}
+            for d in report.deselected
+        ],
+        **({"environment": _environment(report.environment)} if report.environment else {}),
+        **({"notes": list(report.notes)} if report.notes else {}),
         **({"run": _run(report.run)} if report.run is not None else {}),
+    }
+
+
+def _environment(environment: SuiteEnvironment) -> dict[str, Any]:
+    """Whose pytest and installed plugins the model read."""
+    return {
+        "python": environment.python,
+        "found_by": environment.found_by,
+        "own": environment.own,
+        "site_packages": [str(p) for p in environment.site_packages],
     }
 
 

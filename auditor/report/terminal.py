@@ -13,9 +13,9 @@ from rich.table import Table
 
 from auditor.analysis.confirm import verdict_counts
 from auditor.report.cells import plain
-from auditor.report.contents import Pyramid, Report, items_text
+from auditor.report.contents import Pyramid, Report, deselected_text, items_text
 from auditor.report.profile_table import render_profile_terminal
-from auditor.types import Severity
+from auditor.types import Severity, percent
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
@@ -27,6 +27,16 @@ def render_terminal(report: Report, console: Console, *, max_findings: int = 50)
         f"{len(report.tests)} tests ({items_text(report)} as pytest counts them), "
         f"{len(report.fixtures)} fixtures"
     )
+    deselected = deselected_text(report)
+    if deselected:
+        console.print(f"{escape(deselected)} (known, not run, not counted)")
+    if report.environment is not None:
+        console.print(
+            f"pytest and plugins read from {escape(report.environment.describe())}",
+            highlight=False,
+        )
+    for note in report.notes:
+        console.print(f"[yellow]note:[/yellow] {escape(note)}")
     if report.pyramid.total:
         _render_pyramid(report.pyramid, console)
     if report.run is not None:
@@ -174,7 +184,7 @@ def _render_duplicates(report: Report, console: Console) -> None:
     summary = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
     console.print(f"[bold]Duplicates ({len(report.duplicates)} groups: {summary})[/bold]")
     for group in report.duplicates[:_MAX_GROUPS]:
-        similarity = "" if group.similarity >= 1 else f", {group.similarity:.0%} alike"
+        similarity = "" if group.similarity >= 1 else f", {percent(group.similarity)} alike"
         console.print(
             f"  {group.kind} · {group.clone}{similarity} · {len(group.members)} members: "
             f"{group.suggestion}",

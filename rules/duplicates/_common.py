@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from auditor.api import Member, SuiteView
+from auditor.api import percent as percent  # the one percentage helper, for the rules here
 
 
 def where(member: Member) -> str:
@@ -17,11 +18,6 @@ def listing(members: Sequence[Member], shown: int = 3) -> str:
     text = ", ".join(where(m) for m in members[:shown])
     more = len(members) - shown
     return f"{text} and {more} more" if more > 0 else text
-
-
-def percent(share: float) -> str:
-    """0.873 -> "87%" (rounded down: 99.6% similar is not 100%)."""
-    return f"{int(share * 100 + 1e-9)}%"
 
 
 def _shape(suite: SuiteView, member: Member) -> tuple[str, tuple[str, ...]] | None:
