@@ -247,3 +247,20 @@ def test_a_victim_reading_the_time_zone_is_tried_with_what_it_used_where_it_fail
     assert pairs_of(report) == {(tests[20], tests[4])}
     assert not any("bisecting" in label for label in world.runs)
     assert pair_runs(world, tests[4])[0] == f"{tests[20]} then {tests[4]}"
+
+
+def test_a_pair_found_by_search_is_explained_by_its_rare_state_not_the_noise():
+    """tests[6] fails after tests[22], which leaves state tests[6]'s code does not name
+    and bumps a counter every third test bumps (named in the failure text): the pair's
+    state is the rare change, not the counter."""
+    tests = names(30)
+    world = World(tests)
+    for index in range(0, 30, 3):
+        world.writes[tests[index]] = {"app.stats.COUNTS": str(index)}
+    world.writes[tests[22]] = {"app.stats.COUNTS": "22", "app.vendor.FAST_PATH": "on"}
+    world.reads[tests[6]] = {"app.vendor.FAST_PATH": None}
+    world.names[tests[6]] = {"COUNTS"}
+    world.unnamed_reads = {tests[6]}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[22], tests[6])}
+    assert [c.key for c in report.pairs[0].state] == ["app.vendor.FAST_PATH"]

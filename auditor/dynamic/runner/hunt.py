@@ -433,8 +433,11 @@ class _Hunt:
             for polluter in pool:
                 left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
                 changes = left or list(suspect.leaked.get(polluter, ()))
-                read = score(changes, suspect.words, self.baseline.common).changes
-                state = sorted(read or changes, key=self.baseline.rarity)  # rarest first
+                # Noise (state most tests change) is no explanation when there is more.
+                common = self.baseline.common
+                rare = [change for change in changes if change.where not in common] or changes
+                read = score(rare, suspect.words, common).changes
+                state = sorted(read or rare, key=self.baseline.rarity)  # rarest first
                 self.pair(polluter, victim, state, "bisection")
         else:
             self.report.unresolved.append(victim)
