@@ -3,7 +3,7 @@
 tests/samples/leaks: 15 kinds of leak, a brittle test and its state-setter, a cleaner and a
 flaky test; everything passes in the default order. `leaks` must find every pair with the
 right polluter and state, call the flaky test flaky (when it failed at all in this run),
-report nothing else, and stay within 3 x the suite's size + 7 executions per pair, besides
+report nothing else, and stay within 3 x the suite's size + 8 executions per pair, besides
 what telling the flaky test from a victim cost.
 
 tests/samples/leaks_pg: rows committed inside a rolled-back SQLAlchemy session on the real
@@ -78,8 +78,9 @@ def test_every_planted_leak_is_found_and_nothing_else(tmp_path):
     assert flaky <= 2 * report["tests"]
     # Each victim: its pair run, then lone passes (and a pair run more) until a flaky test
     # would tell the same story with under 1% chance, more when several leakers' state is
-    # named by its code (auditor/dynamic/runner/evidence.py): 5 to 8 executions here.
-    assert report["test_executions"] - flaky <= 3 * report["tests"] + 7 * pairs
+    # named by its code (auditor/dynamic/runner/evidence.py): 5 to 8 executions here, about
+    # 6.4 on average (249 in all with seed 1).
+    assert report["test_executions"] - flaky <= 3 * report["tests"] + 8 * pairs
 
 
 @pytest.mark.postgres
