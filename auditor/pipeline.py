@@ -36,6 +36,7 @@ from auditor.lint.engine import Baseline, RunResult, run_rules
 from auditor.model.build import BuildOptions, build_suite
 from auditor.model.check_scope import CheckScope
 from auditor.model.suite import Suite
+from auditor.parse.cache import DEFAULT_CACHE_DIR
 from auditor.report.contents import Report, build_report
 
 
@@ -49,6 +50,8 @@ class Analysis:
     partial: bool = False
     """Only part of the suite was modelled (`check` of a few files): suite-wide rules
     hold back what the missing part could contradict."""
+    cache_dir: Path | None = None
+    """Where rule results are cached (None: not cached, as with ``--no-cache``)."""
 
     @cached_property
     def view(self) -> SuiteView:
@@ -82,6 +85,7 @@ class Analysis:
             settings=self.config.auditor,
             report_paths=report_paths,
             baseline=baseline,
+            cache_dir=self.cache_dir,
         )
 
     def confirm(self, observations: Observations) -> Confirmed:
@@ -104,15 +108,24 @@ def analyse(
     to model, and the analysis is partial."""
     options = build or BuildOptions()
     where = invocation_dir or Path.cwd()
+    cache_dir = _cache_dir(config, options)
     if scope is None:
         suite = build_suite(config, paths, invocation_dir=where, options=options)
-        return Analysis(config, suite, resolve(suite))
+        return Analysis(config, suite, resolve(suite), cache_dir=cache_dir)
     if scope.partial and not scope.analysis_paths:
         suite = Suite(str(config.rootdir), (), (), (), (), {})
     else:
         suite = build_suite(config, scope.analysis_paths, invocation_dir=where, options=options)
     suite = scope.with_extra_files(suite)
-    return Analysis(config, suite, resolve(suite), partial=scope.partial)
+    return Analysis(config, suite, resolve(suite), partial=scope.partial, cache_dir=cache_dir)
+
+
+def _cache_dir(config: Config, options: BuildOptions) -> Path | None:
+    """The cache folder the summaries use, for the rule results too; None without cache."""
+    if not options.use_cache:
+        return None
+    cache_dir = options.cache_dir or Path(config.auditor.cache_dir or DEFAULT_CACHE_DIR)
+    return cache_dir if cache_dir.is_absolute() else config.rootdir / cache_dir
 
 
 @dataclass(frozen=True)

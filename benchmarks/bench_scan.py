@@ -2,16 +2,20 @@
 
 Per pinned suite (``benchmarks/suites.py``) it takes the median of ``--runs`` wall
 times of: a cold scan (a fresh, empty ``--cache-dir`` each run), a warm scan (one
-shared ``--cache-dir``, primed once, nothing changed), and ``python -m pytest
---collect-only -q`` on the same files in the suite's own venv. Run from the
-repository::
+shared ``--cache-dir``, primed once, nothing changed), a warm ``check`` of one test
+file, a scan after an edit of one test file and after an edit of the root conftest
+(a comment appended, taken out again afterwards; the warm cache primed again before
+each run), and ``python -m pytest --collect-only -q`` on the same files in the suite's
+own venv, back to back in one run. Run from the repository::
 
     .venv/bin/python -m benchmarks.bench_scan [--suite NAME ...] [--runs 5] [--json OUT]
+        [--version sqlalchemy=2.1.9]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import subprocess
@@ -52,6 +56,9 @@ class SuiteTimings:
     cold: list[float]
     warm: list[float]
     collect: list[float]
+    check_one: list[float] = dataclasses.field(default_factory=list)
+    touched_test: list[float] = dataclasses.field(default_factory=list)
+    touched_conftest: list[float] = dataclasses.field(default_factory=list)
 
     @property
     def cold_median(self) -> float:
@@ -66,13 +73,23 @@ class SuiteTimings:
         return statistics.median(self.collect)
 
     def summary(self) -> dict[str, object]:
+        def median(times: list[float]) -> float | None:
+            return statistics.median(times) if times else None
+
+        touched = median(self.touched_test)
+        conftest = median(self.touched_conftest)
         return {
             **asdict(self),
             "cold_median": self.cold_median,
             "warm_median": self.warm_median,
             "collect_median": self.collect_median,
+            "check_one_median": median(self.check_one),
+            "touched_test_median": touched,
+            "touched_conftest_median": conftest,
             "cold_over_collect": self.cold_median / self.collect_median,
             "warm_over_cold": self.warm_median / self.cold_median,
+            "touched_test_over_warm": touched / self.warm_median if touched else None,
+            "touched_conftest_over_cold": conftest / self.cold_median if conftest else None,
         }
 
 
@@ -84,6 +101,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--auditor", type=Path, default=None, help="test-auditor path")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--json", type=Path, default=None, help="write timings here")
+    parser.add_argument(
+        "--version",
+        action="append",
+        default=[],
+        metavar="NAME=VERSION",
+        help="benchmark another version of a pinned suite (sqlalchemy=2.1.9)",
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -130,6 +154,55 @@ def time_warm(auditor: Path, suite: Suite, root: Path, args: argparse.Namespace)
         return [timed(command, root, args.timeout, ACCEPTED_SCAN_CODES) for _ in range(args.runs)]
 
 
+def check_command(auditor: Path, root: Path, cache: Path, target: Path) -> list[str]:
+    return [str(auditor), "check", str(target), "--cache-dir", str(cache), "--exit-zero"]
+
+
+def first_test_file(suite: Suite, root: Path) -> Path:
+    found = sorted((root / suite.test_dir).rglob("test_*.py"))
+    if not found:
+        raise RuntimeError(f"no test file under {root / suite.test_dir}")
+    return found[0]
+
+
+def root_conftest(suite: Suite, root: Path) -> Path | None:
+    for folder in (root, root / suite.test_dir):
+        if (folder / "conftest.py").is_file():
+            return folder / "conftest.py"
+    found = sorted((root / suite.test_dir).rglob("conftest.py"), key=lambda p: len(p.parts))
+    return found[0] if found else None
+
+
+def time_after_edit(
+    auditor: Path, suite: Suite, root: Path, edited: Path, args: argparse.Namespace
+) -> list[float]:
+    """Scans after a comment is appended to `edited` (warm cache primed before each
+    edit); the file is put back as it was at the end."""
+    original = edited.read_bytes()
+    times = []
+    with tempfile.TemporaryDirectory(prefix="ta-edit-") as cache:
+        command = scan_command(auditor, suite, root, Path(cache))
+        try:
+            for run in range(args.runs):
+                edited.write_bytes(original)
+                timed(command, root, args.timeout, ACCEPTED_SCAN_CODES)
+                edited.write_bytes(original + f"\n# edited by bench_scan {run}\n".encode())
+                times.append(timed(command, root, args.timeout, ACCEPTED_SCAN_CODES))
+        finally:
+            edited.write_bytes(original)
+    return times
+
+
+def time_check_one(
+    auditor: Path, suite: Suite, root: Path, args: argparse.Namespace
+) -> list[float]:
+    target = first_test_file(suite, root)
+    with tempfile.TemporaryDirectory(prefix="ta-check-") as cache:
+        command = check_command(auditor, root, Path(cache), target)
+        timed(command, root, args.timeout, (0,))
+        return [timed(command, root, args.timeout, (0,)) for _ in range(args.runs)]
+
+
 def time_collect(suite: Suite, root: Path, args: argparse.Namespace) -> list[float]:
     venv = venv_for(suite, args.cache_dir)
     command = pytest_command(suite, venv)
@@ -144,28 +217,59 @@ def collected_file_count(suite: Suite, root: Path, cache_dir: Path) -> int:
 
 def bench_suite(suite: Suite, auditor: Path, args: argparse.Namespace) -> SuiteTimings:
     root = fetch(suite, args.cache_dir)
+    conftest = root_conftest(suite, root)
     return SuiteTimings(
-        suite=suite.name,
+        suite=suite.key,
         test_files=collected_file_count(suite, root, args.cache_dir),
+        collect=time_collect(suite, root, args),
         cold=time_cold(auditor, suite, root, args),
         warm=time_warm(auditor, suite, root, args),
-        collect=time_collect(suite, root, args),
+        check_one=time_check_one(auditor, suite, root, args),
+        touched_test=time_after_edit(auditor, suite, root, first_test_file(suite, root), args),
+        touched_conftest=(
+            time_after_edit(auditor, suite, root, conftest, args) if conftest else []
+        ),
     )
 
 
 def format_table(results: Sequence[SuiteTimings]) -> str:
-    header = ["suite", "files", "cold s", "warm s", "collect s", "cold/collect", "warm/cold"]
+    header = [
+        "suite",
+        "files",
+        "collect s",
+        "cold s",
+        "warm s",
+        "check 1 s",
+        "test edit s",
+        "conftest edit s",
+        "cold/collect",
+        "warm/cold",
+        "test edit/warm",
+        "conftest edit/cold",
+    ]
     rows = [header]
+
+    def seconds(times: list[float]) -> str:
+        return f"{statistics.median(times):.2f}" if times else "-"
+
+    def ratio(times: list[float], base: float) -> str:
+        return f"{statistics.median(times) / base:.2f}" if times else "-"
+
     for r in results:
         rows.append(
             [
                 r.suite,
                 str(r.test_files),
+                f"{r.collect_median:.2f}",
                 f"{r.cold_median:.2f}",
                 f"{r.warm_median:.2f}",
-                f"{r.collect_median:.2f}",
+                seconds(r.check_one),
+                seconds(r.touched_test),
+                seconds(r.touched_conftest),
                 f"{r.cold_median / r.collect_median:.2f}",
                 f"{r.warm_median / r.cold_median:.2f}",
+                ratio(r.touched_test, r.warm_median),
+                ratio(r.touched_conftest, r.cold_median),
             ]
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -179,6 +283,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     explicit = find_auditor(args.auditor)
     suites = [suite_named(name) for name in args.suite] if args.suite else list(SUITES)
+    versions = dict(item.split("=", 1) for item in args.version)
+    suites = [
+        dataclasses.replace(s, version=versions[s.name]) if s.name in versions else s
+        for s in suites
+    ]
     results = []
     for suite in suites:
         print(f"[{suite.name}] timing {args.runs} runs each ...", flush=True)

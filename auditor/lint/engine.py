@@ -14,10 +14,14 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor.api import Rule, SuiteView
 from auditor.config import AuditorSettings
 from auditor.types import Finding, Severity
+
+if TYPE_CHECKING:
+    from auditor.lint.rule_cache import RuleCache
 
 NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:\s*,\s*[A-Z]+[0-9]+)*))?", re.I)
 FILE_NOQA = re.compile(
@@ -44,6 +48,10 @@ class RunResult:
     errors: tuple[RuleError, ...] = ()
     suppressed: int = 0
     baselined: int = 0
+    evaluated: int = 0
+    """`check_file` calls made (a warm run with nothing changed makes none)."""
+    reused: int = 0
+    """Rule results taken from the cache (per file and rule, and per suite-wide rule)."""
 
 
 def _matches(rule: type[Rule], token: str) -> bool:
@@ -181,8 +189,11 @@ def run_rules(
     settings: AuditorSettings,
     report_paths: frozenset[str] | None = None,
     baseline: Baseline | None = None,
+    cache_dir: Path | None = None,
 ) -> RunResult:
-    """Findings of `rules` located in `report_paths` (every file when None).
+    """Findings of `rules` located in `report_paths` (every file when None); with a
+    `cache_dir`, rule results are reused per file when nothing they read changed
+    (`auditor.lint.rule_cache`).
 
     The garbage collector is paused meanwhile: the `ast` trees of every file stay alive
     for the run, and with millions of live nodes each collection walks them all (on
@@ -190,9 +201,22 @@ def run_rules(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run_rules(
-            view, rules, settings=settings, report_paths=report_paths, baseline=baseline
+        cache = None
+        if cache_dir is not None:
+            from auditor.lint.rule_cache import RuleCache
+
+            cache = RuleCache(cache_dir, view, rules)
+        result = _run_rules(
+            view,
+            rules,
+            settings=settings,
+            report_paths=report_paths,
+            baseline=baseline,
+            cache=cache,
         )
+        if cache is not None:
+            cache.save(keep_others=view.partial)
+        return result
     finally:
         if enabled:
             gc.enable()
@@ -205,6 +229,7 @@ def _run_rules(
     settings: AuditorSettings,
     report_paths: frozenset[str] | None,
     baseline: Baseline | None,
+    cache: RuleCache | None = None,
 ) -> RunResult:
     findings: list[Finding] = []
     errors: list[RuleError] = []
@@ -213,22 +238,49 @@ def _run_rules(
     # per-file rules read test modules, conftests and the project's fixture modules; files
     # pytest does not collect (the code under test beside them) only when named
     files = sorted(report_paths if report_paths is not None else suite.modules)
+    evaluated = reused = 0
     for rule in instances:
         if _overrides_method(rule, "check"):
+            stored = cache.suite_results(type(rule)) if cache is not None else None
+            if stored is not None:
+                findings.extend(stored)
+                reused += 1
+                continue
             try:
-                findings.extend(rule.check(view))
+                found = list(rule.check(view))
             except Exception as exc:  # a broken rule is reported, the run goes on
                 errors.append(RuleError(rule.code, "", repr(exc), traceback.format_exc()))
+                continue
+            findings.extend(found)
+            if cache is not None:
+                cache.store_suite(type(rule), found)
     file_rules = [r for r in instances if _overrides_method(r, "check_file")]
     for path in files if file_rules else ():
+        todo = file_rules
+        if cache is not None:
+            todo = []
+            for rule in file_rules:
+                stored = cache.file_results(path, type(rule))
+                if stored is None:
+                    todo.append(rule)
+                else:
+                    findings.extend(stored)
+                    reused += 1
+            if not todo:
+                continue
         file = view.file(path)
         if file is None:
             continue
-        for rule in file_rules:
+        for rule in todo:
+            evaluated += 1
             try:
-                findings.extend(rule.check_file(file))
-            except Exception as exc:  # noqa: PERF203 - a broken rule is reported, the run goes on
+                found = list(rule.check_file(file))
+            except Exception as exc:  # a broken rule is reported, the run goes on
                 errors.append(RuleError(rule.code, path, repr(exc), traceback.format_exc()))
+                continue
+            findings.extend(found)
+            if cache is not None:
+                cache.store_file(path, type(rule), found)
     if report_paths is not None:
         findings = [f for f in findings if f.path in report_paths]
     lines = _Lines(view)
@@ -244,7 +296,7 @@ def _run_rules(
     baselined = 0
     if baseline is not None:
         kept, baselined = _after_baseline(kept, baseline, lines)
-    return RunResult(tuple(kept), tuple(errors), suppressed, baselined)
+    return RunResult(tuple(kept), tuple(errors), suppressed, baselined, evaluated, reused)
 
 
 def _order(finding: Finding) -> tuple[str, int, int, str, str]:

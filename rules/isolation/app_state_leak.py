@@ -171,6 +171,7 @@ class AppStateLeak(Rule):
     """
 
     code = "TA304"
+    cache_scope = "file"
     name = "app-state-leak"
     category = "isolation"
 

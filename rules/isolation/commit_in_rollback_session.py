@@ -114,6 +114,7 @@ class CommitInRollbackSession(Rule):
     """
 
     code = "TA305"
+    cache_scope = "file"
     name = "commit-in-rollback-session"
     category = "isolation"
 

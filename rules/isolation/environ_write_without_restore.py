@@ -71,6 +71,7 @@ class EnvironWriteWithoutRestore(Rule):
     """
 
     code = "TA301"
+    cache_scope = "file"
     name = "environ-write-without-restore"
     category = "isolation"
 

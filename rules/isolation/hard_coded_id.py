@@ -196,6 +196,7 @@ class HardCodedId(Rule):
     """
 
     code = "TA307"
+    cache_scope = "file"
     name = "hard-coded-id"
     category = "isolation"
 

@@ -144,6 +144,7 @@ class PatchStartWithoutStop(Rule):
     """
 
     code = "TA303"
+    cache_scope = "file"
     name = "patch-start-without-stop"
     category = "isolation"
 

@@ -310,6 +310,7 @@ class ProcessStateChange(Rule):
     """
 
     code = "TA306"
+    cache_scope = "file"
     name = "process-state-change"
     category = "isolation"
 

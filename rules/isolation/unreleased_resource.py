@@ -136,6 +136,7 @@ class UnreleasedResource(Rule):
     """
 
     code = "TA308"
+    cache_scope = "file"
     name = "unreleased-resource"
     category = "isolation"
 

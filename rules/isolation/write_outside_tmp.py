@@ -261,6 +261,7 @@ class WriteOutsideTmp(Rule):
     """
 
     code = "TA309"
+    cache_scope = "file"
     name = "write-outside-tmp"
     category = "isolation"
 

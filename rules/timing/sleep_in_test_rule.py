@@ -59,6 +59,7 @@ class SleepInTest(Rule):
     """
 
     code = "TA401"
+    cache_scope = "file"
     name = "sleep-in-test"
     category = "timing"
     severity = Severity.WARNING

@@ -204,6 +204,7 @@ class WallClockAssertion(Rule):
     """
 
     code = "TA402"
+    cache_scope = "file"
     name = "wall-clock-assertion"
     category = "timing"
     severity = Severity.WARNING

@@ -1,0 +1,596 @@
+"""Rule results cached per file, as ruff caches its diagnostics.
+
+A rule's findings for a file are reused when nothing the rule could have read for it
+changed. The key of a `check_file` result for file F is a digest of:
+
+- the configuration and the tool (:meth:`RuleCache.global_key`): test-auditor's version
+  and the size and mtime of every source file of the engine and of the selected rules
+  (an edited rule or engine module is a new tool), the selected rules, the pytest options
+  and ``[tool.test-auditor]`` settings (rule options), the rootdir, whether the analysis
+  is partial, the lists of the suite's files (an added or removed file re-runs everything),
+  its plugins, its autouse table, and the plugin modules outside the rootdir that define
+  fixtures (path, size, mtime);
+- F's content, and the content of F's neighbourhood (:meth:`RuleCache.neighbourhood`): its
+  conftest chain, the files defining the fixtures its tests and fixtures get or request by
+  name, the files of the tests and fixtures that request F's fixtures, and the suite's
+  modules F imports, transitively (found by name in its import statements: a superset);
+- what the model says of F: its tests, their resolved closures, the fixtures defined in F,
+  what they request and who requests them (:meth:`RuleCache.model_facts`).
+
+A rule whose `check_file` reads more of the suite than that (``Rule.cache_scope =
+"suite"``, the default for rules that do not say) is keyed on the content of every file of
+the suite as well, and on the size and mtime of every Python file of the project. Rules
+that read the whole suite (`check`) are keyed the same way: reused only when no file
+changed.
+
+Storage: one JSON file per rootdir beside the summaries,
+``v<version>/rules-<rootdir hash>-<FORMAT>.json``, written atomically once per run. Reading
+runs no code: findings are rebuilt field by field from plain JSON and checked against
+their types; any entry of another shape is a miss (the rule runs again), never an error. A
+rule that crashed on a file is not stored, so the crash is reported again next time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import hashlib
+import inspect
+import json
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePath
+
+from auditor import __version__
+from auditor.api import Rule, SuiteView
+from auditor.config import CONFIG_NAMES
+from auditor.types import Applicability, Finding, Fix, Severity
+
+FORMAT = 1
+"""Bumped when the layout of the rule cache file changes."""
+
+_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
+_IMPORT = re.compile(
+    r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b([^\n]*)|import[ \t]+([^\n]+))", re.M
+)
+_WORD = re.compile(r"\w+")
+
+
+def _digest(*parts: str) -> str:
+    blake = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        blake.update(part.encode("utf-8", "surrogatepass"))
+        blake.update(b"\0")
+    return blake.hexdigest()
+
+
+def canonical(value: object) -> object:
+    """`value` as JSON-ready data that does not depend on hash seeds or set order."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, enum.Enum):
+        return canonical(value.value)
+    if isinstance(value, PurePath):
+        return str(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return [
+            type(value).__name__,
+            *(
+                canonical(getattr(value, f.name))
+                for f in dataclasses.fields(value)
+                if not f.name.startswith("_")
+            ),
+        ]
+    if isinstance(value, (list, tuple)):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        items = [(str(k), canonical(v)) for k, v in value.items()]
+        return sorted(items, key=lambda item: item[0])
+    if isinstance(value, (set, frozenset)):
+        return sorted((canonical(item) for item in value), key=_dumps)
+    return repr(value)
+
+
+def _dumps(value: object) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+
+
+# -- findings to and from JSON ---------------------------------------------------------
+
+
+def encode_finding(finding: Finding) -> list[object] | None:
+    """The finding as plain data; None when some value would not come back the same."""
+    fix: list[object] | None = None
+    if finding.fix is not None:
+        options: list[list[object]] = []
+        for key, value in finding.fix.options:
+            if type(key) is not str or type(value) not in (str, int):
+                return None
+            options.append([key, value])
+        fix = [
+            int(finding.fix.applicability),
+            finding.fix.title,
+            finding.fix.codemod,
+            options,
+            finding.fix.path,
+        ]
+    return [
+        finding.rule,
+        finding.name,
+        finding.severity.value,
+        finding.path,
+        finding.line,
+        finding.col,
+        finding.message,
+        fix,
+    ]
+
+
+class _Malformed(ValueError):
+    pass
+
+
+def _text(value: object) -> str:
+    if type(value) is not str:
+        raise _Malformed("expected a string")
+    return value
+
+
+def _number(value: object) -> int:
+    if type(value) is not int:
+        raise _Malformed("expected an integer")
+    return value
+
+
+def decode_finding(data: object) -> Finding:
+    """The finding `data` encodes; `ValueError` for anything else."""
+    if not isinstance(data, list) or len(data) != 8:
+        raise _Malformed("expected a finding")
+    rule, name, severity, path, line, col, message, raw_fix = data
+    fix = None
+    if raw_fix is not None:
+        if not isinstance(raw_fix, list) or len(raw_fix) != 5:
+            raise _Malformed("expected a fix")
+        applicability, title, codemod, raw_options, fix_path = raw_fix
+        if not isinstance(raw_options, list):
+            raise _Malformed("expected fix options")
+        options: list[tuple[str, str | int]] = []
+        for option in raw_options:
+            if not isinstance(option, list) or len(option) != 2:
+                raise _Malformed("expected a fix option")
+            key, value = option
+            if type(value) not in (str, int):
+                raise _Malformed("expected a string or an integer")
+            options.append((_text(key), value))
+        fix = Fix(
+            Applicability(_number(applicability)),
+            _text(title),
+            _text(codemod),
+            tuple(options),
+            _text(fix_path),
+        )
+    return Finding(
+        _text(rule),
+        _text(name),
+        Severity(_text(severity)),
+        _text(path),
+        _number(line),
+        _number(col),
+        _text(message),
+        fix,
+    )
+
+
+def _decode_findings(data: object) -> tuple[Finding, ...] | None:
+    if not isinstance(data, list):
+        return None
+    try:
+        return tuple(decode_finding(item) for item in data)
+    except (ValueError, TypeError):  # _Malformed, and a bad enum value
+        return None
+
+
+# -- the cache -------------------------------------------------------------------------
+
+
+class RuleCache:
+    """Per-file and suite-wide rule results of one rootdir: load once, look up and store
+    many times, save once."""
+
+    def __init__(self, cache_dir: Path, view: SuiteView, rules: Sequence[type[Rule]]) -> None:
+        self.cache_dir = cache_dir
+        self.view = view
+        self.rootdir = view.rootdir
+        key = hashlib.blake2b(str(self.rootdir).encode(), digest_size=8).hexdigest()
+        self.file = cache_dir / f"v{__version__}" / f"rules-{key}-{FORMAT}.json"
+        self.rules = list(rules)
+        self.files: dict[str, dict[str, tuple[str, tuple[Finding, ...]]]] = {}
+        self.suite: dict[str, tuple[str, tuple[Finding, ...]]] = {}
+        self._raw_files: dict[str, object] = {}
+        self._raw_suite: dict[str, object] = {}
+        self._load()
+        self.dirty = False
+        self._contents: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
+        self._global: str | None = None
+        self._everything: str | None = None
+        self._file_keys: dict[str, str] = {}
+        self._indexes: _Indexes | None = None
+
+    # -- reading and writing --
+
+    def _load(self) -> None:
+        try:
+            data = json.loads(self.file.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("version") != __version__
+            or not isinstance(data.get("files"), dict)
+            or not isinstance(data.get("suite"), dict)
+        ):
+            return
+        self._raw_files = data["files"]
+        self._raw_suite = data["suite"]
+
+    def _entry(self, raw: object, key: str) -> tuple[Finding, ...] | None:
+        if not isinstance(raw, list) or len(raw) != 2 or raw[0] != key:
+            return None
+        return _decode_findings(raw[1])
+
+    def file_results(self, path: str, rule: type[Rule]) -> tuple[Finding, ...] | None:
+        """The stored findings of `rule` on `path` when its key still matches."""
+        key = self.file_key(path, rule)
+        stored = self.files.get(path, {}).get(rule.code)
+        if stored is not None:
+            return stored[1] if stored[0] == key else None
+        per_file = self._raw_files.get(path)
+        if not isinstance(per_file, dict):
+            return None
+        found = self._entry(per_file.get(rule.code), key)
+        if found is not None:
+            self.files.setdefault(path, {})[rule.code] = (key, found)
+        return found
+
+    def store_file(self, path: str, rule: type[Rule], findings: Iterable[Finding]) -> None:
+        self.files.setdefault(path, {})[rule.code] = (self.file_key(path, rule), tuple(findings))
+        self.dirty = True
+
+    def suite_results(self, rule: type[Rule]) -> tuple[Finding, ...] | None:
+        key = self.suite_key()
+        stored = self.suite.get(rule.code)
+        if stored is not None:
+            return stored[1] if stored[0] == key else None
+        found = self._entry(self._raw_suite.get(rule.code), key)
+        if found is not None:
+            self.suite[rule.code] = (key, found)
+        return found
+
+    def store_suite(self, rule: type[Rule], findings: Iterable[Finding]) -> None:
+        self.suite[rule.code] = (self.suite_key(), tuple(findings))
+        self.dirty = True
+
+    def save(self, *, keep_others: bool = False) -> None:
+        """Write atomically the entries of this run, and with `keep_others` (a partial
+        run) the stored ones of the other files too; a cache that cannot be written is
+        skipped."""
+        if not self.dirty:
+            return
+        files: dict[str, dict[str, object]] = {}
+        if keep_others:
+            for path, raw in self._raw_files.items():
+                if isinstance(raw, dict):
+                    files[path] = dict(raw)
+        for path, results in self.files.items():
+            merged = files.get(path) or {}
+            for code, (key, findings) in results.items():
+                encoded = [encode_finding(f) for f in findings]
+                if any(item is None for item in encoded):
+                    merged.pop(code, None)
+                    continue
+                merged[code] = [key, encoded]
+            files[path] = merged
+        suite: dict[str, object] = dict(self._raw_suite)
+        for code, (key, findings) in self.suite.items():
+            encoded = [encode_finding(f) for f in findings]
+            if any(item is None for item in encoded):
+                suite.pop(code, None)
+            else:
+                suite[code] = [key, encoded]
+        document = {"format": FORMAT, "version": __version__, "files": files, "suite": suite}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.cache_dir / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            return
+        self.dirty = False
+
+    # -- keys --
+
+    def file_key(self, path: str, rule: type[Rule]) -> str:
+        key = self._file_keys.get(path)
+        if key is None:
+            key = self._file_keys[path] = self._compute_file_key(path)
+        if rule.cache_scope == "file":
+            return _digest("file", key)
+        return _digest("suite", key, self._everything_key())
+
+    def suite_key(self) -> str:
+        return _digest("check", self.global_key(), self._everything_key())
+
+    def content(self, path: str) -> str:
+        """The digest of a file's bytes ("-" when it cannot be read)."""
+        found = self._contents.get(path)
+        if found is None:
+            try:
+                data = (self.rootdir / path).read_bytes()
+            except OSError:
+                data = None
+            found = "-" if data is None else hashlib.blake2b(data, digest_size=16).hexdigest()
+            self._texts[path] = "" if data is None else data.decode("utf-8", "replace")
+            self._contents[path] = found
+        return found
+
+    def _text(self, path: str) -> str:
+        self.content(path)
+        return self._texts.get(path, "")
+
+    def global_key(self) -> str:
+        if self._global is None:
+            suite = self.view.suite
+            config = self.view.config
+            outside = sorted(
+                {d.path for d in suite.fixtures if d.path and d.path.startswith(("/", ".."))}
+            )
+            facts = [
+                FORMAT,
+                __version__,
+                _tool_stamp(self.rules),
+                [(r.code, r.__module__, r.__qualname__, r.cache_scope) for r in self.rules],
+                canonical(config.pytest),
+                canonical(config.auditor),
+                str(self.rootdir),
+                self.view.partial,
+                sorted(suite.test_files),
+                sorted(suite.conftests),
+                sorted(suite.other_files),
+                sorted(suite.helpers),
+                sorted(suite.modules),
+                canonical(suite.plugins),
+                canonical(suite.dynamic_plugins),
+                canonical(suite.pytest_version),
+                canonical(suite.autouse),
+                canonical(suite.packages),
+                canonical(suite.generate_tests_hooks),
+                canonical(suite.environment),
+                [(p, _stat(self.rootdir / p)) for p in outside],
+            ]
+            self._global = _digest(_dumps(facts))
+        return self._global
+
+    def _everything_key(self) -> str:
+        """Every file of the suite by content, every file of the project and the
+        configuration files of the rootdir and above by size and mtime."""
+        if self._everything is None:
+            suite = self.view.suite
+            paths = sorted(
+                {*suite.test_files, *suite.conftests, *suite.other_files, *suite.helpers}
+            )
+            contents = [(p, self.content(p)) for p in paths]
+            configs = [
+                (str(folder / name), _stat(folder / name))
+                for folder in (self.rootdir, *list(self.rootdir.parents)[:2])
+                for name in CONFIG_NAMES
+            ]
+            self._everything = _digest(
+                self.global_key(),
+                _dumps(contents),
+                _dumps(configs),
+                _project_stamp(self.rootdir, self.cache_dir),
+            )
+        return self._everything
+
+    def _compute_file_key(self, path: str) -> str:
+        neighbours = sorted(self.neighbourhood(path) - {path})
+        return _digest(
+            self.global_key(),
+            path,
+            self.content(path),
+            _dumps([(p, self.content(p)) for p in neighbours]),
+            _dumps(self.model_facts(path)),
+        )
+
+    def indexes(self) -> _Indexes:
+        if self._indexes is None:
+            self._indexes = _Indexes(self.view)
+        return self._indexes
+
+    def neighbourhood(self, path: str) -> set[str]:
+        """The files a per-file rule may read for `path` besides `path` itself."""
+        index = self.indexes()
+        found: set[str] = set(index.chain(path))
+        keys = index.keys_of(path)
+        names = index.names_of(path)
+        for key in keys:
+            found.update(index.consumer_paths.get(key, ()))
+        for name in names:
+            found.update(index.paths_by_name.get(name, ()))
+        for key in keys:
+            definition = index.definitions.get(key)
+            if definition is not None:
+                found.add(definition.path)
+        found.update(self._imported(path))
+        return {p for p in found if p and not p.startswith(("/", ".."))}
+
+    def _imported(self, path: str) -> set[str]:
+        """Suite files whose module name matches a word of `path`'s import statements,
+        and theirs in turn."""
+        index = self.indexes()
+        seen: set[str] = set()
+        pending = [path]
+        while pending:
+            current = pending.pop()
+            for word in _import_words(self._text(current)):
+                for other in index.paths_by_stem.get(word, ()):
+                    if other not in seen and other != path:
+                        seen.add(other)
+                        pending.append(other)
+        return seen
+
+    def model_facts(self, path: str) -> object:
+        index = self.indexes()
+        resolution = self.view.resolution
+        tests = self.view.tests_in(path)
+        definitions = self.view.fixtures_in(path)
+        return [
+            canonical(tests),
+            [canonical(resolution.tests.get(t.nodeid)) for t in tests],
+            [canonical(resolution.requests(t.nodeid)) for t in tests],
+            canonical(definitions),
+            [canonical(resolution.requests(d.key)) for d in definitions],
+            [sorted(index.consumer_ids.get(d.key, ())) for d in definitions],
+            [resolution.used_by.get(d.key, 0) for d in definitions],
+        ]
+
+
+class _Indexes:
+    """What the neighbourhoods are computed from, indexed once per run."""
+
+    def __init__(self, view: SuiteView) -> None:
+        suite = view.suite
+        resolution = view.resolution
+        self.view = view
+        self.definitions = resolution.definitions
+        self.paths_by_name: dict[str, set[str]] = {}
+        for definition in suite.fixtures:
+            self.paths_by_name.setdefault(definition.name, set()).add(definition.path)
+        test_paths = {t.nodeid: t.path for t in suite.tests}
+        self.consumer_paths: dict[str, set[str]] = {}
+        self.consumer_ids: dict[str, set[str]] = {}
+        for nodeid, fixtures in resolution.tests.items():
+            for key in fixtures.definitions:
+                self.consumer_ids.setdefault(key, set()).add(nodeid)
+                if nodeid in test_paths:
+                    self.consumer_paths.setdefault(key, set()).add(test_paths[nodeid])
+        for edge in resolution.edges:
+            source = resolution.definitions.get(edge.source)
+            where = source.path if source is not None else test_paths.get(edge.source)
+            if where is not None:
+                self.consumer_paths.setdefault(edge.target, set()).add(where)
+                self.consumer_ids.setdefault(edge.target, set()).add(edge.source)
+        self.conftest_dirs: dict[str, str] = {}
+        for conftest in suite.conftests:
+            self.conftest_dirs[conftest.rpartition("/")[0]] = conftest
+        self.paths_by_stem: dict[str, set[str]] = {}
+        for path in {*suite.test_files, *suite.conftests, *suite.other_files, *suite.helpers}:
+            stem = path.rsplit("/", 1)[-1].removesuffix(".py")
+            if stem == "__init__":
+                stem = path.rsplit("/", 2)[-2] if "/" in path else ""
+            self.paths_by_stem.setdefault(stem, set()).add(path)
+
+    def chain(self, path: str) -> list[str]:
+        parts = path.split("/")[:-1]
+        folders = ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]
+        return [self.conftest_dirs[f] for f in folders if f in self.conftest_dirs]
+
+    def keys_of(self, path: str) -> set[str]:
+        """Fixture keys the tests and fixtures of `path` get, request, or define."""
+        resolution = self.view.resolution
+        keys: set[str] = set()
+        pending: list[str] = []
+        for test in self.view.tests_in(path):
+            fixtures = resolution.tests.get(test.nodeid)
+            if fixtures is not None:
+                keys.update(fixtures.definitions)
+            pending.extend(e.target for e in resolution.requests(test.nodeid))
+        pending.extend(definition.key for definition in self.view.fixtures_in(path))
+        seen: set[str] = set()
+        while pending:
+            key = pending.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            pending.extend(edge.target for edge in resolution.requests(key))
+        return keys | seen
+
+    def names_of(self, path: str) -> set[str]:
+        names: set[str] = set()
+        for test in self.view.tests_in(path):
+            names.update(test.argnames)
+        for definition in self.view.fixtures_in(path):
+            names.update(definition.argnames)
+        summary = self.view.suite.modules.get(path) or self.view.suite.helpers.get(path)
+        if summary is not None:
+            for function, _ in summary.defs():
+                names.update(p.name for p in function.params)
+        return names
+
+
+def _import_words(text: str) -> set[str]:
+    words: set[str] = set()
+    for match in _IMPORT.finditer(text):
+        module, names, plain = match.groups()
+        words.update(_WORD.findall(" ".join(part for part in (module, names, plain) if part)))
+    return words
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _tool_stamp(rules: Sequence[type[Rule]]) -> str:
+    """Size and mtime of the engine's and the rules' source files: an edited checkout is
+    a new tool even when its version number is not."""
+    import auditor
+
+    files: set[Path] = set()
+    for package in (Path(auditor.__file__).parent,):
+        files.update(package.rglob("*.py"))
+        files.update(package.rglob("*.toml"))
+    for rule in rules:
+        try:
+            source = inspect.getsourcefile(rule)
+        except TypeError:
+            source = None
+        if source:
+            files.add(Path(source))
+            files.update(Path(source).parent.glob("_*.py"))
+    return _dumps(sorted((str(f), _stat(f)) for f in files))
+
+
+def _project_stamp(rootdir: Path, cache_dir: Path) -> str:
+    """Size and mtime of every file under the rootdir (virtualenvs, hidden and cache
+    folders, and the cache itself, left out): what rules read beside the suite (the code
+    under test, requirement and lock files)."""
+    found: list[tuple[str, int, int]] = []
+    skipped = os.path.abspath(cache_dir)
+    for folder, dirs, files in os.walk(rootdir):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d not in _SKIPPED_DIRS
+            and os.path.join(folder, d) != skipped
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+        )
+        for name in sorted(files):
+            try:
+                stat = os.stat(os.path.join(folder, name))
+            except OSError:
+                continue
+            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
+    return _digest(_dumps(found))
