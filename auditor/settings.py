@@ -1,7 +1,7 @@
 """test-auditor's own settings: the `[tool.test-auditor]` table of a pyproject.toml.
 
-`auditor_settings` reads and checks the table (and its `leaks`, `profile`, `signals`,
-`per-file-ignores` and `severity` sub-tables) into frozen dataclasses; a value of the
+`auditor_settings` reads and checks the table (and its `leaks`, `profile`, `migrate`,
+`signals`, `per-file-ignores` and `severity` sub-tables) into frozen dataclasses; a value of the
 wrong kind is a `ConfigError` naming the key. Which pyproject.toml is read is decided by
 `auditor.config.load_config`; the settings reach every stage as `Config.auditor`.
 """
@@ -57,6 +57,29 @@ class ProfileSettings:
     note, since a slow test is not a test that measures performance."""
 
 
+DEFAULT_MIGRATE_LAYOUT = "tests/{tier}/{subpath}"
+
+
+@dataclass(frozen=True, slots=True)
+class MigrateSettings:
+    """The `[tool.test-auditor.migrate]` table: where `test-auditor migrate` puts each tier."""
+
+    layout: str = DEFAULT_MIGRATE_LAYOUT
+    """Where a one-tier test module goes, relative to the rootdir: ``{tier}`` is the tier's
+    folder, ``{subpath}`` the module's path below the part before ``{tier}`` (less a
+    leading tier folder): ``tests/api/test_x.py`` -> ``tests/integration/api/test_x.py``."""
+    folders: tuple[tuple[str, str], ...] = ()
+    """Tier -> folder name, where it is not the tier's own name."""
+    markers: tuple[tuple[str, str], ...] = ()
+    """Tier -> marker name, where it is not the tier's own name."""
+
+    def folder(self, tier: str) -> str:
+        return dict(self.folders).get(tier, tier)
+
+    def marker(self, tier: str) -> str:
+        return dict(self.markers).get(tier, tier)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditorSettings:
     """The `[tool.test-auditor]` table."""
@@ -84,6 +107,7 @@ class AuditorSettings:
     duplicate_similarity: float = DEFAULT_SIMILARITY
     leaks: LeaksSettings = field(default_factory=LeaksSettings)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
+    migrate: MigrateSettings = field(default_factory=MigrateSettings)
 
 
 def auditor_settings(pyproject: Path | None) -> AuditorSettings:
@@ -117,6 +141,7 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         duplicate_similarity=_similarity(table, pyproject),
         leaks=_leaks(table, pyproject),
         profile=_profile(table, pyproject),
+        migrate=_migrate(table, pyproject),
     )
 
 
@@ -168,6 +193,41 @@ def _leaks(table: Mapping[str, object], path: Path) -> LeaksSettings:
         pytest_args=_strings(leaks, "pytest-args", path),
         timeout=None if timeout is None else float(timeout),
     )
+
+
+def _migrate(table: Mapping[str, object], path: Path) -> MigrateSettings:
+    migrate = table.get("migrate", {})
+    if not isinstance(migrate, dict):
+        raise ConfigError(f"{path}: [tool.test-auditor] migrate must be a table")
+    where = f"{path}: [tool.test-auditor.migrate]"
+    unknown = set(migrate) - {"layout", "folders", "markers"}
+    if unknown:
+        raise ConfigError(f"{where} has unknown keys: {', '.join(sorted(unknown))}")
+    layout = migrate.get("layout", DEFAULT_MIGRATE_LAYOUT)
+    if (
+        not isinstance(layout, str)
+        or "{tier}" not in layout
+        or not layout.endswith("{subpath}")
+        or layout.startswith("/")
+        or ".." in layout.split("/")
+    ):
+        raise ConfigError(
+            f"{where} layout must be a relative path with {{tier}} and ending in {{subpath}}, "
+            f'such as "{DEFAULT_MIGRATE_LAYOUT}"'
+        )
+    tiers = _tiers(table, path)
+    names = {}
+    for key in ("folders", "markers"):
+        value = migrate.get(key, {})
+        if not isinstance(value, dict) or not all(
+            isinstance(v, str) and v.strip() and "/" not in v for v in value.values()
+        ):
+            raise ConfigError(f"{where} {key} must map tier names to names")
+        strangers = sorted(set(value) - set(tiers))
+        if strangers:
+            raise ConfigError(f"{where} {key} names unknown tiers: {', '.join(strangers)}")
+        names[key] = tuple((str(k), str(v)) for k, v in value.items())
+    return MigrateSettings(layout=layout, folders=names["folders"], markers=names["markers"])
 
 
 def _quantity(value: object, units: Mapping[str, float], bare: str) -> float | None:

@@ -100,7 +100,7 @@ def scan_html(root: Path, output: Path) -> float:
     return time.monotonic() - started
 
 
-def browse(page: Path) -> dict[str, float]:
+def browse(page: Path, fixture: str = "db_7") -> dict[str, float]:
     from selenium import webdriver
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.select import Select
@@ -149,11 +149,10 @@ def browse(page: Path) -> dict[str, float]:
         driver.execute_script("window.taShow('fixtures')")
         box = driver.find_element(By.ID, "graph-search")
         start = time.monotonic()
-        box.send_keys("db_7")
-        WebDriverWait(driver, 10).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, '#graph-results [data-fixture="db_7"]')
-        )
-        driver.find_element(By.CSS_SELECTOR, '#graph-results [data-fixture="db_7"]').click()
+        box.send_keys(fixture)
+        found = f'#graph-results [data-fixture="{fixture}"]'
+        WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, found))
+        driver.find_element(By.CSS_SELECTOR, found).click()
         figures["search a fixture and show its users"] = time.monotonic() - start
         driver.execute_script("window.taShow('findings')")
         start = time.monotonic()
@@ -175,17 +174,25 @@ def main() -> int:
     parser.add_argument("--folders", type=int, default=50)
     parser.add_argument("--files", type=int, default=4)
     parser.add_argument("--tests", type=int, default=50, help="tests per file")
+    parser.add_argument("--suite", type=Path, help="scan this suite instead of generating one")
+    parser.add_argument("--fixture", default="db_7", help="the fixture to search for")
     args = parser.parse_args()
     base = args.out or Path(tempfile.mkdtemp(prefix="bench-html-"))
-    root = base / "suite"
-    if root.exists():
-        shutil.rmtree(root)
-    tests = generate(root, args.folders, args.files, args.tests)
+    if args.suite:
+        root = args.suite.resolve()
+    else:
+        root = base / "suite"
+        if root.exists():
+            shutil.rmtree(root)
+        tests = generate(root, args.folders, args.files, args.tests)
     page = base / "report.html"
     seconds = scan_html(root, page)
-    print(f"suite: {tests:,} tests in {args.folders * args.files} files ({root})")
+    if args.suite:
+        print(f"suite: {root}")
+    else:
+        print(f"suite: {tests:,} tests in {args.folders * args.files} files ({root})")
     print(f"scan --format html: {seconds:.1f} s, {page.stat().st_size / 1e6:.2f} MB ({page})")
-    for label, value in browse(page).items():
+    for label, value in browse(page, args.fixture).items():
         print(f"{label}: {value:.2f} s")
     return 0
 

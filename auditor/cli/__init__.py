@@ -18,6 +18,7 @@ from auditor.cli.commands import (
     run_graph,
     run_leaks,
     run_leaks_merge,
+    run_migrate,
     run_rule_doc,
     run_rules_list,
     run_scan,
@@ -34,6 +35,7 @@ COMMANDS = {
     "scan": run_scan,
     "check": run_check,
     "graph": run_graph,
+    "migrate": run_migrate,
     "rules": run_rules_list,
     "rule": run_rule_doc,
 }

@@ -485,3 +485,97 @@ def run_leaks_merge(args: argparse.Namespace) -> int:
         with make_console(args.output) as console:
             render_leaks_terminal(report, console)
     return EXIT_FINDINGS if report.found_anything or merged.missing else EXIT_CLEAN
+
+
+def run_migrate(args: argparse.Namespace) -> int:
+    """`migrate plan|diff|apply`: 0 done (diff: no change), 1 a change to show (diff) or a
+    verification that failed and was rolled back (apply), 2 a usage error or stale plan."""
+    from auditor.migrate.plan_file import PlanError
+
+    try:
+        if args.migrate_command == "plan":
+            return _migrate_plan(args)
+        if args.migrate_command == "diff":
+            return _migrate_diff(args)
+        return _migrate_apply(args)
+    except PlanError as exc:
+        print(f"test-auditor: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _migrate_plan(args: argparse.Namespace) -> int:
+    from auditor.migrate.plan import MigrateError, make_plan
+    from auditor.migrate.plan_file import DEFAULT_PLAN, write
+    from auditor.migrate.summary import summary
+
+    config = _config(args, args.paths)
+    try:
+        plan = make_plan(
+            config,
+            args.paths,
+            build=_build_options(args),
+            progress=lambda text: print(f"test-auditor: {text}", file=sys.stderr),
+        )
+    except MigrateError as exc:
+        print(f"test-auditor: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    output = args.output or Path(DEFAULT_PLAN)
+    write(plan, output)
+    sys.stdout.write(summary(plan, output))
+    return EXIT_CLEAN
+
+
+def _migrate_diff(args: argparse.Namespace) -> int:
+    from auditor.migrate.diff import render_diff
+    from auditor.migrate.edits import EditError, build_changes
+    from auditor.migrate.plan_file import StalePlan, check_fresh, read
+
+    plan = read(args.plan)
+    check_fresh(plan)
+    try:
+        changes = build_changes(plan.rootdir, plan)
+    except (EditError, OSError) as exc:
+        raise StalePlan(f"the plan's edits cannot be made: {exc}") from exc
+    sys.stdout.write(render_diff(changes))
+    return EXIT_FINDINGS if changes else EXIT_CLEAN
+
+
+def _migrate_apply(args: argparse.Namespace) -> int:
+    from auditor.dynamic.runner.processes import terminate_as_exception
+    from auditor.migrate.apply import apply_plan
+    from auditor.migrate.plan_file import read
+    from auditor.migrate.verify import VerifyError
+
+    plan = read(args.plan)
+    config = load_config([], invocation_dir=plan.rootdir, rootdir=plan.rootdir)
+    try:
+        with terminate_as_exception():
+            outcome = apply_plan(
+                plan,
+                python=_suite_python(args, config),
+                run=args.run,
+                timeout=args.timeout,
+                say=lambda text: print(f"test-auditor: {text}", file=sys.stderr),
+            )
+    except VerifyError as exc:
+        print(
+            f"test-auditor: error: pytest cannot collect the suite as it is: {exc}", file=sys.stderr
+        )
+        return EXIT_ERROR
+    for note in outcome.notes:
+        print(f"test-auditor: {note}", file=sys.stderr)
+    if outcome.applied:
+        moved = len(plan.moves())
+        print(
+            f"Applied and verified: {moved} modules moved, "
+            f"{sum(op.kind == 'mark' for op in plan.applied)} marked."
+        )
+        return EXIT_CLEAN
+    if not outcome.differences:
+        return EXIT_CLEAN  # nothing to apply
+    print("Verification failed; every file was put back. What differed:")
+    for line in outcome.differences:
+        print(f"  {line}")
+    for line in outcome.not_restored:
+        print(f"test-auditor: NOT RESTORED: {line}", file=sys.stderr)
+    return EXIT_FINDINGS

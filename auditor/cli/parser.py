@@ -130,6 +130,7 @@ def make_parser() -> argparse.ArgumentParser:
         help="hunt in the I-th of N parts of the suite (whole modules; same --seed everywhere)",
     )
     _leaks_merge(sub)
+    _migrate(sub)
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--format", choices=("text", "json"), default="text")
     rule = sub.add_parser("rule", help="print one rule's documentation")
@@ -168,6 +169,27 @@ def _leaks_merge(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     merge.add_argument("--budget", help="most test executions or minutes the pass may spend")
     _probe_options(merge)
     _run_options(merge)
+
+
+def _migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = sub.add_parser(
+        "migrate",
+        help="restructure the suite into its tiers as one reviewed change",
+        description="plan: write the reviewed plan (static); diff: show its change; "
+        "apply: write it, verify it through pytest, put every byte back on a failed check.",
+    )
+    steps = migrate.add_subparsers(dest="migrate_command", required=True)
+    plan = steps.add_parser("plan", help="write the migration plan (never imports the suite)")
+    _common(plan)  # --output: the plan file (default test-auditor-migration.toml)
+    _python_option(plan)
+    diff = steps.add_parser("diff", help="print the plan's change as a diff; write nothing")
+    diff.add_argument("plan", type=Path, metavar="PLAN")
+    apply = steps.add_parser("apply", help="apply the plan and verify it through pytest")
+    apply.add_argument("plan", type=Path, metavar="PLAN")
+    apply.add_argument(
+        "--run", action="store_true", help="also run the suite before and after: same outcomes"
+    )
+    _run_options(apply)
 
 
 def _probe_options(parser: argparse.ArgumentParser) -> None:

@@ -31,7 +31,9 @@ STAGES: tuple[tuple[str, ...], ...] = (
     ("auditor.analysis",),
     ("auditor.lint", "auditor.api", "auditor.rules"),
     ("auditor.report",),
-    ("auditor.pipeline", "auditor.testing", "auditor.cli", "auditor.__main__"),
+    ("auditor.pipeline", "auditor.testing"),
+    ("auditor.migrate",),
+    ("auditor.cli", "auditor.__main__"),
 )
 """Stages in the order data flows; a module belongs to the stage of its longest prefix."""
 
@@ -135,6 +137,21 @@ def test_what_runs_in_the_users_pytest_imports_only_its_own_kind(name: str, path
     heavy = sorted(t for t in imported if t.split(".")[0] in HEAVY)
     assert ours == [], f"{name} runs inside the user's pytest but imports {ours}"
     assert heavy == [], f"{name} runs inside the user's pytest but imports {heavy}"
+
+
+def test_only_the_command_line_imports_the_migrate_stage() -> None:
+    """`migrate` sits after the pipeline: it may use every stage before it, and only the
+    command line uses it."""
+    importers = sorted(
+        name
+        for name, path in MODULES
+        if not name.startswith(("auditor.migrate", "auditor.cli"))
+        and any(
+            t == "auditor.migrate" or t.startswith("auditor.migrate.")
+            for t in imports_of(name, path)
+        )
+    )
+    assert importers == []
 
 
 def test_the_contract_sees_a_violation(tmp_path: Path) -> None:

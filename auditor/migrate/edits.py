@@ -1,0 +1,369 @@
+"""The bytes a plan writes: tier markers merged into a module's ``pytestmark`` (libcst,
+which keeps the file's encoding, coding cookie, BOM and line endings), markers registered
+in the config file pytest reads (tomlkit for TOML, a careful line edit for ini files, each
+checked by reading the result back), and the whole change set of a plan.
+"""
+
+from __future__ import annotations
+
+import configparser
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+import tomlkit
+from tomlkit.items import Table
+
+from auditor.config import pytest_options
+from auditor.migrate.plan_file import Plan
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib  # type: ignore[import-not-found,unused-ignore]
+
+TOML_CONFIGS = ("pyproject.toml", "pytest.toml", ".pytest.toml")
+INI_SECTIONS = {
+    "pytest.ini": "pytest",
+    ".pytest.ini": "pytest",
+    "tox.ini": "pytest",
+    "setup.cfg": "tool:pytest",
+}
+
+
+class EditError(ValueError):
+    """An edit that cannot be made safely; the message is the hazard."""
+
+
+# -- pytestmark --------------------------------------------------------------------------
+
+
+def _binds_pytest(module: cst.Module) -> bool:
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import):
+                    for alias in small.names:
+                        if alias.asname is None and module.code_for_node(alias.name) == "pytest":
+                            return True
+    return False
+
+
+def _pytestmark(module: cst.Module) -> tuple[int, cst.Assign] | None:
+    found: list[tuple[int, cst.Assign]] = []
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and any(
+                isinstance(t.target, cst.Name) and t.target.value == "pytestmark"
+                for t in small.targets
+            ):
+                if len(statement.body) > 1 or len(small.targets) > 1:
+                    raise EditError("`pytestmark` shares its line or its value with another name")
+                found.append((index, small))
+            elif (
+                isinstance(small, cst.AugAssign | cst.AnnAssign)
+                and isinstance(small.target, cst.Name)
+                and small.target.value == "pytestmark"
+            ):
+                raise EditError("`pytestmark` is annotated or augmented: cannot merge a marker")
+    if len(found) > 1:
+        raise EditError("`pytestmark` is assigned more than once")
+    return found[0] if found else None
+
+
+def _leading_imports_end(module: cst.Module) -> int:
+    """Index of the first statement after the docstring and the leading imports."""
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine) and all(
+            isinstance(s, cst.Import | cst.ImportFrom)
+            or (index == 0 and isinstance(s, cst.Expr) and isinstance(s.value, cst.SimpleString))
+            for s in statement.body
+        ):
+            continue
+        return index
+    return len(module.body)
+
+
+def _merged(value: cst.BaseExpression, mark: cst.BaseExpression, code: str) -> cst.BaseExpression:
+    if isinstance(value, cst.List | cst.Tuple):
+        elements = list(value.elements)
+        if not elements:
+            return value.with_changes(elements=[cst.Element(mark)])
+        last = elements[-1]
+        if isinstance(last, cst.StarredElement):
+            raise EditError("`pytestmark` unpacks another list: cannot merge a marker")
+        if isinstance(last.comma, cst.Comma):  # a trailing comma: keep the layout
+            separator = (
+                elements[-2].comma.whitespace_after
+                if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma)
+                else cst.SimpleWhitespace(" ")
+            )
+            elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=separator))
+            elements.append(cst.Element(mark, comma=last.comma))
+        else:
+            elements[-1] = last.with_changes(
+                comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            elements.append(cst.Element(mark))
+        return value.with_changes(elements=elements)
+    if isinstance(value, cst.Attribute | cst.Call) and (
+        code.startswith(("pytest.mark.", "mark.")) or ".mark." in code.split("(")[0]
+    ):
+        space = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return cst.List([cst.Element(value, comma=space), cst.Element(mark)])
+    raise EditError(f"`pytestmark = {code}` is not a literal list or mark: cannot merge a marker")
+
+
+def has_module_marker(source: bytes, marker: str) -> bool:
+    """Whether the module's ``pytestmark`` already names ``marker``."""
+    try:
+        module = cst.parse_module(source)
+        found = _pytestmark(module)
+    except (cst.ParserSyntaxError, EditError):
+        return False
+    if found is None:
+        return False
+    code = module.code_for_node(found[1].value)
+    return f"mark.{marker}" in code.replace(" ", "")
+
+
+def mark_module(source: bytes, marker: str) -> bytes:
+    """``source`` with ``pytest.mark.<marker>`` in its module-level ``pytestmark`` (merged
+    into an existing one); everything else byte for byte as it was."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise EditError(f"cannot parse the module: {exc.message}") from exc
+    mark = cst.parse_expression(f"pytest.mark.{marker}")
+    body = list(module.body)
+    found = _pytestmark(module)
+    if found is not None:
+        index, assign = found
+        value = _merged(assign.value, mark, module.code_for_node(assign.value))
+        statement = body[index]
+        assert isinstance(statement, cst.SimpleStatementLine)
+        body[index] = statement.with_changes(body=[assign.with_changes(value=value)])
+    at = _leading_imports_end(module)
+    if found is None:
+        line = cst.parse_statement(f"pytestmark = pytest.mark.{marker}\n")
+        if at < len(body):  # the code after it keeps a blank line (two before a def)
+            following = body[at]
+            blank = 2 if isinstance(following, cst.FunctionDef | cst.ClassDef) else 1
+            if not following.leading_lines:
+                body[at] = following.with_changes(leading_lines=[cst.EmptyLine()] * blank)
+        body.insert(at, line.with_changes(leading_lines=[cst.EmptyLine()]))
+    if not _binds_pytest(module):
+        body.insert(at, cst.parse_statement("import pytest\n"))
+    edited = module.with_changes(body=body).bytes
+    try:
+        compile(edited, "<marked>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:  # pragma: no cover - libcst keeps it valid
+        raise EditError(f"the marked module does not compile: {exc}") from exc
+    return edited
+
+
+# -- marker registration --------------------------------------------------------------------
+
+
+def marker_names(lines: Sequence[str]) -> list[str]:
+    """The names of registered markers (``"unit: fast tests"`` -> ``unit``)."""
+    return [line.split(":")[0].split("(")[0].strip() for line in lines]
+
+
+def register_markers(config: Path, original: bytes, lines: Sequence[str]) -> bytes:
+    """``config`` (pytest's config file, ``original`` its bytes) with ``lines`` added to
+    its ``markers``, its comments and layout kept; checked by reading it back."""
+    name = config.name
+    if name in TOML_CONFIGS:
+        edited = _register_toml(original, lines, pyproject=name == "pyproject.toml")
+        before, after = _toml_options(original, name), _toml_options(edited, name)
+    elif name in INI_SECTIONS:
+        edited = _register_ini(original, lines, INI_SECTIONS[name])
+        before = _ini_options(original, INI_SECTIONS[name])
+        after = _ini_options(edited, INI_SECTIONS[name])
+    else:
+        raise EditError(f"{name}: not a config file whose markers can be edited")
+    _check_read_back(before, after, lines)
+    return edited
+
+
+def _check_read_back(
+    before: Mapping[str, object], after: Mapping[str, object], lines: Sequence[str]
+) -> None:
+    others = {k: v for k, v in before.items() if k != "markers"}
+    if others != {k: v for k, v in after.items() if k != "markers"}:
+        raise EditError("adding the markers would change other pytest options")
+    old, new = pytest_options(before).markers, pytest_options(after).markers
+    if tuple(new) != (*old, *lines):
+        raise EditError("the markers read back are not the old ones plus the new ones")
+
+
+def _toml_table_keys(document: Mapping[str, object], pyproject: bool) -> tuple[str, ...]:
+    if not pyproject:
+        return ("pytest",)
+    tool = document.get("tool")
+    pytest_table = tool.get("pytest") if isinstance(tool, Mapping) else None
+    if isinstance(pytest_table, Mapping) and ("ini_options" in pytest_table or not pytest_table):
+        return ("tool", "pytest", "ini_options")
+    if isinstance(pytest_table, Mapping):
+        return ("tool", "pytest")  # pytest 9's native table
+    return ("tool", "pytest", "ini_options")
+
+
+def _register_toml(original: bytes, lines: Sequence[str], *, pyproject: bool) -> bytes:
+    try:
+        text = original.decode("utf-8")
+        document = tomlkit.parse(text)
+    except (UnicodeDecodeError, tomlkit.exceptions.TOMLKitError) as exc:
+        raise EditError(f"cannot read the TOML file: {exc}") from exc
+    node: Table | tomlkit.TOMLDocument = document
+    for key in _toml_table_keys(document, pyproject):
+        child = node.get(key)
+        if child is None:
+            child = tomlkit.table(is_super_table=key != "ini_options" and pyproject)
+            node[key] = child
+        if not isinstance(child, Table):
+            raise EditError(f"`{key}` is not a table in the TOML file")
+        node = child
+    markers = node.get("markers")
+    if markers is None:
+        node["markers"] = list(lines)
+    elif isinstance(markers, list):
+        markers.extend(lines)
+    else:
+        raise EditError("`markers` is not an array in the TOML file")
+    edited = tomlkit.dumps(document)
+    if "\r\n" in text and "\n" not in text.replace("\r\n", ""):
+        edited = edited.replace("\r\n", "\n").replace("\n", "\r\n")
+    return edited.encode("utf-8")
+
+
+def _toml_options(data: bytes, name: str) -> dict[str, object]:
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise EditError(f"the edited TOML file does not read back: {exc}") from exc
+    node: object = document
+    for key in _toml_table_keys(document, name == "pyproject.toml"):
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    return dict(node) if isinstance(node, dict) else {}
+
+
+def _ini_options(data: bytes, section: str) -> dict[str, object]:
+    parser = configparser.ConfigParser(interpolation=None, strict=False)
+    try:
+        parser.read_string(data.decode("utf-8"))
+    except (UnicodeDecodeError, configparser.Error) as exc:
+        raise EditError(f"the ini file does not read back: {exc}") from exc
+    return dict(parser[section]) if parser.has_section(section) else {}
+
+
+def _register_ini(original: bytes, lines: Sequence[str], section: str) -> bytes:
+    try:
+        text = original.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise EditError("the ini file is not UTF-8") from exc
+    newline = "\r\n" if "\r\n" in text else "\n"
+    rows = text.splitlines(keepends=True)
+    header = next(
+        (i for i, row in enumerate(rows) if row.strip().replace(" ", "") == f"[{section}]"), None
+    )
+    if header is None:
+        raise EditError(f"no [{section}] section in the ini file")
+    end = next(
+        (
+            i
+            for i in range(header + 1, len(rows))
+            if rows[i].lstrip().startswith("[") and not rows[i][:1].isspace()
+        ),
+        len(rows),
+    )
+    key = next(
+        (
+            i
+            for i in range(header + 1, end)
+            if rows[i].split("=")[0].split(":")[0].strip() == "markers"
+            and not rows[i][:1].isspace()
+        ),
+        None,
+    )
+    if key is not None:
+        last, indent = key, "    "
+        for i in range(key + 1, end):
+            if not rows[i].strip():
+                continue
+            if not rows[i][:1].isspace():
+                break
+            last = i
+            indent = rows[i][: len(rows[i]) - len(rows[i].lstrip())]
+        added = [f"{indent}{line}{newline}" for line in lines]
+    else:
+        last = max((i for i in range(header, end) if rows[i].strip()), default=header)
+        added = [f"markers ={newline}", *(f"    {line}{newline}" for line in lines)]
+    if not rows[last].endswith(("\n", "\r")):
+        rows[last] += newline
+    rows[last + 1 : last + 1] = added
+    return "".join(rows).encode("utf-8")
+
+
+# -- the change set of a plan ------------------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """What applying a plan does: renames (old -> new path), then the final bytes of each
+    written path (at its new place), and the files it creates."""
+
+    renames: dict[str, str] = field(default_factory=dict)
+    writes: dict[str, bytes] = field(default_factory=dict)
+    """Final path -> new bytes (moved and marked modules, the config file, new files)."""
+    originals: dict[str, bytes] = field(default_factory=dict)
+    """Final path -> the bytes there before (for a moved module, its old bytes)."""
+    created: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.renames or self.writes)
+
+    def touched(self) -> list[str]:
+        """Every path the change writes, removes or creates (old and new places)."""
+        return sorted({*self.renames, *self.renames.values(), *self.writes})
+
+
+def marker_line(marker: str, tier: str) -> str:
+    return f"{marker}: {tier} tier (registered by test-auditor migrate)"
+
+
+def build_changes(rootdir: Path, plan: Plan) -> Changes:
+    """The change set of the plan's applied operations on the tree at ``rootdir``;
+    :class:`EditError` when an edit cannot be made."""
+    changes = Changes()
+    changes.renames = plan.moves()
+    created: list[str] = []
+    for op in plan.applied:
+        if op.kind == "move":
+            final = op.target
+            if final not in changes.writes:
+                original = (rootdir / op.path).read_bytes()
+                changes.originals[final] = original
+            for init in op.creates:
+                if init not in created:
+                    created.append(init)
+                    changes.writes[init] = b""
+        elif op.kind == "mark":
+            final = changes.renames.get(op.path, op.path)
+            original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
+            changes.originals[final] = original
+            current = changes.writes.get(final, original)
+            changes.writes[final] = mark_module(current, op.marker)
+        elif op.kind == "register":
+            file = rootdir / op.path
+            original = changes.originals.get(op.path) or file.read_bytes()
+            changes.originals[op.path] = original
+            current = changes.writes.get(op.path, original)
+            changes.writes[op.path] = register_markers(file, current, op.markers)
+    changes.created = tuple(created)
+    return changes

@@ -1,0 +1,321 @@
+"""`migrate plan`: the operations that put each test module in its tier's folder and mark
+it, each statically proven or held back with its hazard.
+
+From the analysis of the suite (pytest's default collection, so the proof sees what a bare
+``pytest`` collects): a module whose tests are all one tier gets a ``move`` to the layout's
+folder of that tier (when it is elsewhere) and a ``mark`` (``pytestmark``); the markers get
+a ``register`` in the config file pytest reads; a module whose tests span tiers gets a
+``split``, held back (not implemented in this version). Then the hazards a model cannot see
+(imports, ``__file__``) hold moves back, and the proof (:mod:`auditor.migrate.proof`) runs on
+the planned tree until every operation left is proven.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path, PurePosixPath
+
+from auditor.config import Config
+from auditor.migrate import git
+from auditor.migrate.edits import (
+    EditError,
+    build_changes,
+    has_module_marker,
+    mark_module,
+    marker_line,
+    marker_names,
+    register_markers,
+)
+from auditor.migrate.hazards import Tree, move_hazards, package_root
+from auditor.migrate.layout import moved_nodeid, target_of
+from auditor.migrate.plan_file import NOT_IMPLEMENTED, Operation, Plan, hashes
+from auditor.migrate.proof import compare, model_of, planned_tree
+from auditor.model.build import BuildOptions
+from auditor.model.suite import TestItem
+from auditor.paths import absolute, relpath
+from auditor.pipeline import Analysis, analyse
+
+MAX_PROOF_ROUNDS = 6
+
+
+class MigrateError(ValueError):
+    """The suite cannot be planned for (exit code 2)."""
+
+
+def make_plan(
+    config: Config,
+    paths: Sequence[Path] = (),
+    *,
+    build: BuildOptions | None = None,
+    invocation_dir: Path | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """The plan for the test modules under ``paths`` (default: the whole suite)."""
+    say = progress or (lambda _text: None)
+    where = invocation_dir or Path.cwd()
+    rootdir = config.rootdir
+    if config.inifile is not None and rootdir not in config.inifile.parents:
+        raise MigrateError(f"the config file {config.inifile} is outside the rootdir {rootdir}")
+    wanted = tuple(relpath(absolute(p, where), rootdir) for p in paths)
+    say("modelling the suite")
+    analysis = analyse(config, [], build=build, invocation_dir=where)
+    operations = _operations(analysis, wanted)
+    operations = _static_hazards(analysis, operations)
+    plan = Plan(
+        rootdir=rootdir,
+        operations=tuple(operations),
+        base_commit=git.head(rootdir) if git.work_tree(rootdir) else None,
+        paths=wanted,
+    )
+    plan = _without_idle_registration(_prove(analysis, plan, say))
+    touched = [op.path for op in plan.operations]
+    return replace(plan, files=hashes(rootdir, touched))
+
+
+def _under(path: str, wanted: Sequence[str]) -> bool:
+    return not wanted or any(
+        w in (".", "") or path == w or path.startswith(w.rstrip("/") + "/") for w in wanted
+    )
+
+
+def _evidence(tests: Sequence[TestItem], analysis: Analysis) -> tuple[str, ...]:
+    """The decisive evidence of the module's tests, most common first."""
+    counted: Counter[str] = Counter()
+    for test in tests:
+        tier = analysis.tiers.tests.get(test.nodeid)
+        if tier is not None and tier.evidence:
+            counted[f"{tier.tier}: {tier.evidence[0]}"] += 1
+        elif tier is not None:
+            counted[f"{tier.tier}: no evidence of a heavier tier"] += 1
+    return tuple(
+        f"{text} ({count} test{'s' * (count != 1)})" for text, count in counted.most_common(3)
+    )
+
+
+def _operations(analysis: Analysis, wanted: Sequence[str]) -> list[Operation]:
+    config, suite = analysis.config, analysis.suite
+    settings = config.auditor.migrate
+    names = analysis.tiers.names
+    modules: dict[str, list[TestItem]] = {}
+    for test in suite.tests:
+        modules.setdefault(test.path, []).append(test)
+    moves: list[Operation] = []
+    marks: list[Operation] = []
+    splits: list[Operation] = []
+    for path in sorted(modules):
+        if not _under(path, wanted):
+            continue
+        tests = modules[path]
+        tiers = Counter(
+            analysis.tiers.tests[t.nodeid].tier for t in tests if t.nodeid in analysis.tiers.tests
+        )
+        evidence = _evidence(tests, analysis)
+        if len(tiers) != 1:
+            splits.append(
+                Operation(
+                    id=f"split-{len(splits) + 1:03d}",
+                    kind="split",
+                    path=path,
+                    evidence=evidence,
+                    tiers=tuple(sorted(tiers.items())),
+                ).held(NOT_IMPLEMENTED)
+            )
+            continue
+        tier = next(iter(tiers))
+        target = target_of(path, tier, settings, names) or path
+        if target != path:
+            nodeids = tuple((t.nodeid, moved_nodeid(t.nodeid, {path: target})) for t in tests)
+            moves.append(
+                Operation(
+                    id=f"move-{len(moves) + 1:03d}",
+                    kind="move",
+                    path=path,
+                    tier=tier,
+                    target=target,
+                    evidence=evidence,
+                    nodeids=nodeids,
+                )
+            )
+        marker = settings.marker(tier)
+        source = config.rootdir / path
+        if not has_module_marker(source.read_bytes(), marker):
+            marks.append(
+                Operation(
+                    id=f"mark-{len(marks) + 1:03d}",
+                    kind="mark",
+                    path=path,
+                    tier=tier,
+                    marker=marker,
+                    evidence=evidence,
+                    tests=tuple(t.nodeid for t in tests),
+                )
+            )
+    _add_creates(config.rootdir, moves)
+    return [*moves, *marks, *_registration(config, marks), *splits]
+
+
+def _add_creates(rootdir: Path, moves: list[Operation]) -> None:
+    """An empty ``__init__.py`` in each folder a move creates, when the module came from a
+    package and the new folder's parent is one: its import name keeps its package (a
+    top-level package in a new folder could shadow another module, so none is made there)."""
+    created: set[str] = set()
+
+    def is_package(folder: PurePosixPath) -> bool:
+        init = folder / "__init__.py"
+        return str(init) in created or (rootdir / init).is_file()
+
+    for index, op in enumerate(moves):
+        if not is_package(PurePosixPath(op.path).parent):
+            continue
+        new_folders: list[PurePosixPath] = []
+        folder = PurePosixPath(op.target).parent
+        while folder != PurePosixPath(".") and not (rootdir / folder).exists():
+            new_folders.append(folder)
+            folder = folder.parent
+        creates = []
+        for folder in reversed(new_folders):
+            init = str(folder / "__init__.py")
+            if init in created:
+                continue
+            if not is_package(folder.parent):
+                break
+            created.add(init)
+            creates.append(init)
+        if creates:
+            moves[index] = replace(op, creates=tuple(creates))
+
+
+def _registration(config: Config, marks: Sequence[Operation]) -> list[Operation]:
+    registered = set(marker_names(config.pytest.markers))
+    wanted = {op.marker: op.tier for op in marks if op.marker not in registered}
+    if not wanted:
+        return []
+    lines = tuple(marker_line(marker, tier) for marker, tier in sorted(wanted.items()))
+    if config.inifile is None:
+        return [
+            Operation(id="register-001", kind="register", path="(none)", markers=lines).held(
+                "no pytest config file: registering the markers would create one"
+            )
+        ]
+    path = relpath(config.inifile, config.rootdir)
+    op = Operation(id="register-001", kind="register", path=path, markers=lines)
+    try:
+        register_markers(config.inifile, config.inifile.read_bytes(), lines)
+    except (EditError, OSError) as exc:
+        return [op.held(f"cannot register the markers in {path} keeping its format: {exc}")]
+    return [op]
+
+
+def _static_hazards(analysis: Analysis, operations: list[Operation]) -> list[Operation]:
+    """Hold back what the model cannot prove: imports and paths (hazards.py), targets
+    that exist or that two moves share, marks that cannot be merged, marks without
+    their registration."""
+    config, suite = analysis.config, analysis.suite
+    rootdir = config.rootdir
+    moves = [op for op in operations if op.kind == "move"]
+    targets = Counter(op.target for op in moves)
+    folders = {str(PurePosixPath(p).parent) for p in suite.test_files}
+    files = sorted(
+        {
+            *suite.test_files,
+            *suite.conftests,
+            *suite.helpers,
+            *(relpath(f, rootdir) for folder in folders for f in (rootdir / folder).glob("*.py")),
+        }
+    )
+    stable = [
+        PurePosixPath(
+            relpath(absolute(p, config.inifile.parent if config.inifile else rootdir), rootdir)
+        )
+        for p in config.pytest.pythonpath
+    ]
+    stable += [
+        package_root(PurePosixPath(c).parent, lambda f: (rootdir / f / "__init__.py").is_file())
+        for c in suite.conftests
+    ]
+    tree = Tree(
+        rootdir=rootdir,
+        files=files,
+        moves={op.path: op.target for op in moves},
+        created=frozenset(c for op in moves for c in op.creates),
+        stable_roots=list(dict.fromkeys(stable)),
+    )
+    result: list[Operation] = []
+    for op in operations:
+        if op.kind == "move":
+            hazards = move_hazards(tree, op.path, op.target)
+            if (rootdir / op.target).exists():
+                hazards.append(f"{op.target} exists already")
+            if targets[op.target] > 1:
+                hazards.append(f"another module would move to {op.target} too")
+            op = op.held(*hazards) if hazards else op
+        elif op.kind == "mark":
+            try:
+                mark_module((rootdir / op.path).read_bytes(), op.marker)
+            except EditError as exc:
+                op = op.held(str(exc))
+        result.append(op)
+    registration = next((op for op in result if op.kind == "register"), None)
+    if registration is not None and not registration.apply:
+        why = f"marker registration held back ({registration.id})"
+        result = [op.held(why) if op.kind == "mark" else op for op in result]
+    return result
+
+
+def _prove(analysis: Analysis, plan: Plan, say: Callable[[str], None]) -> Plan:
+    """Model the planned tree; hold back the operations the differences are charged to,
+    and again, until what is left is proven (or nothing is left)."""
+    with tempfile.TemporaryDirectory(prefix="test-auditor-proof-cache-") as cache:
+        for round_ in range(1, MAX_PROOF_ROUNDS + 1):
+            if not any(op.kind in ("move", "mark") for op in plan.applied):
+                return plan
+            say(f"proving the plan on a model of the planned tree (round {round_})")
+            try:
+                build_changes(analysis.config.rootdir, plan)
+            except EditError as exc:  # pragma: no cover - each edit was tried alone
+                return _hold_all(plan, f"the edits do not combine: {exc}")
+            with planned_tree(analysis.config.rootdir, plan) as tree:
+                after = model_of(tree, analysis.config, analysis, Path(cache))
+            findings = compare(analysis, after, plan)
+            if not findings:
+                return plan
+            held = False
+            operations = []
+            for op in plan.operations:
+                problems: list[str] = []
+                if op.apply and op.kind == "move":
+                    problems = findings.by_module.get(op.path, [])
+                elif op.apply and op.kind == "mark":
+                    problems = findings.marks.get(op.path, [])
+                    if not plan.moves().get(op.path):
+                        problems = problems + findings.by_module.get(op.path, [])
+                if problems:
+                    op = op.held(*problems)
+                    held = True
+                operations.append(op)
+            plan = plan.with_operations(operations)
+            if not held:
+                everything = [
+                    *findings.general,
+                    *(p for ps in findings.by_module.values() for p in ps),
+                ]
+                return _hold_all(plan, "the planned tree differs: " + "; ".join(everything[:3]))
+    return _hold_all(plan, f"not proven after {MAX_PROOF_ROUNDS} rounds")
+
+
+def _without_idle_registration(plan: Plan) -> Plan:
+    if any(op.kind == "mark" for op in plan.applied):
+        return plan
+    return plan.with_operations(
+        op.held("no mark is applied") if op.kind == "register" and op.apply else op
+        for op in plan.operations
+    )
+
+
+def _hold_all(plan: Plan, why: str) -> Plan:
+    return plan.with_operations(
+        op.held(why) if op.apply and op.kind in ("move", "mark") else op for op in plan.operations
+    )

@@ -1,0 +1,35 @@
+"""What `migrate plan` prints: the operations per kind and tier, and each one held back
+with its hazards."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from auditor.migrate.plan_file import Plan
+
+
+def summary(plan: Plan, output: Path) -> str:
+    applied = plan.applied
+    moves = Counter(op.tier for op in applied if op.kind == "move")
+    lines = [f"Wrote {output}: {len(plan.operations)} operations, {len(applied)} to apply."]
+    if moves:
+        per_tier = ", ".join(f"{count} to {tier}" for tier, count in sorted(moves.items()))
+        lines.append(f"  moves: {sum(moves.values())} ({per_tier})")
+    marks = sum(op.kind == "mark" for op in applied)
+    if marks:
+        lines.append(f"  marks: {marks} modules get their tier's pytestmark")
+    for op in applied:
+        if op.kind == "register":
+            lines.append(f"  markers registered in {op.path}: {len(op.markers)}")
+    held = [op for op in plan.operations if not op.apply]
+    if held:
+        lines.append(f"  held back: {len(held)}")
+        for op in held:
+            where = f"{op.path} -> {op.target}" if op.target else op.path
+            lines.append(f"    {op.id} {op.kind} {where}")
+            for hazard in op.hazards[:3]:
+                lines.append(f"      - {hazard}")
+            if len(op.hazards) > 3:
+                lines.append(f"      - ... {len(op.hazards) - 3} more in the plan")
+    return "\n".join(lines) + "\n"
