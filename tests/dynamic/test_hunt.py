@@ -264,3 +264,21 @@ def test_a_pair_found_by_search_is_explained_by_its_rare_state_not_the_noise():
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[22], tests[6])}
     assert [c.key for c in report.pairs[0].state] == ["app.vendor.FAST_PATH"]
+
+
+def test_on_a_long_suite_a_time_zone_victim_is_tried_with_its_reader_after_the_noise():
+    """As above, but the rounds are too long to trace: only the lone run's names are known,
+    and the three audit tables rank first. The time zone's test is still tried as a pair
+    (2 executions) instead of a search over everything before the victim."""
+    tests = names(30)
+    world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
+    world.probes["time.tzname"] = "timezone"
+    world.writes[tests[20]] = {"time.tzname": "JST"}
+    world.reads[tests[4]] = {"time.tzname": None}
+    for index in (9, 14, 25):
+        world.writes[tests[index]] = {f"app.audit.AUDIT_ROWS_{index}": "1"}
+    world.setup_names[tests[4]] = {f"AUDIT_ROWS_{index}" for index in (9, 14, 25)}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[4])}
+    assert report.pairs[0].found_by == "state"
+    assert not any("bisecting" in label for label in world.runs)

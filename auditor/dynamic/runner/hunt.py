@@ -295,15 +295,23 @@ class _Hunt:
         return True
 
     def candidates(self, suspect: Suspect) -> list[Candidate]:
+        """The best ``MAX_STATE_CANDIDATES`` of the prefix by how strongly the suspect reads
+        their state, then as many of those it reads only through calls (the working
+        directory, the time zone, a logger's level): names its code used by the way (what
+        the session's fixtures did as they were set up for a lone run) can outrank them, and
+        a pair run costs far less than the search they would otherwise take."""
         prefix = [n for n in suspect.prefix if n != suspect.nodeid]
-        return ranked(
+        found = ranked(
             prefix,
             suspect.leaked,
             suspect.words,
             self.baseline,
             suspect.nodeid,
-            limit=MAX_STATE_CANDIDATES,
+            limit=len(prefix),
         )
+        best = found[:MAX_STATE_CANDIDATES]
+        through_calls = [c for c in found[MAX_STATE_CANDIDATES:] if not c.match.named]
+        return best + through_calls[:MAX_STATE_CANDIDATES]
 
     def possible_stories(self, suspect: Suspect, *, named_only: bool) -> int:
         """How many tests of the whole suite left state the suspect reads (``named_only``:
