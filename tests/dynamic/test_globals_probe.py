@@ -3,12 +3,15 @@ packages, and what a snapshot costs."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 import types
 import weakref
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 
@@ -124,10 +127,12 @@ def test_an_immutable_tuple_is_hashed_once_and_a_mutable_one_every_time(monkeypa
     calls: list[object] = []
     original = fingerprinting._content_hash
 
-    def counting(value: object, depth: int, budget: list[int]) -> tuple[int, bool]:
+    def counting(
+        value: object, depth: int, budget: list[int], reads: Any = None, where: Any = (-1, -1)
+    ) -> tuple[int, bool]:
         if depth == 2:
             calls.append(value)
-        return original(value, depth, budget)
+        return original(value, depth, budget, reads, where)
 
     monkeypatch.setattr(fingerprinting, "_content_hash", counting)
     remembered = Fingerprints()
@@ -168,3 +173,286 @@ def test_what_unittest_keeps_on_a_test_case_class_is_not_the_suites_state(tmp_pa
     module.TestA.retries = 1
     found = changes(probe, before, probe.snapshot())
     assert [c.key for c in found] == ["ta_cases.TestA.retries"]
+
+
+# -- one object never takes the probe down -------------------------------------------------
+
+
+class ContextLocal:
+    """What werkzeug's ``LocalProxy`` (Flask's ``current_app``, ``g``, ``request``) does
+    outside its context: every operation it proxies raises, ``__class__`` included (so
+    ``isinstance`` raises too); it has ``__slots__`` and no ``__dict__`` of its own."""
+
+    __slots__ = ("_name",)
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _unbound(self, *args: object, **kwargs: object) -> Any:
+        raise RuntimeError("Working outside of application context.")
+
+    __getattr__ = _unbound
+    __repr__ = __str__ = __eq__ = __ne__ = __hash__ = __len__ = __iter__ = _unbound
+    __bool__ = __call__ = __getitem__ = __contains__ = _unbound
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        raise RuntimeError("Working outside of application context.")
+
+
+class Hostile:
+    """An object that raises on any read the probe could make, ``__dict__`` included."""
+
+    def _boom(self, *args: object, **kwargs: object) -> Any:
+        raise ValueError("no reading me")
+
+    __repr__ = __eq__ = __hash__ = __len__ = __iter__ = __bool__ = __getattr__ = _boom
+
+    @property
+    def __dict__(self) -> Any:  # type: ignore[override]
+        raise ValueError("no reading me")
+
+
+class Anything:
+    """``__getattr__`` makes up every attribute (a mock, a lazy settings object): the probe
+    must not take ``cache_info`` for an ``lru_cache`` and call it."""
+
+    def __init__(self) -> None:
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return lambda *args, **kwargs: self.calls.append(name)
+
+    def __call__(self) -> None:
+        self.calls.append("()")
+
+
+def test_a_context_local_proxy_is_its_identity_and_the_rest_of_the_module_is_probed(
+    tmp_path, forget
+):
+    forget.append("ta_flaskish")
+    module = module_in(tmp_path, "ta_flaskish", "RATE = 1\nHANDLERS = []\n")
+    module.current_app = ContextLocal("current_app")
+    module.g = ContextLocal("g")
+    probe = GlobalsProbe(tmp_path)
+    before = probe.snapshot()
+    assert before["ta_flaskish.current_app"].startswith("<ContextLocal>#")
+    module.RATE = 2
+    module.HANDLERS.append(len)
+    found = changes(probe, before, probe.snapshot())
+    assert [c.key for c in found] == ["ta_flaskish.HANDLERS", "ta_flaskish.RATE"]
+    assert probe.notes == []  # nothing had to be read from the proxies
+
+
+def test_an_object_that_raises_on_every_read_is_skipped_named_once_and_the_rest_probed(
+    tmp_path, forget
+):
+    forget.append("ta_hostile")
+    module = module_in(tmp_path, "ta_hostile", "RATE = 1\n")
+    module.hostile = Hostile()
+    probe = GlobalsProbe(tmp_path)
+    before = probe.snapshot()
+    module.RATE = 2
+    after = probe.snapshot()
+    assert [c.key for c in changes(probe, before, after)] == ["ta_hostile.RATE"]
+    assert after["ta_hostile.hostile"].startswith("<Hostile>#")
+    probe.snapshot()
+    assert len(probe.notes) == 1
+    assert "ta_hostile.hostile" in probe.notes[0]
+    assert "ValueError: no reading me" in probe.notes[0]
+
+
+def test_objects_that_make_up_attributes_are_never_called(tmp_path, forget):
+    forget.append("ta_anything")
+    module = module_in(tmp_path, "ta_anything", "")
+    module.settings = Anything()
+    module.client = mock.MagicMock()
+    probe = GlobalsProbe(tmp_path)
+    probe.snapshot()
+    probe.snapshot()
+    assert module.settings.calls == []
+    assert module.client.mock_calls == []
+
+
+def test_broken_dunders_of_containers_and_scalars_are_not_run(tmp_path, forget):
+    class Loud(dict):  # type: ignore[type-arg]
+        def __len__(self) -> int:
+            raise TypeError("len")
+
+        def __repr__(self) -> str:
+            raise TypeError("repr")
+
+        def __iter__(self) -> Any:
+            raise TypeError("iter")
+
+    class Name(str):
+        def __repr__(self) -> str:
+            raise TypeError("repr")
+
+    forget.append("ta_loud")
+    module = module_in(tmp_path, "ta_loud", "")
+    module.table = Loud(a=1)
+    module.label = Name("x")
+    probe = GlobalsProbe(tmp_path)
+    before = probe.snapshot()
+    dict.__setitem__(module.table, "b", 2)
+    assert [c.key for c in changes(probe, before, probe.snapshot())] == ["ta_loud.table"]
+    assert probe.notes == []
+
+
+# -- containers of module-level objects ----------------------------------------------------
+
+
+FRAMEWORK = """
+class App:
+    def __init__(self):
+        self.config = {"DEBUG": False}
+        self.extensions = {}
+        self.before_request_funcs = {None: []}
+        self.teardown_funcs = []
+        self._got_first_request = False
+
+    def before_request(self, f):
+        self.before_request_funcs[None].append(f)
+        return f
+
+
+class Cache:
+    def __init__(self):
+        self.data = {}
+
+    def set(self, key, value):
+        self.data[key] = value
+"""
+
+
+def test_containers_of_module_level_objects_of_another_library_are_probed(tmp_path, forget):
+    """A Flask-like app and a cache object whose classes live outside the project: their
+    public containers are state a test can leave changed through their methods."""
+    rootdir, library = tmp_path / "project", tmp_path / "lib"
+    rootdir.mkdir()
+    library.mkdir()
+    forget.extend(["ta_framework", "ta_webapp"])
+    module_in(library, "ta_framework", FRAMEWORK)
+    app_module = module_in(
+        rootdir,
+        "ta_webapp",
+        "from ta_framework import App, Cache\napp = App()\ncache = Cache()\n",
+    )
+    probe = GlobalsProbe(rootdir)
+    steps: list[tuple[Callable[[], object], list[str]]] = [
+        (lambda: app_module.app.config.update(DEBUG=True), ["ta_webapp.app.config"]),
+        (lambda: app_module.app.before_request(len), ["ta_webapp.app.before_request_funcs"]),
+        (lambda: app_module.app.extensions.update(db=object()), ["ta_webapp.app.extensions"]),
+        (lambda: app_module.app.teardown_funcs.append(len), ["ta_webapp.app.teardown_funcs"]),
+        (lambda: app_module.cache.set("user", 1), ["ta_webapp.cache.data"]),
+        (lambda: setattr(app_module.app, "_got_first_request", True), []),  # its own business
+    ]
+    for act, expected in steps:
+        before = probe.snapshot()
+        act()
+        assert [c.key for c in changes(probe, before, probe.snapshot())] == expected
+
+
+def test_a_registry_of_the_project_changed_through_its_methods_is_seen(tmp_path, forget):
+    forget.append("ta_plugins")
+    module = module_in(
+        tmp_path,
+        "ta_plugins",
+        "class Registry:\n    def __init__(self):\n        self._handlers = {}\n"
+        "    def register(self, name, handler):\n"
+        "        self._handlers.setdefault(name, []).append(handler)\n"
+        "registry = Registry()\n",
+    )
+    probe = GlobalsProbe(tmp_path)
+    before = probe.snapshot()
+    module.registry.register("save", len)
+    assert [c.key for c in changes(probe, before, probe.snapshot())] == [
+        "ta_plugins.registry._handlers"
+    ]
+    before = probe.snapshot()
+    module.registry.register("save", str)  # a list inside the dict: two levels down
+    assert [c.key for c in changes(probe, before, probe.snapshot())] == [
+        "ta_plugins.registry._handlers"
+    ]
+
+
+# -- what is read again, and what is kept alive --------------------------------------------
+
+
+def test_only_the_global_whose_containers_changed_is_read_again(tmp_path, forget, monkeypatch):
+    forget.append("ta_quiet")
+    module = module_in(
+        tmp_path, "ta_quiet", "NAMES = ['a', 'b']\nTABLE = {'x': [1]}\nclass Box:\n    size = 1\n"
+    )
+    probe = GlobalsProbe(tmp_path)
+    first = probe.snapshot()
+    read: list[tuple[str, str]] = []
+    original = GlobalsProbe._part
+
+    def counting(self: GlobalsProbe, name: str, attribute: str, *args: Any) -> Any:
+        read.append((name, attribute))
+        return original(self, name, attribute, *args)
+
+    monkeypatch.setattr(GlobalsProbe, "_part", counting)
+    assert probe.snapshot() is first  # nothing changed: the very same snapshot
+    assert read == []
+    module.TABLE["x"].append(2)  # two levels down, in place
+    assert [c.key for c in changes(probe, first, probe.snapshot())] == ["ta_quiet.TABLE"]
+    assert read == [("ta_quiet", "TABLE")]
+    module.RATE = 1  # a new global: the module's namespace changed, all of it is read again
+    read.clear()
+    assert "ta_quiet.RATE" in probe.snapshot()
+    assert ("ta_quiet", "NAMES") in read
+
+
+def test_a_container_replaced_in_place_by_an_equal_one_is_no_change(tmp_path, forget):
+    forget.append("ta_swap")
+    module = module_in(tmp_path, "ta_swap", "TABLE = {'x': [1, 2]}\n")
+    probe = GlobalsProbe(tmp_path)
+    before = probe.snapshot()
+    module.TABLE["x"] = [1, 2]
+    assert changes(probe, before, probe.snapshot()) == []
+    module.TABLE["x"] = [1, 3]
+    assert [c.key for c in changes(probe, before, probe.snapshot())] == ["ta_swap.TABLE"]
+
+
+def test_an_object_dropped_from_a_cache_is_not_kept_alive_by_the_probe(tmp_path, forget):
+    """dateutil's tz factories keep instances in a strong LRU cache and a weak one, and test
+    that an instance dropped from the first leaves the second."""
+    forget.append("ta_lru")
+    module = module_in(
+        tmp_path,
+        "ta_lru",
+        "import collections, weakref\nSTRONG = collections.OrderedDict()\n"
+        "WEAK = weakref.WeakValueDictionary()\n"
+        "class Zone:\n    pass\n"
+        "def get(name):\n    zone = WEAK.get(name) or Zone()\n"
+        "    WEAK[name] = STRONG[name] = zone\n    return zone\n",
+    )
+    probe = GlobalsProbe(tmp_path)
+    zone = weakref.ref(module.get("UTC"))
+    module.STRONG["nested"] = [module.get("EST")]
+    est = weakref.ref(module.WEAK["EST"])
+    before = probe.snapshot()
+    probe.snapshot()
+    module.STRONG.clear()
+    gc.collect()
+    assert zone() is None
+    assert est() is None
+    found = {c.key for c in changes(probe, before, probe.snapshot())}
+    assert found == {"ta_lru.STRONG", "ta_lru.WEAK"}
+
+
+def test_a_module_swapped_for_another_object_or_removed_is_read_again(tmp_path, forget):
+    forget.extend(["ta_first", "ta_second"])
+    module_in(tmp_path, "ta_first", "class Shared:\n    pass\nSHARED = Shared()\n")
+    second = module_in(tmp_path, "ta_second", "from ta_first import SHARED\n")
+    probe = GlobalsProbe(tmp_path)
+    probe.snapshot()
+    del sys.modules["ta_first"]
+    after = probe.snapshot()
+    assert "ta_first" not in after
+    assert "ta_second.SHARED" in after
+    second.SHARED.count = 1  # now expanded where it is still held
+    assert "ta_second.SHARED.count" in probe.snapshot()

@@ -222,3 +222,57 @@ def test_each_test_costs_one_snapshot_its_start_is_the_last_tests_end(tmp_path):
         ["os.environ['TA_ONE']"],
     ]
     assert (tmp_path / "snapshots.txt").read_text() == "4"  # 1 before the first, 1 after each
+
+
+def test_an_object_the_globals_probe_cannot_read_is_named_and_the_rest_still_probed(tmp_path):
+    """Flask-SQLAlchemy's suite: one context-local proxy in a module used to take the whole
+    globals probe down. Now the object is skipped (named once in the session's notes) and a
+    handler a test leaves on a module-level app is still seen."""
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(
+        tmp_path,
+        "webapp.py",
+        """
+        class Unbound:
+            def _raise(self, *args, **kwargs):
+                raise RuntimeError("Working outside of application context.")
+
+            __getattr__ = __repr__ = __eq__ = __len__ = _raise
+
+            @property
+            def __dict__(self):
+                raise RuntimeError("Working outside of application context.")
+
+        class App:
+            def __init__(self):
+                self.before_request_funcs = []
+
+            def before_request(self, f):
+                self.before_request_funcs.append(f)
+
+        current_app = Unbound()
+        app = App()
+        """,
+    )
+    write(
+        tmp_path,
+        "test_app.py",
+        """
+        from webapp import app
+
+        def test_registers_a_hook():
+            app.before_request(print)
+
+        def test_counts_hooks():
+            assert app.before_request_funcs == []
+        """,
+    )
+    run = PytestDriver(rootdir=tmp_path, probes="globals").run(None, label="default", probes=True)
+    assert [[c.key for c in r.leaked] for r in run.records] == [
+        ["webapp.app.before_request_funcs"],
+        [],
+    ]
+    skipped = [error for error in run.session.probe_errors if "webapp.current_app" in error]
+    assert len(skipped) == 1
+    assert skipped[0].startswith("globals: skipped webapp.current_app")
+    assert "RuntimeError" in skipped[0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import CodeType
 
 import auditor
 from auditor.dynamic.plugin.touch import names_of
@@ -16,5 +17,5 @@ def test_a_project_in_a_folder_named_like_us_is_the_users_and_our_code_is_not():
     assert names_of(_functions(ours)) == []
 
 
-def _functions(module_code):
-    return [const for const in module_code.co_consts if hasattr(const, "co_names")]
+def _functions(module_code: CodeType) -> list[CodeType]:
+    return [const for const in module_code.co_consts if isinstance(const, CodeType)]

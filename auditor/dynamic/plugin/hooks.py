@@ -148,6 +148,8 @@ def _settings(values: Iterable[str]) -> dict[str, str]:
 
 
 def _changed_keys(before: Snapshot, after: Snapshot) -> set[str]:
+    if before is after or before == after:
+        return set()
     return {key for key in set(before) | set(after) if before.get(key) != after.get(key)}
 
 
@@ -221,8 +223,9 @@ class Recorder:
         """State just before a wider-scoped fixture's teardown, by ``id(fixturedef)``."""
         self.fixture_setups: dict[int, _FixtureSetup] = {}
         """What each live wider-scoped fixture's setup changed, by ``id(fixturedef)``."""
-        self.before: list[dict[str, str]] | None = None
-        """The current test's starting state, moved past what wider fixtures set up."""
+        self.before: list[Snapshot] | None = None
+        """The current test's starting state, moved past what wider fixtures set up (the
+        last snapshots themselves until a fixture's setup changes one: then a copy)."""
         self.masked: list[dict[str, str | None]] = []
         """Per probe, keys a wider fixture's teardown changed in this test: their value just
         before that teardown (``None``: absent)."""
@@ -244,12 +247,19 @@ class Recorder:
 
     # -- snapshots ---------------------------------------------------------------------
     def _snapshot(self) -> list[Snapshot]:
+        # The probes' own calls are not the test's: tracing them is slow.
+        paused = self.tracer is not None and self.tracer.pause()
         tracing = sys.getprofile()
-        sys.setprofile(None)  # the probes' own calls are not the test's: tracing them is slow
+        foreign = tracing is not None and callable(tracing)  # another Python profile function
+        if foreign:
+            sys.setprofile(None)
         try:
             snapshots = [self._take(probe) for probe in self.probes]
         finally:
-            sys.setprofile(tracing)
+            if foreign:
+                sys.setprofile(tracing)
+            if paused:
+                self.tracer.resume()  # type: ignore[union-attr]
         broken = [
             probe for probe, taken in zip(self.probes, snapshots, strict=True) if taken is None
         ]
@@ -277,12 +287,17 @@ class Recorder:
         """A wider fixture set up: its changes become part of the test's starting state."""
         if self.before is None or len(before) != len(self.before) or len(after) != len(before):
             return
-        for start, old, new in zip(self.before, before, after, strict=True):
-            for key in _changed_keys(old, new):
+        for index, (old, new) in enumerate(zip(before, after, strict=True)):
+            changed = _changed_keys(old, new)
+            if not changed:
+                continue
+            start = dict(self.before[index])
+            for key in changed:
                 if key in new:
                     start[key] = new[key]
                 else:
                     start.pop(key, None)
+            self.before[index] = start
 
     def _mask(self, before: list[Snapshot], after: list[Snapshot]) -> None:
         """A wider fixture tore down: the test's final state keeps the values from before."""
@@ -390,7 +405,7 @@ class Recorder:
         self.writer.write({"type": START, "nodeid": item.nodeid})
         start = self.last if self.last is not None and len(self.last) == len(self.probes) else None
         start = self._snapshot() if start is None and self.probes else start
-        self.before = [dict(snapshot) for snapshot in start or []]
+        self.before = list(start or [])
         self.masked = []
         tracer = self.tracer
         if self.profiler is not None:
@@ -444,8 +459,18 @@ class Recorder:
             )
 
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        notes = [  # what a probe skipped (an object it could not read), the rest probed
+            f"{probe.name}: {note}"
+            for probe in self.probes
+            for note in getattr(probe, "notes", ())
+            if isinstance(note, str)
+        ]
         self.writer.write(
-            {"type": "session", "exitstatus": int(exitstatus), "probe_errors": self.probe_errors}
+            {
+                "type": "session",
+                "exitstatus": int(exitstatus),
+                "probe_errors": [*self.probe_errors, *notes],
+            }
         )
         self.writer.close()
         if self.profiler is not None:

@@ -43,18 +43,23 @@ class FilesProbe:
     def __init__(self, rootdir: Path, temporary: tuple[Path, ...]) -> None:
         self.rootdir = str(rootdir.resolve())
         self.temporary = {str(path.resolve()) for path in temporary}
-        self._listing: dict[str, tuple[int, list[tuple[str, str]]]] = {}
+        self._listing: dict[str, tuple[int, list[tuple[str, str, str]]]] = {}
+        self._listed = False
+        """A folder was listed again during this snapshot."""
+        self._last: Snapshot = {}
 
-    def _entries(self, folder: str) -> list[tuple[str, str]]:
-        """``(path, "file" | "folder")`` of a folder's entries that count, skipped ones left
-        out; read again only when the folder's mtime moved (or moved lately)."""
+    def _entries(self, folder: str) -> list[tuple[str, str, str]]:
+        """``(path, key, "file" | "folder")`` of a folder's entries that count, skipped ones
+        left out; read again only when the folder's mtime moved (or moved lately)."""
         try:
             mtime = os.stat(folder).st_mtime_ns
         except OSError:
+            self._listed = True
             return []
         cached = self._listing.get(folder)
         if cached is not None and cached[0] == mtime and time.time_ns() - mtime > SETTLED:
             return cached[1]
+        self._listed = True
         entries = []
         try:
             with os.scandir(folder) as scan:
@@ -64,7 +69,8 @@ class FilesProbe:
                     except OSError:
                         is_dir = False
                     if not self._skipped(entry.name, entry.path, is_dir):
-                        entries.append((entry.path, "folder" if is_dir else "file"))
+                        key = f"file {shown_path(entry.path, self.rootdir)}"
+                        entries.append((entry.path, key, "folder" if is_dir else "file"))
         except OSError:
             return []
         self._listing[folder] = (mtime, entries)
@@ -81,13 +87,18 @@ class FilesProbe:
         )
 
     def snapshot(self) -> Snapshot:
+        """The last snapshot itself when no folder had to be listed again."""
         snapshot: dict[str, str] = {}
         pending = [self.rootdir]
+        self._listed = False
         while pending and len(snapshot) < MAX_ENTRIES:
-            for path, kind in self._entries(pending.pop()):
+            for path, key, kind in self._entries(pending.pop()):
                 if kind == "folder":
                     pending.append(path)
-                snapshot[f"file {shown_path(path, self.rootdir)}"] = kind
+                snapshot[key] = kind
+        if not self._listed and snapshot == self._last:
+            return self._last
+        self._last = snapshot
         return snapshot
 
 

@@ -12,15 +12,29 @@ from one process to the next, so anything more is noise.
 :class:`Fingerprints` remembers the fingerprints of tuples and frozensets that hold nothing
 mutable the fingerprint reads (a tuple of 300 names in a module is hashed once per process,
 not twice per test). It keeps those values alive so that their ids are not reused.
+
+No read of a value may take a snapshot down: a ``repr``, a ``__len__`` or a ``__qualname__``
+that raises (a context-local proxy outside its context, a broken subclass) leaves the value's
+type and identity as its fingerprint. Only types decide how a value is read (``type()``,
+never ``isinstance``, which asks the object for its ``__class__``).
+
+To reuse a fingerprint instead of computing it again, a caller passes :class:`Reads`: each
+container the fingerprint read is noted there (its length, the ids of what it held, how to
+reach it again), and :meth:`Reads.unchanged` later tells, by identity alone and without
+running the suite's code, whether every container still holds the very same objects.
 """
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import types
 import weakref
 import zlib
 from collections.abc import Iterable, Iterator
+from itertools import chain, islice
+from operator import is_
+from typing import Any
 
 from auditor.dynamic.probes import short
 
@@ -63,17 +77,204 @@ def _classify(kind: type) -> int:
 def _scalar(value: object) -> str:
     if type(value) in (str, bytes) and len(value) > MAX_TEXT:  # type: ignore[arg-type]
         value = value[:MAX_TEXT]  # type: ignore[index]
-    return short(repr(value), 60)
+    try:
+        return short(repr(value), 60)
+    except Exception:  # a subclass's __repr__ that raises: the value is its identity
+        return _identity(value)
 
 
 def _identity(value: object) -> str:
     return f"<{type(value).__name__}>#{id(value):x}"
 
 
+def _weak_size(value: object) -> int:
+    """A weak container's length, from its ``data`` (no user ``__len__`` runs)."""
+    try:
+        return len(vars(value).get("data", ()))
+    except Exception:  # a subclass without the usual ``data``
+        return -1
+
+
 def _weak(value: object) -> str:
-    """A weak container's type and length, from its ``data`` (no user ``__len__`` runs)."""
-    data = vars(value).get("data", ())
-    return f"{type(value).__name__}(len={len(data)})"
+    return f"{type(value).__name__}(len={_weak_size(value)})"
+
+
+def _size(value: object) -> int:
+    """The length of a builtin container (or a class's namespace), without a subclass's
+    ``__len__``."""
+    if type(value) is types.MappingProxyType:
+        return len(value)
+    return dict.__len__(value) if _kind(value) == MAPPING else len(value)  # type: ignore[arg-type]
+
+
+def held(value: object, limit: int | None = MAX_ELEMENTS) -> tuple[object, ...]:
+    """The objects a container holds, in the order a fingerprint reads them (the first
+    ``limit`` entries): keys and values of a mapping (a ``dict``, a class's
+    ``mappingproxy``), elements of a sequence or set."""
+    if issubclass(type(value), dict):
+        return tuple(chain.from_iterable(islice(dict.items(value), limit)))  # type: ignore[arg-type]
+    if type(value) is types.MappingProxyType:
+        return tuple(chain.from_iterable(islice(value.items(), limit)))
+    return tuple(islice(value, limit))  # type: ignore[call-overload]
+
+
+def namespace_of(owner: object) -> object:
+    """A class's ``mappingproxy`` or another object's own ``__dict__``, read without the
+    ``__getattribute__`` or ``__getattr__`` of its class."""
+    if issubclass(type(owner), type):
+        return type.__dict__["__dict__"].__get__(owner)
+    return object.__getattribute__(owner, "__dict__")
+
+
+_KEPT = (str, bytes, int, float, complex, bool, type(None))
+"""Values held as they are while a read is remembered: they hold nothing and never die
+observably, so their ids stay theirs."""
+
+
+class _Stale:
+    """Set by the death of an object a read held (its id may then be another's)."""
+
+    __slots__ = ("stale",)
+
+    def __init__(self) -> None:
+        self.stale = False
+
+    def __call__(self, ref: object) -> None:
+        self.stale = True
+
+
+_HELD, _OWNED, _ROOT, _INNER, _WEAK_ROOT, _WEAK_INNER = range(6)
+"""How each noted container is reached again: a namespace held as it is (a module's, a
+class's), a namespace of an owner referenced weakly (another object's ``__dict__``), a
+container held as it is, a container at a position in an earlier one, and weak
+containers (of which only the length is read) either way."""
+
+
+class Reads:
+    """The containers a set of fingerprints read, to tell later by identity alone (no
+    ``__eq__`` or ``__len__`` of the suite's runs) whether they would come out the same.
+
+    Namespaces (a module's, a class's, an object's ``__dict__``) are remembered as their
+    names and the values themselves, compared with ``is``; an object whose ``__dict__`` it
+    is is referenced weakly. Any other container is remembered as its length, the ids of
+    what it held, and where it sits (its position in the namespace or container it was
+    read from; a container read on its own is held). What such a container held is not kept
+    alive by the reads (scalars aside, which hold nothing): it is referenced weakly, and its
+    death makes the reads stale (its id could be another's), so a test that drops the last
+    reference to an object, from a cache say, still sees it go.
+    """
+
+    __slots__ = ("_entries", "_kept", "_refs", "_seen", "_stale")
+
+    def __init__(self) -> None:
+        self._entries: list[tuple[Any, ...]] = []
+        """``(how, where, ...)`` per container, in the order read (see ``unchanged``)."""
+        self._kept: list[object] = []
+        self._refs: list[weakref.ref[object]] = []
+        self._seen: set[int] = set()
+        self._stale = _Stale()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def namespace(self, owner: object) -> int:
+        """Note an owner's namespace; the position of a value in it is its index."""
+        namespace: Any = namespace_of(owner)
+        names: tuple[object, ...] | None = tuple(namespace)
+        values = tuple(namespace.values())
+        if not all(type(name) is str for name in names):  # type: ignore[union-attr]
+            names = None  # names that would compare by user code: read again every time
+        if issubclass(type(owner), (types.ModuleType, type)):  # a namespace for good
+            self._entries.append((_HELD, namespace, names, values))
+        else:
+            try:
+                self._entries.append((_OWNED, weakref.ref(owner, self._stale), names, values))
+            except TypeError:  # not weakly referable: its namespace is held
+                self._entries.append((_HELD, namespace, names, values))
+        return len(self._entries) - 1
+
+    def container(self, value: object, where: tuple[int, int] = (-1, -1)) -> int:
+        """Note a container read by a fingerprint, ``where`` (entry, position) it sits."""
+        elements = held(value)
+        ids = tuple(map(id, elements))
+        if where[0] < 0:
+            self._entries.append((_ROOT, value, _size(value), ids))
+        else:
+            self._entries.append((_INNER, where[0], where[1], _size(value), ids))
+        seen = self._seen
+        for element in elements:
+            if id(element) in seen:
+                continue
+            seen.add(id(element))
+            kind = type(element)
+            if kind in _KEPT:
+                self._kept.append(element)
+            elif kind.__weakrefoffset__:
+                with contextlib.suppress(TypeError):  # a type that refuses after all
+                    self._refs.append(weakref.ref(element, self._stale))
+        return len(self._entries) - 1
+
+    def frozen(self, entry: int, value: object) -> None:
+        """The container noted at ``entry`` (and what was noted inside it) turned out
+        immutable all the way down: it is held instead, so its id stays its own."""
+        del self._entries[entry:]
+        self._kept.append(value)
+
+    def weak(self, value: object, where: tuple[int, int]) -> None:
+        """Note a weak container, of which only the length is read."""
+        if where[0] < 0:
+            self._entries.append((_WEAK_ROOT, value, _weak_size(value)))
+        else:
+            self._entries.append((_WEAK_INNER, where[0], where[1], _weak_size(value)))
+
+    def unchanged(self) -> bool:
+        """Every container still holds the very same objects."""
+        if self._stale.stale:
+            return False
+        now: list[tuple[object, ...]] = []
+        append = now.append
+        try:
+            for entry in self._entries:
+                how = entry[0]
+                if how in (_HELD, _OWNED):
+                    _, namespace, names, values = entry
+                    if how == _OWNED:
+                        owner = namespace()
+                        if owner is None:
+                            return False
+                        namespace = namespace_of(owner)
+                    if (
+                        len(namespace) != len(values)
+                        or not all(map(is_, namespace.values(), values))
+                        or tuple(namespace) != names  # exact str names: no user code runs
+                    ):
+                        return False
+                    append(values)  # the very same values
+                    continue
+                if how in (_ROOT, _WEAK_ROOT):
+                    value = entry[1]
+                    rest = entry[2:]
+                else:
+                    above = now[entry[1]]
+                    if entry[2] >= len(above):
+                        return False
+                    value = above[entry[2]]
+                    rest = entry[3:]
+                if how in (_WEAK_ROOT, _WEAK_INNER):
+                    if _weak_size(value) != rest[0]:
+                        return False
+                    append(())
+                    continue
+                size, ids = rest
+                if _size(value) != size:
+                    return False
+                elements = held(value)
+                if tuple(map(id, elements)) != ids:
+                    return False
+                append(elements)
+        except Exception:  # something that cannot be read as before: compute again
+            return False
+        return True
 
 
 def elements(value: object) -> Iterator[object] | None:
@@ -87,59 +288,82 @@ def elements(value: object) -> Iterator[object] | None:
     return None
 
 
-def _content_hash(value: object, depth: int, budget: list[int]) -> tuple[int, bool]:
+def _content_hash(
+    value: object,
+    depth: int,
+    budget: list[int],
+    reads: Reads | None = None,
+    where: tuple[int, int] = (-1, -1),
+) -> tuple[int, bool]:
     """The hash of ``value``'s elements, and whether every container it read is immutable
-    (then the hash can never change for this very object)."""
+    (then the hash can never change for this very object). ``reads``: where to note each
+    container read, ``where`` it sits (see :class:`Reads`)."""
     items = elements(value)
     if items is None:
-        return zlib.crc32(_leaf(value).encode()), True
+        return zlib.crc32(_leaf(value, reads, where).encode()), True
     frozen = type(value) in FROZEN
+    entry = reads.container(value, where) if reads is not None else -1
     crc = zlib.crc32(type(value).__name__.encode())
-    for element in items:
+    for position, element in enumerate(items):
         budget[0] -= 1
         if budget[0] < 0:
             break
         kind = _kind(element)
         if depth > 0 and kind in (MAPPING, COLLECTION):
-            part, inner_frozen = _content_hash(element, depth - 1, budget)
+            part, inner_frozen = _content_hash(element, depth - 1, budget, reads, (entry, position))
             frozen = frozen and inner_frozen
             crc = zlib.crc32(part.to_bytes(4, "little"), crc)
         else:
             frozen = frozen and kind != WEAKLY
-            crc = zlib.crc32(_leaf(element).encode(), crc)
+            crc = zlib.crc32(_leaf(element, reads, (entry, position)).encode(), crc)
+    if frozen and reads is not None:
+        reads.frozen(entry, value)
     return crc, frozen
 
 
-def _leaf(value: object) -> str:
+def _leaf(value: object, reads: Reads | None = None, where: tuple[int, int] = (-1, -1)) -> str:
     kind = _kind(value)
     if kind == SCALAR:
         return _scalar(value)
     if kind == WEAKLY:
+        if reads is not None:
+            reads.weak(value, where)
         return _weak(value)
     return _identity(value)
 
 
-def _fingerprint(value: object) -> tuple[str, bool]:
+def _fingerprint(
+    value: object, reads: Reads | None = None, where: tuple[int, int] = (-1, -1)
+) -> tuple[str, bool]:
     """The fingerprint, and whether it can never change for this very object."""
     kind = _kind(value)
     if kind in (SCALAR, ENUM):
         return _scalar(value), True
     if kind == WEAKLY:
-        return _weak(value), False
+        return _leaf(value, reads, where), False
     if kind in (MAPPING, COLLECTION):
-        size = len(value)  # type: ignore[arg-type]
-        digest, frozen = _content_hash(value, 2, [MAX_ELEMENTS])
+        size = _size(value)
+        digest, frozen = _content_hash(value, 2, [MAX_ELEMENTS], reads, where)
         if size <= 4 and all(_kind(e) in (SCALAR, ENUM) for e in elements(value) or ()):
-            return short(f"{value!r}", 80) + f"#{digest:08x}", frozen
+            try:
+                return short(f"{value!r}", 80) + f"#{digest:08x}", frozen
+            except Exception:  # a dict subclass whose __repr__ raises
+                pass
         return f"{type(value).__name__}(len={size})#{digest:08x}", frozen
     if kind == DEFINITION:
-        return f"<{value.__qualname__}>#{id(value):x}", False  # type: ignore[attr-defined]
+        try:
+            return f"<{value.__qualname__}>#{id(value):x}", False  # type: ignore[attr-defined]
+        except Exception:  # a metaclass whose __qualname__ raises
+            return _identity(value), False
     return _identity(value), False
 
 
-def fingerprint(value: object) -> str:
-    """A short readable fingerprint; equal for equal state, different after a mutation."""
-    return _fingerprint(value)[0]
+def fingerprint(
+    value: object, reads: Reads | None = None, where: tuple[int, int] = (-1, -1)
+) -> str:
+    """A short readable fingerprint; equal for equal state, different after a mutation.
+    ``reads``: where to note the containers read, ``where`` the value sits in them."""
+    return _fingerprint(value, reads, where)[0]
 
 
 class Fingerprints:
@@ -152,13 +376,15 @@ class Fingerprints:
     def __init__(self) -> None:
         self._frozen: dict[int, tuple[object, str]] = {}
 
-    def __call__(self, value: object) -> str:
+    def __call__(
+        self, value: object, reads: Reads | None = None, where: tuple[int, int] = (-1, -1)
+    ) -> str:
         if type(value) not in FROZEN:
-            return fingerprint(value)
+            return fingerprint(value, reads, where)
         known = self._frozen.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        text, frozen = _fingerprint(value)
+        text, frozen = _fingerprint(value, reads, where)
         if frozen:
             if len(self._frozen) >= self.LIMIT:
                 self._frozen.clear()

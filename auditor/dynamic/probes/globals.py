@@ -6,33 +6,57 @@ never site-packages or a virtualenv), the top-level packages the rootdir holds (
 plus any named in the ``modules`` setting. For each:
 
 * every global: ``shop.config.RATE = 2.0 (was 1.0)``;
-* attributes of plain objects held in globals, two levels deep:
-  ``shop.main.app.dependency_overrides = dict(len=1)#… (was dict(len=0)#…)``;
+* attributes of objects held in globals, whatever library their class comes from (a Flask
+  app's ``config``, ``extensions`` and handler lists, a registry, a cache object), and of
+  the project's own objects held in those, two levels deep:
+  ``shop.main.app.dependency_overrides = dict(len=1)#… (was dict(len=0)#…)``. Of an object
+  of another library only the public attributes count (its ``_cache`` is its business);
 * class attributes of the module's classes: ``shop.settings.Settings.debug = True``;
 * mutable default arguments: ``shop.basket.add_item.__defaults__``;
 * ``functools.lru_cache`` sizes: ``shop.settings.get_settings.cache_info() = 'currsize=1'``.
 
 Values are fingerprinted by :mod:`auditor.dynamic.probes.fingerprints`, which reads
 attributes with ``vars()`` so no property, ``__getattr__`` or ``__iter__`` of the user's code
-ever runs. A global bound to a module is ``<module NAME>``: a test that swaps a module for a
-fake leaves a change, while a lazy import (``None`` or nothing, then the module) does not.
+ever runs, and tells kinds of values apart by ``type()`` alone (``isinstance`` would ask a
+proxy for its ``__class__``). A global bound to a module is ``<module NAME>``: a test that
+swaps a module for a fake leaves a change, while a lazy import (``None`` or nothing, then the
+module) does not.
+
+**One object never takes the probe down.** Whatever fails while one global or attribute is
+read (a context-local proxy such as Flask's ``current_app`` outside an application context,
+an object whose ``__dict__`` is a property that raises) skips that object alone: its key
+keeps its type and identity as the fingerprint, and the probe's ``notes`` name it, once.
+
+**Only what can have changed is read again.** A module's keys are computed once and reused
+while every container they were read from (the module's namespace, its classes' namespaces,
+the objects' ``__dict__``, every list, dict and set a fingerprint hashed) still holds the
+very same objects, which is checked by identity at C speed; ``lru_cache`` sizes and weak
+containers' lengths are read at every snapshot. What a test cannot see this way: a
+``__class__`` or ``__qualname__`` reassigned in place.
 
 Modules first imported during a test are not changes (their globals did not exist before).
 """
 
 from __future__ import annotations
 
+import functools
+import operator
 import os
 import sys
 import types
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import is_
 from pathlib import Path
 
-from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff
+from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff, short
 from auditor.dynamic.probes.fingerprints import (
-    SCALARS,
-    WEAK,
+    DEFINITION,
+    OTHER,
     Fingerprints,
+    Reads,
+    _kind,
     elements,
     fingerprint,
 )
@@ -41,8 +65,11 @@ MODULE = "<module>"
 MODULE_VALUE = "<module "
 """The fingerprint of a global bound to a module starts so: ``<module json>``."""
 MAX_KEYS_PER_MODULE = 2000
+MAX_ATTRIBUTES = 100
+"""Attributes read per object."""
+MAX_NOTES = 20
+_DEFAULTS = operator.attrgetter("__defaults__")
 SKIPPED_PARTS = frozenset({"site-packages", "dist-packages", ".tox", ".nox", "node_modules"})
-Fingerprint = Callable[[object], str]
 
 __all__ = ["GlobalsProbe", "factory", "fingerprint", "project_packages"]
 
@@ -69,7 +96,7 @@ def project_packages(rootdir: Path) -> tuple[str, ...]:
 
 
 def _own_module(path: str | None, rootdir: Path, excluded: tuple[Path, ...]) -> bool:
-    if not path:
+    if not isinstance(path, str) or not path:
         return False
     try:
         resolved = Path(path).resolve()
@@ -92,6 +119,87 @@ def _virtualenvs(rootdir: Path) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def _namespace(value: object) -> dict[str, object] | None:
+    """An object's own ``__dict__`` (``None``: it has none). No ``__getattribute__`` or
+    ``__getattr__`` of its class runs; a ``__dict__`` property that raises does raise."""
+    try:
+        namespace = object.__getattribute__(value, "__dict__")
+    except AttributeError:  # __slots__, or a builtin
+        return None
+    return namespace if type(namespace) is dict else None
+
+
+def _module_name(kind: type) -> object:
+    return type.__dict__["__module__"].__get__(kind)
+
+
+@dataclass(slots=True)
+class _Part:
+    """One global's keys (its own, and those of the object it is), and what they were read
+    from: read again alone when only what it holds changed."""
+
+    attribute: str
+    value: object
+    state: dict[str, str] = field(default_factory=dict)
+    reads: Reads = field(default_factory=Reads)
+    defaults: list[tuple[types.FunctionType, object]] = field(default_factory=list)
+    """Functions whose ``__defaults__`` were read, with what they were."""
+    caches: list[tuple[str, object]] = field(default_factory=list)
+    """``lru_cache`` wrappers (key, wrapper), sized again at every snapshot."""
+    expanded: list[int] = field(default_factory=list)
+
+    def still(self) -> bool:
+        for function, defaults in self.defaults:
+            if function.__defaults__ is not defaults:
+                return False
+        return self.reads.unchanged()
+
+
+@dataclass(slots=True)
+class _Memo:
+    """One module's keys: its namespace and each global's part."""
+
+    module: types.ModuleType
+    incoming: frozenset[int]
+    """The objects modules before this one had expanded (so this one did not)."""
+    namespace: Reads = field(default_factory=Reads)
+    parts: list[_Part] = field(default_factory=list)
+    state: dict[str, str] = field(default_factory=dict)
+    caches: list[tuple[str, object]] = field(default_factory=list)
+    expanded: list[int] = field(default_factory=list)
+    reusable: bool = True
+    watched: list[_Part] = field(default_factory=list)
+    """The parts that read a container or a namespace (the others: a scalar, a function,
+    change only when the module's namespace does)."""
+    functions: tuple[types.FunctionType, ...] = ()
+    defaults: tuple[object, ...] = ()
+    """The module's functions and their ``__defaults__`` as they were read."""
+
+    def join(self) -> None:
+        """The module's keys, caches and expanded objects from its parts."""
+        self.state = {}
+        self.caches = []
+        self.expanded = []
+        self.watched = []
+        pairs: list[tuple[types.FunctionType, object]] = []
+        for part in self.parts:
+            self.state.update(part.state)
+            self.caches.extend(part.caches)
+            self.expanded.extend(part.expanded)
+            pairs.extend(part.defaults)
+            if len(part.reads):
+                self.watched.append(part)
+        self.functions = tuple(function for function, _ in pairs)
+        self.defaults = tuple(defaults for _, defaults in pairs)
+
+    def changed(self) -> list[_Part]:
+        """The parts whose containers changed (checked by identity, at C speed where it can
+        be: every function's ``__defaults__`` in one go)."""
+        if not all(map(is_, map(_DEFAULTS, self.functions), self.defaults)):
+            return [part for part in self.parts if part.defaults and not part.still()]
+        return [part for part in self.watched if not part.reads.unchanged()]
+
+
 class GlobalsProbe:
     name = "globals"
 
@@ -104,36 +212,96 @@ class GlobalsProbe:
         self.packages = tuple(packages)
         """Packages whose modules are the project's wherever they were imported from."""
         self.excluded = _virtualenvs(self.rootdir)
+        self.notes: list[str] = []
+        """Objects skipped because reading them failed, each named once."""
+        self._skipped: set[str] = set()
         self._known: dict[str, bool] = {}
         self._fingerprint = Fingerprints()
+        self._seen: tuple[object, ...] = ()
+        """``sys.modules`` as it was when ``_chosen`` was chosen (names and modules)."""
+        self._chosen: list[tuple[str, types.ModuleType]] = []
+        self._memos: dict[str, _Memo] = {}
+        self._own: frozenset[str] = frozenset()
+        self._last: Snapshot = {}
+        self._last_sizes: list[str] = []
+        self._last_modules: list[tuple[str, types.ModuleType]] | None = None
 
     def _modules(self) -> list[tuple[str, types.ModuleType]]:
+        """The project's modules, tests last; chosen again only when ``sys.modules``
+        changed."""
+        entries = tuple(sys.modules.items())
+        seen = tuple(chain.from_iterable(entries))
+        if len(seen) == len(self._seen) and all(map(is_, seen, self._seen)):
+            return self._chosen
         chosen = []
-        entries: list[tuple[str, object]] = list(sys.modules.items())  # fakes are objects too
-        for name, module in entries:
-            if not isinstance(module, types.ModuleType) or name.startswith("auditor."):
+        for name, module in entries:  # fakes are objects too: types only
+            if not issubclass(type(module), types.ModuleType) or type(name) is not str:
+                continue
+            if name.startswith("auditor."):
                 continue
             own = self._known.get(name)
             if own is None:
-                path = getattr(module, "__file__", None)
-                own = any(name.startswith(prefix) for prefix in self.prefixes) or any(
-                    name == package or name.startswith(package + ".") for package in self.packages
-                )
-                if not own:
-                    own = _own_module(path, self.rootdir, self.excluded)
+                own = self._is_own(name, module)
                 self._known[name] = own
             if own:
                 chosen.append((name, module))
-        return chosen
+        self._seen = seen
+        self._chosen = sorted(chosen, key=_tests_last)
+        return self._chosen
+
+    def _is_own(self, name: str, module: types.ModuleType) -> bool:
+        if any(name.startswith(prefix) for prefix in self.prefixes) or any(
+            name == package or name.startswith(package + ".") for package in self.packages
+        ):
+            return True
+        try:
+            path = (_namespace(module) or {}).get("__file__")
+        except Exception:  # a module type whose __dict__ raises: not read
+            return False
+        return _own_module(path, self.rootdir, self.excluded)  # type: ignore[arg-type]
 
     def snapshot(self) -> Snapshot:
         snapshot: dict[str, str] = {}
         modules = self._modules()
-        own = {name for name, _ in modules}
+        own = frozenset(name for name, _ in modules)
+        if own != self._own:  # what counts as the project's objects changed: read all again
+            self._memos = {}
+            self._own = own
         expanded: set[int] = set()
-        for name, module in sorted(modules, key=_tests_last):
+        memos: dict[str, _Memo] = {}
+        same_before = True
+        """Every module so far expanded what it did last time: no need to compare."""
+        reused = modules is self._last_modules
+        for name, module in modules:
+            memo = self._memos.get(name)
+            if (
+                memo is not None
+                and memo.module is module
+                and memo.reusable
+                and (same_before or memo.incoming == expanded)
+                and memo.namespace.unchanged()
+            ):
+                changed = memo.changed()
+                if not changed or self._read_again(name, memo, changed, own, expanded):
+                    expanded.update(memo.expanded)
+                    reused = reused and not changed
+                    memos[name] = memo
+                    continue
+            old = memo
+            memo = self._module_state(name, module, own, expanded)
+            same_before = same_before and old is not None and old.expanded == memo.expanded
+            reused = False
+            memos[name] = memo
+        self._memos = memos
+        sizes = [_cache_size(wrapper) for memo in memos.values() for _, wrapper in memo.caches]
+        if reused and sizes == self._last_sizes:
+            return self._last  # nothing changed: the very same snapshot
+        for name, memo in memos.items():
             snapshot[name] = MODULE
-            _module_state(name, module, snapshot, own, expanded, self._fingerprint)
+            snapshot.update(memo.state)
+        keys = (key for memo in memos.values() for key, _ in memo.caches)
+        snapshot.update(zip(keys, sizes, strict=True))
+        self._last, self._last_sizes, self._last_modules = snapshot, sizes, modules
         return snapshot
 
     def changes(self, before: Snapshot, after: Snapshot) -> Sequence[Change]:
@@ -147,6 +315,199 @@ class GlobalsProbe:
                 continue
             kept.append(change)
         return kept
+
+    # -- reading one module ------------------------------------------------------------
+    def _skip(self, key: str, error: BaseException) -> None:
+        """Name a skipped object once in the notes."""
+        if key in self._skipped:
+            return
+        self._skipped.add(key)
+        if len(self._skipped) <= MAX_NOTES:
+            self.notes.append(
+                short(f"skipped {key}, reading it raised {type(error).__name__}: {error}", 200)
+            )
+        elif len(self._skipped) == MAX_NOTES + 1:
+            self.notes.append("skipped more objects whose reading raised (not named)")
+
+    def _module_state(
+        self, name: str, module: types.ModuleType, own: frozenset[str], expanded: set[int]
+    ) -> _Memo:
+        """One module's globals, and inside the objects first seen here (each object once)."""
+        memo = _Memo(module, frozenset(expanded))
+        try:
+            namespace = _namespace(module)
+        except Exception as error:
+            namespace = None
+            self._skip(name, error)
+        if namespace is None:
+            memo.reusable = False
+            return memo
+        memo.namespace.namespace(module)
+        budget = MAX_KEYS_PER_MODULE
+        for attribute, value in list(namespace.items()):
+            if budget <= 0:
+                break
+            if type(attribute) is not str or attribute.startswith("__"):
+                continue
+            part = self._part(name, attribute, value, own, expanded)
+            budget -= len(part.state)
+            memo.parts.append(part)
+        memo.join()
+        return memo
+
+    def _part(
+        self, name: str, attribute: str, value: object, own: frozenset[str], expanded: set[int]
+    ) -> _Part:
+        key = f"{name}.{attribute}"
+        part = _Part(attribute, value)
+        try:
+            self._global(name, key, value, part, own, expanded)
+        except Exception as error:  # one object never takes the probe down
+            part.state.setdefault(key, _identity(value))
+            self._skip(key, error)
+        return part
+
+    def _read_again(
+        self,
+        name: str,
+        memo: _Memo,
+        changed: list[_Part],
+        own: frozenset[str],
+        expanded: set[int],
+    ) -> bool:
+        """Read again only the globals whose containers changed; ``False`` when that would
+        expand other objects than before (then the whole module is read again)."""
+        seen = set(expanded)
+        for index, part in enumerate(memo.parts):
+            if part in changed:
+                new = self._part(name, part.attribute, part.value, own, seen)
+                if new.expanded != part.expanded:
+                    return False
+                memo.parts[index] = new
+            seen.update(part.expanded)
+        memo.join()
+        return True
+
+    def _global(
+        self,
+        name: str,
+        key: str,
+        value: object,
+        memo: _Part,
+        own: frozenset[str],
+        expanded: set[int],
+    ) -> int:
+        """One global's keys (and those of what it holds); how many."""
+        kind = type(value)
+        if issubclass(kind, types.ModuleType):
+            module_name = (_namespace(value) or {}).get("__name__")
+            memo.state[key] = f"{MODULE_VALUE}{module_name}>"
+            return 1
+        memo.state[key] = self._fingerprint(value, memo.reads)
+        if id(value) in expanded:
+            return 1
+        if issubclass(kind, type):
+            if vars(value).get("__module__") == name:
+                self._expand(value, memo, expanded)
+                return 1 + self._class_state(key, value, memo)  # type: ignore[arg-type]
+            return 1
+        if _is_cache(value, kind):
+            self._expand(value, memo, expanded)
+            memo.caches.append((f"{key}.cache_info()", value))
+            return 1
+        if kind is types.FunctionType:
+            self._expand(value, memo, expanded)
+            defaults = value.__defaults__  # type: ignore[attr-defined]
+            memo.defaults.append((value, defaults))  # type: ignore[arg-type]
+            if defaults and any(elements(d) is not None for d in defaults):
+                memo.state[f"{key}.__defaults__"] = self._fingerprint(defaults, memo.reads)
+                return 2
+            return 1
+        if _kind(value) != OTHER:
+            return 1
+        namespace = _namespace(value)
+        if namespace is None:
+            return 1
+        self._expand(value, memo, expanded)
+        mine = _module_name(kind) in own
+        return 1 + self._object_state(key, value, namespace, memo, own, 2, public=not mine)
+
+    @staticmethod
+    def _expand(value: object, memo: _Part, expanded: set[int]) -> None:
+        expanded.add(id(value))
+        memo.expanded.append(id(value))
+
+    def _object_state(
+        self,
+        key: str,
+        value: object,
+        namespace: dict[str, object],
+        memo: _Part,
+        own: frozenset[str],
+        depth: int,
+        public: bool,
+    ) -> int:
+        """An object's attributes (``public``: those not starting with ``_``), and inside
+        the project's own objects among them, ``depth`` levels down."""
+        entry = memo.reads.namespace(value)
+        used = 0
+        for index, (attribute, inner) in enumerate(islice(namespace.items(), MAX_ATTRIBUTES)):
+            if type(attribute) is not str or attribute.startswith("_" if public else "__"):
+                continue
+            kind = type(inner)
+            if issubclass(kind, types.ModuleType):
+                continue
+            inner_key = f"{key}.{attribute}"
+            try:
+                where = (entry, index)
+                memo.state[inner_key] = self._fingerprint(inner, memo.reads, where)
+                used += 1
+                if depth > 1 and _kind(inner) == OTHER and _module_name(kind) in own:
+                    inner_namespace = _namespace(inner)
+                    if inner_namespace is not None:
+                        used += self._object_state(
+                            inner_key, inner, inner_namespace, memo, own, depth - 1, False
+                        )
+            except Exception as error:
+                memo.state.setdefault(inner_key, _identity(inner))
+                self._skip(inner_key, error)
+        return used
+
+    def _class_state(self, key: str, klass: type, memo: _Part) -> int:
+        namespace = vars(klass)
+        entry = memo.reads.namespace(klass)
+        used = 0
+        for index, (attribute, value) in enumerate(list(islice(namespace.items(), 200))):
+            if (
+                type(attribute) is not str
+                or attribute.startswith("__")
+                or attribute in _RUNNER_ATTRIBUTES
+                or issubclass(type(value), _NOT_CLASS_STATE)
+            ):
+                continue
+            if type(value).__name__ in ("member_descriptor", "getset_descriptor"):
+                continue
+            where = (entry, index)
+            memo.state[f"{key}.{attribute}"] = self._fingerprint(value, memo.reads, where)
+            used += 1
+        return used
+
+
+def _identity(value: object) -> str:
+    return f"<{type(value).__name__}>#{id(value):x}"
+
+
+def _is_cache(value: object, kind: type) -> bool:
+    """An ``lru_cache`` (functools' or one like it: ``cache_info`` and ``__wrapped__``),
+    told without asking the object for attributes it may make up (a mock has them all)."""
+    if issubclass(kind, functools._lru_cache_wrapper):
+        return True
+    if _kind(value) not in (OTHER, DEFINITION) or issubclass(kind, type):
+        return False
+    namespace = _namespace(value)
+    if namespace is None or "__wrapped__" not in namespace:
+        return False
+    return callable(namespace.get("cache_info")) or callable(getattr(kind, "cache_info", None))
 
 
 def _lazy_import(change: Change) -> bool:
@@ -173,105 +534,17 @@ def _tests_last(entry: tuple[str, types.ModuleType]) -> tuple[bool, str]:
     return (last.startswith("test") or last == "conftest" or ".tests." in name, name)
 
 
-def _module_state(
-    name: str,
-    module: types.ModuleType,
-    snapshot: dict[str, str],
-    own: set[str],
-    expanded: set[int],
-    fingerprint: Fingerprint = fingerprint,
-) -> None:
-    """One module's globals, and inside the objects first seen here (each object once)."""
-    budget = MAX_KEYS_PER_MODULE
-    for attribute, value in list(vars(module).items()):
-        if budget <= 0:
-            break
-        if attribute.startswith("__"):
-            continue
-        key = f"{name}.{attribute}"
-        if isinstance(value, types.ModuleType):
-            snapshot[key] = f"{MODULE_VALUE}{value.__name__}>"
-            budget -= 1
-            continue
-        snapshot[key] = fingerprint(value)
-        budget -= 1
-        if id(value) in expanded:
-            continue
-        if isinstance(value, type):
-            if value.__module__ == name:
-                expanded.add(id(value))
-                budget -= _class_state(key, value, snapshot, fingerprint)
-        elif callable(value) and hasattr(value, "cache_info") and hasattr(value, "__wrapped__"):
-            expanded.add(id(value))
-            snapshot[f"{key}.cache_info()"] = _cache_size(value)
-            budget -= 1
-        elif isinstance(value, types.FunctionType):
-            expanded.add(id(value))
-            if value.__defaults__ and any(elements(d) is not None for d in value.__defaults__):
-                snapshot[f"{key}.__defaults__"] = fingerprint(value.__defaults__)
-                budget -= 1
-        elif type(value).__module__ in own and _plain_object(value):
-            expanded.add(id(value))
-            budget -= _object_state(key, value, snapshot, own, 2, fingerprint)
-
-
 def _cache_size(wrapper: object) -> str:
     try:
         info = wrapper.cache_info()  # type: ignore[attr-defined]
+        return repr(f"currsize={getattr(info, 'currsize', info)}")
     except Exception as error:  # a cache_info that is not functools': name the failure
         return f"<{type(error).__name__}>"
-    return repr(f"currsize={getattr(info, 'currsize', info)}")
 
 
-def _plain_object(value: object) -> bool:
-    if isinstance(value, (*SCALARS, types.FunctionType, types.BuiltinFunctionType, type, *WEAK)):
-        return False
-    if elements(value) is not None:
-        return False
-    try:
-        return isinstance(vars(value), dict)
-    except Exception:  # no __dict__, or a proxy whose __dict__ raises: not expanded
-        return False
-
-
-def _object_state(
-    key: str,
-    value: object,
-    snapshot: dict[str, str],
-    own: set[str],
-    depth: int,
-    fingerprint: Fingerprint,
-) -> int:
-    used = 0
-    for attribute, inner in list(vars(value).items())[:100]:
-        if attribute.startswith("__") or isinstance(inner, types.ModuleType):
-            continue
-        inner_key = f"{key}.{attribute}"
-        snapshot[inner_key] = fingerprint(inner)
-        used += 1
-        if depth > 1 and type(inner).__module__ in own and _plain_object(inner):
-            used += _object_state(inner_key, inner, snapshot, own, depth - 1, fingerprint)
-    return used
-
-
+_NOT_CLASS_STATE = (types.FunctionType, staticmethod, classmethod, property)
 _RUNNER_ATTRIBUTES = frozenset({"tearDown_exceptions", "_classSetupFailed", "_class_cleanups"})
 """What unittest itself keeps on a ``TestCase`` class while running it, not the suite's."""
-
-
-def _class_state(key: str, klass: type, snapshot: dict[str, str], fingerprint: Fingerprint) -> int:
-    used = 0
-    for attribute, value in list(vars(klass).items())[:200]:
-        if (
-            attribute.startswith("__")
-            or attribute in _RUNNER_ATTRIBUTES
-            or isinstance(value, types.FunctionType | staticmethod | classmethod | property)
-        ):
-            continue
-        if type(value).__name__ in ("member_descriptor", "getset_descriptor"):
-            continue
-        snapshot[f"{key}.{attribute}"] = fingerprint(value)
-        used += 1
-    return used
 
 
 def factory(context: ProbeContext) -> GlobalsProbe:
