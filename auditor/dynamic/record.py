@@ -83,6 +83,9 @@ class SessionRecord:
     missing: list[str] = field(default_factory=list)
     probes: list[str] = field(default_factory=list)
     probe_errors: list[str] = field(default_factory=list)
+    """Probes that failed to load or to snapshot (they took no further part)."""
+    probe_notes: list[str] = field(default_factory=list)
+    """What a working probe left out, and why (an object that raises when read)."""
     exitstatus: int | None = None
     """pytest's exit status; None when the process ended without finishing the session."""
     items: list[str] | None = None
@@ -155,6 +158,7 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
             session.missing = data.get("missing", session.missing)
             session.probes = data.get("probes", session.probes)
             session.probe_errors = data.get("probe_errors", session.probe_errors)
+            session.probe_notes = data.get("probe_notes", session.probe_notes)
             if "exitstatus" in data:
                 session.exitstatus = data["exitstatus"]
     return session, tests

@@ -469,7 +469,8 @@ class Recorder:
             {
                 "type": "session",
                 "exitstatus": int(exitstatus),
-                "probe_errors": [*self.probe_errors, *notes],
+                "probe_errors": list(self.probe_errors),
+                "probe_notes": notes,
             }
         )
         self.writer.close()

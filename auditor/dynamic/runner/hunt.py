@@ -587,6 +587,7 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         report.tests = len(state.tests)
         report.leaked = state.leaked
         report.notes.extend(f"probe failed: {error}" for error in baseline.session.probe_errors)
+        report.notes.extend(f"probe left out: {note}" for note in baseline.session.probe_notes)
         report.collection_errors = list(baseline.session.collection_errors)
         report.notes.extend(
             f"left at the end of the session: {change.describe()}"
