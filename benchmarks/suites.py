@@ -19,7 +19,7 @@ import tarfile
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 DEFAULT_CACHE_DIR = Path(
@@ -335,6 +335,15 @@ def pytest_command(suite: Suite, venv: Path, *extra: str) -> list[str]:
 
 PYTEST_74 = "pytest>=7.4,<7.5"
 
+
+def on_pytest_74(suite: Suite, *, style: str) -> Suite:
+    """``suite`` with pytest pinned to 7.4 instead of its own pin, under its own name."""
+    kept = tuple(r for r in suite.requirements if not r.startswith("pytest>"))
+    return replace(
+        suite, name=f"{suite.name}-pytest74", requirements=(PYTEST_74, *kept), style=style
+    )
+
+
 FIDELITY_SUITES: tuple[Suite, ...] = (
     Suite(
         name="packaging-pytest74",
@@ -352,22 +361,8 @@ FIDELITY_SUITES: tuple[Suite, ...] = (
         pytest_args=NO_CACHE,
         style="addopts -m 'not property' deselects the property tests; pytest 7.4",
     ),
-    Suite(
-        name="httpx-pytest74",
-        distribution="httpx",
-        version="0.28.1",
-        test_dir="tests",
-        requirements=(
-            PYTEST_74,
-            "httpx[brotli,cli,http2,socks,zstd]==0.28.1",
-            "chardet",
-            "trio",
-            "trustme",
-            "uvicorn",
-            "cryptography",
-        ),
-        pytest_args=NO_CACHE,
-        deselect_args=("-m", "not network"),
+    on_pytest_74(
+        suite_named("httpx"),
         style="anyio's pytest11 plugin gives every async test anyio_backend; pytest 7.4",
     ),
 )
