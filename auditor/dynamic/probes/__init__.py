@@ -20,6 +20,7 @@ Example, a probe counting keys in a Redis database (the one shipped in
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -121,6 +122,23 @@ def diff(probe: str, before: Snapshot, after: Snapshot) -> list[Change]:
         for key in keys
         if before.get(key) != after.get(key)
     ]
+
+
+FILE_KEYS = (
+    re.compile(r"^(?:open )?file (?P<path>.+)$"),
+    re.compile(r"^sqlite (?P<path>.+?)(?: table .*)?$"),
+)
+"""Keys that hold a file's path: ``file app/out.csv`` (files), ``open file /tmp/x.db``
+(descriptors), ``sqlite dev.sqlite table 'note' rows`` (sqlite)."""
+
+
+def file_of_key(key: str) -> str | None:
+    """The file a change's key names, as its probe shows it; None when it names none."""
+    for pattern in FILE_KEYS:
+        found = pattern.match(key)
+        if found:
+            return found["path"]
+    return None
 
 
 def shown_path(path: str, rootdir: str) -> str:

@@ -20,7 +20,7 @@ import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from auditor.dynamic.probes import Change
+from auditor.dynamic.probes import Change, file_of_key
 
 SPECIFIC = 3
 READER = 2
@@ -161,7 +161,7 @@ def change_words(change: Change) -> dict[str, int]:
         if " table " in key and parts:
             for form in _singular_forms(parts[-1]):
                 add(form, SPECIFIC)
-    path = _path_of(key)
+    path = file_of_key(key)
     plain = WORD.findall(re.sub(r"'[^']*'", " ", key))
     meaningful = [w for w in plain if w not in GENERIC]
     if meaningful and not quoted and path is None:
@@ -188,22 +188,6 @@ def change_words(change: Change) -> dict[str, int]:
     for word in READERS.get(change.probe, ()):
         words.setdefault(word, CONTEXT if change.probe == "sys.path" else READER)
     return words
-
-
-FILE_KEYS = (
-    re.compile(r"^(?:open )?file (?P<path>\S+)$"),
-    re.compile(r"^sqlite (?P<path>\S+)(?: table .*)?$"),
-)
-"""Keys that hold a file's path: ``file app/out.csv``, ``open file /tmp/x.db``, ``sqlite
-dev.sqlite table 'note' rows``."""
-
-
-def _path_of(key: str) -> str | None:
-    for pattern in FILE_KEYS:
-        found = pattern.match(key)
-        if found:
-            return found["path"]
-    return None
 
 
 def _singular_forms(table: str) -> set[str]:

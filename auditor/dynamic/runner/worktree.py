@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from auditor.dynamic.probes import Change
+from auditor.dynamic.probes import Change, file_of_key
 
 if TYPE_CHECKING:
     from auditor.dynamic.runner.result import LeakReport
@@ -282,10 +282,8 @@ def _marked(change: Change, files: Mapping[str, bool], database_file: str | None
 
 def _file_of(change: Change, database_file: str | None) -> str | None:
     """The rootdir-relative file ``change`` is about, when a probe names one."""
-    if change.probe == "sqlite" and change.key.startswith("sqlite "):
-        return change.key[len("sqlite ") :].split(" table ", 1)[0]
-    if change.probe == "files" and change.key.startswith("file "):
-        return change.key[len("file ") :]
+    if change.probe in ("sqlite", "files"):
+        return file_of_key(change.key)
     if change.probe == "database":
         return database_file
     return None
