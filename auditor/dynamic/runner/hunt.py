@@ -319,10 +319,9 @@ class _Hunt:
         fail (and where it passed, which rules some out), so each is a story it could have
         told: the union bound of :mod:`~auditor.dynamic.runner.evidence` counts them all."""
         leaked = {**self.leaked, **suspect.leaked}
-        common = self.baseline.common
         possible = 0
         for nodeid, changes in leaked.items():
-            rare = [change for change in changes if change.where not in common]
+            rare = self.baseline.rare(changes)
             match = score(rare, suspect.words) if nodeid != suspect.nodeid else None
             possible += bool(match and (match.named or not named_only))
         return possible
@@ -442,9 +441,8 @@ class _Hunt:
                 left = next((r.leaked for r in confirm.records if r.nodeid == polluter), [])
                 changes = left or list(suspect.leaked.get(polluter, ()))
                 # Noise (state most tests change) is no explanation when there is more.
-                common = self.baseline.common
-                rare = [change for change in changes if change.where not in common] or changes
-                read = score(rare, suspect.words, common).changes
+                rare = self.baseline.rare(changes) or changes
+                read = score(rare, suspect.words, self.baseline.common).changes
                 state = sorted(read or rare, key=self.baseline.rarity)  # rarest first
                 self.pair(polluter, victim, state, "bisection")
         else:

@@ -93,6 +93,10 @@ class Baseline:
         """How many tests changed this state in the default order (fewer: rarer)."""
         return len(self.changed_at.get(change.where, ()))
 
+    def rare(self, changes: Iterable[Change]) -> list[Change]:
+        """``changes`` less those to common state (noise: a counter most tests bump)."""
+        return [change for change in changes if change.where not in self.common]
+
 
 def suspects(runs: Iterable[Run], baseline: Baseline) -> list[Suspect]:
     """One suspect per test that failed in any of ``runs``, in order of first failure."""
@@ -150,12 +154,13 @@ def ranked(
     which the victim needs."""
     entries: list[tuple[int, int, int, Candidate]] = []
     for distance, candidate in enumerate(reversed(prefix)):
-        changes = [
-            change
-            for change in leaked.get(candidate, ())
-            if not survived
-            or not (change.where in baseline.common or baseline.harmless(candidate, victim, change))
-        ]
+        changes = list(leaked.get(candidate, ()))
+        if survived:
+            changes = [
+                change
+                for change in baseline.rare(changes)
+                if not baseline.harmless(candidate, victim, change)
+            ]
         match = score(changes, words, baseline.common)
         if match:
             ordered = sorted(match.changes, key=baseline.rarity)
