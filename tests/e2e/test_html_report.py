@@ -8,6 +8,7 @@ view is saved under the test's temporary folder."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ if CHROMIUM is None or CHROMEDRIVER is None:
 webdriver = pytest.importorskip(
     "selenium.webdriver", reason="selenium is not installed (pip install -e '.[dev]')"
 )
+from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.chromium.webdriver import ChromiumDriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
@@ -168,6 +170,8 @@ def test_scan_report_shows_what_the_json_says(
         By.CSS_SELECTOR, f'details.test[data-nodeid="{integration["nodeid"]}"]'
     )
     row.find_element(By.TAG_NAME, "summary").click()
+    with contextlib.suppress(TimeoutException):  # filled by the `toggle` event, a task later
+        WebDriverWait(browser, 10).until(lambda _: integration["evidence"][0] in row.text)
     assert integration["evidence"][0] in row.text
     screenshot(browser, shots, "2-tests")
 
@@ -183,10 +187,15 @@ def test_scan_report_shows_what_the_json_says(
     expected_users = {t["nodeid"] for t in scan["tests"] if "user_factory" in t["fixtures"]}
     for folder in detail.find_elements(By.CSS_SELECTOR, "#fixture-users details:not([open])"):
         folder.find_element(By.TAG_NAME, "summary").click()
-    users = {
-        li.get_attribute("data-nodeid")
-        for li in detail.find_elements(By.CSS_SELECTOR, "#fixture-users li.hit")
-    }
+
+    def shown_users() -> set[str | None]:
+        hits = detail.find_elements(By.CSS_SELECTOR, "#fixture-users li.hit")
+        return {li.get_attribute("data-nodeid") for li in hits}
+
+    # A folder's list is filled by its `toggle` event, a task after the click returns.
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(browser, 10).until(lambda _: len(shown_users()) >= len(expected_users))
+    users = shown_users()
     assert users == expected_users
     assert len(users) == fixture["used_by"]
     assert "db_session" in detail.text  # its closure
