@@ -278,12 +278,14 @@ class FindingScore:
     wrong: Counter[str] = field(default_factory=Counter)
     gone_right: Counter[str] = field(default_factory=Counter)
     gone_wrong: Counter[str] = field(default_factory=Counter)
+    wrong_found: list[str] = field(default_factory=list)
 
     def add(self, other: FindingScore) -> None:
         self.right.update(other.right)
         self.wrong.update(other.wrong)
         self.gone_right.update(other.gone_right)
         self.gone_wrong.update(other.gone_wrong)
+        self.wrong_found.extend(other.wrong_found)
 
     @property
     def judged(self) -> int:
@@ -334,6 +336,7 @@ class Reported:
     path: str
     line: int
     partners: tuple[str, ...] = ()
+    message: str = ""
 
     @property
     def where(self) -> tuple[str, str, int]:
@@ -350,7 +353,8 @@ def reported_findings(check: Any) -> list[Reported]:
         path = str(f["path"])
         named = PY_FILE.findall(str(f.get("message", "")))
         partners = tuple(dict.fromkeys(name for name in named if name != path))
-        found.append(Reported(str(f["rule"]), path, int(f["line"]), partners))
+        message = str(f.get("message", ""))
+        found.append(Reported(str(f["rule"]), path, int(f["line"]), partners, message))
     return found
 
 
@@ -359,8 +363,38 @@ def names_file(text: str, path: str) -> bool:
     return any(path == name or path.endswith("/" + name) for name in PY_FILE.findall(text))
 
 
+LOCATION = re.compile(r"[\w./-]+\.py(?::\d+)?\b")
+
+
+DELETION = re.compile(r"\bdelete (it|them)\b|\bkeep one\b", re.IGNORECASE)
+
+
+def claim(message: str) -> tuple[str, ...]:
+    """What a finding claims, as far as a verdict on it depends: the files and lines it
+    names (its partners), and whether it advises deleting tests (the one advice that
+    loses a test: "delete it", "keep one copy"; a label objecting to a deletion does not
+    judge a finding that now advises parametrizing)."""
+    locations = sorted(set(LOCATION.findall(message)))
+    return (*locations, "advises deletion" if DELETION.search(message) else "keeps tests")
+
+
+def load_labelled(labels: LabelFile) -> dict[tuple[str, str, int], set[tuple[str, ...]]] | None:
+    """The claims ``check`` made at each key when the labels were written (see
+    ``benchmarks.label_time_findings``), or None when that record is missing."""
+    path = labels.path.with_name(f"{labels.name}.labelled.json")
+    if not path.is_file():
+        return None
+    claims: dict[tuple[str, str, int], set[tuple[str, ...]]] = {}
+    for f in json.loads(path.read_text(encoding="utf-8")):
+        key = (str(f["rule"]), str(f["path"]), int(f["line"]))
+        claims.setdefault(key, set()).add(claim(str(f["message"])))
+    return claims
+
+
 def match_labels(
-    labels: Sequence[FindingLabel], reported: Sequence[Reported]
+    labels: Sequence[FindingLabel],
+    reported: Sequence[Reported],
+    labelled: dict[tuple[str, str, int], set[tuple[str, ...]]] | None = None,
 ) -> dict[int, FindingLabel]:
     """Which label judges each reported finding (by index); each label judges one finding.
 
@@ -371,6 +405,11 @@ def match_labels(
     what is reported there. Where it holds several, a reported finding takes the label
     whose reason names the other file its message names, else one that names no other
     file of the pair at all; one finding is never counted as several judged ones.
+
+    With ``labelled`` (the claims made at each key when the labels were written), a
+    finding whose message now points at other files or lines than any finding at its key
+    did then (a duplicate rule naming another partner) is a claim nobody judged: no
+    label judges it.
     """
     by_key: dict[tuple[str, str, int], list[FindingLabel]] = {}
     for label in labels:
@@ -380,6 +419,10 @@ def match_labels(
     for index, finding in enumerate(reported):
         candidates = by_key.get(finding.where)
         if not candidates:
+            continue
+        if labelled is not None and claim(finding.message) not in labelled.get(
+            finding.where, set()
+        ):
             continue
         if len(candidates) == 1 and reported_at[finding.where] == 1:
             matched[index] = candidates.pop()
@@ -444,8 +487,17 @@ def score_suite(labels: LabelFile, scan: Run | None, check: Run | None) -> Suite
     if reported is None:
         problems.append("check failed: findings and hazards not scored")
     else:
-        matched = match_labels(labels.findings, reported)
+        labelled = load_labelled(labels)
+        if labelled is None:
+            problems.append("no label-time findings: every finding judged by its key alone")
+        matched = match_labels(labels.findings, reported, labelled)
         judging = {id(label) for label in matched.values()}
+        for index, label in matched.items():
+            if label.verdict == "wrong":
+                halves[half_of(dist, label.key)].findings.wrong_found.append(
+                    f"{label.key}\n          label: {label.reason}"
+                    f"\n          now:   {reported[index].message}"
+                )
         for finding in labels.findings:
             score_f = halves[half_of(dist, finding.key)].findings
             is_right = finding.verdict == "right"
@@ -576,6 +628,8 @@ def format_score(title: str, score: Score, details: bool) -> list[str]:
             lines.append(f"      tier  {nodeid}: not in the scan")
         for missed in hazards.missed:
             lines.append(f"      hazard missed  {missed}")
+        for wrong in findings.wrong_found:
+            lines.append(f"      finding wrong  {wrong}")
     return lines
 
 
