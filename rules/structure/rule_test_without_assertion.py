@@ -161,10 +161,16 @@ def _trivial(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
     )
 
 
+TO_DO = re.compile(r"#\s*(todo|fixme|xxx|tbd)\b", re.IGNORECASE)
+"""A comment that promises the test rather than saying why it is empty."""
+
+
 def _commented(file: FileView, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
-    """A comment inside the body: an empty test that says why it is empty."""
+    """A comment inside the body: an empty test that says why it is empty (a to-do note,
+    `# TODO: test relations`, is a placeholder that always passes, not a reason)."""
     end = node.end_lineno or node.lineno
-    return any(line.strip().startswith("#") for line in file.lines[node.lineno : end])
+    comments = [line.strip() for line in file.lines[node.lineno : end]]
+    return any(c.startswith("#") and not TO_DO.match(c) for c in comments)
 
 
 def _imports_only(node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
@@ -212,8 +218,8 @@ class TestWithoutAssertion(Rule):
     whose check is a call that raises when it fails (`subprocess.run(..., check=True)`,
     `subprocess.check_call`, `response.raise_for_status()`, `jsonschema.validate`); tests
     that call a requested fixture (a checker, maybe); tests that only import (an import
-    check); empty tests that say why in a comment, or that sit in a subclass (they
-    switch off an inherited test).
+    check); empty tests that say why in a comment (a `# TODO` says what is missing, not
+    why), or that sit in a subclass (they switch off an inherited test).
 
     ## Example
     ```python
@@ -302,6 +308,12 @@ class TestWithoutAssertion(Rule):
             "    helper([2, 1])\n\n\ndef test_placeholder():\n    pass\n",
             at=("test_example.py:5:1", "test_example.py:9:1"),
             message="test `test_sorted` checks nothing",
+        ),
+        # a to-do note is no reason for an empty test: it always passes
+        Invalid(
+            "def test_relations():\n    # TODO: test relations\n    pass\n",
+            at=("test_example.py:1:1",),
+            message="its body is empty, so it always passes",
         ),
     )
 
