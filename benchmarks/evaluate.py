@@ -532,11 +532,15 @@ def score_suite(labels: LabelFile, scan: Run | None, check: Run | None) -> Suite
 KIND_SYNONYMS = {
     "resource-leak": "unreleased-resource",
     "source-tree-mutation": "write-outside-tmp",
+    "write-project-file": "write-outside-tmp",
     "global-listener-at-import": "process-state-change",
+    "global-listener-leak": "process-state-change",
     "uncollected-test": "uncollected-test-function",
+    "copied-fixture-body": "duplicated-fixture",
 }
 """Hazard kinds written by the labellers, as the name of the rule that detects that kind
-(where the kind is not already a rule's name)."""
+(where the kind is not already a rule's name). Made from the kind names of the hazards
+labelled without a rule, in both halves (names only; no hazard's place or text)."""
 
 
 def canonical_kind(kind: str) -> str:

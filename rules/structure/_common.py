@@ -289,9 +289,13 @@ class AssertChecker:
         if source is None:
             return "test" in dotted.lower()
         target = _module_defs(source).get(name)
-        if target is None:
-            return False
-        return self._asserts(target, _Owner(source, None), depth + 1)
+        if target is not None:
+            return self._asserts(target, _Owner(source, None), depth + 1)
+        again = imports_of(source).get(name)
+        if again is not None and again.name and depth < self.MAX_DEPTH:
+            # re-exported (``from .assertions import eq_`` in a package's __init__)
+            return self._imported_asserts(source, again, again.name, depth + 1)
+        return False
 
 
 def _calls(function: FunctionDef) -> Iterator[ast.Call]:

@@ -250,6 +250,17 @@ class TestWithoutAssertion(Rule):
     severity = Severity.WARNING
 
     VALID = (
+        # an asserting helper re-exported by the project's testing package (SQLAlchemy's
+        # and alembic's `eq_`)
+        Valid(
+            files={
+                "pkg/__init__.py": "",
+                "pkg/testing/__init__.py": "from .assertions import eq_\n",
+                "pkg/testing/assertions.py": "def eq_(a, b):\n    assert a == b, f'{a} != {b}'\n",
+                "tests/test_a.py": "from pkg.testing import eq_\n\n\n"
+                "def test_a():\n    eq_(1 + 1, 2)\n",
+            }
+        ),
         Valid(
             "import pytest\n\n\ndef test_div():\n    with pytest.raises(ZeroDivisionError):\n"
             "        1 / 0\n\n\ndef test_mock(mocker):\n    m = mocker.Mock()\n    m()\n"
