@@ -21,6 +21,7 @@ import dataclasses
 from collections.abc import Callable, Sequence
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 
 MAX_VALUES = 32
 """Literal values kept, in source order, for the parametrize suggestion."""
@@ -267,8 +268,12 @@ class TokenStream:
         self.tokens.append(CLOSE)
 
     def function(self, node: cst.FunctionDef, statements: Sequence[cst.CSTNode]) -> None:
-        """Decorators, async, parameters, return annotation and `statements`; not the name."""
+        """Decorators, async, parameters, return annotation and `statements`; not the name.
+        Decorators that only say when the test runs (`skip_decorator`) are left out: a
+        copy of a test skipped on old Pythons is still a copy."""
         for decorator in node.decorators:
+            if skip_decorator(decorator.decorator):
+                continue
             self.walk(decorator.decorator)
         self.tokens.append(CLOSE)
         if node.asynchronous is not None:
@@ -339,6 +344,30 @@ class TokenStream:
                 placeholder = "<bytes>"
         self.literal(written, placeholder, written)
 
+    def _import(self, node: cst.Import | cst.ImportFrom) -> None:
+        """An import inside the def whose every name is bound under an alias (``from
+        docs_src.decimal import tutorial001_py310 as mod``): what it imports is data, one
+        literal each, like a string naming a module; the alias is a name. Other imports
+        are generic nodes."""
+        aliases = node.names
+        if isinstance(aliases, cst.ImportStar) or not all(a.asname for a in aliases):
+            self.generic(node, _PLANS.get(type(node)) or _plan(type(node)))
+            return
+        self.tokens.append("#" + type(node).__name__)
+        module = ""
+        if isinstance(node, cst.ImportFrom):
+            dots = "." * len(node.relative)
+            module = dots + (get_full_name_for_node(node.module) or "" if node.module else "")
+        for alias in aliases:
+            imported = get_full_name_for_node(alias.name) or ""
+            written = f"{module}:{imported}" if module else imported
+            self.literal(written, "<import>", written)
+            asname = alias.asname
+            assert asname is not None
+            self.tokens.append("#AsName")
+            self.walk(asname.name)
+        self.tokens.append(CLOSE)
+
     def _unary(self, node: cst.UnaryOperation) -> None:
         """``-1`` is one literal; other unary operations are generic nodes."""
         operand = node.expression
@@ -348,6 +377,17 @@ class TokenStream:
             return
         value = "-" + operand.value  # type: ignore[attr-defined]
         self.literal(value, number, value)
+
+
+SKIP_PREFIXES = ("skip", "xfail", "needs_", "requires_", "only_on")
+"""Names of decorators that choose when a test runs (`pytest.mark.skipif(...)`,
+`@needs_py310`, `@requires_postgres`), not what it does."""
+
+
+def skip_decorator(expression: cst.BaseExpression) -> bool:
+    """Whether a decorator only says when the test runs (see `SKIP_PREFIXES`)."""
+    name = _terminal(expression.func if isinstance(expression, cst.Call) else expression)
+    return name.lower().startswith(SKIP_PREFIXES)
 
 
 CHECK_PREFIXES = ("assert", "check", "verify", "expect")
@@ -410,5 +450,7 @@ _HANDLERS: dict[type[cst.CSTNode], Callable[..., None]] = {
     cst.SimpleStatementSuite: TokenStream._suite,
     cst.UnaryOperation: TokenStream._unary,
     cst.FunctionDef: TokenStream._nested,
+    cst.Import: TokenStream._import,
+    cst.ImportFrom: TokenStream._import,
 }
 """Node types that are not walked field by field."""

@@ -304,3 +304,40 @@ def test_the_parser_gives_every_def_a_shape():
     assert test_module is not None
     assert method is not None
     assert method.exact != test_module.exact  # `self` is one parameter more
+
+
+VARIANT = """
+{decorator}
+def test_tutorial(clear_sqlmodel):
+    from docs_src.advanced.decimal import {module} as mod
+
+    mod.sqlite_url = "sqlite://"
+    calls = []
+    mod.main()
+    assert calls == expected_calls
+"""
+
+
+def test_a_module_imported_under_an_alias_is_data_and_skip_decorators_are_left_out():
+    """The same tutorial test over its Python-version variant (`tutorial001_py310 as
+    mod`, skipped on older Pythons) is the same code up to literals: what a local import
+    bound to an alias brings in is data, like a string; when a test runs is not its code."""
+    plain = shape(VARIANT.format(decorator="", module="tutorial001"))
+    variant = shape(VARIANT.format(decorator="@needs_py310", module="tutorial001_py310"))
+    assert plain.exact != variant.exact
+    assert plain.literals == variant.literals
+    marked = shape(
+        VARIANT.format(
+            decorator="@pytest.mark.skipif(sys.version_info < (3, 10), reason='x')",
+            module="tutorial001",
+        )
+    )
+    assert marked.exact == plain.exact
+    other = shape(VARIANT.format(decorator="@pytest.mark.usefixtures('db')", module="tutorial001"))
+    assert other.exact != plain.exact
+
+
+def test_an_import_without_an_alias_stays_code():
+    one = shape("def test_a():\n    from app import views\n    assert views.index()\n")
+    two = shape("def test_a():\n    from app import models\n    assert models.index()\n")
+    assert one.literals != two.literals
