@@ -537,6 +537,8 @@ KIND_SYNONYMS = {
     "global-listener-leak": "process-state-change",
     "uncollected-test": "uncollected-test-function",
     "copied-fixture-body": "duplicated-fixture",
+    "global-registry-leak": "module-attribute-assignment",
+    "global-registry-mutation": "module-attribute-assignment",
 }
 """Hazard kinds written by the labellers, as the name of the rule that detects that kind
 (where the kind is not already a rule's name). Made from the kind names of the hazards

@@ -21,6 +21,7 @@ from typing import Literal
 
 from auditor.api import FileView, walk_local
 
+from ._mutations import project_module
 from ._syntax import call_name
 
 Kind = Literal["engine", "connection", "session"]
@@ -194,11 +195,68 @@ def _opens(
         ):
             return None
         return "connection"
+    if isinstance(func, ast.Name) and _engine_helper(call, file):
+        return "engine"
     if name in SESSION_CLASSES:
         return "session"
     if isinstance(func, ast.Call) and call_name(func) in SESSION_FACTORIES:
         return "session"
     return None
+
+
+def _engine_helper(call: ast.Call, file: FileView) -> bool:
+    """A call of a module-level function of the file, or of a project module, that
+    builds a new engine each time it is called (``return create_async_engine(url)``),
+    unless the call passes an in-memory SQLite URL."""
+    assert isinstance(call.func, ast.Name)
+    name = call.func.id
+    definition: ast.stmt | None = None
+    owner = file
+    if name in file.imports:
+        module, _, attr = file.imports[name].rpartition(".")
+        found = project_module(file.suite, module)
+        if found is None:
+            return False
+        owner, name = found, attr
+    else:
+        relative = _relative_import(file, name)
+        if relative is not None:
+            owner, name = relative
+    for node in owner.tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+            definition = node
+    if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    if definition.decorator_list or not _returns_engine(definition, owner):
+        return False
+    url = _constant_str(_url_argument(call), file, call)
+    return url is None or not in_memory(url)
+
+
+def _relative_import(file: FileView, name: str) -> tuple[FileView, str] | None:
+    """The module file and the name behind ``from .helpers import name`` in `file`."""
+    for node in file.tree.body:
+        if not isinstance(node, ast.ImportFrom) or not node.level:
+            continue
+        for alias in node.names:
+            if (alias.asname or alias.name) != name:
+                continue
+            folders = file.path.split("/")[:-1]
+            base = folders[: len(folders) - (node.level - 1)]
+            parts = [*base, *(node.module.split(".") if node.module else [])]
+            found = file.suite.file("/".join(parts) + ".py") if parts else None
+            return (found, alias.name) if found is not None else None
+    return None
+
+
+def _returns_engine(definition: ast.FunctionDef | ast.AsyncFunctionDef, file: FileView) -> bool:
+    returns = [n.value for n in walk_local(definition) if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        isinstance(value, ast.Call)
+        and call_name(value) in ENGINE_NAMES
+        and _opens(value, file, definition, frozenset()) == "engine"
+        for value in returns
+    )
 
 
 def resources(function: ast.AST, file: FileView) -> Iterator[Resource]:
@@ -329,3 +387,15 @@ def _uses(function: ast.AST, name: str) -> tuple[bool, bool]:
 def releases_param(function: ast.AST, name: str) -> bool:
     """Whether a consumer releases the fixture value it gets as `name`."""
     return name in _released_names(function)
+
+
+def opened_kind(call: ast.Call, file: FileView, function: ast.AST) -> Kind | None:
+    """What kind of database resource `call` (in `function`) opens; None for none and
+    for in-memory SQLite."""
+    return _opens(call, file, function, _memory_engines(function, file))
+
+
+def escapes(function: ast.AST, name: str) -> bool:
+    """Whether the function stores `name` somewhere that may release it later, or hands
+    it out inside another value."""
+    return _uses(function, name)[0]

@@ -2,140 +2,29 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, SuiteView, Valid
+from auditor.api import FileView, Finding, Invalid, Rule, SuiteView, Valid
 
-from ._common import AnalysisCache, checked, restore_hint, restored_on_success, where
+from ._attributes import classify, may_assign, message, trailing_cleanup
+from ._common import AnalysisCache, checked, restored_on_success
+from ._mutations import is_cache_fill, is_mutation, reset_at_setup
 from ._owned import OwnedModules
-from ._patchers import monkeypatched, patch_function
-from ._writes import Context, Role, Write
 
-KIND = "attribute"
-OTHER_RULES = ("os.environ", "sys.path")
-"""Attributes other rules report (TA301, TA306); TA304 covers APP_STATE, TA306 logging."""
-OTHER_PREFIXES = ("logging.",)
-RESET_BY_PYTEST = frozenset({"sys.stdout", "sys.stderr", "sys.stdin"})
-"""pytest's capture puts the standard streams back after every test."""
-CONTEXT_LOCALS = frozenset(
-    {
-        f"{package}.{name}"
-        for package in ("flask", "flask.globals", "quart", "quart.globals")
-        for name in ("g", "session", "request", "current_app", "websocket")
-    }
+REGISTRY = (
+    "class Registry:\n    def __init__(self):\n        self.items = set()\n\n"
+    "    def add(self, item):\n        self.items.add(item)\n\n"
+    "    def discard(self, item):\n        self.items.discard(item)\n\n"
+    "plugins = Registry()\n\n"
+    "class Store:\n    def __init__(self):\n        self.data = {}\n\n"
+    "    def put(self, key, value):\n        self.data[key] = value\n\n"
+    "    def get(self, key):\n        return self.data.get(key)\n\n"
+    "store = Store()\n"
 )
-"""Proxies to per-request / per-app-context objects: their attributes are not global."""
-APP_STATE = frozenset({"dependency_overrides", "user_middleware", "middleware_stack"})
-FACTORY_SESSION = frozenset({"sqlalchemy_session", "sqlalchemy_session_factory"})
-
-
-def _base(node: ast.AST) -> ast.Name | None:
-    while isinstance(node, ast.Attribute):
-        node = node.value
-    return node if isinstance(node, ast.Name) else None
-
-
-def _global_attribute(node: ast.AST, ctx: Context) -> str | None:
-    """The qualified name of ``imported.attr[.attr]`` (None for other targets)."""
-    if not isinstance(node, ast.Attribute):
-        return None
-    base = _base(node)
-    if base is None or not ctx.is_global(base.id):
-        return None
-    key = ctx.file.qualified(node)
-    if key is None or _ignored(key, ctx.file.qualified(node.value) or ""):
-        return None
-    return key
-
-
-def _ignored(key: str, owner: str) -> bool:
-    return (
-        key in OTHER_RULES
-        or key in RESET_BY_PYTEST
-        or key.startswith(OTHER_PREFIXES)
-        or key.rsplit(".", 1)[-1] in APP_STATE
-        or owner in CONTEXT_LOCALS
-    )
-
-
-def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
-    """Assignments (and ``setattr``/``delattr``/``del``) of attributes of imported names;
-    ``mock.patch``/``patch.object`` of them as restoring contexts."""
-
-    def reads(n: ast.AST) -> bool:
-        return _global_attribute(n, ctx) is not None or (
-            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "getattr"
-        )
-
-    if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-        value = None if isinstance(node, (ast.Delete, ast.AugAssign)) else node.value
-        role: Role = "restore" if ctx.uses_saved(value, reads, "attribute") else "change"
-        for target in targets:
-            key = _global_attribute(target, ctx)
-            if key is not None:
-                yield Write(node, KIND, key, role, ast.unparse(target))
-        return
-    if not isinstance(node, ast.Call):
-        return
-    func = node.func
-    if (
-        isinstance(func, ast.Name)
-        and func.id in ("setattr", "delattr")
-        and func.id not in ctx.local_names
-    ):
-        if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
-            owner, attr = node.args[0], node.args[1].value
-            base = _base(owner)
-            if isinstance(attr, str) and base is not None and ctx.is_global(base.id):
-                owner_name = ctx.file.qualified(owner) or ""
-                key = f"{owner_name}.{attr}"
-                if not _ignored(key, owner_name):
-                    value = node.args[2] if len(node.args) > 2 else None
-                    saved = ctx.uses_saved(value, reads, "attribute")
-                    text = f"{ast.unparse(owner)}.{attr}"
-                    yield Write(node, KIND, key, "restore" if saved else "change", text)
-        return
-    undone = monkeypatched(node, ctx.file)
-    if undone is not None:
-        if undone[0] == KIND and undone[1] is not None:
-            yield Write(node, KIND, undone[1], "guard")
-        return
-    patcher = patch_function(ctx.file, node)
-    if not patcher or not node.args:
-        return
-    first = node.args[0]
-    if patcher == "patch" and isinstance(first, ast.Constant) and isinstance(first.value, str):
-        yield Write(node, KIND, first.value, "context")
-    elif patcher == "patch.object" and len(node.args) > 1:
-        name = node.args[1]
-        patched = ctx.file.qualified(first)
-        if patched and isinstance(name, ast.Constant) and isinstance(name.value, str):
-            yield Write(node, KIND, f"{patched}.{name.value}", "context")
-    elif patcher == "patch.multiple":
-        patched = (
-            first.value
-            if isinstance(first, ast.Constant) and isinstance(first.value, str)
-            else ctx.file.qualified(first)
-        )
-        for keyword in node.keywords:
-            if patched and keyword.arg:
-                yield Write(node, KIND, f"{patched}.{keyword.arg}", "context")
-
-
-def _may_assign(file: FileView) -> bool:
-    """A cheap look at the text: does any imported name get an attribute assigned
-    (``name.attr = ``, ``name.a.b += ``), or is there a ``setattr``/``delattr``/``del``?"""
-    if "setattr(" in file.text or "delattr(" in file.text:
-        return True
-    names = "|".join(re.escape(name) for name in file.imports)
-    if not names:
-        return False
-    assign = rf"(?<![\w.])(?:{names})(?:\.\w+)+\s*(?:[-+*/%&|^@]|//|\*\*|<<|>>)?=(?!=)"
-    delete = rf"\bdel\s+(?:{names})\."
-    return re.search(f"{assign}|{delete}", file.text) is not None
+CONFIG = (
+    "import functools\nimport os\n\n@functools.lru_cache\n"
+    "def get_settings():\n    return dict(os.environ)\n"
+)
 
 
 class ModuleAttributeAssignment(Rule):
@@ -147,6 +36,20 @@ class ModuleAttributeAssignment(Rule):
     (after the fixture's `yield`, in a `finally`, in a finalizer or a teardown). A test
     that puts the old value back on its last lines, after its assertions, restores it
     only when they pass: that is reported too.
+
+    It also finds shared objects changed through their methods and never put back
+    (`plugins.add(...)`, `store.put(...)`, `app.handlers.append(...)`): a module-level
+    object of the project imported into the file, or one the file binds at module level
+    and other functions of the file use, that is a container (`{}`, `[]`, `set()`) or an
+    instance of a class of the project whose method changes `self`. And a cached getter
+    of the project (`@functools.lru_cache def get_settings()`) called after the test
+    patched the environment, with no `get_settings.cache_clear()` after it. Taking the
+    entry out again (`remove`, `discard`, `pop`, `clear`, `unregister`...) or clearing
+    the cache after the `yield` or in a `finally`, `monkeypatch.setattr` of the object,
+    `mock.patch.dict`, and a function-scoped autouse fixture that empties the object or
+    clears the cache for every test of the file (before or after its `yield`) undo it.
+    Objects a fixture provides and instances of installed classes (a session, a table,
+    an HTTP client) are not followed.
 
     Not reported: an attribute of a module of the project that belongs to the tests
     setting it (each function of the suite using the module imports it itself and sets
@@ -162,7 +65,9 @@ class ModuleAttributeAssignment(Rule):
     Imported modules and classes live for the whole session: the new value stays for
     every test that runs later, so results depend on test order. A factory-boy factory
     rebound to each test's session keeps the last one, often closed or rolled back, for
-    whoever uses it next.
+    whoever uses it next. The same holds for entries added to a shared registry, and
+    for a value cached while the environment was patched: later tests get the patched
+    settings without patching anything.
 
     ## Example
     ```python
@@ -180,10 +85,30 @@ class ModuleAttributeAssignment(Rule):
         monkeypatch.setattr(settings, "DEBUG", True)
         assert "Traceback" in client.get("/boom").text
     ```
+    and for objects changed through their methods and cached getters:
+    ```python
+    from app.config import get_settings
+    from app.registry import plugins
+
+    @pytest.fixture
+    def audit_plugin():
+        plugins.add("audit")
+        yield
+        plugins.discard("audit")
+
+    @pytest.fixture
+    def settings(monkeypatch):
+        monkeypatch.setenv("DEBUG", "1")
+        get_settings.cache_clear()
+        yield get_settings()
+        get_settings.cache_clear()
+    ```
 
     ## References
     - pytest, "How to monkeypatch/mock modules and environments":
       <https://docs.pytest.org/en/stable/how-to/monkeypatch.html>
+    - Python, "functools.lru_cache":
+      <https://docs.python.org/3/library/functools.html#functools.lru_cache>
     """
 
     code = "TA302"
@@ -258,6 +183,73 @@ class ModuleAttributeAssignment(Rule):
             "def test_engines(url):\n    eng = sqlalchemy.create_engine(url)\n"
             "    assert eng\n    eng.dispose()\n    Base.metadata.bind = None\n",
             files={"models.py": "class Base:\n    pass\n"},
+        ),
+        # shared objects changed through their methods, but undone: after the yield, in
+        # a finally, by monkeypatch or mock.patch.dict; objects a fixture provides; and
+        # instances of installed classes (a session, a table, an HTTP client)
+        Valid(
+            "import pytest\nfrom unittest import mock\nfrom app.registry import Registry, plugins\n"
+            "from app.web import app, routes\n\n@pytest.fixture\ndef audit():\n"
+            "    plugins.add('audit')\n    yield plugins\n    plugins.discard('audit')\n\n"
+            "@pytest.fixture\ndef registry():\n    return Registry()\n\n"
+            "def test_a(audit, registry):\n    registry.add('x')\n    plugins.add('y')\n"
+            "    try:\n        assert 'y' in plugins.items\n    finally:\n"
+            "        plugins.discard('y')\n\n"
+            "def test_b(monkeypatch):\n    monkeypatch.setattr(app, 'handlers', [])\n"
+            "    app.handlers.append(print)\n\n"
+            "def test_c():\n    with mock.patch.dict(routes, {}):\n"
+            "        routes.update(home='/')\n",
+            files={
+                "app/__init__.py": "",
+                "app/registry.py": REGISTRY,
+                "app/web.py": "class App:\n    def __init__(self):\n        self.handlers = []\n\n"
+                "app = App()\nroutes = {}\n",
+            },
+        ),
+        Valid(
+            "from fastapi.testclient import TestClient\nfrom app.db import session, users\n\n"
+            "client = TestClient(None)\n\n"
+            "def test_a():\n    session.add(users.insert())\n    client.put('/x', json={})\n\n"
+            "def test_b():\n    assert client\n",
+            files={
+                "app/__init__.py": "",
+                "app/db.py": "from sqlalchemy import Column, MetaData, Table\n"
+                "from sqlalchemy.orm import Session\n\n"
+                "session = Session()\nusers = Table('users', MetaData(), Column('id'))\n",
+            },
+        ),
+        # a shared list an autouse fixture of the root conftest empties before each test
+        Valid(
+            files={
+                "app/__init__.py": "",
+                "app/state.py": "EVENTS = []\n",
+                "conftest.py": "import pytest\nfrom app.state import EVENTS\n\n"
+                "@pytest.fixture(autouse=True)\ndef reset_events():\n    EVENTS.clear()\n"
+                "    EVENTS.append('root')\n",
+                "tests/test_a.py": "import pytest\nfrom app.state import EVENTS\n\n"
+                "@pytest.fixture(autouse=True)\ndef module_level():\n"
+                "    EVENTS.append('module')\n\n"
+                "def test_order():\n    assert EVENTS == ['root', 'module']\n",
+            }
+        ),
+        # a cached getter called under a patched environment, its cache cleared by an
+        # autouse fixture (after its yield, or before each test)
+        Valid(
+            files={
+                "app/__init__.py": "",
+                "app/config.py": CONFIG,
+                "a/conftest.py": "import pytest\nfrom app.config import get_settings\n\n"
+                "@pytest.fixture(autouse=True)\ndef fresh_settings():\n    yield\n"
+                "    get_settings.cache_clear()\n",
+                "a/test_a.py": "from app.config import get_settings\n\n"
+                "def test_debug(monkeypatch):\n    monkeypatch.setenv('DEBUG', '1')\n"
+                "    assert get_settings()['DEBUG'] == '1'\n",
+                "b/test_b.py": "import pytest\nfrom app.config import get_settings\n\n"
+                "@pytest.fixture(autouse=True)\ndef fresh_settings():\n"
+                "    get_settings.cache_clear()\n\n"
+                "def test_debug(monkeypatch):\n    monkeypatch.setenv('DEBUG', '1')\n"
+                "    assert get_settings()['DEBUG'] == '1'\n",
+            }
         ),
     )
     INVALID = (
@@ -345,6 +337,38 @@ class ModuleAttributeAssignment(Rule):
             at=("conftest.py:7:5",),
             message="fixture `db` rebinds `UserFactory._meta.sqlalchemy_session`",
         ),
+        # a module-level object of the app changed through its methods, and a list
+        # of the test module that another test reads
+        Invalid(
+            "import pytest\nfrom app.registry import plugins, store\nfrom app.web import app\n\n"
+            "seen = []\n\n@pytest.fixture\ndef audit():\n    plugins.add('audit')\n"
+            "    return plugins\n\n"
+            "def test_handler(audit):\n    app.handlers.append(print)\n"
+            "    seen.append(1)\n    store.put('user', 1)\n    assert app.handlers\n\n"
+            "def test_seen():\n    assert len(seen) <= 1\n    assert store.get('user') is None\n",
+            files={
+                "app/__init__.py": "",
+                "app/registry.py": REGISTRY,
+                "app/web.py": "class App:\n    def __init__(self):\n        self.handlers = []\n\n"
+                "app = App()\n",
+            },
+            at=(
+                "test_example.py:9:5",
+                "test_example.py:13:5",
+                "test_example.py:14:5",
+                "test_example.py:15:5",
+            ),
+            message="fixture `audit` changes the shared `plugins` through `plugins.add()`",
+        ),
+        # a cached getter filled under a patched environment
+        Invalid(
+            "from app.config import get_settings\n\n"
+            "def test_debug(monkeypatch):\n    monkeypatch.setenv('DEBUG', '1')\n"
+            "    assert get_settings()['DEBUG'] == '1'\n",
+            files={"app/__init__.py": "", "app/config.py": CONFIG},
+            at=("test_example.py:5:12",),
+            message="calls the cached `get_settings()` after patching the environment",
+        ),
     )
 
     def __init__(self) -> None:
@@ -352,71 +376,29 @@ class ModuleAttributeAssignment(Rule):
         self._owned_modules: OwnedModules | None = None
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
-        if not checked(file) or not _may_assign(file):
+        if not checked(file) or not may_assign(file):
             return
         analysis = self.analysis(file.suite)
         owned = self._owned(file.suite)
         for view in file.functions:
             for write in analysis.unrestored(file, view):
-                if view.kind == "test" and _trailing_cleanup(view, write):
+                if view.kind == "test" and trailing_cleanup(view, write):
                     continue
                 if write.key is not None and owned.owned(write.key):
+                    continue
+                mutated = is_mutation(write) or is_cache_fill(write)
+                if mutated and write.key and reset_at_setup(file.suite, write.key, file.path):
                     continue
                 if write.restored_at is not None:
                     owner, _, attr = write.text.rpartition(".")
                     instead = f'use `monkeypatch.setattr({owner}, "{attr}", ...)`'
+                    if mutated:
+                        instead = "undo it in a fixture's teardown"
                     yield self.at(file, write.node, restored_on_success(view, write, instead))
                     continue
-                yield self.at(file, write.node, _message(view, write))
+                yield self.at(file, write.node, message(view, write))
 
     def _owned(self, suite: SuiteView) -> OwnedModules:
         if self._owned_modules is None or self._owned_modules.suite is not suite:
             self._owned_modules = OwnedModules(suite)
         return self._owned_modules
-
-
-CLEANUP_CALLS = frozenset(
-    {"close", "dispose", "clear", "reset", "remove", "rollback", "stop", "drop_all", "shutdown"}
-)
-
-
-def _cleanup_statement(statement: ast.stmt) -> bool:
-    """``x.attr = None`` or a call such as ``session.close()``."""
-    if isinstance(statement, ast.Assign):
-        return isinstance(statement.value, ast.Constant) and statement.value.value is None
-    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
-        func = statement.value.func
-        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-        return name in CLEANUP_CALLS
-    return False
-
-
-def _trailing_cleanup(view: FunctionView, write: Write) -> bool:
-    """A test's own cleanup lines: the write sets the attribute to None among the last
-    statements of the test, all of them cleanup (``None`` assignments, ``close()``,
-    ``dispose()``...), after the test's work. It unbinds what the test bound; it does
-    not change the state for later tests."""
-    body = view.node.body
-    index = next((i for i, s in enumerate(body) if s is write.node), None)
-    if index is None or index == 0 or not _cleanup_statement(body[index]):
-        return False
-    return all(_cleanup_statement(s) for s in body[index:])
-
-
-def _message(view: FunctionView, write: Write) -> str:
-    owner, _, attr = write.text.rpartition(".")
-    if attr in FACTORY_SESSION:
-        return (
-            f"{where(view)} rebinds `{write.text}` to its own session and never restores "
-            "it: the factory keeps the last test's session (closed or rolled back) for "
-            "every later use; bind it once in a session-scoped fixture, or give the "
-            "factory a `sqlalchemy_session_factory`"
-        )
-    if view.kind == "test":
-        instead = f'use `monkeypatch.setattr({owner}, "{attr}", ...)`'
-    else:
-        instead = f'{restore_hint(view)}, or use `monkeypatch.setattr({owner}, "{attr}", ...)`'
-    return (
-        f"{where(view)} assigns `{write.text}` on the imported `{owner.split('.')[0]}` and "
-        f"never restores it: every later test sees the new value; {instead}"
-    )

@@ -3,25 +3,38 @@
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
+from auditor.api import (
+    FileView,
+    Finding,
+    Invalid,
+    Rule,
+    SuiteView,
+    Valid,
+    walk_local,
+)
 
-from ._common import AnalysisCache, checked, restore_hint, restored_on_success, where
+from ._common import AnalysisCache, checked, restored_on_success
+from ._listeners import calls_imported, listener, project_listener
 from ._patchers import monkeypatched, monkeypatched_item, patch_function
+from ._process_messages import (
+    CWD,
+    DISABLE,
+    EVENTS,
+    HANDLERS,
+    LEVEL,
+    NUMPY_RANDOM,
+    RANDOM,
+    SYS_MODULES,
+    SYS_PATH,
+    WARNINGS,
+    import_time_message,
+    message,
+)
 from ._writes import Context, Role, Write
-
-SYS_PATH = "sys.path"
-CWD = "cwd"
-LEVEL = "logging.level"
-HANDLERS = "logging.handlers"
-DISABLE = "logging.disable"
-RANDOM = "random"
-NUMPY_RANDOM = "numpy.random"
-WARNINGS = "warnings.filters"
-SYS_MODULES = "sys.modules"
-EVENTS = "sqlalchemy.event"
 
 WARNING_FILTERS = frozenset({"warnings.simplefilter", "warnings.filterwarnings"})
 WARNING_CONTEXTS = frozenset({"warnings.catch_warnings", "pytest.warns", "pytest.deprecated_call"})
@@ -38,6 +51,12 @@ LIST_METHODS = frozenset({"insert", "append", "extend", "remove", "pop", "clear"
 BUILTIN_GUARDS = {name: frozenset({SYS_PATH, CWD}) for name in PYTESTER}
 """pytester snapshots sys.path and the working directory and restores them."""
 MONKEYPATCH_NAMES = frozenset({"monkeypatch", "mp", "mpatch"})
+WARNINGS_PLUGIN_OFF = re.compile(r"(?:^|\s)-p\s*no:warnings(?:\s|$)")
+"""`-p no:warnings` in addopts: nothing puts the filters back after each test."""
+
+
+def warnings_plugin_off(suite: SuiteView) -> bool:
+    return bool(WARNINGS_PLUGIN_OFF.search(" ".join(suite.config.pytest.addopts)))
 
 
 def _logger(node: ast.AST, ctx: Context, depth: int = 0) -> str | None:
@@ -86,28 +105,6 @@ def _key(node: ast.AST) -> str:
     return repr(node.value) if isinstance(node, ast.Constant) else ast.unparse(node)
 
 
-def _listener(call: ast.Call, ctx: Context, fn: ast.AST | None = None) -> Write | None:
-    """``event.listen(Target, "name", fn)`` (or ``@event.listens_for(Target, "name")`` on
-    `fn`) for an imported target (a class or a module-level object): the listener stays
-    on it for the rest of the session. Targets made in the test are not shared."""
-    args = [*call.args, *(k.value for k in call.keywords if k.arg in ("target", "identifier"))]
-    if len(args) < 2:
-        return None
-    target = args[0]
-    base = target
-    while isinstance(base, ast.Attribute):
-        base = base.value
-    if not (isinstance(base, ast.Name) and ctx.is_global(base.id)):
-        return None
-    fn_node = fn if fn is not None else (args[2] if len(args) > 2 else None)
-    fn_text = fn_node.name if isinstance(fn_node, ast.FunctionDef) else None
-    if fn_text is None:
-        fn_text = ast.unparse(fn_node) if isinstance(fn_node, ast.AST) else "?"
-    key = f"{ast.unparse(target)}|{_key(args[1])}|{fn_text}"
-    text = f"event.listen({ast.unparse(target)}, {ast.unparse(args[1])}, {fn_text})"
-    return Write(call, EVENTS, key, "change", text)
-
-
 def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not ctx.function:
         for decorator in node.decorator_list:
@@ -115,7 +112,7 @@ def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
                 isinstance(decorator, ast.Call)
                 and ctx.file.qualified(decorator.func) in EVENT_LISTENS_FOR
             ):
-                write = _listener(decorator, ctx, node)
+                write = listener(decorator, ctx, node)
                 if write is not None:
                     yield write
         return
@@ -190,12 +187,16 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
         yield Write(node, WARNINGS, None, "context")
         return
     if name in EVENT_LISTEN:
-        write = _listener(node, ctx)
+        write = listener(node, ctx)
         if write is not None:
             yield write
         return
+    registered = project_listener(node, ctx)
+    if registered is not None:
+        yield registered
+        return
     if name in EVENT_REMOVE:
-        write = _listener(node, ctx)
+        write = listener(node, ctx)
         if write is not None:
             yield replace(write, role="restore")
         return
@@ -277,9 +278,13 @@ class ProcessStateChange(Rule):
 
     At import time of a test module it reports warnings filters set outside
     `warnings.catch_warnings()` (`warnings.simplefilter("error")`), `sys.modules`
-    entries and event listeners; other module-level code (a `sys.path.insert` for the
-    tests' own helpers) is not checked. Warnings filters set inside a test or fixture
-    are not reported: pytest's warnings plugin puts the filters back after each test.
+    entries and event listeners, also those a function of the project registers when
+    the module calls it (`force_instant_defaults()`, whose body calls
+    `sa.event.listen(sa.orm.Mapper, ...)`); other module-level code (a
+    `sys.path.insert` for the tests' own helpers) is not checked. Warnings filters set
+    inside a test or fixture are reported only when the warnings plugin is off
+    (`-p no:warnings` in `addopts`): otherwise pytest puts the filters back after each
+    test, whatever the test set.
 
     ## Why is this bad?
     The change outlives the test: later tests import other modules, resolve relative
@@ -304,9 +309,15 @@ class ProcessStateChange(Rule):
         assert load_plugins()
     ```
 
+    ## Options
+    - `addopts` (pytest ini option; default empty): with `-p no:warnings` in it, warnings
+      filters set in tests and fixtures are reported too.
+
     ## References
     - pytest, "How to monkeypatch/mock modules and environments":
       <https://docs.pytest.org/en/stable/how-to/monkeypatch.html>
+    - pytest, "How to capture warnings":
+      <https://docs.pytest.org/en/stable/how-to/capture-warnings.html>
     """
 
     code = "TA306"
@@ -315,6 +326,36 @@ class ProcessStateChange(Rule):
     category = "isolation"
 
     VALID = (
+        # functions of the project called at import time that register nothing, and
+        # the listener registered from a conftest's hook
+        Valid(
+            files={
+                "app/__init__.py": "",
+                "app/setup.py": "import sqlalchemy as sa\n\nTYPES = {}\n\n\n"
+                "def register_types():\n    TYPES['money'] = int\n\n\n"
+                "def force_instant_defaults():\n"
+                "    sa.event.listen(sa.orm.Mapper, 'init', print)\n",
+                "conftest.py": "from app.setup import force_instant_defaults\n\n\n"
+                "def pytest_configure(config):\n    force_instant_defaults()\n",
+                "test_a.py": "from app.setup import register_types\n\nregister_types()\n\n\n"
+                "def test_a():\n    assert True\n",
+            }
+        ),
+        # the warnings plugin is off, but the filters are set for the whole session by
+        # a hook, or inside a context that puts them back
+        Valid(
+            files={
+                "pytest.ini": "[pytest]\naddopts = -p no:warnings\n",
+                "conftest.py": "import warnings\n\ndef pytest_configure(config):\n"
+                "    warnings.simplefilter('error')\n",
+                "test_a.py": "import warnings\n\nimport pytest\n\n"
+                "def test_a():\n    with warnings.catch_warnings():\n"
+                "        warnings.simplefilter('ignore')\n\n"
+                "def test_b():\n    with pytest.warns(UserWarning):\n"
+                "        warnings.simplefilter('always')\n        warnings.warn('x')\n\n"
+                "@pytest.mark.filterwarnings('error')\ndef test_c():\n    assert True\n",
+            }
+        ),
         Valid(
             "import os\nimport sys\nimport logging\n\n"
             "def test_a(tmp_path, monkeypatch, caplog):\n"
@@ -358,6 +399,32 @@ class ProcessStateChange(Rule):
         ),
     )
     INVALID = (
+        # a function of the project that registers a listener, called at import time
+        Invalid(
+            "from app.listeners import force_instant_defaults\n\n"
+            "force_instant_defaults()\n\n\ndef test_defaults():\n    assert True\n",
+            files={
+                "app/__init__.py": "",
+                "app/listeners.py": "import sqlalchemy as sa\n\n\n"
+                "def instant_defaults(target, args, kwargs):\n    pass\n\n\n"
+                "def force_instant_defaults(mapper=None):\n"
+                "    sa.event.listen(mapper or sa.orm.Mapper, 'init', instant_defaults)\n",
+            },
+            at=("test_example.py:3:1",),
+            message="`force_instant_defaults()` registers a listener at import time",
+        ),
+        # the warnings plugin is off: nothing puts the filters back after each test
+        Invalid(
+            files={
+                "pytest.ini": "[pytest]\naddopts = -p no:warnings\n",
+                "test_a.py": "import warnings\n\nimport pytest\n\n@pytest.fixture\n"
+                "def strict():\n    warnings.simplefilter('error')\n    yield\n\n"
+                "def test_a(strict):\n    warnings.filterwarnings('ignore', module='yaml')\n"
+                "    assert strict is None\n",
+            },
+            at=("test_a.py:7:5", "test_a.py:11:5"),
+            message="fixture `strict` changes the warnings filters",
+        ),
         Invalid(
             "import sys\nimport warnings\n\nfrom sqlalchemy import event\n"
             "from sqlalchemy.orm import Mapper\n\nwarnings.simplefilter('error')\n\n"
@@ -390,7 +457,8 @@ class ProcessStateChange(Rule):
         self.analysis = AnalysisCache(classify, builtin_guards=BUILTIN_GUARDS)
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
-        if not checked(
+        imported_calls = file.is_test_module and any(calls_imported(file))
+        if not imported_calls and not checked(
             file,
             "path",
             "chdir",
@@ -408,86 +476,13 @@ class ProcessStateChange(Rule):
         if file.is_test_module:
             for write in analysis.module_unrestored(file):
                 if write.kind in IMPORT_TIME_KINDS:
-                    yield self.at(file, write.node, _import_time_message(file, write))
+                    yield self.at(file, write.node, import_time_message(file, write))
+        restored_by_pytest = not warnings_plugin_off(file.suite)
         for view in file.functions:
             for write in analysis.unrestored(file, view):
-                if write.kind == WARNINGS:
+                if write.kind == WARNINGS and restored_by_pytest:
                     continue  # pytest restores the filters after each test
                 if write.restored_at is not None:
                     yield self.at(file, write.node, restored_on_success(view, write))
                     continue
-                yield self.at(file, write.node, _message(view, write))
-
-
-def _message(view: FunctionView, write: Write) -> str:
-    who = where(view)
-    hint = f"{restore_hint(view)}, or " if view.kind != "test" else ""
-    if write.kind == SYS_PATH:
-        return (
-            f"{who} changes `sys.path` (`{write.text}`) and never restores it: later tests "
-            f"import from the changed path; {hint}use `monkeypatch.syspath_prepend()`"
-        )
-    if write.kind == CWD:
-        return (
-            f"{who} changes the working directory (`{write.text}`) and never changes it "
-            f"back: later tests resolve relative paths from there; {hint}use "
-            "`monkeypatch.chdir()`"
-        )
-    if write.kind == LEVEL:
-        return (
-            f"{who} sets the level of logger `{write.key}` (`{write.text}`) and never resets "
-            f"it: later tests log and capture differently; {hint}use "
-            "`caplog.set_level(level, logger=...)`"
-        )
-    if write.kind == HANDLERS:
-        return (
-            f"{who} adds a handler to logger `{write.key}` (`{write.text}`) and never removes "
-            f"it: every later test's records go to it too; remove it "
-            f"{'at teardown' if hint else 'in a `finally`'}, or use `caplog`"
-        )
-    if write.kind == DISABLE:
-        return (
-            f"{who} calls `{write.text}` and never re-enables logging: later tests capture "
-            f"no logs; {hint}call `logging.disable(logging.NOTSET)` at teardown"
-        )
-    if write.kind == SYS_MODULES:
-        return (
-            f"{who} puts a module into `sys.modules` (`{write.text}`) and never takes it "
-            "out: every later import of that name gets this object; "
-            f"{hint}use `monkeypatch.setitem(sys.modules, name, module)`"
-        )
-    if write.kind == EVENTS:
-        return (
-            f"{who} registers a listener (`{write.text}`) on a shared target and never "
-            f"removes it: it fires in every later test; {hint}call `event.remove(...)` with "
-            "the same arguments" + (" in a `finally`" if not hint else "")
-        )
-    generator = "random.Random(seed)" if write.kind == RANDOM else "numpy.random.default_rng(seed)"
-    return (
-        f"{who} seeds the global `{write.kind}` generator (`{write.text}`): every later "
-        f"test draws the same numbers; {hint}use a `{generator}` instance"
-    )
-
-
-def _import_time_message(file: FileView, write: Write) -> str:
-    if write.kind == WARNINGS:
-        return (
-            f"`{write.text}` runs at import time of `{file.name}`, outside "
-            "`warnings.catch_warnings()`: it stays in force while pytest imports the rest "
-            "of the suite, so whether another module (and what it imports) fails with a "
-            "warning depends on collection order; use `pytestmark = "
-            "pytest.mark.filterwarnings(...)` or the `filterwarnings` ini option"
-        )
-    if write.kind == SYS_MODULES:
-        return (
-            f"`{write.text}` is set at import time of `{file.name}`: every test module "
-            "collected after it imports this object instead of the real module, and those "
-            "collected before do not; put it in a fixture with "
-            "`monkeypatch.setitem(sys.modules, name, module)`"
-        )
-    return (
-        f"`{write.text}` registers a listener at import time of `{file.name}`: it stays "
-        "for the whole session, in the tests of every other module too, but only when "
-        "this module is collected; register it in a fixture and `event.remove(...)` it "
-        "at teardown"
-    )
+                yield self.at(file, write.node, message(view, write))

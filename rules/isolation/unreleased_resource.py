@@ -18,10 +18,21 @@ from auditor.api import (
 )
 
 from ._common import checked, where
+from ._late_release import LateRelease, late_releases
 from ._resources import Resource, releases_param, resources
 from ._syntax import call_name
 
-NEEDLES = ("connect", "create_engine", "create_async_engine", "Session", "sessionmaker")
+NEEDLES = (
+    "connect",
+    "create_engine",
+    "create_async_engine",
+    "Session",
+    "sessionmaker",
+    ".shutdown(",
+    ".stop(",
+    ".terminate(",
+    ".kill(",
+)
 CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 ENDS = {"xunit": "setup", "helper": "`with` block"}
 RELEASE = {"engine": "dispose()", "connection": "close()", "session": "close()"}
@@ -91,7 +102,13 @@ class UnreleasedResource(Rule):
     never closed. A fixture releases its value after its `yield`, in a finalizer, or by
     yielding it from a `with` block; a value every test that requests it closes is fine.
     Tests are checked for engines and connections they open into a local name and
-    never dispose of or close.
+    never dispose of or close, or close only at the end, after their checks (a plain
+    `engine.dispose()` after an `assert` does not run when the assertion fails), and
+    for objects they build that run something (`worker = Worker()`, `subprocess.Popen`,
+    an executor) and stop (`shutdown()`, `stop()`, `terminate()`, `kill()`) only after
+    their checks. An engine built by a helper of the module or the project
+    (`def make_engine(url): return create_async_engine(url)`) counts as opened where
+    the helper is called.
 
     In-memory SQLite (`sqlite://`, `sqlite:///:memory:`, `sqlite3.connect(":memory:")`)
     is not reported: its connections hold nothing outside the process and go with the
@@ -141,6 +158,22 @@ class UnreleasedResource(Rule):
     category = "isolation"
 
     VALID = (
+        # released in a finally or before the checks; a stopwatch stopped after them; an
+        # engine helper called with an in-memory URL
+        Valid(
+            "import time\n\nfrom sqlalchemy import create_engine\n"
+            "from app.work import Stopwatch, Worker\n\n"
+            "def make_engine(url):\n    return create_engine(url)\n\n"
+            "def test_a(url):\n    worker = Worker()\n    worker.start()\n    try:\n"
+            "        assert worker.run()\n    finally:\n        worker.shutdown()\n\n"
+            "def test_b(url):\n    engine = create_engine(url)\n"
+            "    with engine.connect() as conn:\n        rows = conn.execute('select 1')\n"
+            "    engine.dispose()\n    assert rows\n\n"
+            "def test_c():\n    sw = Stopwatch()\n    assert sw.start()\n    sw.stop()\n\n"
+            "def test_d():\n    engine = make_engine('sqlite://')\n"
+            "    with engine.connect() as conn:\n        assert conn\n",
+            files={"app/__init__.py": "", "app/work.py": ""},
+        ),
         # released: a with block, a close after the yield, a finalizer
         Valid(
             "import pytest\nfrom sqlalchemy import create_engine\n\n"
@@ -169,6 +202,21 @@ class UnreleasedResource(Rule):
         ),
     )
     INVALID = (
+        # released only when the checks pass; an engine from a helper never disposed
+        Invalid(
+            "import sqlite3\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n"
+            "from app.work import Worker\n\n"
+            "def make_engine(url):\n    return create_async_engine(url)\n\n"
+            "def test_worker(tmp_path):\n    worker = Worker()\n    worker.start()\n"
+            "    assert worker.run()\n    worker.shutdown()\n\n"
+            "def test_file(tmp_path):\n    conn = sqlite3.connect(tmp_path / 'x.db')\n"
+            "    assert conn.execute('select 1').fetchone()\n    conn.close()\n\n"
+            "async def test_async(url):\n    engine = make_engine(url)\n"
+            "    async with engine.connect() as conn:\n        assert conn\n",
+            files={"app/__init__.py": "", "app/work.py": ""},
+            at=("test_example.py:10:14", "test_example.py:16:12", "test_example.py:21:14"),
+            message="test `test_worker` releases `worker` (`worker.shutdown()`) only at line 13",
+        ),
         Invalid(
             "import pytest\nfrom sqlalchemy import create_engine\n\n"
             "@pytest.fixture\ndef engine(url):\n    engine = create_engine(url)\n"
@@ -203,6 +251,9 @@ class UnreleasedResource(Rule):
                 for resource in resources(view.node, file):
                     if resource.kind != "session" and not resource.handed_out:
                         yield self.at(file, resource.node, _opened(view, resource))
+                if view.kind == "test":
+                    for late in late_releases(view.node, file):
+                        yield self.at(file, late.node, _late(view, late))
 
     def _fixture(self, file: FileView, view: FunctionView) -> Iterator[Finding]:
         found = list(resources(view.node, file))
@@ -242,6 +293,17 @@ def _handed_out(view: FunctionView, resource: Resource) -> str:
         f"`yield`, no finalizer, no `with` block, so {when} {HOLDS[kind]} open until the "
         f"garbage collector finds it; yield it from a `with` block or call "
         f"`.{RELEASE[kind]}` after the `yield`"
+    )
+
+
+def _late(view: FunctionView, late: LateRelease) -> str:
+    release = f"{ast.unparse(late.release.func)}()"
+    holds = f"{HOLDS[late.kind]} open" if late.kind in HOLDS else "it running"
+    return (
+        f"{where(view)} releases `{late.name}` (`{release}`) only at line "
+        f"{late.release.lineno}, after checks that end the test when they fail: a failing "
+        f"run leaves {holds} for the rest of the session; release it in a `finally` "
+        "(or a `with` block), or get it from a fixture that releases it after `yield`"
     )
 
 

@@ -299,6 +299,17 @@ class WriteOutsideTmp(Rule):
                 "test_a.py": "def test_a(dsn):\n    assert dsn\n",
             }
         ),
+        # URLs a fixture hands out: in a temporary folder, or in memory
+        Valid(
+            files={
+                "conftest.py": "import pytest\n\n@pytest.fixture\ndef file_dsn(tmp_path):\n"
+                "    return f'sqlite:///{tmp_path}/x.db'\n\n"
+                "@pytest.fixture\ndef memory_dsn():\n    return 'sqlite://'\n\n"
+                "@pytest.fixture\ndef named_memory_dsn():\n    return 'sqlite:///:memory:'\n",
+                "test_a.py": "def test_a(file_dsn, memory_dsn, named_memory_dsn):\n"
+                "    assert file_dsn and memory_dsn and named_memory_dsn\n",
+            }
+        ),
     )
     INVALID = (
         Invalid(
@@ -328,6 +339,17 @@ class WriteOutsideTmp(Rule):
             },
             at=("conftest.py:11:12",),
             message="fixture `sqlite_file_dsn` hands out the SQLite file URL",
+        ),
+        # a relative SQLite file URL as a literal, which the tests then create
+        Invalid(
+            files={
+                "conftest.py": "import pytest\n\n@pytest.fixture\ndef dsn():\n"
+                "    return 'sqlite:///sqlalchemy_utils_test.db'\n",
+                "test_a.py": "from sqlalchemy import create_engine\n\n"
+                "def test_a(dsn):\n    assert create_engine(dsn).connect()\n",
+            },
+            at=("conftest.py:5:12",),
+            message="hands out the SQLite file URL `sqlite:///sqlalchemy_utils_test.db`",
         ),
     )
 

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Severity, Valid
 
+from ._project import project_function
+
 CLOCKS = frozenset(
     {
         "time.time",
@@ -58,12 +60,19 @@ class _Durations:
     stopwatches (``with Stopwatch() as sw``: ``sw.seconds`` is a duration), and the
     module's own helpers that return a duration (``took = measure(run)``)."""
 
-    def __init__(self, file: FileView, node: ast.AST, helpers: frozenset[str] = frozenset()):
+    def __init__(
+        self,
+        file: FileView,
+        node: ast.AST,
+        helpers: frozenset[str] = frozenset(),
+        clock_helpers: frozenset[str] = frozenset(),
+    ):
         self.file = file
         self.clocks: set[str] = set()
         self.durations: set[str] = set()
         self.timers: set[str] = set()
         self.helpers = helpers
+        self.clock_helpers = clock_helpers
         assigns = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign))]
         for assign in assigns:
             if self._clock_call(assign.value):
@@ -87,7 +96,11 @@ class _Durations:
                             changed = True
 
     def _clock_call(self, node: ast.AST | None) -> bool:
-        return isinstance(node, ast.Call) and self.file.qualified(node.func) in CLOCKS
+        if not isinstance(node, ast.Call):
+            return False
+        if isinstance(node.func, ast.Name) and node.func.id in self.clock_helpers:
+            return True
+        return self.file.qualified(node.func) in CLOCKS
 
     def _timer_call(self, node: ast.AST | None) -> bool:
         if not isinstance(node, ast.Call):
@@ -164,7 +177,19 @@ def _short(node: ast.AST, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-CLOCK_WORDS = ("time", "perf_counter", "monotonic", "elapsed", "timeit", "duration")
+CLOCK_WORDS = (
+    "time",
+    "perf_counter",
+    "monotonic",
+    "elapsed",
+    "timeit",
+    "duration",
+    "clock",
+    "stopwatch",
+    "timing",
+    "chrono",
+)
+"""Words of a file that may measure time (looked for in its lower-cased text)."""
 
 
 class WallClockAssertion(Rule):
@@ -173,10 +198,12 @@ class WallClockAssertion(Rule):
     Finds an assertion that compares an elapsed wall-clock time with a fixed bound
     (`assert elapsed < 0.5`, `self.assertLess(duration, 2)`), where the duration comes
     from `time.time()` / `perf_counter()` / `monotonic()` differences, `timeit`, a
-    stopwatch (`with Stopwatch() as sw: ...; assert sw.seconds < 2`) or a helper of the
-    module that returns such a difference, directly or as a rate (`per_second = count /
-    took`), in a test that is not marked as a performance test (a mark such as
-    `performance`, `perf`, `benchmark`, `slow`).
+    stopwatch (`with Stopwatch() as sw: ...; assert sw.seconds < 2`), a clock helper of
+    the module or of the project (`def timer(): return time.perf_counter()`,
+    `timer = time.perf_counter`; `took = timer() - start`) or a helper of the module or
+    of the project that returns such a difference, directly or as a rate
+    (`per_second = count / took`), in a test that is not marked as a performance test
+    (a mark such as `performance`, `perf`, `benchmark`, `slow`).
 
     ## Why is this bad?
     Wall-clock time depends on the machine, its load and the interpreter: the test fails
@@ -201,6 +228,10 @@ class WallClockAssertion(Rule):
         benchmark(repository.search, "x")
         assert benchmark.stats["mean"] < 0.5
     ```
+
+    ## References
+    - pytest-benchmark, "Usage":
+      <https://pytest-benchmark.readthedocs.io/en/latest/usage.html>
     """
 
     code = "TA402"
@@ -210,6 +241,18 @@ class WallClockAssertion(Rule):
     severity = Severity.WARNING
 
     VALID = (
+        # the project's helpers that count things, not time: a difference of two counts
+        Valid(
+            "from app.metrics import now, queries\n\n\n"
+            "def test_one_query(db):\n    start = queries()\n    db.load()\n"
+            "    assert queries() - start < 2\n    assert now() > 0\n",
+            files={
+                "app/__init__.py": "",
+                "app/metrics.py": "import time\n\nLOG = []\n\n\n"
+                "def queries():\n    return len(LOG)\n\n\n"
+                "def now():\n    return time.time()\n",
+            },
+        ),
         # a timer that is no stopwatch, and a helper returning a timestamp
         Valid(
             "import threading\nimport time\n\n\ndef stamp():\n    return time.time()\n\n\n"
@@ -231,6 +274,31 @@ class WallClockAssertion(Rule):
         ),
     )
     INVALID = (
+        # a stopwatch of the project, in a file that never names `time`
+        Invalid(
+            "from app.stopwatch import Stopwatch\n\n\n"
+            "def test_fast(db):\n    with Stopwatch() as sw:\n        db.load()\n"
+            "    assert sw.seconds < 2\n",
+            files={"app/__init__.py": "", "app/stopwatch.py": ""},
+            at=("test_example.py:7:5",),
+            message="`sw.seconds < 2` compares a wall-clock duration",
+        ),
+        # the project's own clock helpers: a function reading `perf_counter` and an
+        # alias of it
+        Invalid(
+            "from app.timing import clock, timer\n\n\n"
+            "def test_search(db):\n    start = timer()\n    db.search('x')\n"
+            "    took = timer() - start\n    assert took < 2\n\n\n"
+            "def test_load(db):\n    t0 = clock()\n    db.load()\n"
+            "    assert clock() - t0 <= 0.5\n",
+            files={
+                "app/__init__.py": "",
+                "app/timing.py": "import time\n\nclock = time.perf_counter\n\n\n"
+                "def timer():\n    return time.perf_counter()\n",
+            },
+            at=("test_example.py:8:5", "test_example.py:14:5"),
+            message="`took < 2` compares a wall-clock duration in test `test_search`",
+        ),
         # a stopwatch context manager, a rate computed from a duration and a helper
         # that returns one
         Invalid(
@@ -268,9 +336,10 @@ class WallClockAssertion(Rule):
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not (file.is_test_module or file.is_conftest):
             return  # tests and fixtures live there; other modules are helpers
-        if not any(clock in file.text for clock in CLOCK_WORDS):
+        text = file.text.lower()
+        if not any(clock in text for clock in CLOCK_WORDS):
             return  # no clock is read: spare walking every test
-        helpers: frozenset[str] | None = None
+        helpers: tuple[frozenset[str], frozenset[str]] | None = None
         for view in file.of_kind("test"):
             if self._exempt(file, view):
                 continue
@@ -282,8 +351,8 @@ class WallClockAssertion(Rule):
                 if helpers is None:
                     helpers = _duration_helpers(file)
                 if durations is None:
-                    durations = _Durations(file, view.node, helpers)
-                if not durations.measured and not _has_timer(file, view.node, helpers):
+                    durations = _Durations(file, view.node, *helpers)
+                if not durations.measured and not _has_timer(file, view.node, helpers[0]):
                     break
                 if _bounded_duration(durations, compared):
                     yield self.at(
@@ -341,25 +410,62 @@ def _has_timer(file: FileView, node: ast.AST, helpers: frozenset[str] = frozense
     )
 
 
-def _duration_helpers(file: FileView) -> frozenset[str]:
-    """Module-level functions of the file (not tests) that return a measured duration:
-    ``def timed(fn): start = perf_counter(); fn(); return perf_counter() - start``."""
-    found: set[str] = set()
+def _returns_duration(file: FileView, node: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    """``def timed(fn): start = perf_counter(); fn(); return perf_counter() - start``."""
+    returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
+    if not returns:
+        return False
+    durations = _Durations(file, node)
+    return durations.measured and any(
+        durations.has_duration(value) and not isinstance(value, (ast.Tuple, ast.List))
+        for value in returns
+    )
+
+
+def _reads_clock(file: FileView, node: ast.AST) -> bool:
+    """A def whose every return is a clock reading (``return time.perf_counter()``), or
+    a module-level alias of a clock (``timer = time.perf_counter``)."""
+    if isinstance(node, ast.Assign):
+        return file.qualified(node.value) in CLOCKS
+    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return False
+    returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return)]
+    return bool(returns) and all(
+        isinstance(value, ast.Call) and file.qualified(value.func) in CLOCKS for value in returns
+    )
+
+
+def _duration_helpers(file: FileView) -> tuple[frozenset[str], frozenset[str]]:
+    """(duration helpers, clock helpers): functions of the file (not tests), and of the
+    project imported into it, that return a measured duration, and those that read a
+    clock (``def timer(): return time.perf_counter()``, ``timer = time.perf_counter``)."""
+    durations: set[str] = set()
+    clocks: set[str] = set()
     for node in file.tree.body:
+        if isinstance(node, ast.Assign) and _reads_clock(file, node):
+            clocks.update(t.id for t in node.targets if isinstance(t, ast.Name))
         if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
         if node.name.startswith("test"):
             continue
-        returns = [n.value for n in ast.walk(node) if isinstance(n, ast.Return) and n.value]
-        if not returns:
+        if _returns_duration(file, node):
+            durations.add(node.name)
+        elif _reads_clock(file, node):
+            clocks.add(node.name)
+    for name, qualified in file.imports.items():
+        if name in durations or name in clocks or "." not in qualified:
             continue
-        durations = _Durations(file, node)
-        if durations.measured and any(
-            durations.has_duration(value) and not isinstance(value, (ast.Tuple, ast.List))
-            for value in returns
+        found = project_function(file.suite, qualified)
+        if found is None:
+            continue
+        module, definition = found
+        if _reads_clock(module, definition):
+            clocks.add(name)
+        elif isinstance(definition, ast.FunctionDef | ast.AsyncFunctionDef) and (
+            _returns_duration(module, definition)
         ):
-            found.add(node.name)
-    return frozenset(found)
+            durations.add(name)
+    return frozenset(durations), frozenset(clocks)
 
 
 def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:

@@ -191,7 +191,7 @@ def test_latin1_file_with_a_coding_cookie_is_read(run_cli: RunCli, tmp_path: Pat
 
 
 def test_utf8_file_with_a_bom_is_read(run_cli: RunCli, tmp_path: Path) -> None:
-    source = "\ufeffdef test_bom():\n    assert 'é'\n".encode()
+    source = "\ufeffdef test_bom():\n    assert 'é'.upper() == 'É'\n".encode()
     suite = write_suite(tmp_path, {"pytest.ini": "[pytest]\n", "test_bom.py": source})
     code, report = scan_json(run_cli, suite)
     assert (code, report["findings"]) == (0, [])

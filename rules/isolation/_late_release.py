@@ -1,0 +1,139 @@
+"""Resources a test releases only when its checks pass, for TA308 unreleased-resource.
+
+A test that opens a database engine or connection (see `_resources`), or builds an
+object that runs something (``Worker()``, ``subprocess.Popen(...)``,
+``ThreadPoolExecutor()``: an instance whose ``shutdown()``, ``stop()``, ``terminate()``
+or ``kill()`` the test calls), and releases it with a plain call statement after an
+``assert`` (or another check that fails the test): when the check fails the release never
+runs. Releases in a ``finally``, a ``with`` block, a finalizer (``addfinalizer``,
+``addCleanup``, ``ExitStack.callback``) or before the first check are fine, and so is an
+object stored elsewhere (``self.worker``, a list) or handed out."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from auditor.api import FileView, walk_local
+
+from ._resources import RELEASE_METHODS, escapes, opened_kind
+from ._syntax import failing_points, parents_of, statement_of, statements_after
+
+RUNNING_STOPS = frozenset({"shutdown", "stop", "terminate", "kill", "quit"})
+"""What stops an object that runs threads, processes or servers."""
+NOT_RUNNING = re.compile(r"timer|stopwatch|watch|clock|patch|freez|mock", re.IGNORECASE)
+"""Constructors whose ``stop()`` ends a measurement or a patch, not a running thing."""
+CAMEL = re.compile(r"^_?[A-Z]\w*[a-z]\w*$")
+
+
+@dataclass(frozen=True)
+class LateRelease:
+    node: ast.Call
+    """The call that opened or built the resource."""
+    kind: str
+    """"engine", "connection" or "running"."""
+    name: str
+    release: ast.Call
+    """The first release, which runs only when the checks before it pass."""
+
+
+def _constructor(call: ast.Call) -> bool:
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return isinstance(name, str) and bool(CAMEL.match(name)) and not NOT_RUNNING.search(name)
+
+
+def _bindings(function: ast.AST) -> Iterator[tuple[ast.Assign, str, ast.Call]]:
+    for node in walk_local(function):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            value = node.value.value if isinstance(node.value, ast.Await) else node.value
+            if isinstance(value, ast.Call):
+                yield node, node.targets[0].id, value
+
+
+def _plain_release(call: ast.Call, parents: dict[int, ast.AST], root: ast.AST) -> bool:
+    """A release that runs in the test's own flow: a call statement, not in a
+    ``finally`` or an ``except`` block."""
+    statement = statement_of(call, parents)
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value.value if isinstance(statement.value, ast.Await) else statement.value
+    if value is not call:
+        return False
+    child: ast.AST = statement
+    while id(child) in parents and child is not root:
+        parent = parents[id(child)]
+        if isinstance(parent, ast.ExceptHandler) or child in getattr(parent, "finalbody", []):
+            return False
+        child = parent
+    return True
+
+
+def _uses(function: ast.AST, name: str) -> tuple[list[ast.Call], bool]:
+    """(calls of methods on `name`, whether `name` is used some other way that may
+    release it: ``with name``, ``closing(name)``, passed as a callable's owner to a
+    finalizer, used in a nested def or lambda)."""
+    calls: list[ast.Call] = []
+    other = False
+    for node in ast.walk(function):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            if node is not function and any(
+                isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)
+            ):
+                other = True
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                expr = item.context_expr
+                inner = expr.args if isinstance(expr, ast.Call) else [expr]
+                if any(isinstance(n, ast.Name) and n.id == name for n in inner):
+                    other = True  # `with name:`, `with closing(name):`
+        elif isinstance(node, ast.Call):
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and isinstance(func.value, ast.Name)
+                and func.value.id == name
+            ):
+                calls.append(node)
+            elif any(
+                isinstance(a, ast.Attribute)
+                and isinstance(a.value, ast.Name)
+                and a.value.id == name
+                for a in node.args
+            ):
+                other = True  # `request.addfinalizer(name.close)`, `stack.callback(...)`
+    return calls, other
+
+
+def late_releases(
+    function: ast.FunctionDef | ast.AsyncFunctionDef, file: FileView
+) -> Iterator[LateRelease]:
+    """The resources the test `function` releases only after checks that may fail."""
+    parents: dict[int, ast.AST] | None = None
+    for assign, name, call in _bindings(function):
+        kind = opened_kind(call, file, function)
+        if kind == "session":
+            continue
+        methods = RELEASE_METHODS if kind is not None else RUNNING_STOPS
+        if kind is None and not _constructor(call):
+            continue
+        calls, other = _uses(function, name)
+        releases = [
+            c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in methods
+        ]
+        if not releases or other or escapes(function, name):
+            continue
+        if parents is None:
+            parents = parents_of(function)
+        if not all(_plain_release(r, parents, function) for r in releases):
+            continue
+        first = min(releases, key=lambda r: r.lineno)
+        start = statements_after(statement_of(assign, parents))
+        if failing_points(function, file.tree, parents, start, first.lineno):
+            yield LateRelease(call, kind or "running", name, first)
