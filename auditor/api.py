@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
 from auditor.analysis.clone_groups import DuplicateGroup, Member
-from auditor.analysis.resolution import Resolution, overrides
+from auditor.analysis.resolution import Resolution, UnknownFixture, overrides
 from auditor.config import CONFIG_NAMES, Config
 from auditor.model.collect import matches_prefix_or_glob
 from auditor.model.discover import matches_python_files
@@ -53,6 +53,7 @@ __all__ = [
     "SuiteView",
     "Symlink",
     "TestItem",
+    "UnknownFixture",
     "Valid",
     "module_name",
     "package_root",
