@@ -28,8 +28,8 @@ from auditor.model.discover import matches_python_files
 from auditor.model.imports import module_name, package_root
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.astnames import dotted, import_aliases, qualify
-from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
+from auditor.parse.trees import N, ParsedFile, ParsedFiles
 from auditor.types import Applicability, Finding, Fix, Scope, Severity, percent
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ __all__ = [
     "Invalid",
     "Member",
     "Origin",
+    "ParsedFile",
     "Rule",
     "Scope",
     "Severity",
@@ -238,14 +239,29 @@ class FunctionView:
 
 
 class FileView:
-    """One file's source and `ast` tree, with imports resolved to qualified names."""
+    """One file's source and `ast` tree, with imports resolved to qualified names. The
+    tree is walked once for every rule: ask `nodes`, `of_type` and `parent` rather than
+    walking the module again."""
 
-    def __init__(self, suite: SuiteView, path: str, text: str, tree: ast.Module) -> None:
+    def __init__(self, suite: SuiteView, path: str, parsed: ParsedFile) -> None:
         self.suite = suite
         self.path = path
-        self.text = text
-        self.tree = tree
+        self.parsed = parsed
+        self.text = parsed.text
+        self.tree = parsed.tree
         self.summary: ModuleSummary | None = suite.suite.modules.get(path)
+
+    def nodes(self, *kinds: type[ast.AST]) -> list[ast.AST]:
+        """Every node of the file of the given types, in `ast.walk` order."""
+        return self.parsed.nodes(*kinds)
+
+    def of_type(self, kind: type[N]) -> list[N]:
+        """Every node of the file of one type, in `ast.walk` order."""
+        return self.parsed.of_type(kind)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node of the file that holds `node`."""
+        return self.parsed.parent(node)
 
     @cached_property
     def lines(self) -> list[str]:
@@ -266,7 +282,7 @@ class FileView:
     @cached_property
     def imports(self) -> dict[str, str]:
         """Local name -> qualified name for every import in the file (at any depth)."""
-        return import_aliases(ast.walk(self.tree))
+        return import_aliases(self.nodes(ast.Import, ast.ImportFrom))
 
     def qualified(self, node: ast.AST) -> str | None:
         """``os.environ`` for `environ` imported from os, ``unittest.mock.patch`` for
@@ -350,12 +366,16 @@ class SuiteView:
         *,
         partial: bool = False,
         graph: FixtureGraph | None = None,
+        parsed: ParsedFiles | None = None,
     ) -> None:
         self.suite = suite
         self.resolution = resolution
         self.config = config
         self.partial = partial
         self.rootdir = Path(suite.rootdir)
+        self.parsed = parsed or ParsedFiles(self.rootdir)
+        """The suite's files as `ast` trees, each parsed once (shared with the clone
+        analysis)."""
         self.test_files = frozenset(suite.test_files)
         self._graph = graph
         self._duplicates: tuple[DuplicateGroup, ...] | None = None
@@ -384,7 +404,9 @@ class SuiteView:
             from auditor.analysis.duplicates import find_duplicates
 
             settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
-            self._duplicates = find_duplicates(self.suite, settings, self.resolution)
+            self._duplicates = find_duplicates(
+                self.suite, settings, self.resolution, files=self.parsed
+            )
         return self._duplicates
 
     def is_test_function_name(self, name: str) -> bool:
@@ -428,12 +450,8 @@ class SuiteView:
             return ""
 
     def _load(self, path: str) -> FileView | None:
-        try:
-            source = decode((self.rootdir / path).read_bytes())
-            tree = ast.parse(source.text)
-        except (OSError, UnreadableSource, SyntaxError, ValueError, RecursionError):
-            return None
-        return FileView(self, path, source.text, tree)
+        parsed = self.parsed.get(path)
+        return None if parsed is None else FileView(self, path, parsed)
 
     def closure(self, test: TestItem) -> list[FixtureDef]:
         """The fixture definitions `test` gets, as resolved."""

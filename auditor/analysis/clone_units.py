@@ -13,6 +13,7 @@ from auditor.analysis.clone_groups import Member
 from auditor.analysis.resolution import Resolution
 from auditor.model.suite import FixtureDef, Suite
 from auditor.parse.summary import Function, Shape
+from auditor.parse.trees import ParsedFiles
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,14 @@ class Context:
     another fixture is another test. Files are parsed on first use, for the defs that
     have clones only."""
 
-    def __init__(self, suite: Suite, resolution: Resolution, defs: Defs) -> None:
+    def __init__(
+        self, suite: Suite, resolution: Resolution, defs: Defs, files: ParsedFiles | None = None
+    ) -> None:
         self.suite = suite
         self.resolution = resolution
         self.defs = defs
         self.root = Path(suite.rootdir)
+        self.files = files or ParsedFiles(self.root)
         self._files: dict[str, tuple[dict[int, ast.AST], dict[str, str]] | None] = {}
         self._refs: dict[tuple[str, int], dict[str, str]] = {}
         self._classes: dict[tuple[str, int], bool] = {}
@@ -271,16 +275,13 @@ class Context:
         if path in self._files:
             return self._files[path]
         parsed: tuple[dict[int, ast.AST], dict[str, str]] | None = None
-        try:
-            tree = ast.parse((self.root / path).read_bytes())
-        except (OSError, SyntaxError, ValueError):
-            tree = None
-        if tree is not None:
+        source = self.files.get(path)
+        if source is not None:
             nodes: dict[int, ast.AST] = {}
-            for node in ast.walk(tree):
-                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                    nodes.setdefault(node.lineno, node)
-            parsed = (nodes, self._top_level(path, tree.body))
+            defs = [*source.of_type(ast.FunctionDef), *source.of_type(ast.AsyncFunctionDef)]
+            for node in defs:
+                nodes.setdefault(node.lineno, node)
+            parsed = (nodes, self._top_level(path, source.tree.body))
         self._files[path] = parsed
         return parsed
 

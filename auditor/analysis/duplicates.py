@@ -42,7 +42,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import replace
 from itertools import chain
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from auditor.analysis.clone_groups import STRENGTH, DuplicateGroup, DuplicateSettings, Member
 from auditor.analysis.clone_units import (
@@ -64,6 +64,7 @@ from auditor.analysis.near_clones import (
 )
 from auditor.analysis.resolution import Resolution, resolve
 from auditor.model.suite import Suite
+from auditor.parse.trees import ParsedFiles
 
 _KIND_ORDER = {"test": 0, "fixture": 1, "file": 2}
 _SHOWN_ARGS = 3
@@ -74,13 +75,17 @@ def find_duplicates(
     suite: Suite,
     settings: DuplicateSettings | None = None,
     resolution: Resolution | None = None,
+    *,
+    files: ParsedFiles | None = None,
 ) -> tuple[DuplicateGroup, ...]:
     """All clone groups of the suite: largest first, then tests, fixtures, files, then
     by strength and place. `resolution` is the suite's (resolved here when not given):
-    what the members' names resolve to decides whether the same code is a copy."""
+    what the members' names resolve to decides whether the same code is a copy. `files`:
+    the suite's parsed files, when the caller has them (the rules' `SuiteView` does)."""
     settings = settings or DuplicateSettings()
     defs = defs_by_line(suite)
-    context = Context(suite, resolution or resolve(suite), defs)
+    files = files or ParsedFiles(Path(suite.rootdir))
+    context = Context(suite, resolution or resolve(suite), defs, files)
     tests = test_units(suite, defs)
     groups, clones = _test_groups(tests, settings, context)
     groups.extend(fixture_groups(suite, defs, settings, context))

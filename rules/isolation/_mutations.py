@@ -257,7 +257,7 @@ def _assigned(statement: ast.stmt | None) -> ast.expr | None:
 
 def _used_elsewhere(file: FileView, name: str, function: ast.AST | None) -> bool:
     """Whether a function of `file` other than `function` uses the name."""
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
         if (
             isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node is not function

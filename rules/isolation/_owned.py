@@ -26,7 +26,7 @@ import os
 import re
 from pathlib import Path
 
-from auditor.api import FileView, SuiteView
+from auditor.api import FileView, ParsedFile, SuiteView
 
 MAX_PROJECT_FILES = 20_000
 MAX_READERS = 20
@@ -153,7 +153,7 @@ class OwnedModules:
             if owner in text or imports_parent:
                 found.append(path)
             elif last in self._relative(path, text):
-                imported = _relative_imports(path, text)
+                imported = _relative_imports(path, self.suite.parsed.get(path))
                 if imported is None or owner in imported:
                     found.append(path)
         return found
@@ -211,20 +211,18 @@ def _relative_names(text: str) -> frozenset[str]:
     return frozenset(words)
 
 
-def _relative_imports(path: str, text: str) -> frozenset[str] | None:
+def _relative_imports(path: str, parsed: ParsedFile | None) -> frozenset[str] | None:
     """The modules and names the relative imports of `path` bind, resolved against its
     folders (``from .database import engine`` in ``pkg/app.py`` gives ``pkg.database``
     and ``pkg.database.engine``); None when the file does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    if parsed is None:
         return None
     folders = path.split("/")[:-1]
     if folders[:1] == ["src"]:
         folders = folders[1:]
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ImportFrom) or not node.level:
+    for node in parsed.of_type(ast.ImportFrom):
+        if not node.level:
             continue
         base = folders[: len(folders) - (node.level - 1)] if node.level > 1 else folders
         module = ".".join([*base, *([node.module] if node.module else [])])
@@ -282,13 +280,13 @@ def _events(file: FileView, owner: str) -> dict[int, list[_Event]] | None:
             visit(child, inner or function)
 
     visit(file.tree, None)
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, (ast.Import, ast.ImportFrom)) and functions.get(id(node)) is file.tree:
             names = _imported(node)
             if any(v == owner or owner.startswith(v + ".") for v in names):
                 return None  # imported for the whole module: not one test's own
     events: dict[int, list[_Event]] = {}
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.Name, ast.Attribute):
         if not isinstance(node, (ast.Name, ast.Attribute)) or file.qualified(node) != owner:
             continue
         parent = parents.get(id(node))

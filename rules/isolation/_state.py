@@ -181,7 +181,7 @@ class StateAnalysis:
         nodes = list(module_level(file.tree.body))
         ctx = self.context(file, None)
         writes = self.writes(nodes, ctx)
-        parents = parents_of(file.tree)
+        parents = file.parsed.parents_by_id()
         changes = real_changes(writes, parents, file.tree)
         if not changes:
             return []

@@ -62,7 +62,7 @@ def _function_text(suite: SuiteView, path: str, line: int) -> str:
     file = suite.file(path)
     if file is None:
         return ""
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
             return ast.get_source_segment(file.text, node) or ""
     return ""

@@ -96,7 +96,7 @@ def _stops(file: FileView, root: ast.AST) -> tuple[set[str], bool]:
     ``addCleanup``), and whether ``patch.stopall`` does."""
     names: set[str] = set()
     stopall = False
-    for node in ast.walk(root):
+    for node in file.of_type(ast.Attribute) if root is file.tree else ast.walk(root):
         if isinstance(node, ast.Attribute) and node.attr == "stop":
             key = _self_key(node.value)
             if key is not None:

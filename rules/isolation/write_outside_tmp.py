@@ -92,13 +92,14 @@ def _mode(call: ast.Call, index: int) -> str:
 
 def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.AST, str]]:
     """(node, what) for each write into the project in `root`'s own code."""
+    calls = file.of_type(ast.Call) if root is file.tree else ast.walk(root)
     removed = {
         ast.unparse(a)
-        for n in ast.walk(root)
+        for n in calls
         if isinstance(n, ast.Call) and call_name(n) in REMOVALS
         for a in (*n.args[:1], *([n.func.value] if isinstance(n.func, ast.Attribute) else []))
     }
-    dead = _dead_code(root, paths)
+    dead = _dead_code(root, paths, file)
     for node in walk_local(root) if root is not file.tree else _module_nodes(file):
         if not isinstance(node, ast.Call) or id(node) in dead:
             continue
@@ -121,11 +122,11 @@ def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.
                 yield node, f"the SQLite file `{url}`"
 
 
-def _dead_code(root: ast.AST, paths: _Paths) -> set[int]:
+def _dead_code(root: ast.AST, paths: _Paths, file: FileView) -> set[int]:
     """Nodes under ``if False:`` or ``if flag:`` with ``flag = False`` (code kept to be
     switched on by hand, such as regenerating expected output)."""
     dead: set[int] = set()
-    for node in ast.walk(root):
+    for node in file.of_type(ast.If) if root is file.tree else ast.walk(root):
         if not isinstance(node, ast.If):
             continue
         test: ast.AST = node.test

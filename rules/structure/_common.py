@@ -100,7 +100,7 @@ def imports_of(file: FileView) -> dict[str, Imported]:
     if cached is not None:
         return cached
     found: dict[str, Imported] = {}
-    for node in ast.walk(file.tree):
+    for node in file.nodes(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.name != "*":
@@ -328,7 +328,7 @@ def _methods(file: FileView, name: str) -> list[tuple[ast.ClassDef, FunctionDef]
     cached = _METHODS.get(file)
     if cached is None:
         cached = {}
-        for node in ast.walk(file.tree):
+        for node in file.of_type(ast.ClassDef):
             if isinstance(node, ast.ClassDef):
                 for item in node.body:
                     if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):

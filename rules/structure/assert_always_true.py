@@ -113,9 +113,7 @@ class AssertAlwaysTrue(Rule):
     )
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
-        for node in ast.walk(file.tree):
-            if not isinstance(node, ast.Assert):
-                continue
+        for node in file.of_type(ast.Assert):
             why = _always_true(node.test)
             if why is not None:
                 yield self.at(

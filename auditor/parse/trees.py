@@ -1,0 +1,109 @@
+"""The suite's files as `ast` trees, each parsed once and walked once.
+
+The rules (through `auditor.api.FileView`) and the clone analysis
+(`auditor.analysis.clone_units`) read the same files as `ast` trees. `ParsedFiles` parses
+a file the first time any of them asks and hands every later caller the same
+`ParsedFile`; a `ParsedFile` walks its tree once, on first use, and indexes every node by
+type and by parent, so a question such as "every assert of the file" or "every import"
+is a lookup, not another walk of the module.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import deque
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TypeVar, cast
+
+from auditor.parse.source import UnreadableSource, decode
+
+__all__ = ["N", "ParsedFile", "ParsedFiles"]
+
+N = TypeVar("N", bound=ast.AST)
+
+
+class ParsedFile:
+    """One file's text and tree, with its nodes indexed by one walk (done on first use)."""
+
+    def __init__(self, text: str, tree: ast.Module) -> None:
+        self.text = text
+        self.tree = tree
+        self._walked: _Walked | None = None
+
+    def nodes(self, *kinds: type[ast.AST]) -> list[ast.AST]:
+        """Every node of the given types, in `ast.walk` order (breadth first)."""
+        walked = self._walk()
+        if len(kinds) == 1:
+            return walked.index.get(kinds[0], [])
+        wanted = set(kinds)
+        return [node for node in walked.order if type(node) in wanted]
+
+    def of_type(self, kind: type[N]) -> list[N]:
+        """Every node of one type (exactly that type), in `ast.walk` order."""
+        return cast("list[N]", self._walk().index.get(kind, []))
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        """The node that holds `node` (None for the module and for foreign nodes)."""
+        return self._walk().parents.get(node)
+
+    def parents_by_id(self) -> dict[int, ast.AST]:
+        """id(node) -> the node that holds it, for every node of the file."""
+        walked = self._walk()
+        if walked.by_id is None:
+            walked.by_id = {id(child): parent for child, parent in walked.parents.items()}
+        return walked.by_id
+
+    def _walk(self) -> _Walked:
+        if self._walked is None:
+            self._walked = _Walked(self.tree)
+        return self._walked
+
+
+class _Walked:
+    """All nodes of a tree in `ast.walk` order, by type, and each node's parent: one pass."""
+
+    __slots__ = ("by_id", "index", "order", "parents")
+
+    def __init__(self, tree: ast.AST) -> None:
+        self.order: list[ast.AST] = []
+        self.parents: dict[ast.AST, ast.AST] = {}
+        self.index: dict[type[ast.AST], list[ast.AST]] = {}
+        self.by_id: dict[int, ast.AST] | None = None
+        todo: deque[ast.AST] = deque([tree])
+        while todo:
+            node = todo.popleft()
+            self.order.append(node)
+            self.index.setdefault(type(node), []).append(node)
+            for child in ast.iter_child_nodes(node):
+                self.parents[child] = node
+                todo.append(child)
+
+
+class ParsedFiles:
+    """Files under one rootdir, parsed on first request and kept for the run."""
+
+    def __init__(self, rootdir: Path) -> None:
+        self.rootdir = rootdir
+        self._files: dict[str, ParsedFile | None] = {}
+        self.parsed = 0
+        """How many files were parsed (each at most once: a test counts this)."""
+
+    def get(self, path: str) -> ParsedFile | None:
+        """The file at `path` (relative to the rootdir), or None when it cannot be read,
+        decoded or parsed (those files are findings of TA100 already)."""
+        if path not in self._files:
+            self._files[path] = self._parse(path)
+        return self._files[path]
+
+    def known(self) -> Iterable[str]:
+        return self._files.keys()
+
+    def _parse(self, path: str) -> ParsedFile | None:
+        try:
+            source = decode((self.rootdir / path).read_bytes())
+            tree = ast.parse(source.text)
+        except (OSError, UnreadableSource, SyntaxError, ValueError, RecursionError):
+            return None
+        self.parsed += 1
+        return ParsedFile(source.text, tree)
