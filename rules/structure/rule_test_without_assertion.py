@@ -30,12 +30,14 @@ NO_RAISE_INTENT = re.compile(
     r"|without[\s_]+(\w+[\s_]+){0,2}(errors?|exceptions?|crash(ing)?|raising|warnings?|failing)"
     r"|\bno(t)?\b[^.\n]{0,60}\b(raised|thrown)\b"
     r"|\bworks?\b|\bsucceeds?\b|\baccepted\b|\b(is|'s)[\s_]+possible\b"
+    r"|\b(is|are)[\s_]+supported\b"
     r"|\bcan[\s_]+(be[\s_]+)?(create|use|handle|build|construct|instantiate|import|pickle|"
     r"access|call|load|parse|read|open|run)",
     re.IGNORECASE,
 )
 """Words saying that the test checks that nothing raises (in its name, docstring or
-comments): "does not raise", "no error", "used to crash", "nothing happens", "works"."""
+comments): "does not raise", "no error", "used to crash", "nothing happens", "works",
+"are supported"."""
 BOOLEAN_CALLS = frozenset(
     {
         "fnmatch",
@@ -250,6 +252,12 @@ class TestWithoutAssertion(Rule):
     severity = Severity.WARNING
 
     VALID = (
+        # a docstring saying the test is about something being supported (no error)
+        Valid(
+            "def test_ddl_queries(db):\n"
+            '    """Test that DropTable() and CreateTable() are supported."""\n'
+            "    db.execute(drop_table)\n    db.execute(create_table)\n"
+        ),
         # an asserting helper re-exported by the project's testing package (SQLAlchemy's
         # and alembic's `eq_`)
         Valid(
