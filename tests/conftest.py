@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.services import postgres, redis_url
+from tests.services import postgres, redis_url, scratch_database, scratch_redis
 
-__all__ = ["postgres", "redis_url"]
+__all__ = ["postgres", "redis_url", "scratch_database", "scratch_redis"]

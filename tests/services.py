@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -18,6 +20,8 @@ PG_DATABASE = "test"
 PG_USERS = ("postgres", "root")
 REDIS_PORT = 6379
 REDIS_DB = 14  # the leaks_pg sample uses 15
+REDIS_GUARD_DB = 13
+"""A database the Redis guard's tests empty and take over whole."""
 TIMEOUT = 1.0
 
 
@@ -62,6 +66,36 @@ def postgres() -> Postgres:
     _unavailable("PostgreSQL", "; ".join(errors))
 
 
+@dataclass(frozen=True)
+class Scratch:
+    """A database of one test's own."""
+
+    name: str
+    dsn: str
+    """libpq keyword/value form."""
+    url: str
+    """SQLAlchemy form."""
+
+
+@pytest.fixture
+def scratch_database(postgres: Postgres) -> Iterator[Scratch]:
+    """A fresh database ``ta_guard_<random>`` on the local server, dropped at the end (with
+    the sessions a test left open): for tests that change a whole database."""
+    name = f"ta_guard_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres.dsn, autocommit=True, connect_timeout=2) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    user = postgres.url.split("://", 1)[1].split("@", 1)[0]
+    try:
+        yield Scratch(
+            name,
+            postgres.dsn.replace(f"dbname={PG_DATABASE}", f"dbname={name}"),
+            f"postgresql+psycopg://{user}@{HOST}:{PG_PORT}/{name}",
+        )
+    finally:
+        with psycopg.connect(postgres.dsn, autocommit=True, connect_timeout=2) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     """A Redis server that answers PING, or skip (fail under ``TA_REQUIRE_SERVICES=1``)."""
@@ -77,3 +111,16 @@ def redis_url() -> str:
     finally:
         client.close()
     return url
+
+
+@pytest.fixture
+def scratch_redis(redis_url: str) -> Iterator[str]:
+    """The URL of Redis db :data:`REDIS_GUARD_DB`, empty at the start and at the end."""
+    url = f"redis://{HOST}:{REDIS_PORT}/{REDIS_GUARD_DB}"
+    client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)
+    try:
+        client.flushdb()
+        yield url
+    finally:
+        client.flushdb()
+        client.close()

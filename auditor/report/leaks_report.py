@@ -85,6 +85,7 @@ def leaks_dict(report: LeakReport) -> dict[str, Any]:
             {"path": r.path, "change": r.change, "restored": r.restored, "run": r.run}
             for r in report.restored
         ],
+        "databases_restored": [r.to_json() for r in report.databases_restored],
         "not_run": list(report.not_run),
         "pairs": [
             {
@@ -272,6 +273,16 @@ def render_leaks_terminal(report: LeakReport, console: Console) -> None:
             console.print(f"  {restored.describe()}", markup=False, highlight=False)
         if len(report.restored) > MAX_SILENT_KEYS:
             console.print(f"  and {len(report.restored) - MAX_SILENT_KEYS} more", markup=False)
+    if report.databases_restored:
+        console.print(
+            "[bold]Database state the suite changed, put back "
+            f"({len(report.databases_restored)})[/bold]"
+        )
+        for entry in report.databases_restored[:MAX_SILENT_KEYS]:
+            console.print(f"  {entry.describe()}", markup=False, highlight=False)
+        if len(report.databases_restored) > MAX_SILENT_KEYS:
+            more = len(report.databases_restored) - MAX_SILENT_KEYS
+            console.print(f"  and {more} more", markup=False)
     silent = [nodeid for nodeid in report.leaked if nodeid not in report.polluters()]
     if silent:
         console.print(

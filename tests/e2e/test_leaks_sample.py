@@ -31,10 +31,14 @@ SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 pytestmark = pytest.mark.slow
 
 
-def hunt(tmp_path: Path, name: str, *args: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def hunt(
+    tmp_path: Path, name: str, *args: str, env: dict[str, str] | None = None
+) -> tuple[dict[str, Any], dict[str, Any]]:
     suite = tmp_path / name
     shutil.copytree(SAMPLES / name, suite, ignore=shutil.ignore_patterns("*.db", "*.csv"))
-    result = run_process("leaks", "--seed", "1", "--format", "json", *args, cwd=suite, timeout=600)
+    result = run_process(
+        "leaks", "--seed", "1", "--format", "json", *args, cwd=suite, env=env, timeout=600
+    )
     assert result.code == 1, result.err
     report = result.json()
     assert leaks_schema_errors(report) == []
@@ -84,12 +88,25 @@ def test_every_planted_leak_is_found_and_nothing_else(tmp_path):
 
 
 @pytest.mark.postgres
-def test_rows_committed_behind_a_rollback_and_a_redis_key_are_named(tmp_path, postgres, redis_url):
-    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+def test_rows_committed_behind_a_rollback_and_a_redis_key_are_named(
+    tmp_path, scratch_database, redis_url
+):
+    """On a database of its own (the database guard takes over the whole ``--db-url``
+    database while `leaks` runs; the sample builds its schema there and drops it at the
+    end of each run, so the guard has nothing to put back)."""
+    url = scratch_database.url
     report, expected = hunt(
-        tmp_path, "leaks_pg", "--db-url", url, "--redis-url", "redis://127.0.0.1:6379/15"
+        tmp_path,
+        "leaks_pg",
+        "--db-url",
+        url,
+        "--redis-url",
+        "redis://127.0.0.1:6379/15",
+        env={"DATABASE_URL": url},
     )
     assert_pairs(report, expected)
     assert not report["brittle"]
     assert not report["flaky"]
     assert not report["failing"]
+    assert report["databases_restored"] == []
+    assert not any("NOT guarded" in note for note in report["notes"])

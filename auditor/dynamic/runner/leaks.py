@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from auditor.config import Config
 from auditor.dynamic.probes.database_url import backend, sqlite_path
+from auditor.dynamic.runner.database_guard import REDIS, DatabaseGuard
 from auditor.dynamic.runner.driver import DEFAULT_TEST_TIMEOUT, Budget, PytestDriver, RunFailed
 from auditor.dynamic.runner.hunt import Settings, hunt
 from auditor.dynamic.runner.observations import observe
@@ -26,6 +27,10 @@ class LeaksError(Exception):
 
 
 Progress = Callable[[str, int, int], None]
+
+
+def _warn(text: str) -> None:
+    print(f"test-auditor: warning: {text}", file=sys.stderr)
 
 
 @dataclass
@@ -45,6 +50,8 @@ class LeaksOptions:
     progress: Progress | None = None
     coverage: bool = False
     shard: Shard | None = None
+    warn: Callable[[str], None] = _warn
+    """Says on stderr what the user must know at once (a database left unguarded)."""
 
     @classmethod
     def build(
@@ -199,18 +206,57 @@ def make_driver(config: Config, options: LeaksOptions) -> PytestDriver:
 
 
 def run(config: Config, options: LeaksOptions) -> LeakReport:
-    """Hunt for leaks in the suite at ``config.rootdir``; the files under it are put back
-    between the runs and at the end as they were before (:class:`WorkTreeGuard`), and the
-    state kept in them is named as state that persists across runs."""
+    """Hunt for leaks in the suite at ``config.rootdir``; the files under it
+    (:class:`WorkTreeGuard`), the rows of a PostgreSQL ``--db-url`` database and the keys of
+    a ``--redis-url`` Redis (:class:`DatabaseGuard`) are put back between the runs and at
+    the end as they were before, and the state kept in them is named as state that persists
+    across runs."""
     guard = WorkTreeGuard(config.rootdir)
+    services: list[DatabaseGuard] = []
     try:
-        report = _hunt(config, options, guard)
+        _guard_services(config, options, services)
+        report = _hunt(config, options, guard, services)
     finally:
         guard.restore("the last run")
         guard.close()
+        for service in services:
+            service.restore("the last run")
+            service.close()
+            for entry in service.not_restored():
+                options.warn(f"NOT RESTORED: {entry.describe()}")
     report.restored = list(guard.restored)
-    mark_persisting(report, report.restored, _database_file(config, options))
+    report.notes.extend(_outside_note(config, options))
+    kept: dict[tuple[str, str], tuple[str, bool]] = {}
+    for service in services:
+        report.databases_restored.extend(service.restored)
+        report.notes.extend(service.notes)
+        kept.update(service.persisting())
+    mark_persisting(report, report.restored, _database_file(config, options), kept)
     return report
+
+
+def _guard_services(config: Config, options: LeaksOptions, found: list[DatabaseGuard]) -> None:
+    """Add to ``found`` the guards of the ``--db-url`` PostgreSQL database and the
+    ``--redis-url`` Redis, their snapshots taken (what cannot be guarded is said on stderr
+    at once)."""
+    for service, url in (
+        ("postgresql", options.settings.get("db_url", "")),
+        (REDIS, options.settings.get("redis_url", "")),
+    ):
+        guard = DatabaseGuard.start(url, options.python, config.rootdir, service=service)
+        if guard is not None:
+            found.append(guard)
+            for note in guard.notes:
+                options.warn(note)
+
+
+def _outside_note(config: Config, options: LeaksOptions) -> list[str]:
+    """A SQLite ``--db-url`` outside the rootdir: no guard puts its rows back."""
+    url = options.settings.get("db_url", "")
+    path = sqlite_path(url, config.rootdir) if backend(url) == "sqlite" else None
+    if path is None or _database_file(config, options) is not None:
+        return []
+    return [f"{path} is outside the project: rows the suite commits into it are NOT put back"]
 
 
 def _database_file(config: Config, options: LeaksOptions) -> str | None:
@@ -226,9 +272,17 @@ def _database_file(config: Config, options: LeaksOptions) -> str | None:
         return None
 
 
-def _hunt(config: Config, options: LeaksOptions, guard: WorkTreeGuard) -> LeakReport:
+def _hunt(
+    config: Config, options: LeaksOptions, guard: WorkTreeGuard, services: list[DatabaseGuard]
+) -> LeakReport:
     driver = make_driver(config, options)
-    driver.between_runs = guard.restore
+
+    def between_runs(label: str) -> None:
+        guard.restore(label)
+        for service in services:
+            service.restore(label)
+
+    driver.between_runs = between_runs
     settings = Settings(
         seed=options.seed,
         rounds=options.rounds,

@@ -14,8 +14,8 @@ count, paths and pytest arguments; each shard once), and joined field by field:
   whole suite before it keeps its part), crashes and tests that never ran, notes (a note
   only some shards made is prefixed with them);
 * costs add up: test executions (and per phase), pytest processes, seconds (machine time,
-  not wall time: the shards ran side by side), tests; rounds, runs and restored files are
-  listed per shard, their labels prefixed with the shard;
+  not wall time: the shards ran side by side), tests; rounds, runs, restored files and database
+  rows are listed per shard, their labels prefixed with the shard;
 * fields a newer `leaks` writes that this reader does not know are kept when they are
   objects of numbers (added up key by key), otherwise dropped with a note. The per-test
   profile stays in the shards' reports (each is flagged against its own run).
@@ -29,11 +29,12 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.database_guard import RestoredRows
 from auditor.dynamic.runner.endings import Crash
 from auditor.dynamic.runner.result import Brittle, Cleaner, Flaky, LeakReport, Pair, Round
 from auditor.dynamic.runner.worktree import Restored
@@ -58,6 +59,7 @@ KNOWN_FIELDS = frozenset(
         "crashed",
         "collection_errors",
         "files_restored",
+        "databases_restored",
         "not_run",
         "pairs",
         "rootdir",
@@ -329,6 +331,18 @@ def parse_report(data: Mapping[str, Any], source: str, path: Path | None = None)
             f.text(item, "run", where),
         )
         for where, item in f.objects(data, "files_restored")
+    ]
+    report.databases_restored = [
+        RestoredRows(
+            f.text(item, "database", where),
+            f.text(item, "kind", where),
+            f.text(item, "name", where),
+            f.text(item, "change", where),
+            bool(item.get("restored", False)),
+            f.text(item, "run", where),
+            str(item.get("why") or ""),
+        )
+        for where, item in f.objects(data, "databases_restored")
     ]
     report.rounds = [_round(f, where, item) for where, item in f.objects(data, "rounds")]
     report.runs = [
@@ -636,6 +650,14 @@ def _join(reports: Sequence[ShardReport], seed: int) -> LeakReport:
             for r in p.restored
         ),
         lambda r: (r.path, r.change, r.restored, r.run),
+    )
+    merged.databases_restored = _unique(
+        (
+            replace(r, run=_in_shard(label[id(p)], r.run))
+            for p in parts
+            for r in p.databases_restored
+        ),
+        lambda r: (r.database, r.kind, r.name, r.change, r.restored, r.run),
     )
     merged.rounds = [
         Round(_in_shard(label[id(p)], r.label), r.seed, r.tests, r.failures, r.seconds)

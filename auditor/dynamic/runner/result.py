@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from auditor.dynamic.probes import Change
+from auditor.dynamic.runner.database_guard import RestoredRows
 from auditor.dynamic.runner.endings import Crash
 from auditor.dynamic.runner.observations import Observations
 from auditor.dynamic.runner.worktree import Restored
@@ -95,6 +96,10 @@ class LeakReport:
     """(node id, error) of the modules pytest could not collect: they took no part."""
     restored: list[Restored] = field(default_factory=list)
     """Files under the rootdir the suite created, changed or deleted, put back."""
+    databases_restored: list[RestoredRows] = field(default_factory=list)
+    """Tables, sequences and schemas of the ``--db-url`` database, and keys of the
+    ``--redis-url`` Redis, the suite changed, put back (or not: ``restored`` False, with
+    why)."""
     leaked: dict[str, tuple[Change, ...]] = field(default_factory=dict)
     """State each test left changed in the default order (polluters or not)."""
     notes: list[str] = field(default_factory=list)

@@ -19,7 +19,11 @@ run, in any later pytest process. The guard puts it back, so the hunt still sees
 victim pass alone and names the pair; :func:`mark_persisting` then says so in the state of
 each pair, brittle test and cleaner whose leaked state lives in a file the guard had to put
 back: ``sqlite dev.sqlite table 'note' rows = '1 row' (was '0 rows'); persists across runs
-in dev.sqlite (put back after each run)``.
+in dev.sqlite (put back after each run)``. Rows of a PostgreSQL ``--db-url`` database and
+keys of a ``--redis-url`` Redis that
+:class:`~auditor.dynamic.runner.database_guard.DatabaseGuard` put back are named the same
+way: ``database table 'public.note' rows = 1 row (was 0 rows); persists across runs in
+database app_test (put back after each run)``.
 """
 
 from __future__ import annotations
@@ -235,27 +239,40 @@ class Persisting(Change):
 
     file: str = ""
     restored: bool = True
+    place: str = ""
+    """Where it is kept when not in a file: ``database app_test``, ``redis db 15``."""
 
     def describe(self) -> str:
         back = "put back after each run" if self.restored else "which could NOT be put back"
-        return f"{super().describe()}; {PERSISTS} in {self.file} ({back})"
+        return f"{super().describe()}; {PERSISTS} in {self.place or self.file} ({back})"
+
+
+Kept = Mapping[tuple[str, str], tuple[str, bool]]
+"""(probe, snapshot key) -> (where, put back every time): the state of a database or a
+Redis the database guard found changed
+(:meth:`~auditor.dynamic.runner.database_guard.DatabaseGuard.persisting`)."""
 
 
 def mark_persisting(
-    report: LeakReport, restored: Iterable[Restored], database_file: str | None = None
+    report: LeakReport,
+    restored: Iterable[Restored],
+    database_file: str | None = None,
+    kept: Kept | None = None,
 ) -> None:
     """Mark the state of ``report``'s pairs, brittle tests, cleaners and leakers that lives
     in a file the guard ``restored`` (rows of a SQLite file of the project, a file created
     in it; ``database_file``: the rootdir-relative file of a SQLite ``--db-url``, whose
-    tables the ``database`` probe counts) as state that persists across runs."""
+    tables the ``database`` probe counts), or in a database or Redis whose state the
+    database guard put back (``kept``), as state that persists across runs."""
     files: dict[str, bool] = {}
     for entry in restored:
         files[entry.path] = files.get(entry.path, True) and entry.restored
-    if not files:
+    kept = kept or {}
+    if not files and not kept:
         return
 
     def marked(changes: tuple[Change, ...]) -> tuple[Change, ...]:
-        return tuple(_marked(change, files, database_file) for change in changes)
+        return tuple(_marked(change, files, database_file, kept) for change in changes)
 
     report.pairs = [replace(pair, state=marked(pair.state)) for pair in report.pairs]
     report.brittle = [replace(entry, state=marked(entry.state)) for entry in report.brittle]
@@ -263,9 +280,25 @@ def mark_persisting(
     report.leaked = {nodeid: marked(changes) for nodeid, changes in report.leaked.items()}
 
 
-def _marked(change: Change, files: Mapping[str, bool], database_file: str | None) -> Change:
+def _marked(
+    change: Change,
+    files: Mapping[str, bool],
+    database_file: str | None,
+    kept: Kept,
+) -> Change:
     if isinstance(change, Persisting):
         return change
+    if change.where in kept:
+        place, restored = kept[change.where]
+        return Persisting(
+            change.probe,
+            change.key,
+            change.before,
+            change.after,
+            change.via,
+            restored=restored,
+            place=place,
+        )
     path = _file_of(change, database_file)
     if path is None or path not in files:
         return change

@@ -716,6 +716,15 @@
       stringList(L.crashed.map(function (c) { return (c.nodeid || '(no test running)') + ': ' + (c.why || ''); })));
     if ((L.collection_errors || []).length) append(node, el('h2', { text: 'Not collected (' + L.collection_errors.length + ')' }),
       stringList(L.collection_errors.map(function (c) { return c.nodeid + ': ' + c.error; })));
+    if ((L.files_restored || []).length) append(node, el('h2', { text: 'Files the suite changed in the project, put back (' + L.files_restored.length + ')' }),
+      stringList(L.files_restored.map(function (r) {
+        return r.path + ' ' + r.change + ' by the suite (' + r.run + '); ' + (r.restored ? 'restored' : 'could NOT be restored');
+      })));
+    if ((L.databases_restored || []).length) append(node, el('h2', { text: 'Database state the suite changed, put back (' + L.databases_restored.length + ')' }),
+      stringList(L.databases_restored.map(function (r) {
+        return 'database ' + r.database + ': ' + r.kind + ' ' + r.name + ' ' + r.change + ' (' + r.run + '); ' +
+          (r.restored ? 'restored' : 'could NOT be put back' + (r.why ? ': ' + r.why : ''));
+      })));
     var left = L.state_left_behind || [];
     append(node, el('h2', { text: 'State left behind (' + left.length + ' tests)' }),
       el('p', { class: 'muted', text: 'What each test changed and did not put back, whether or not it broke another test here.' }),
