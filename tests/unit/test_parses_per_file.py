@@ -36,7 +36,7 @@ class Counts:
 
 
 @pytest.fixture
-def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
+def counts(monkeypatch: pytest.MonkeyPatch) -> Counts:
     found = Counts()
     parse, walk, parse_module = ast.parse, ast.walk, libcst.parse_module
 
@@ -60,7 +60,7 @@ def counts(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counts]:
     monkeypatch.setattr(ast, "parse", counting_parse)
     monkeypatch.setattr(ast, "walk", counting_walk)
     monkeypatch.setattr(libcst, "parse_module", counting_parse_module)
-    yield found
+    return found
 
 
 @pytest.mark.parametrize("name", ["shop", "traps", "harmful"])
