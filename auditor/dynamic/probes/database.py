@@ -97,6 +97,10 @@ def factory(context: ProbeContext) -> DatabaseProbe | None:
     connector: LibpqConnector | SqlalchemyConnector
     if use_sqlalchemy(url):
         connector = SqlalchemyConnector(url, timeout)
+        try:
+            connector.prepare()
+        except RuntimeError:  # SQLAlchemy has no PostgreSQL driver here: as with none
+            return None
     else:
         connector = LibpqConnector(url, timeout)
     return DatabaseProbe(PostgresCounter(connector))

@@ -163,9 +163,15 @@ class SqlalchemyConnector:
         self._engine: Any = None
         self._driver = ""
 
-    def __call__(self) -> Open:
+    def prepare(self) -> None:
+        """Import SQLAlchemy and build the engine now, before the first test: importing
+        SQLAlchemy sets the level of the ``sqlalchemy`` logger, which must not show as a
+        change made by whichever test the first snapshot follows. Opens no connection."""
         if self._engine is None:
             self._engine = self._create()
+
+    def __call__(self) -> Open:
+        self.prepare()
         proxy = self._engine.raw_connection()
         try:
             conn = proxy.driver_connection
