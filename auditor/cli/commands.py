@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -564,11 +565,15 @@ def _migrate_apply(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     for note in outcome.notes:
         print(f"test-auditor: {note}", file=sys.stderr)
+    if outcome.exposed:
+        print("Order-dependent tests (exposed by the new order, not broken by the change):")
+        for line in outcome.exposed:
+            print(f"  {line}")
     if outcome.applied:
-        moved = len(plan.moves())
+        kinds = Counter(op.kind for op in plan.applied)
         print(
-            f"Applied and verified: {moved} modules moved, "
-            f"{sum(op.kind == 'mark' for op in plan.applied)} marked."
+            f"Applied and verified: {kinds['move']} modules moved, {kinds['rename']} renamed, "
+            f"{kinds['split']} split, {kinds['rewrite']} rewritten, {kinds['mark']} marked."
         )
         return EXIT_CLEAN
     if not outcome.differences:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from auditor.migrate import git, verify
+from auditor.migrate import exposed, git, verify
 from auditor.migrate.edits import Changes, EditError, build_changes
 from auditor.migrate.plan_file import Plan, StalePlan, check_fresh
 
@@ -32,6 +32,8 @@ class Outcome:
     not_restored: list[str] = field(default_factory=list)
     """Paths the rollback could not put back exactly (should never happen)."""
     notes: list[str] = field(default_factory=list)
+    exposed: list[str] = field(default_factory=list)
+    """Tests whose outcome changed with the new order only (not a reason to roll back)."""
 
 
 @dataclass
@@ -176,23 +178,72 @@ def apply_plan(
     in_git = git.work_tree(plan.rootdir) is not None
     journal = Journal(plan.rootdir, changes, use_git=in_git)
     tell("writing the change")
+    rolled_back: list[str] | None = None
+    found_exposed: list[exposed.Exposed] = []
     try:
         journal.write()
         tell("verifying the change through pytest")
         try:
             new = verify.after(runner, plan, old, run=run)
             found = compare(plan, old, new)
+            if found and run and not verify.structural_differences(plan, old, new):
+                journal, rolled_back, found_exposed = _order_checked(
+                    runner, plan, (old, new), journal, tell
+                )
+                found = compare(plan, old, new)
         except verify.VerifyError as exc:
             found = [f"pytest failed after the change: {exc}"]
     except BaseException:
-        journal.rollback()
+        if rolled_back is None:
+            journal.rollback()
         raise
     notes = (
         [] if old.strict else ["--strict-markers not checked: the suite uses unregistered marks"]
     )
-    if found:
-        tell("verification failed: putting every file back")
-        return Outcome(False, found, journal.rollback(), notes)
+    described = [e.describe() for e in found_exposed]
+    if found or rolled_back is not None:
+        if rolled_back is None:
+            tell("verification failed: putting every file back")
+            rolled_back = journal.rollback()
+        if not found:  # the change could not be written again as verified
+            found = ["the change could not be written again after the runs alone"]
+        return Outcome(False, found, rolled_back, notes, described)
     if journal.tracked:
         notes.append(f"{len(journal.tracked)} moves staged with git mv; edits are not staged")
-    return Outcome(True, notes=notes)
+    return Outcome(True, notes=notes, exposed=described)
+
+
+def _order_checked(
+    runner: verify.Runner,
+    plan: Plan,
+    sides: tuple[verify.Snapshot, verify.Snapshot],
+    journal: Journal,
+    tell: Callable[[str], None],
+) -> tuple[Journal, list[str] | None, list[exposed.Exposed]]:
+    """Run the tests whose outcome changed alone on both sides of the change (undone and
+    written again for it); mark the order-dependent ones in the snapshot after. Returns
+    the journal of the tree as it is, the paths not restored when the change is left
+    undone (None: the change is in place) and the tests the new order exposed."""
+    old, new = sides
+    current = journal
+    restored: list[str] = []
+
+    def undo() -> bool:
+        restored.extend(current.rollback())
+        return not restored
+
+    def redo() -> bool:
+        nonlocal current
+        current = Journal(plan.rootdir, journal.changes, use_git=bool(journal.tracked))
+        current.write()
+        ids, errors = runner.collect(label="collection after, again")
+        return ids == new.ids and errors == new.errors
+
+    changes = verify.outcome_changes(plan, old, new)
+    check = exposed.check_alone(runner, changes, new.order, undo=undo, redo=redo, say=tell)
+    new.order_dependent = {e.change.new for e in check.exposed}
+    if not check.rolled_back:
+        return current, None, check.exposed
+    if current is not journal:  # written again, then found different: undo that too
+        restored.extend(current.rollback())
+    return current, restored, check.exposed

@@ -10,6 +10,7 @@ import configparser
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import libcst as cst
@@ -17,7 +18,11 @@ import tomlkit
 from tomlkit.items import Table
 
 from auditor.config import pytest_options
-from auditor.migrate.plan_file import Plan
+from auditor.migrate.helper_ops import NotATestError, not_a_test
+from auditor.migrate.names import Moves
+from auditor.migrate.plan_file import Operation, Plan
+from auditor.migrate.rewrite import RewriteError, rewrite_module
+from auditor.migrate.rewrites import moves_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -131,6 +136,7 @@ def has_module_marker(source: bytes, marker: str) -> bool:
     return f"mark.{marker}" in code.replace(" ", "")
 
 
+@lru_cache(maxsize=4096)  # planning marks the same bytes in every round of the proof
 def mark_module(source: bytes, marker: str) -> bytes:
     """``source`` with ``pytest.mark.<marker>`` in its module-level ``pytestmark`` (merged
     into an existing one); everything else byte for byte as it was."""
@@ -342,9 +348,10 @@ def build_changes(rootdir: Path, plan: Plan) -> Changes:
     :class:`EditError` when an edit cannot be made."""
     changes = Changes()
     changes.renames = plan.moves()
+    moves = moves_of(rootdir, plan.applied)
     created: list[str] = []
     for op in plan.applied:
-        if op.kind == "move":
+        if op.kind in ("move", "rename"):
             final = op.target
             if final not in changes.writes:
                 original = (rootdir / op.path).read_bytes()
@@ -353,6 +360,29 @@ def build_changes(rootdir: Path, plan: Plan) -> Changes:
                 if init not in created:
                     created.append(init)
                     changes.writes[init] = b""
+        elif op.kind == "rewrite":
+            final = changes.renames.get(op.path, op.path)
+            original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
+            changes.originals[final] = original
+            current = changes.writes.get(final, original)
+            try:
+                done = rewrite_module(current, op.path, moves)
+            except RewriteError as exc:
+                raise EditError(str(exc)) from exc
+            if done.hazards:
+                raise EditError(f"{op.path}: {done.hazards[0][0]}")
+            if done.data != current:
+                changes.writes[final] = done.data
+        elif op.kind == "split":
+            split_changes(rootdir, op, moves, changes, created)
+        elif op.kind == "notest":
+            final = changes.renames.get(op.path, op.path)
+            original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
+            changes.originals[final] = original
+            try:
+                changes.writes[final] = not_a_test(changes.writes.get(final, original), op.name)
+            except NotATestError as exc:
+                raise EditError(f"{op.path}: {exc}") from exc
         elif op.kind == "mark":
             final = changes.renames.get(op.path, op.path)
             original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
@@ -367,3 +397,33 @@ def build_changes(rootdir: Path, plan: Plan) -> Changes:
             changes.writes[op.path] = register_markers(file, current, op.markers)
     changes.created = tuple(created)
     return changes
+
+
+def split_changes(
+    rootdir: Path, op: Operation, moves: Moves, changes: Changes, created: list[str]
+) -> None:
+    """The parts of a split module: the main part takes the module's place (a rename),
+    the others are new files."""
+    from auditor.migrate.split import Part, part_bytes, top_name
+
+    original = (rootdir / op.path).read_bytes()
+    names: dict[str, set[str]] = {}
+    for old, new in op.nodeids:
+        names.setdefault(new.partition("::")[0], set()).add(top_name(old))
+    parts = [
+        Part(tier, target, marker, frozenset(names.get(target, ())))
+        for (tier, target), marker in zip(op.parts, op.markers, strict=True)
+    ]
+    for part in parts:
+        data = part_bytes(original, op.path, part, parts, moves)
+        if part.target == op.target:
+            if op.target != op.path:
+                changes.renames[op.path] = op.target
+            changes.originals[part.target] = original
+        elif part.target not in created:
+            created.append(part.target)
+        changes.writes[part.target] = data
+    for init in op.creates:
+        if init not in created:
+            created.append(init)
+            changes.writes[init] = b""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 import tokenize
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -77,11 +77,10 @@ def strings_in(tree: ast.Module) -> Iterator[tuple[str, int]]:
 
 
 def file_relative_uses(tree: ast.Module) -> Iterator[str]:
-    """``__file__`` and ``request.path``/``fspath``: paths that change with the module."""
+    """``request.path``/``fspath``: paths that change with the module (``__file__`` is
+    rewritten, or named as a hazard, by :mod:`auditor.migrate.rewrite`)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "__file__":
-            yield f"uses `__file__` (line {node.lineno}): paths relative to the module change"
-        elif isinstance(node, ast.Attribute) and node.attr in ("fspath", "path"):
+        if isinstance(node, ast.Attribute) and node.attr in ("fspath", "path"):
             owner = node.value
             while isinstance(owner, ast.Attribute) and owner.attr == "node":
                 owner = owner.value
@@ -115,6 +114,47 @@ class Tree:
             self._trees[path] = read_tree(self.rootdir / path)
         return self._trees[path]
 
+    @cached_property
+    def importers(self) -> dict[str, list[tuple[str, int, str]]]:
+        """Absolute module name -> (file, line, name) of every import of it in ``files``
+        (each read once, whatever the number of moves)."""
+        found: dict[str, list[tuple[str, int, str]]] = {}
+        for path in self.files:
+            module = self.tree(path)
+            for ref in imports_in(module) if module is not None else ():
+                if not ref.level:
+                    found.setdefault(ref.module, []).append((path, ref.line, ref.module))
+        return found
+
+    @cached_property
+    def _strings(self) -> list[tuple[str, int, str]]:
+        """(file, line, text) of the strings in ``files`` that could be dotted names."""
+        return [
+            (path, line, text)
+            for path in self.files
+            for text, line in strings_in(self.tree(path) or ast.Module(body=[], type_ignores=[]))
+            if text and len(text) < 300 and not any(c.isspace() for c in text)
+        ]
+
+    @cached_property
+    def namers(self) -> dict[str, list[tuple[str, int, str]]]:
+        """Dotted prefix -> the strings that start with it and go on (``"a.b.c"`` under
+        ``a`` and ``a.b``)."""
+        found: dict[str, list[tuple[str, int, str]]] = {}
+        for path, line, text in self._strings:
+            parts = text.split(".")
+            for end in range(1, len(parts)):
+                found.setdefault(".".join(parts[:end]), []).append((path, line, text))
+        return found
+
+    @cached_property
+    def namers_exactly(self) -> dict[str, list[tuple[str, int, str]]]:
+        """A string -> where it is, for strings that are a whole dotted name."""
+        found: dict[str, list[tuple[str, int, str]]] = {}
+        for path, line, text in self._strings:
+            found.setdefault(text, []).append((path, line, text))
+        return found
+
     def has_init_before(self, folder: PurePosixPath) -> bool:
         init = folder / "__init__.py"
         return (self.rootdir / init).is_file() and str(init) not in self.moves
@@ -139,8 +179,24 @@ class Tree:
         return None
 
 
-def move_hazards(tree: Tree, source: str, target: str) -> list[str]:
-    """Why moving ``source`` to ``target`` may break an import or a path."""
+def _rewritten(name: str, renamed: Iterable[str]) -> bool:
+    return any(name == old or name.startswith(old + ".") for old in renamed)
+
+
+def _new_name(name: str, renamed: Mapping[str, str]) -> str:
+    for old, new in renamed.items():
+        if name == old or name.startswith(old + "."):
+            return new + name[len(old) :]
+    return name
+
+
+def move_hazards(
+    tree: Tree, source: str, target: str, renamed: Mapping[str, str] | None = None
+) -> list[str]:
+    """Why moving ``source`` to ``target`` may break an import or a path that the rewrite
+    (:mod:`auditor.migrate.rewrite`: relative imports, ``__file__``, the module names in
+    ``renamed``) does not take care of."""
+    renamed = renamed or {}
     module = tree.tree(source)
     if module is None:
         return [f"{source} cannot be read or parsed"]
@@ -153,44 +209,28 @@ def move_hazards(tree: Tree, source: str, target: str) -> list[str]:
             continue
         seen.add((ref.line, ref.module.split(".")[0]))
         if ref.level:
-            found.append(
-                f"relative import `{'.' * ref.level}{ref.module}` (line {ref.line}) resolves "
-                "elsewhere after the move"
-            )
-            continue
+            continue  # rewritten for the new place, or a hazard of the rewrite
         top = ref.module.split(".")[0]
         before = tree.resolve(top, [old_root, *tree.stable_roots], after=False)
         if before is None or before == source:
             continue
-        after = tree.resolve(top, [new_root, *tree.stable_roots], after=True)
-        if after != before:
+        new_top = _new_name(ref.module, renamed).split(".")[0]
+        after = tree.resolve(new_top, [new_root, *tree.stable_roots], after=True)
+        if after != tree.moves.get(before, before):
             found.append(
                 f"imports `{ref.module}` by plain name from {before} (line {ref.line}), found "
                 f"through the module's own sys.path entry ({old_root}), which the move changes"
             )
-    names = dotted_names(source, tree.has_init_before)
-    for other in tree.files:
-        other_tree = tree.tree(other)
-        if other_tree is None:
-            continue
-        if other != source:
-            for ref in imports_in(other_tree):
-                if _names_module(ref, other, source, names, tree):
-                    found.append(f"imported by {other} (line {ref.line}) as `{ref.module}`")
-        for text, line in strings_in(other_tree):
-            if any((text == n and "." in n) or text.startswith(n + ".") for n in names):
+    for name in dotted_names(source, tree.has_init_before):
+        for other, line, imported in tree.importers.get(name, ()):
+            if other != source and not _rewritten(imported, renamed):
+                found.append(f"imported by {other} (line {line}) as `{imported}`")
+        # "conftest.py" in a string is a file name, not the module moved
+        for other, line, text in tree.namers.get(name, ()) if name != "conftest" else ():
+            if not _rewritten(text, renamed):
                 found.append(f"named in a string in {other} (line {line}): {text!r}")
+        if "." in name:
+            for other, line, text in tree.namers_exactly.get(name, ()):
+                if not _rewritten(text, renamed):
+                    found.append(f"named in a string in {other} (line {line}): {text!r}")
     return list(dict.fromkeys(found))
-
-
-def _names_module(
-    ref: ImportRef, importer: str, source: str, names: Sequence[str], tree: Tree
-) -> bool:
-    if ref.level:
-        folder = PurePosixPath(importer).parent
-        for _ in range(ref.level - 1):
-            folder = folder.parent
-        relative = PurePosixPath(*ref.module.split(".")) if ref.module else PurePosixPath()
-        base = folder / relative
-        return source in (f"{base}.py", f"{base}/__init__.py")
-    return ref.module in names

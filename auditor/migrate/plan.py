@@ -20,7 +20,9 @@ from pathlib import Path, PurePosixPath
 
 from auditor.config import Config
 from auditor.migrate import git
+from auditor.migrate.creates import with_creates
 from auditor.migrate.edits import (
+    Changes,
     EditError,
     build_changes,
     has_module_marker,
@@ -28,17 +30,25 @@ from auditor.migrate.edits import (
     marker_line,
     marker_names,
     register_markers,
+    split_changes,
 )
+from auditor.migrate.follow import conftests_following
 from auditor.migrate.hazards import Tree, move_hazards, package_root
+from auditor.migrate.helper_ops import NotATestError, helper_operations, not_a_test
 from auditor.migrate.layout import moved_nodeid, target_of
-from auditor.migrate.plan_file import NOT_IMPLEMENTED, Operation, Plan, hashes
+from auditor.migrate.names import Moves
+from auditor.migrate.plan_file import Operation, Plan, hashes
 from auditor.migrate.proof import compare, model_of, planned_tree
+from auditor.migrate.rewrites import moves_of, with_rewrites
+from auditor.migrate.split_plan import split_operation
 from auditor.model.build import BuildOptions
 from auditor.model.suite import TestItem
 from auditor.paths import absolute, relpath
 from auditor.pipeline import Analysis, analyse
 
 MAX_PROOF_ROUNDS = 6
+PROVEN = ("move", "rename", "split", "rewrite", "notest", "mark")
+"""The kinds of operation the proof is about (the rest follow from them)."""
 
 
 class MigrateError(ValueError):
@@ -63,14 +73,14 @@ def make_plan(
     say("modelling the suite")
     analysis = analyse(config, [], build=build, invocation_dir=where)
     operations = _operations(analysis, wanted)
-    operations = _static_hazards(analysis, operations)
+    operations, files = _static_hazards(analysis, operations)
     plan = Plan(
         rootdir=rootdir,
         operations=tuple(operations),
         base_commit=git.head(rootdir) if git.work_tree(rootdir) else None,
         paths=wanted,
     )
-    plan = _without_idle_registration(_prove(analysis, plan, say))
+    plan = _without_idle_registration(_prove(analysis, plan, files, say))
     touched = [op.path for op in plan.operations]
     return replace(plan, files=hashes(rootdir, touched))
 
@@ -114,15 +124,7 @@ def _operations(analysis: Analysis, wanted: Sequence[str]) -> list[Operation]:
         )
         evidence = _evidence(tests, analysis)
         if len(tiers) != 1:
-            splits.append(
-                Operation(
-                    id=f"split-{len(splits) + 1:03d}",
-                    kind="split",
-                    path=path,
-                    evidence=evidence,
-                    tiers=tuple(sorted(tiers.items())),
-                ).held(NOT_IMPLEMENTED)
-            )
+            splits.append(split_operation(analysis, path, tests, evidence, len(splits) + 1))
             continue
         tier = next(iter(tiers))
         target = target_of(path, tier, settings, names) or path
@@ -153,44 +155,20 @@ def _operations(analysis: Analysis, wanted: Sequence[str]) -> list[Operation]:
                     tests=tuple(t.nodeid for t in tests),
                 )
             )
-    _add_creates(config.rootdir, moves)
-    return [*moves, *marks, *_registration(config, marks), *splits]
-
-
-def _add_creates(rootdir: Path, moves: list[Operation]) -> None:
-    """An empty ``__init__.py`` in each folder a move creates, when the module came from a
-    package and the new folder's parent is one: its import name keeps its package (a
-    top-level package in a new folder could shadow another module, so none is made there)."""
-    created: set[str] = set()
-
-    def is_package(folder: PurePosixPath) -> bool:
-        init = folder / "__init__.py"
-        return str(init) in created or (rootdir / init).is_file()
-
-    for index, op in enumerate(moves):
-        if not is_package(PurePosixPath(op.path).parent):
-            continue
-        new_folders: list[PurePosixPath] = []
-        folder = PurePosixPath(op.target).parent
-        while folder != PurePosixPath(".") and not (rootdir / folder).exists():
-            new_folders.append(folder)
-            folder = folder.parent
-        creates = []
-        for folder in reversed(new_folders):
-            init = str(folder / "__init__.py")
-            if init in created:
-                continue
-            if not is_package(folder.parent):
-                break
-            created.add(init)
-            creates.append(init)
-        if creates:
-            moves[index] = replace(op, creates=tuple(creates))
+    moves += conftests_following(analysis, moves)
+    helpers = helper_operations(analysis, lambda path: _under(path, wanted))
+    registration = _registration(config, [*marks, *splits])
+    return with_creates(config.rootdir, [*moves, *helpers, *marks, *registration, *splits])
 
 
 def _registration(config: Config, marks: Sequence[Operation]) -> list[Operation]:
+    """The ``register`` operation for the markers of ``marks`` (marks and splits)."""
     registered = set(marker_names(config.pytest.markers))
-    wanted = {op.marker: op.tier for op in marks if op.marker not in registered}
+    wanted = {op.marker: op.tier for op in marks if op.marker and op.marker not in registered}
+    for op in marks:
+        for (tier, _), marker in zip(op.parts, op.markers, strict=False):
+            if marker not in registered:
+                wanted[marker] = tier
     if not wanted:
         return []
     lines = tuple(marker_line(marker, tier) for marker, tier in sorted(wanted.items()))
@@ -209,13 +187,16 @@ def _registration(config: Config, marks: Sequence[Operation]) -> list[Operation]
     return [op]
 
 
-def _static_hazards(analysis: Analysis, operations: list[Operation]) -> list[Operation]:
-    """Hold back what the model cannot prove: imports and paths (hazards.py), targets
-    that exist or that two moves share, marks that cannot be merged, marks without
-    their registration."""
+def _static_hazards(
+    analysis: Analysis, operations: list[Operation]
+) -> tuple[list[Operation], list[str]]:
+    """Hold back what the model cannot prove: imports and paths that cannot be rewritten
+    (hazards.py, rewrites.py), targets that exist or that two moves share, marks that
+    cannot be merged, marks without their registration. Also the Python files whose
+    imports may name a moved module."""
     config, suite = analysis.config, analysis.suite
     rootdir = config.rootdir
-    moves = [op for op in operations if op.kind == "move"]
+    moves = [op for op in operations if op.kind in ("move", "rename")]
     targets = Counter(op.target for op in moves)
     folders = {str(PurePosixPath(p).parent) for p in suite.test_files}
     files = sorted(
@@ -243,10 +224,11 @@ def _static_hazards(analysis: Analysis, operations: list[Operation]) -> list[Ope
         created=frozenset(c for op in moves for c in op.creates),
         stable_roots=list(dict.fromkeys(stable)),
     )
+    renamed = moves_of(rootdir, operations).renamed
     result: list[Operation] = []
     for op in operations:
-        if op.kind == "move":
-            hazards = move_hazards(tree, op.path, op.target)
+        if op.kind in ("move", "rename"):
+            hazards = move_hazards(tree, op.path, op.target, renamed)
             if (rootdir / op.target).exists():
                 hazards.append(f"{op.target} exists already")
             if targets[op.target] > 1:
@@ -257,20 +239,45 @@ def _static_hazards(analysis: Analysis, operations: list[Operation]) -> list[Ope
                 mark_module((rootdir / op.path).read_bytes(), op.marker)
             except EditError as exc:
                 op = op.held(str(exc))
+        elif op.kind == "notest":
+            try:
+                not_a_test((rootdir / op.path).read_bytes(), op.name)
+            except NotATestError as exc:
+                op = op.held(str(exc))
+        elif op.kind == "split" and op.apply:
+            op = _split_hazards(tree, op, renamed)
         result.append(op)
     registration = next((op for op in result if op.kind == "register"), None)
     if registration is not None and not registration.apply:
         why = f"marker registration held back ({registration.id})"
-        result = [op.held(why) if op.kind == "mark" else op for op in result]
-    return result
+        result = [op.held(why) if op.kind in ("mark", "split") else op for op in result]
+    return with_rewrites(rootdir, files, result), files
 
 
-def _prove(analysis: Analysis, plan: Plan, say: Callable[[str], None]) -> Plan:
+def _split_hazards(tree: Tree, op: Operation, renamed: dict[str, str]) -> Operation:
+    """A split held back for what its parts' places would break (imports of the module,
+    plain-name imports, a part's path taken) or an edit that cannot be made."""
+    hazards = []
+    for _, target in op.parts:
+        hazards += move_hazards(tree, op.path, target, renamed)
+        if target != op.path and (tree.rootdir / target).exists():
+            hazards.append(f"{target} exists already")
+    try:
+        moves = Moves(tree.rootdir, dict(tree.moves), tree.created)
+        split_changes(tree.rootdir, op, moves, Changes(), [])
+    except (EditError, OSError) as exc:
+        hazards.append(str(exc))
+    return op.held(*dict.fromkeys(hazards)) if hazards else op
+
+
+def _prove(
+    analysis: Analysis, plan: Plan, files: Sequence[str], say: Callable[[str], None]
+) -> Plan:
     """Model the planned tree; hold back the operations the differences are charged to,
     and again, until what is left is proven (or nothing is left)."""
     with tempfile.TemporaryDirectory(prefix="test-auditor-proof-cache-") as cache:
         for round_ in range(1, MAX_PROOF_ROUNDS + 1):
-            if not any(op.kind in ("move", "mark") for op in plan.applied):
+            if not any(op.kind in PROVEN for op in plan.applied):
                 return plan
             say(f"proving the plan on a model of the planned tree (round {round_})")
             try:
@@ -279,14 +286,14 @@ def _prove(analysis: Analysis, plan: Plan, say: Callable[[str], None]) -> Plan:
                 return _hold_all(plan, f"the edits do not combine: {exc}")
             with planned_tree(analysis.config.rootdir, plan) as tree:
                 after = model_of(tree, analysis.config, analysis, Path(cache))
-            findings = compare(analysis, after, plan)
+                findings = compare(analysis, after, plan)  # reads the tree's __init__.py
             if not findings:
                 return plan
             held = False
             operations = []
             for op in plan.operations:
                 problems: list[str] = []
-                if op.apply and op.kind == "move":
+                if op.apply and op.kind in ("move", "rename", "split"):
                     problems = findings.by_module.get(op.path, [])
                 elif op.apply and op.kind == "mark":
                     problems = findings.marks.get(op.path, [])
@@ -296,7 +303,8 @@ def _prove(analysis: Analysis, plan: Plan, say: Callable[[str], None]) -> Plan:
                     op = op.held(*problems)
                     held = True
                 operations.append(op)
-            plan = plan.with_operations(operations)
+            rootdir = analysis.config.rootdir
+            plan = plan.with_operations(with_rewrites(rootdir, files, operations))
             if not held:
                 everything = [
                     *findings.general,
@@ -307,7 +315,7 @@ def _prove(analysis: Analysis, plan: Plan, say: Callable[[str], None]) -> Plan:
 
 
 def _without_idle_registration(plan: Plan) -> Plan:
-    if any(op.kind == "mark" for op in plan.applied):
+    if any(op.kind in ("mark", "split") for op in plan.applied):
         return plan
     return plan.with_operations(
         op.held("no mark is applied") if op.kind == "register" and op.apply else op
@@ -317,5 +325,5 @@ def _without_idle_registration(plan: Plan) -> Plan:
 
 def _hold_all(plan: Plan, why: str) -> Plan:
     return plan.with_operations(
-        op.held(why) if op.apply and op.kind in ("move", "mark") else op for op in plan.operations
+        op.held(why) if op.apply and op.kind in PROVEN else op for op in plan.operations
     )

@@ -8,9 +8,12 @@ plan made for another tree is refused (:class:`StalePlan`).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +25,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 PLAN_VERSION = 1
 DEFAULT_PLAN = "test-auditor-migration.toml"
-KINDS = ("move", "mark", "register", "split")
+KINDS = ("move", "rename", "rewrite", "notest", "mark", "register", "split")
 NOT_IMPLEMENTED = "not implemented in this version"
 
 
@@ -36,9 +39,11 @@ class StalePlan(PlanError):
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """One change: ``move`` a module (``path`` -> ``target``), ``mark`` a module with
-    ``marker``, ``register`` ``markers`` in the config file ``path``, ``split`` a module
-    whose tests span tiers (never applied in this version)."""
+    """One change: ``move`` a module (``path`` -> ``target``), ``rename`` a helper module
+    pytest would collect (TA102), ``rewrite`` a module's imports, strings and paths for
+    the moves, ``notest`` (``__test__ = False`` on the class ``name``, TA103), ``mark`` a
+    module with ``marker``, ``register`` ``markers`` in the config file ``path``,
+    ``split`` a module whose tests span tiers."""
 
     id: str
     kind: str
@@ -59,6 +64,15 @@ class Operation:
     """``move``: old node id -> new node id of every test of the module."""
     tiers: tuple[tuple[str, int], ...] = ()
     """``split``: tests per tier."""
+    name: str = ""
+    """``notest``: the qualified name of the class that gets ``__test__ = False``."""
+    follows: tuple[str, ...] = ()
+    """``move`` of a conftest or helper: the modules whose moves it goes with (it is held
+    back with any of them)."""
+    parts: tuple[tuple[str, str], ...] = ()
+    """``split``: (tier, new path) of each part; ``markers`` holds their markers in the
+    same order, ``target`` the part that takes the module's place (a rename), ``nodeids``
+    every test's new node id."""
 
     def held(self, *hazards: str) -> Operation:
         """This operation held back for ``hazards``."""
@@ -80,8 +94,33 @@ class Plan:
         return tuple(op for op in self.operations if op.apply)
 
     def moves(self) -> dict[str, str]:
-        """Applied moves: old path -> new path."""
-        return {op.path: op.target for op in self.applied if op.kind == "move"}
+        """Applied moves and renames: old path -> new path."""
+        return {op.path: op.target for op in self.applied if op.kind in ("move", "rename")}
+
+    def splits(self) -> dict[str, dict[str, str]]:
+        """Applied splits: module path -> (top-level test name -> the part's path)."""
+        found: dict[str, dict[str, str]] = {}
+        for op in self.applied:
+            if op.kind == "split":
+                names = found.setdefault(op.path, {})
+                for old, new in op.nodeids:
+                    names[old.partition("::")[2].split("::")[0].split("[")[0]] = new.partition(
+                        "::"
+                    )[0]
+        return found
+
+    def new_nodeid(self, nodeid: str) -> str:
+        """``nodeid`` after the plan (moved, renamed or split), unchanged otherwise."""
+        path, separator, rest = nodeid.partition("::")
+        split = self.splits().get(path)
+        if split is not None:
+            return split.get(rest.split("::")[0].split("[")[0], path) + separator + rest
+        return self.moves().get(path, path) + separator + rest
+
+    def new_path(self, path: str, nodeid: str = "") -> str:
+        """Where the module ``path`` (the part holding ``nodeid``, when it is split) is
+        after the plan."""
+        return self.new_nodeid(nodeid or path).partition("::")[0]
 
     def with_operations(self, operations: Iterable[Operation]) -> Plan:
         return replace(self, operations=tuple(operations))
@@ -106,7 +145,10 @@ def check_fresh(plan: Plan) -> None:
         elif sha256_of(file) != digest:
             stale.append(f"{path} changed since the plan was made")
     for op in plan.applied:
-        for new in (op.target, *op.creates) if op.kind == "move" else ():
+        news = (op.target, *op.creates) if op.kind in ("move", "rename") else ()
+        if op.kind == "split":
+            news = (*(t for _, t in op.parts if t != op.path), *op.creates)
+        for new in news:
             if new and (plan.rootdir / new).exists():
                 stale.append(f"{new} exists already")
     if stale:
@@ -147,13 +189,15 @@ def render(plan: Plan) -> str:
     for op in plan.operations:
         out += ["", "[[operations]]", f"id = {_string(op.id)}", f"kind = {_string(op.kind)}"]
         out.append(f"path = {_string(op.path)}")
-        for key in ("tier", "target", "marker"):
+        for key in ("tier", "target", "marker", "name"):
             if value := getattr(op, key):
                 out.append(f"{key} = {_string(value)}")
         if op.markers:
             out.append(f"markers = {_strings(op.markers)}")
         if op.creates:
             out.append(f"creates = {_strings(op.creates)}")
+        if op.follows:
+            out.append(f"follows = {_strings(op.follows)}")
         out.append(f"safety = {_string(op.safety)}")
         out.append(f"apply = {'true' if op.apply else 'false'}")
         out.append(f"hazards = {_strings(op.hazards)}")
@@ -162,6 +206,9 @@ def render(plan: Plan) -> str:
             out.append(f"tests = {_strings(op.tests)}")
         if op.tiers:
             out.append("tiers = { " + ", ".join(f"{_string(k)} = {v}" for k, v in op.tiers) + " }")
+        if op.parts:
+            parts = ", ".join(f"{_string(k)} = {_string(v)}" for k, v in op.parts)
+            out.append(f"parts = {{ {parts} }}")
         if op.nodeids:
             out.append("[operations.nodeids]  # old node id -> new node id")
             out += [f"{_string(old)} = {_string(new)}" for old, new in op.nodeids]
@@ -169,7 +216,17 @@ def render(plan: Plan) -> str:
 
 
 def write(plan: Plan, path: Path) -> None:
-    path.write_text(render(plan), encoding="utf-8")
+    """The plan in ``path``, written whole or not at all (a temporary file renamed)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as output:
+            output.write(render(plan))
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
 
 
 # -- reading ---------------------------------------------------------------------------------
@@ -218,14 +275,15 @@ def _operation(entry: object, path: Path) -> Operation:
     for key in ("id", "path"):
         if not isinstance(entry.get(key), str) or not entry[key]:
             raise PlanError(f"{where}: {key} is required")
-    if kind == "move" and not isinstance(entry.get("target"), str):
-        raise PlanError(f"{where}: a move needs a target")
-    if kind == "split" and entry["apply"]:
-        raise PlanError(f"{where}: split is {NOT_IMPLEMENTED}; set apply = false")
+    if kind in ("move", "rename") and not isinstance(entry.get("target"), str):
+        raise PlanError(f"{where}: a {kind} needs a target")
     nodeids = entry.get("nodeids", {})
     tiers = entry.get("tiers", {})
-    if not isinstance(nodeids, Mapping) or not isinstance(tiers, Mapping):
-        raise PlanError(f"{where}: nodeids and tiers must be tables")
+    parts = entry.get("parts", {})
+    if not all(isinstance(t, Mapping) for t in (nodeids, tiers, parts)):
+        raise PlanError(f"{where}: nodeids, tiers and parts must be tables")
+    if kind == "split" and (not parts or len(texts_of(entry, "markers", where)) != len(parts)):
+        raise PlanError(f"{where}: a split needs its parts and one marker per part")
 
     def texts(key: str) -> tuple[str, ...]:
         value = entry.get(key, [])
@@ -242,11 +300,21 @@ def _operation(entry: object, path: Path) -> Operation:
         tier=str(entry.get("tier", "")),
         target=str(entry.get("target", "")),
         marker=str(entry.get("marker", "")),
+        name=str(entry.get("name", "")),
         markers=texts("markers"),
         creates=texts("creates"),
+        follows=texts("follows"),
         evidence=texts("evidence"),
         hazards=texts("hazards"),
         tests=texts("tests"),
         nodeids=tuple((str(k), str(v)) for k, v in nodeids.items()),
         tiers=tuple((str(k), int(v)) for k, v in tiers.items()),
+        parts=tuple((str(k), str(v)) for k, v in parts.items()),
     )
+
+
+def texts_of(entry: Mapping[str, object], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list):
+        raise PlanError(f"{where}: {key} must be an array")
+    return tuple(str(v) for v in value)

@@ -23,7 +23,6 @@ from auditor.analysis.resolution import Resolution
 from auditor.config import Config, load_config
 from auditor.migrate.edits import build_changes
 from auditor.migrate.hazards import package_root
-from auditor.migrate.layout import moved_nodeid
 from auditor.migrate.plan_file import Plan
 from auditor.model.build import BuildOptions
 from auditor.model.suite import FixtureDef
@@ -144,12 +143,12 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
     """Test by test, the suite against the planned tree's model."""
     findings = Findings()
     moves = plan.moves()
-    back = {new: old for old, new in moves.items()}
+    back = _back(plan)
     old_tests = {t.nodeid: t for t in before.suite.tests}
     new_tests = {t.nodeid: t for t in after.suite.tests}
     mapped: dict[str, str] = {}
     for nodeid in old_tests:
-        target = moved_nodeid(nodeid, moves)
+        target = plan.new_nodeid(nodeid)
         if target in mapped.values():
             module = old_tests[nodeid].path
             findings.add(module, f"two tests would become {target}")
@@ -159,7 +158,7 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
         new = new_tests.get(mapped[nodeid])
         module = test.path
         if new is None:
-            where = moves.get(module, module)
+            where = plan.new_path(module, nodeid)
             findings.add(module, f"{nodeid} is not collected as {mapped[nodeid]} ({where})")
             continue
         if test.deselected != new.deselected:
@@ -169,7 +168,9 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
                 f"({new.deselected or test.deselected})",
                 mark=True,
             )
-        old_closure = _closure(nodeid, before.resolution, moves)
+        old_closure = _closure(
+            nodeid, before.resolution, {**moves, module: plan.new_path(module, nodeid)}
+        )
         new_closure = _closure(new.nodeid, after.resolution, {})
         if old_closure != new_closure:
             findings.add(module, _closure_difference(nodeid, old_closure, new_closure))
@@ -180,6 +181,14 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
     for path, problem in _module_name_clashes(after, plan):
         findings.add(path, problem)
     return findings
+
+
+def _back(plan: Plan) -> dict[str, str]:
+    """New path -> the module's path before the plan (moves, renames, split parts)."""
+    back = {new: old for old, new in plan.moves().items()}
+    for module, parts in plan.splits().items():
+        back.update(dict.fromkeys(parts.values(), module))
+    return back
 
 
 def _closure_difference(nodeid: str, old: set[tuple[str, ...]], new: set[tuple[str, ...]]) -> str:
@@ -203,7 +212,7 @@ def _module_name_clashes(after: Analysis, plan: Plan) -> Iterator[tuple[str, str
         root = package_root(pure.parent, lambda f: (tree / f / "__init__.py").is_file())
         name = ".".join(pure.with_suffix("").relative_to(root).parts)
         names.setdefault(name, []).append(path)
-    back = {new: old for old, new in plan.moves().items()}
+    back = _back(plan)
     for name, paths in names.items():
         if len(paths) < 2:
             continue

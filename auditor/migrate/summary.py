@@ -16,7 +16,16 @@ def summary(plan: Plan, output: Path) -> str:
     if moves:
         per_tier = ", ".join(f"{count} to {tier}" for tier, count in sorted(moves.items()))
         lines.append(f"  moves: {sum(moves.values())} ({per_tier})")
-    marks = sum(op.kind == "mark" for op in applied)
+    kinds = Counter(op.kind for op in applied)
+    if kinds["rename"]:
+        lines.append(f"  renames: {kinds['rename']} helper modules pytest would collect")
+    if kinds["split"]:
+        lines.append(f"  splits: {kinds['split']} modules into one module per tier")
+    if kinds["rewrite"]:
+        lines.append(f"  rewrites: {kinds['rewrite']} modules (imports, strings, paths)")
+    if kinds["notest"]:
+        lines.append(f"  notest: {kinds['notest']} helper classes get `__test__ = False`")
+    marks = kinds["mark"]
     if marks:
         lines.append(f"  marks: {marks} modules get their tier's pytestmark")
     for op in applied:

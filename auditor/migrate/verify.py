@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from auditor.dynamic.runner.driver import PytestDriver, RunFailed
-from auditor.migrate.layout import moved_nodeid
 from auditor.migrate.plan_file import Plan
 
 
@@ -64,10 +63,12 @@ class Runner:
         errors = [f"{nodeid}: {line}" for nodeid, line in run.session.collection_errors]
         return list(run.session.items or []), errors
 
-    def outcomes(self, label: str) -> dict[str, str]:
+    def outcomes(self, label: str, order: Sequence[str] | None = None) -> Outcomes:
+        """Each test's outcome in a run of ``order`` (None: the whole suite in pytest's
+        order), and the order the tests ran in."""
         try:
             with no_bytecode():
-                run = self._driver([]).run(None, label=label)
+                run = self._driver([]).run(order, label=label)
         except RunFailed as exc:
             raise VerifyError(str(exc)) from exc
         found = {record.nodeid: record.outcome for record in run.records}
@@ -76,7 +77,21 @@ class Runner:
                 found[crash.nodeid] = "crashed"
         for nodeid in run.not_run:
             found.setdefault(nodeid, "not run")
-        return found
+        return Outcomes(found, [record.nodeid for record in run.records])
+
+    def alone(self, nodeid: str, label: str) -> str:
+        """The outcome of ``nodeid`` run alone, in a pytest process of its own."""
+        try:
+            return self.outcomes(label, [nodeid]).by_test.get(nodeid, "not run")
+        except VerifyError:
+            return "not run"
+
+
+@dataclass
+class Outcomes:
+    by_test: dict[str, str]
+    order: list[str]
+    """Node ids in the order they ran."""
 
 
 @dataclass
@@ -90,10 +105,36 @@ class Snapshot:
     strict: bool = True
     """``--strict-markers`` works on this suite (it already registers every mark it uses)."""
     outcomes: dict[str, str] | None = None
+    order: list[str] = field(default_factory=list)
+    """With ``--run``: the node ids in the order they ran."""
+    order_dependent: set[str] = field(default_factory=set)
+    """Node ids (after the change) whose outcome changed with the order only: the same
+    outcome alone before and after (:mod:`auditor.migrate.exposed`)."""
 
 
 def markers_of(plan: Plan) -> list[str]:
-    return sorted({op.marker for op in plan.applied if op.kind == "mark"})
+    """The markers the plan writes (marks and the parts of splits)."""
+    found = {op.marker for op in plan.applied if op.kind == "mark"}
+    found |= {m for op in plan.applied if op.kind == "split" for m in op.markers}
+    return sorted(found)
+
+
+def marked(plan: Plan, marker: str) -> set[str]:
+    """The node ids (after the plan) that the plan marks with ``marker``."""
+    found = {
+        plan.new_nodeid(t)
+        for op in plan.applied
+        if op.kind == "mark" and op.marker == marker
+        for t in op.tests
+    }
+    for op in plan.applied:
+        if op.kind != "split":
+            continue
+        places = {
+            target for (_, target), m in zip(op.parts, op.markers, strict=True) if m == marker
+        }
+        found |= {new for _, new in op.nodeids if new.partition("::")[0] in places}
+    return found
 
 
 def before(runner: Runner, plan: Plan, *, run: bool) -> Snapshot:
@@ -107,7 +148,8 @@ def before(runner: Runner, plan: Plan, *, run: bool) -> Snapshot:
     for marker in markers_of(plan):
         snapshot.selected[marker] = runner.collect(f"-m={marker}", label=f"-m {marker} before")[0]
     if run:
-        snapshot.outcomes = runner.outcomes("the suite's run before")
+        ran = runner.outcomes("the suite's run before")
+        snapshot.outcomes, snapshot.order = ran.by_test, ran.order
     return snapshot
 
 
@@ -119,7 +161,8 @@ def after(runner: Runner, plan: Plan, old: Snapshot, *, run: bool) -> Snapshot:
         selected = runner.collect(*strict, f"-m={marker}", label=f"-m {marker} after")[0]
         snapshot.selected[marker] = selected
     if run:
-        snapshot.outcomes = runner.outcomes("the suite's run after")
+        ran = runner.outcomes("the suite's run after")
+        snapshot.outcomes, snapshot.order = ran.by_test, ran.order
     return snapshot
 
 
@@ -135,33 +178,56 @@ def _listed(what: str, items: Iterable[str], limit: int = 10) -> list[str]:
     return shown
 
 
+@dataclass(frozen=True, slots=True)
+class OutcomeChange:
+    old: str
+    """The node id before the change."""
+    new: str
+    """Its node id after the change."""
+    before: str
+    after: str
+
+
+def outcome_changes(plan: Plan, old: Snapshot, new: Snapshot) -> list[OutcomeChange]:
+    """The tests whose outcome in the whole run differs after the change."""
+    if old.outcomes is None or new.outcomes is None:
+        return []
+    changed = []
+    for nodeid, outcome in old.outcomes.items():
+        moved = plan.new_nodeid(nodeid)
+        now = new.outcomes.get(moved, "not run")
+        if now != outcome:
+            changed.append(OutcomeChange(nodeid, moved, outcome, now))
+    return changed
+
+
 def differences(plan: Plan, old: Snapshot, new: Snapshot) -> list[str]:
-    """Every way the suite after the change is not the suite before, mapped by the plan."""
-    moves = plan.moves()
+    """Every way the suite after the change is not the suite before, mapped by the plan
+    (outcome changes of the tests found order-dependent apart)."""
+    found = structural_differences(plan, old, new)
+    changed = [
+        f"{c.old}: {c.before} before, {c.after} after"
+        for c in outcome_changes(plan, old, new)
+        if c.new not in new.order_dependent
+    ]
+    return found + _listed("outcome changed", changed)
+
+
+def structural_differences(plan: Plan, old: Snapshot, new: Snapshot) -> list[str]:
+    """The differences in what pytest collects and selects (not in outcomes)."""
+    moved = plan.new_nodeid
     found: list[str] = []
-    expected = Counter(moved_nodeid(nodeid, moves) for nodeid in old.ids)
+    expected = Counter(moved(nodeid) for nodeid in old.ids)
     actual = Counter(new.ids)
     found += _listed("lost (expected, not collected)", (expected - actual).elements())
     found += _listed("new (collected, not expected)", (actual - expected).elements())
-    old_errors = {moved_nodeid(e, moves) for e in old.errors}
+    old_errors = {moved(e) for e in old.errors}
     found += _listed("collection error", set(new.errors) - old_errors)
     for marker in markers_of(plan):
-        planned = {
-            moved_nodeid(t, moves)
-            for op in plan.applied
-            if op.kind == "mark" and op.marker == marker
-            for t in op.tests
-        }
-        wanted = planned | {_folded(moved_nodeid(n, moves)) for n in old.selected[marker]}
+        planned = marked(plan, marker)
+        wanted = planned | {_folded(moved(n)) for n in old.selected[marker]}
         got = {_folded(n) for n in new.selected[marker]}
         flag = "--strict-markers -m" if new.strict else "-m"
         found += _listed(f"`{flag} {marker}` does not select", wanted - got)
         found += _listed(f"`{flag} {marker}` also selects", got - wanted)
-    if old.outcomes is not None and new.outcomes is not None:
-        changed = []
-        for nodeid, outcome in old.outcomes.items():
-            now = new.outcomes.get(moved_nodeid(nodeid, moves), "not run")
-            if now != outcome:
-                changed.append(f"{nodeid}: {outcome} before, {now} after")
-        found += _listed("outcome changed", changed)
     return found

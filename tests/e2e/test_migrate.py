@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from auditor.migrate.layout import moved_nodeid
 from auditor.migrate.plan_file import read
 from tests.e2e.helpers import SAMPLES, RunCli
 
@@ -90,7 +89,12 @@ def test_plan_diff_apply_keeps_every_test_and_marks_the_planned_ones(
     assert "loses `five_off` from tests/unit/conftest.py" in " ".join(
         held["tests/unit/test_discounts.py"].hazards
     )
-    assert held["tests/test_orders.py"].kind == "split"
+    split = next(op for op in plan.applied if op.path == "tests/test_orders.py")
+    assert split.kind == "split"
+    assert dict(split.parts) == {
+        "integration": "tests/api_db/test_orders.py",
+        "performance": "tests/performance/test_orders.py",
+    }
 
     files = digests(shop)
     diff = run_cli("migrate", "diff", "test-auditor-migration.toml", cwd=shop)
@@ -101,9 +105,10 @@ def test_plan_diff_apply_keeps_every_test_and_marks_the_planned_ones(
     applied = run_cli("migrate", "apply", "test-auditor-migration.toml", cwd=shop)
     assert applied.code == 0, applied.out + applied.err
     after = collect(shop)
-    assert after == sorted(moved_nodeid(nodeid, moves) for nodeid in before)
+    assert after == sorted(plan.new_nodeid(nodeid) for nodeid in before)
+    assert "tests/performance/test_orders.py::test_bulk_order_creation_is_fast" in after
     marked = {
-        moved_nodeid(test, moves) for op in plan.applied if op.kind == "mark" for test in op.tests
+        plan.new_nodeid(test) for op in plan.applied if op.kind == "mark" for test in op.tests
     }
     selected = {n.partition("[")[0] for n in collect(shop, "--strict-markers", "-m", "integration")}
     assert marked <= selected

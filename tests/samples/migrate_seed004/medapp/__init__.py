@@ -1,0 +1,1 @@
+"""Medical device regulatory assistant (sample application)."""
