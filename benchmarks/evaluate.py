@@ -345,6 +345,22 @@ class Reported:
     def where(self) -> tuple[str, str, int]:
         return (self.rule, self.path, self.line)
 
+    @property
+    def place(self) -> tuple[str, str, int]:
+        """`where`, with the rule as its family (`family`)."""
+        return (family(self.rule), self.path, self.line)
+
+
+FAMILIES = {"TA501": "TA501/TA504", "TA504": "TA501/TA504"}
+"""Rules that make one claim at different strengths: "this test repeats that one" as a
+copy (TA501) or a near copy (TA504). A label written for one judges the other's finding
+about the same pair with the same advice (`claim`): a test that was a 98% near copy and
+is now found to be the same code up to a module alias is the same judged claim."""
+
+
+def family(rule: str) -> str:
+    return FAMILIES.get(rule, rule)
+
 
 PY_FILE = re.compile(r"[\w./-]+\.py\b")
 
@@ -389,7 +405,7 @@ def load_labelled(labels: LabelFile) -> dict[tuple[str, str, int], set[tuple[str
         return None
     claims: dict[tuple[str, str, int], set[tuple[str, ...]]] = {}
     for f in json.loads(path.read_text(encoding="utf-8")):
-        key = (str(f["rule"]), str(f["path"]), int(f["line"]))
+        key = (family(str(f["rule"])), str(f["path"]), int(f["line"]))
         claims.setdefault(key, set()).add(claim(str(f["message"])))
     return claims
 
@@ -416,18 +432,18 @@ def match_labels(
     """
     by_key: dict[tuple[str, str, int], list[FindingLabel]] = {}
     for label in labels:
-        by_key.setdefault((label.rule, label.path, label.line), []).append(label)
-    reported_at = Counter(finding.where for finding in reported)
+        by_key.setdefault((family(label.rule), label.path, label.line), []).append(label)
+    reported_at = Counter(finding.place for finding in reported)
     matched: dict[int, FindingLabel] = {}
     for index, finding in enumerate(reported):
-        candidates = by_key.get(finding.where)
+        candidates = by_key.get(finding.place)
         if not candidates:
             continue
         if labelled is not None and claim(finding.message) not in labelled.get(
-            finding.where, set()
+            finding.place, set()
         ):
             continue
-        if len(candidates) == 1 and reported_at[finding.where] == 1:
+        if len(candidates) == 1 and reported_at[finding.place] == 1:
             matched[index] = candidates.pop()
             continue
         same_pair = [
@@ -501,13 +517,18 @@ def score_suite(labels: LabelFile, scan: Run | None, check: Run | None) -> Suite
                     f"{judge.key}\n          label: {judge.reason}"
                     f"\n          now:   {reported[index].message}"
                 )
+        for index, judge in matched.items():
+            score_f = halves[half_of(dist, judge.key)].findings
+            # counted under the rule that reports it today (a TA504 label judging what is
+            # now a TA501 finding about the same pair counts for TA501)
+            (score_f.right if judge.verdict == "right" else score_f.wrong)[
+                reported[index].rule
+            ] += 1
         for finding in labels.findings:
-            score_f = halves[half_of(dist, finding.key)].findings
-            is_right = finding.verdict == "right"
-            if id(finding) in judging:
-                (score_f.right if is_right else score_f.wrong)[finding.rule] += 1
-            else:
-                (score_f.gone_right if is_right else score_f.gone_wrong)[finding.rule] += 1
+            if id(finding) not in judging:
+                score_f = halves[half_of(dist, finding.key)].findings
+                gone = score_f.gone_right if finding.verdict == "right" else score_f.gone_wrong
+                gone[finding.rule] += 1
         for index, found in enumerate(reported):
             if index not in matched:
                 unjudged[found.rule] += 1

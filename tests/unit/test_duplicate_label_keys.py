@@ -8,6 +8,7 @@ from benchmarks.evaluate import (
     Reported,
     canonical_kind,
     claim,
+    family,
     match_labels,
     reported_findings,
     rules_by_kind,
@@ -71,14 +72,14 @@ def test_a_label_judges_only_the_claim_it_was_written_for() -> None:
     """The label judged a finding naming B; the finding at its key now names C: a claim
     nobody judged. The same partner with other words is still the judged claim."""
     judged = FindingLabel("TA504", A, 3, "wrong", "different features")
-    then = {("TA504", A, 3): {claim(near(B).message)}}
+    then = {(family("TA504"), A, 3): {claim(near(B).message)}}
     assert match_labels([judged], [near(C)], then) == {}
     assert match_labels([judged], [near(B, "extract a helper")], then) == {0: judged}
 
 
 def test_advice_to_delete_is_another_claim_than_advice_to_parametrize() -> None:
     judged = FindingLabel("TA504", A, 3, "wrong", "'delete it' is wrong: other models")
-    then = {("TA504", A, 3): {claim(near(B, "it checks nothing more; delete it").message)}}
+    then = {(family("TA504"), A, 3): {claim(near(B, "it checks nothing more; delete it").message)}}
     assert match_labels([judged], [near(B, "consider one test parametrized")], then) == {}
     assert match_labels([judged], [near(B, "keep one copy of the 2")], then) == {0: judged}
 
@@ -90,3 +91,15 @@ def test_hazard_kinds_are_read_as_the_rules_of_that_kind() -> None:
     assert kinds[canonical_kind("uncollected-test")] == ["TA108"]
     assert kinds[canonical_kind("process-state-change")] == ["TA306"]
     assert canonical_kind("no-such-kind") not in kinds
+
+
+def test_a_near_copy_label_judges_the_same_pair_found_as_a_copy() -> None:
+    """TA504 and TA501 make one claim at two strengths: a label on a near copy judges the
+    finding that now calls the same pair a copy, with the same advice."""
+    judged = FindingLabel("TA504", A, 3, "right", "the py310 variant of the same tutorial")
+    then = {(family("TA504"), A, 3): {claim(near(B).message)}}
+    message = f"test `t` is the code of test `t` ({B}:7): parametrize them"
+    copy = Reported("TA501", A, 3, (B,), message)
+    assert match_labels([judged], [copy], then) == {0: judged}
+    other = Reported("TA502", A, 3, (B,), message)
+    assert match_labels([judged], [other], then) == {}
