@@ -14,8 +14,20 @@ a wider-scoped fixture reached while it set up or tore down counts for every tes
 closure holds that fixture (the test cannot run without it), whichever test it happened
 to set up in.
 
-The run only ever makes a tier heavier. What it cannot see is no proof of absence, so the
-other disagreements are notes, not corrections:
+The run makes a tier lighter in one case only, where what it saw is positive evidence and
+not just an absence: a test the static model puts in a tier of outside access because of
+its database alone (every piece of evidence that decided the tier comes from a signal of
+the `database` family, none from a mark, a folder, a name, a client or a server) that
+passed, sent SQL to an in-memory SQLite database (itself or through a wider fixture of its
+closure) and reached nothing outside the process: no socket, no subprocess, no database
+file, no write outside the temporary folders. Its database lived in memory, and in-memory
+storage is the lightest tier (unless `in-memory-database` names another), with that
+evidence first (``observed: only in-memory work: ...``). Evidence naming a driver that
+connects in C (psycopg, mysqlclient, pyodbc: no audit event when they connect) keeps the
+static tier, since the run could not have seen it.
+
+Otherwise what the run cannot see is no proof of absence, so the other disagreements are
+notes, not corrections:
 
 - a test the static model puts in a tier of outside access (integration) that passed with
   none seen: it may mock or fake it, or reach it through a driver that connects in C
@@ -59,6 +71,11 @@ ACCESS_SIGNALS = {
     "statements": "databases.dbapi-connect",
 }
 """Kind of access -> the signal whose tier it means."""
+DATABASE_FAMILY = "database"
+"""The signal family whose static evidence an in-memory run can overrule."""
+C_DRIVERS = ("psycopg", "mysqldb", "mysqlclient", "pyodbc", "oracledb", "cx_oracle", "ibm_db")
+"""Database drivers that connect in C: the run sees neither their sockets nor (without
+SQLAlchemy) their statements, so evidence naming them is never overruled."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +164,9 @@ class _Judge:
             # `in-memory-database` counts in-memory SQL as that tier; by default it is a note
             self.kind_tier["memory"] = in_memory
         self.outside_tiers = set(self.kind_tier.values())
+        self.lower_to = in_memory if in_memory == self.names[0] else None
+        """The tier of a test whose run did in-memory work only (None: never lowered)."""
+        self.database_signals = {s.id for s in signals.signals if s.family == DATABASE_FAMILY}
 
     def test(self, static: TestTier, line: int) -> tuple[Verdict, TestTier]:
         runs = self.runs.get(static.nodeid, [])
@@ -165,7 +185,8 @@ class _Judge:
             if kind in self.kind_tier
         ]
         observed = [phrase for _, phrase in _phrases(own)]
-        for label, access in self._fixtures_of(static.nodeid):
+        fixtures = self._fixtures_of(static.nodeid)
+        for label, access in fixtures:
             for kind, phrase in _phrases(access):
                 observed.append(f"{label} {phrase}")
                 if kind in self.kind_tier:
@@ -176,7 +197,14 @@ class _Judge:
             text = f"observed: took {seconds:.2f} s (slow: {self.settings.slow:g} s or more)"
             tier = self.settings.slow_tier or ""
             evidence.append(Evidence(tier, Level.RUN, text, static.path, line, "run.slow"))
-        tier = max([static.tier, *(e.tier for e in evidence)], key=lambda t: self.weight.get(t, -1))
+        lighter = None if evidence else self._in_memory_only(static, outcome, own, fixtures, line)
+        if lighter is not None:
+            evidence.append(lighter)
+            tier = lighter.tier
+        else:
+            tier = max(
+                [static.tier, *(e.tier for e in evidence)], key=lambda t: self.weight.get(t, -1)
+            )
         disagreements = self._disagreements(static, tier, evidence, outcome, flags, notes)
         verdict = Verdict(
             static.nodeid,
@@ -197,6 +225,45 @@ class _Judge:
             evidence=tuple(dict.fromkeys((*decisive, *others, *static.evidence))),
         )
         return verdict, corrected
+
+    def _in_memory_only(
+        self,
+        static: TestTier,
+        outcome: str,
+        own: Access,
+        fixtures: Sequence[tuple[str, Access]],
+        line: int,
+    ) -> Evidence | None:
+        """The evidence that lowers a test whose run did in-memory database work only (see
+        the module docstring), None when the run does not overrule the static tier."""
+        lightest = self.lower_to
+        if lightest is None or static.tier == lightest or static.tier not in self.outside_tiers:
+            return None
+        if outcome != "passed" or own.external or any(a.external for _, a in fixtures):
+            return None
+        memory = [(label, a.memory_statements) for label, a in fixtures if a.memory_statements]
+        if own.memory_statements:
+            memory.insert(0, ("", own.memory_statements))
+        if not memory:
+            return None
+        decisive = [e for e in static.evidence if e.tier == static.tier]
+        if not decisive or any(
+            e.level != Level.REACH or e.signal not in self.database_signals for e in decisive
+        ):
+            return None
+        if any(driver in f"{e.subject} {e.text}".lower() for e in static.evidence
+               for driver in C_DRIVERS):  # fmt: skip
+            return None
+        sent = "; ".join(
+            f"{label + ' ' if label else ''}issued {count} SQL statement"
+            f"{'' if count == 1 else 's'} to an in-memory SQLite database"
+            for label, count in memory
+        )
+        text = (
+            f"observed: only in-memory work ({sent}): no connection, subprocess, database "
+            "file or write outside the temporary folders"
+        )
+        return Evidence(lightest, Level.RUN, text, static.path, line, "run.in-memory", "memory")
 
     def _evidence(self, kind: str, phrase: str, path: str, line: int) -> Evidence:
         tier = self.kind_tier[kind]

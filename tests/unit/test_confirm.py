@@ -1,5 +1,6 @@
 """What a profiled run makes of the static tiers (`scan --run`), on the profile sample's
-static model and hand-written records: corrections only ever upwards, notes otherwise."""
+static model and hand-written records: corrections upwards on outside access, downwards
+only when a database test's run did in-memory work alone, notes otherwise."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from rich.console import Console
 from auditor.analysis.confirm import NOT_RUN, Confirmed, base_nodeid, confirm
 from auditor.analysis.graph import FixtureGraph
 from auditor.analysis.resolution import Resolution
-from auditor.analysis.tier_model import Level, Tiers
+from auditor.analysis.tier_model import Evidence, Level, Tiers
 from auditor.analysis.tier_signals import SignalSet
 from auditor.config import ProfileSettings, load_config
 from auditor.dynamic.record import TestRecord as Record
@@ -151,6 +152,110 @@ def test_parametrized_cases_fold_into_their_test_and_tests_not_run_say_so(static
     assert price.seconds == 0.5
     assert result.verdicts[ECHO].outcome == NOT_RUN
     assert base_nodeid("t.py::TestA::test_x[a::b-1]") == "t.py::TestA::test_x"
+
+
+# -- lowered: a database that lived in memory --------------------------------------------
+
+CONNECTS = Evidence(
+    "integration", Level.REACH, "connects to a database (`sqlite3.connect`)",
+    "tests/unit/test_store.py", 19, "databases.dbapi-connect", "sqlite3.connect",
+)  # fmt: skip
+ONLY_MEMORY = (
+    "only in-memory work (issued 3 SQL statements to an in-memory SQLite database): "
+    "no connection, subprocess, database file or write outside the temporary folders"
+)
+
+
+def called(static: Static, nodeid: str, *evidence: Evidence) -> Static:
+    """The static model with ``nodeid`` put in the tier of its first evidence."""
+    suite, resolution, tiers, signals = static
+    test = replace(tiers.tests[nodeid], tier=evidence[0].tier, evidence=evidence)
+    return suite, resolution, Tiers(tiers.names, {**tiers.tests, nodeid: test}), signals
+
+
+def test_a_database_test_whose_run_did_in_memory_work_only_is_lowered(static):
+    result = confirmed(called(static, MEMORY, CONNECTS), record(MEMORY, memory_statements=3))
+    memory = result.verdicts[MEMORY]
+    assert (memory.static_tier, memory.tier) == ("integration", "unit")
+    assert memory.disagreements == (f"static says integration, the run says unit: {ONLY_MEMORY}",)
+    first, second = result.tiers.tests[MEMORY].evidence
+    assert (first.tier, first.level, first.text) == ("unit", Level.RUN, f"observed: {ONLY_MEMORY}")
+    assert second == CONNECTS  # the static evidence is kept, after the run's
+    assert result.corrected == 1
+
+
+def test_in_memory_work_of_a_wider_fixture_in_the_closure_counts(static):
+    setup = {"name": "catalog", "scope": "session", "where": "tests/conftest.py:7",
+             "phase": "setup", "seconds": 0.01, "memory_statements": 2}  # fmt: skip
+    result = confirmed(called(static, CATALOG, CONNECTS), record(PRICE, fixtures=[setup]),
+                       record(CATALOG))  # fmt: skip
+    catalog = result.verdicts[CATALOG]
+    assert catalog.tier == "unit"
+    assert catalog.observed == (
+        "fixture `catalog` (tests/conftest.py:7) issued 2 SQL statements to an in-memory "
+        "SQLite database",
+    )
+    assert "(fixture `catalog` (tests/conftest.py:7) issued 2 SQL statements" in (
+        result.tiers.tests[CATALOG].evidence[0].text
+    )
+
+
+@pytest.mark.parametrize(
+    ("evidence", "outcome", "profile"),
+    [
+        pytest.param((CONNECTS,), "failed", {"memory_statements": 3}, id="failed"),
+        pytest.param((CONNECTS,), "passed", {}, id="no-sql-seen"),
+        pytest.param(
+            (CONNECTS,),
+            "passed",
+            {"memory_statements": 3, "write": ["out/x.txt"]},
+            id="wrote-a-file",
+        ),
+        pytest.param(
+            (replace(CONNECTS, level=Level.FOLDER, signal="conventions.folders"),),
+            "passed",
+            {"memory_statements": 3},
+            id="folder-says-so",
+        ),
+        pytest.param(
+            (CONNECTS, replace(CONNECTS, signal="frameworks.in-process-client", text="client")),
+            "passed",
+            {"memory_statements": 3},
+            id="also-a-client",
+        ),
+        pytest.param(
+            (
+                replace(
+                    CONNECTS,
+                    text="connects to a database (`psycopg2.connect`)",
+                    subject="psycopg2.connect",
+                ),
+            ),
+            "passed",
+            {"memory_statements": 3},
+            id="driver-in-C",
+        ),
+    ],
+)
+def test_the_static_tier_stays_unless_the_run_shows_in_memory_work_alone(
+    static, evidence, outcome, profile
+):
+    result = confirmed(
+        called(static, MEMORY, *evidence), record(MEMORY, outcome=outcome, **profile)
+    )
+    assert result.verdicts[MEMORY].tier == "integration"
+    assert not any("the run says unit" in d for d in result.verdicts[MEMORY].disagreements)
+
+
+def test_never_lowered_where_in_memory_databases_count_as_integration(static):
+    suite, resolution, tiers, signals = called(static, MEMORY, CONNECTS)
+    heavier = replace(signals, in_memory_tier="integration")
+    result = confirm(
+        suite, resolution, tiers, observe([record(MEMORY, memory_statements=3)], SETTINGS), heavier
+    )
+    memory = result.verdicts[MEMORY]
+    assert memory.tier == "integration"
+    assert memory.disagreements == ()  # in-memory SQL is evidence of that tier here
 
 
 # -- rendered ---------------------------------------------------------------------------

@@ -188,11 +188,13 @@ def observe(
 
 def fixture_access(observations: Observations) -> dict[tuple[str, str], Access]:
     """What each wider fixture reached while it set up or tore down, by (its path, its
-    name): ``tests/conftest.py``, ``db``."""
+    name): ``tests/conftest.py``, ``db``. Fixtures that reached outside the process, and
+    those whose only work was SQL to an in-memory SQLite database (evidence that the
+    database of the tests using them lives in memory)."""
     return {
         (fixture.path, fixture.name): fixture.access
         for fixture in observations.fixtures
-        if fixture.access.external
+        if fixture.access.external or fixture.access.memory_statements
     }
 
 

@@ -4,7 +4,10 @@ The options are those of `leaks` that say how to run the suite (:class:`LeaksOpt
 paths, pytest arguments, interpreter, timeout; `pytest-args` and `timeout` of
 `[tool.test-auditor.leaks]` apply too), and the run is one pytest process in pytest's own
 order with ``--ta-profile --ta-probes none``: every test once, and nothing measured but the
-profile (:mod:`auditor.dynamic.plugin.profile`).
+profile (:mod:`auditor.dynamic.plugin.profile`). A module pytest cannot collect (an
+example folder that ``pytest`` alone also collects, an optional dependency missing) does
+not stop the rest: the run goes on with ``--continue-on-collection-errors`` and each such
+module is a note of the run.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from auditor.dynamic.runner.driver import RunFailed
 from auditor.dynamic.runner.leaks import LeaksError, LeaksOptions, make_driver, per_test_timeout
 from auditor.dynamic.runner.observations import Observations, observe
 from auditor.dynamic.runner.worktree import WorkTreeGuard
+
+CONTINUE = "--continue-on-collection-errors"
+"""pytest's option to run what it collected when some modules fail to import."""
 
 
 def scan_run_options(
@@ -31,7 +37,7 @@ def scan_run_options(
     defaults = config.auditor.leaks
     return LeaksOptions(
         paths=list(paths),
-        pytest_args=[*defaults.pytest_args, *pytest_args],
+        pytest_args=[*defaults.pytest_args, *pytest_args, CONTINUE],
         python=python or sys.executable,
         timeout=per_test_timeout(timeout, defaults.timeout),
         probes="none",
@@ -50,6 +56,12 @@ def profile_run(config: Config, options: LeaksOptions) -> Observations:
         restored = guard.restore("the profiled run")
         guard.close()
     notes = [restored_file.describe() for restored_file in restored]
+    errors = run.session.collection_errors
+    if errors:
+        shown = "; ".join(f"{nodeid} ({why})" for nodeid, why in errors[:3])
+        more = f" and {len(errors) - 3} more" if len(errors) > 3 else ""
+        modules = "1 module" if len(errors) == 1 else f"{len(errors)} modules"
+        notes.append(f"{modules} could not be collected, the rest ran: {shown}{more}")
     notes += [
         f"{crash.nodeid or 'pytest'} did not finish: {crash.why}; the rest ran without it"
         for crash in run.crashes
