@@ -69,7 +69,7 @@ class Analysis:
 
     @cached_property
     def tiers(self) -> Tiers:
-        return classify(self.suite, self.resolution, self.signals)
+        return classify(self.suite, self.resolution, self.signals, cache_dir=self.cache_dir)
 
     def lint(
         self,

@@ -80,6 +80,9 @@ class MigrateSettings:
         return dict(self.markers).get(tier, tier)
 
 
+DEFAULT_PROJECT_REACH = 3
+
+
 @dataclass(frozen=True, slots=True)
 class AuditorSettings:
     """The `[tool.test-auditor]` table."""
@@ -104,6 +107,10 @@ class AuditorSettings:
     is a unit test); a team that counts any real engine as integration sets
     ``in-memory-database = "integration"``. A file or server database is the storage
     signal's own tier (integration) either way."""
+    project_reach: int = DEFAULT_PROJECT_REACH
+    """`project-reach`: how many defs of the project's own modules (the code under test,
+    under the rootdir and ``src/``) the static tiers follow a test's calls through
+    (``test -> Repository.__init__ -> sqlite3.connect``); 0 keeps them to the suite's code."""
     duplicate_similarity: float = DEFAULT_SIMILARITY
     leaks: LeaksSettings = field(default_factory=LeaksSettings)
     profile: ProfileSettings = field(default_factory=ProfileSettings)
@@ -138,6 +145,7 @@ def auditor_settings(pyproject: Path | None) -> AuditorSettings:
         tiers=_tiers(table, pyproject),
         signals=_signal_tables(table, pyproject),
         in_memory_database=_in_memory_database(table, pyproject),
+        project_reach=_project_reach(table, pyproject),
         duplicate_similarity=_similarity(table, pyproject),
         leaks=_leaks(table, pyproject),
         profile=_profile(table, pyproject),
@@ -300,6 +308,15 @@ def _in_memory_database(table: Mapping[str, object], path: Path) -> str | None:
         raise ConfigError(
             f"{path}: [tool.test-auditor] in-memory-database must be one of the tiers "
             f"({', '.join(tiers)})"
+        )
+    return value
+
+
+def _project_reach(table: Mapping[str, object], path: Path) -> int:
+    value = table.get("project-reach", DEFAULT_PROJECT_REACH)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10:
+        raise ConfigError(
+            f"{path}: [tool.test-auditor] project-reach must be a whole number from 0 to 10"
         )
     return value
 

@@ -1,6 +1,10 @@
 """The suite's own code, for following what a test reaches: every def by place, the
 top-level names of each module, and the dotted names modules are imported under, so a
-call can be resolved to the suite defs it runs."""
+call can be resolved to the suite defs it runs.
+
+With a `ProjectModules`, a call that names a module of the project (the code under test,
+under the rootdir or ``src/``) resolves into it too: the module is parsed then, once, and
+its defs join the others (`is_project` tells them apart)."""
 
 from __future__ import annotations
 
@@ -9,11 +13,15 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from auditor.model.imports import module_name
+from auditor.model.project import ProjectModules
 from auditor.model.suite import Suite
-from auditor.parse.summary import Binding, Class, Function, ModuleSummary
+from auditor.parse.summary import Binding, Class, Function, ModuleSummary, Reach
 
 _CONSTRUCTION = ("__init__", "__enter__", "__exit__", "__aenter__", "__aexit__")
 """What calling a class of the suite runs (``with Stopwatch() as watch:`` included)."""
+_NAMED_DEPTH = 3
+"""How many re-exports (``from .db import Repository`` in a package) a name is followed
+through."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,30 +36,86 @@ class CodeDef:
 class SuiteCode:
     """The suite's own code: defs by place and by name, and module names to files."""
 
-    def __init__(self, suite: Suite) -> None:
+    def __init__(self, suite: Suite, project: ProjectModules | None = None) -> None:
         self.rootdir = Path(suite.rootdir)
-        self.modules: dict[str, ModuleSummary] = {**suite.helpers, **suite.modules}
+        self.modules: dict[str, ModuleSummary] = {}
         self.by_line: dict[tuple[str, int], CodeDef] = {}
         self.top: dict[str, dict[str, Function | Class]] = {}
-        for path, summary in self.modules.items():
-            top: dict[str, Function | Class] = {}
-            for function in summary.functions:
-                top[function.name] = function
-            for klass in _classes(summary.classes):
-                top.setdefault(klass.name, klass)
-            for function, owners in summary.defs():
-                owner = owners[-1] if owners else None
-                self.by_line[path, function.line] = CodeDef(path, function, owner)
-            self.top[path] = top
+        self.project = project
+        self.project_paths: set[str] = set()
+        self._enter = True
+        self._resolved: dict[tuple[str, int, str, bool], list[CodeDef]] = {}
+        """Calls resolved already: the same names are called from many tests of a file."""
         self._bindings: dict[str, dict[str, Binding]] = {}
         self.dotted: dict[str, str] = {}
+        for path, summary in {**suite.helpers, **suite.modules}.items():
+            self._register(path, summary)
         for path in self.modules:
             for name in _module_names(path, self.rootdir):
                 self.dotted.setdefault(name, path)
 
-    def resolve(self, where: CodeDef, name: str) -> list[CodeDef]:
-        """The suite defs a call runs, if it names any: a function, or a class's
-        constructor and context-manager methods."""
+    def _register(self, path: str, summary: ModuleSummary) -> None:
+        self.modules[path] = summary
+        top: dict[str, Function | Class] = {}
+        for function in summary.functions:
+            top[function.name] = function
+        for klass in _classes(summary.classes):
+            top.setdefault(klass.name, klass)
+        for function, owners in summary.defs():
+            owner = owners[-1] if owners else None
+            self.by_line[path, function.line] = CodeDef(path, function, owner)
+        self.top[path] = top
+
+    def reach(self, where: CodeDef) -> Reach | None:
+        """What a def calls: the suite's from its summary, the project's read on first
+        use (`ProjectModules.reach`)."""
+        if self.project is not None and where.path in self.project_paths:
+            return self.project.reach(where.path, where.function)
+        return where.function.reach
+
+    def is_project(self, path: str) -> bool:
+        """Is `path` a module of the project (not of the suite)?"""
+        return path in self.project_paths
+
+    def _project_module(self, path: str | None) -> str | None:
+        """`path` (a project file) loaded and registered; None when it cannot be, or
+        when the chain goes no further (`resolve` with `project` false)."""
+        if path is None or self.project is None:
+            return None
+        if path in self.modules:
+            return path
+        if not self._enter:
+            return None
+        summary = self.project.summary(path)
+        if summary is None:
+            return None
+        self.project_paths.add(path)
+        self._register(path, summary)
+        return path
+
+    def module_path(self, module: str) -> str | None:
+        """The file of a dotted module name: the suite's, else the project's."""
+        found = self.dotted.get(module)
+        if found is None and self.project is not None:
+            found = self._project_module(self.project.find(module))
+        return found
+
+    def resolve(self, where: CodeDef, name: str, *, project: bool = True) -> list[CodeDef]:
+        """The suite (and project) defs a call runs, if it names any: a function, or a
+        class's constructor and context-manager methods. `project` false: a chain that
+        goes no further into the project parses no new module of it."""
+        key = (where.path, where.klass.line if where.klass else 0, name, project)
+        known = self._resolved.get(key)
+        if known is not None:
+            return known
+        self._enter = project
+        try:
+            found = self._resolved[key] = self._resolve(where, name)
+        finally:
+            self._enter = True
+        return found
+
+    def _resolve(self, where: CodeDef, name: str) -> list[CodeDef]:
         head, _, rest = name.partition(".")
         if head in ("self", "cls") and rest and "." not in rest and where.klass is not None:
             return _some(self.method(where.path, where.klass, rest, depth=0))
@@ -61,11 +125,53 @@ class SuiteCode:
         if isinstance(local, Class) and "." not in rest:
             return _some(self.method(where.path, local, rest, depth=0))
         module, _, attr = name.rpartition(".")
-        path = self.dotted.get(module)
-        return self.named(path, attr, depth=1) if path is not None else []
+        path = self.module_path(module)
+        if path is None:
+            path = self._imported_module(where.path, module)
+        if path is not None:
+            return self.named(path, attr, depth=1)
+        owner, _, klass_name = module.rpartition(".")
+        path = self.module_path(owner) if owner else None
+        klass = self.top.get(path, {}).get(klass_name) if path is not None else None
+        if path is not None and isinstance(klass, Class):  # `app.db.Repository.create()`
+            return _some(self.method(path, klass, attr, depth=0))
+        return []
+
+    def klass(self, where: CodeDef, name: str) -> tuple[str, Class] | None:
+        """The class a call constructs, with its file, when it names one of the suite's
+        or the project's."""
+        head, _, rest = name.partition(".")
+        if not rest:
+            return self._named_class(where.path, head, depth=0)
+        module, _, attr = name.rpartition(".")
+        path = self.module_path(module) or self._imported_module(where.path, module)
+        return self._named_class(path, attr, depth=1) if path is not None else None
+
+    def _named_class(self, path: str, name: str, depth: int) -> tuple[str, Class] | None:
+        if depth > _NAMED_DEPTH:
+            return None
+        obj = self.top.get(path, {}).get(name)
+        if isinstance(obj, Class):
+            return path, obj
+        binding = self._last_bindings(path).get(name)
+        if binding is None or binding.kind != "import" or obj is not None:
+            return None
+        target = self._module(path, binding.module, binding.level)
+        return None if target is None else self._named_class(target, binding.target, depth + 1)
+
+    def _imported_module(self, path: str, module: str) -> str | None:
+        """The file of a module bound by a relative import (``from . import db``, then
+        ``db.Repository()``), which the parse stage leaves unqualified."""
+        if "." in module:
+            return None
+        binding = self._last_bindings(path).get(module)
+        if binding is None or binding.kind != "import" or not binding.level:
+            return None
+        joined = f"{binding.module}.{binding.target}" if binding.module else binding.target
+        return self._module(path, joined, binding.level)
 
     def named(self, path: str, name: str, depth: int) -> list[CodeDef]:
-        if depth > 2:
+        if depth > _NAMED_DEPTH:
             return []
         obj = self.top.get(path, {}).get(name)
         if isinstance(obj, Function):
@@ -105,7 +211,7 @@ class SuiteCode:
 
     def _module(self, importer: str, module: str, level: int) -> str | None:
         if not level:
-            return self.dotted.get(module)
+            return self.module_path(module)
         base = PurePosixPath(importer).parent
         for _ in range(level - 1):
             base = base.parent
@@ -113,7 +219,9 @@ class SuiteCode:
         for candidate in (f"{stem}.py", f"{stem}/__init__.py"):
             if candidate in self.modules:
                 return candidate
-        return None
+        if self.project is None:
+            return None
+        return self._project_module(self.project.relative(importer, module, level))
 
     def bases(self, path: str, klass: Class, depth: int = 0) -> Iterator[str]:
         for base in klass.bases:

@@ -1,5 +1,8 @@
 """Reach evidence of the tiers: what a def of the suite calls, through the suite's helper
-functions it calls and the fixtures a test requests, matched against the signal packs of
+functions it calls, the defs of the project's own modules they call (at most
+``project-reach`` deep; from those, what they reach, the database URLs they name as
+defaults and the clock readings of a timer class the test uses directly, never their
+asserts or loops) and the fixtures a test requests, matched against the signal packs of
 `auditor.analysis.tier_signals` (an engine, a socket, a subprocess, a timed assertion...),
 the mocks seen on the way (`auditor.analysis.tiers` sets aside what they mock), and the
 database URLs the code names (`database_url`: in memory, a file or a server), which tell
@@ -14,8 +17,12 @@ from auditor.analysis.suite_code import CodeDef, SuiteCode
 from auditor.analysis.tier_model import Evidence, Level
 from auditor.analysis.tier_signals import Signal, SignalSet
 from auditor.model.suite import FixtureDef, Suite
+from auditor.parse.summary import Reach
 
 _HELPER_DEPTH = 4
+_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
+_DOUBLES = ("Fake", "Stub", "Dummy", "Mock", "InMemory")
+_CACHES = frozenset({"functools.lru_cache", "functools.cache", "functools.cached_property"})
 
 MEMORY, FILE, SERVER = "memory", "file", "server"
 """Where a database URL keeps its data (`database_url`)."""
@@ -57,6 +64,8 @@ class DatabaseUrl:
     line: int
     via: str = ""
     """How the test reaches the def that names it (a fixture chain, a helper)."""
+    project: bool = False
+    """Named in the project's code (a default), not in the suite's."""
 
     def __str__(self) -> str:
         place = f"`{self.url}` ({self.path}:{self.line})"
@@ -128,9 +137,41 @@ class Facts:
         self.concurrency.extend(other.concurrency)
         self.loops.extend(other.loops)
 
+    def absorb_project(
+        self, other: Facts, via: str, *, direct: bool, lightest: str, lazy: frozenset[str]
+    ) -> None:
+        """Take in the facts of a def of the project: what it reaches (not what it
+        doubles: `lightest` tier hits are left out; nor the `lazy` signals' factories,
+        which connect only when used), the database URLs it names as
+        defaults, and, called `direct` from the suite's code (a timer class the test
+        uses), its clock readings; never its asserts, loops or workers."""
+        self.hits.extend(
+            _via(e, via) for e in other.hits if e.tier != lightest and e.signal not in lazy
+        )
+        self.urls.extend(replace(_url_via(u, via), project=True) for u in other.urls)
+        if direct:
+            plain = via.replace("`", "")
+            self.timers.extend(
+                (f"{plain} -> {name}", line, path) for name, line, path in other.timers
+            )
+
     def measures(self) -> bool:
         """Does the def read a clock, loop, or run things concurrently?"""
         return bool(self.timers or self.concurrency or any(c >= 10 for c, _, _ in self.loops))
+
+
+def _label(helper: CodeDef, reach: Reach | None) -> str:
+    """How a chain names a def it goes through: ``Repository.__init__` (app/db.py:12)``,
+    with the cache a getter is wrapped in (``lru_cache``)."""
+    function = helper.function
+    name = f"{helper.klass.name}.{function.name}" if helper.klass else function.name
+    cached = ""
+    if reach is not None:
+        wrapped = [c.name for c in reach.calls if c.kind == "decorator"]
+        caches = [w for w in wrapped if w in _CACHES]
+        if caches:
+            cached = f", cached by `{caches[0].rpartition('.')[2]}`"
+    return f"`{name}` ({helper.path}:{function.line}{cached})"
 
 
 def _via(evidence: Evidence, via: str) -> Evidence:
@@ -150,7 +191,10 @@ class ReachFinder:
     def __init__(self, suite: Suite, signals: SignalSet, code: SuiteCode) -> None:
         self.signals = signals
         self.code = code
-        self._facts: dict[tuple[str, int], Facts] = {}
+        self._facts: dict[tuple[str, int], tuple[int, Facts]] = {}
+        """(path, line) -> (the project hops it was computed at, its facts): a def of the
+        project first met deep in a chain, where the bound cut its reach short, is
+        computed again when a shorter chain meets it."""
         self._fixture_facts: dict[str, Facts] = {}
         self._methods = {m: s for s in signals.with_field("methods") for m in s.methods}
         self._fixtures = {f: s for s in signals.with_field("fixtures") for f in s.fixtures}
@@ -159,6 +203,10 @@ class ReachFinder:
         self._opens = signals.with_field("opens")
         self._prefixes = [(p, s) for s in signals.with_field("prefixes") for p in s.prefixes]
         self._suite_files = set(suite.test_files) | set(suite.conftests)
+        clients = signals.with_field("clients")
+        self._app_client: Signal | None = clients[0] if clients else None
+        self._reads = signals.with_field("reads")
+        self._lazy = frozenset(s.id for s in signals.with_field("lazy"))
 
     def fixture_facts(self, definition: FixtureDef) -> Facts:
         """What a fixture does: its def's facts, or for a fixture of an installed plugin,
@@ -178,29 +226,69 @@ class ReachFinder:
         self._fixture_facts[definition.key] = facts
         return facts
 
-    def facts(self, where: CodeDef, depth: int) -> Facts:
+    def facts(self, where: CodeDef, depth: int, hops: int = 0) -> Facts:
         """What a def does: its calls matched against the signals, and the facts of the
-        suite's helpers it calls (`depth` of them deep so far)."""
+        suite's helpers it calls (`depth` of them deep so far) and of the project's defs
+        (`hops` of them deep so far)."""
         key = (where.path, where.function.line)
         known = self._facts.get(key)
-        if known is not None:
-            return known
-        facts = self._facts[key] = Facts()  # guards against recursion
-        reach = where.function.reach
+        if known is not None and known[0] <= hops:
+            return known[1]
+        facts = Facts()
+        self._facts[key] = (hops, facts)  # guards against recursion
+        reach = self.code.reach(where)
         if reach is None:
             return facts
         path = where.path
+        in_project = self.code.is_project(path)
         methods = {c.name.rpartition(".")[2] for c in reach.calls if "." in c.name}
+        patched = {c.name for c in reach.calls if c.kind == "patch"}
         for call in reach.calls:
             self._match(facts, call.name, call.kind, path, call.line, methods)
-            if call.kind == "call" and depth < _HELPER_DEPTH:
-                for helper in self.code.resolve(where, call.name):
-                    if helper.function is not where.function:
-                        label = f"`{helper.function.name}` ({helper.path}:{helper.function.line})"
-                        facts.absorb(self.facts(helper, depth + 1), label)
-        facts.ordering.extend((line, path) for line in reach.ordering_asserts)
-        facts.loops.extend((count, line, path) for count, line in reach.loops)
+            if call.kind != "call" or call.name in patched:  # a mocked def is not run
+                continue
+            if not in_project:
+                self._client(facts, where, call.name, path, call.line)
+            further = hops < self.signals.project_reach
+            for helper in self.code.resolve(where, call.name, project=further):
+                if helper.function is where.function:
+                    continue
+                if self.code.is_project(helper.path):
+                    if hops < self.signals.project_reach:
+                        found = self.facts(helper, depth, hops + 1)
+                        label = _label(helper, self.code.reach(helper))
+                        lightest = self.signals.tiers[0]
+                        facts.absorb_project(
+                            found, label, direct=hops == 0, lightest=lightest, lazy=self._lazy
+                        )
+                elif depth < _HELPER_DEPTH and not in_project:
+                    label = _label(helper, helper.function.reach)
+                    facts.absorb(self.facts(helper, depth + 1), label)
+        if not in_project:
+            facts.ordering.extend((line, path) for line in reach.ordering_asserts)
+            facts.loops.extend((count, line, path) for count, line in reach.loops)
         return facts
+
+    def _client(self, facts: Facts, where: CodeDef, name: str, path: str, line: int) -> None:
+        """A client class of the suite's or the project's own that answers HTTP verbs
+        (``TestClient(app)`` of a home-grown framework): one call through it drives the
+        app's routing, middleware, services and storage in process."""
+        last = name.rpartition(".")[2]
+        if not last.endswith("Client") or last.startswith(_DOUBLES):
+            return
+        found = self.code.klass(where, name)
+        if found is None:
+            return
+        klass_path, klass = found
+        verbs = {f.name for f in klass.functions} & _VERBS
+        if len(verbs) < 2:
+            return
+        signal = self._app_client
+        if signal is None:
+            return
+        where_defined = f"{klass_path}:{klass.line}"
+        text = f"{signal.what} (`{last}` of {where_defined}: {', '.join(sorted(verbs))})"
+        self._hit(facts, signal, text, path, line, name)
 
     def plugin_fixture(self, facts: Facts, name: str, path: str, line: int) -> None:
         """A fixture requested by name with no definition in sight (its plugin is not
@@ -220,6 +308,11 @@ class ReachFinder:
             found = database_url(name)
             if found is not None:
                 facts.urls.append(DatabaseUrl(name, found[0], found[1], path, line))
+            return
+        if kind in ("open-read", "project-file"):
+            for signal in self._reads:
+                shown = f"open({name!r})" if kind == "open-read" else name
+                self._hit(facts, signal, f"{signal.what} (`{shown}`)", path, line, name)
             return
         if kind == "open-write":
             for signal in self._opens:

@@ -4,16 +4,22 @@ the evidence behind each call, strongest first.
 Evidence has four levels. What the test really reaches is the strongest: what its body,
 the suite's helper functions it calls and the fixtures of its closure call (an engine, a
 socket, a subprocess, a test client, a benchmark, a timed assertion...), as matched by
-the signal packs of `auditor.analysis.tier_signals`. Then the marks the suite put on it, then the
-folders its file lives in, and last its file's name. A fifth level, above them all, is what
-a run of the suite saw the test do (`scan --run`, `auditor.analysis.confirm`).
+the signal packs of `auditor.analysis.tier_signals`, and what the project's own code they
+call reaches, ``project-reach`` defs deep (``fixture `db` -> `Repository.__init__`
+(app/db.py:9) -> sqlite3.connect``; a Stopwatch class on ``perf_counter`` the test times
+itself with, a home-grown framework's in-process test client, a file of the project read).
+Then the marks the suite put on it, then the folders its file lives in, and last its
+file's name. A fifth level, above them all, is what a run of the suite saw the test do
+(`scan --run`, `auditor.analysis.confirm`).
 
 The call: the heaviest tier among the reach and mark evidence (a test marked unit that
 opens a socket is integration; a performance test that uses the database is
 performance). Without any, the heaviest tier among folder evidence, then name evidence,
 then the lightest tier. A mock (responses, respx, moto, fakeredis, a ``mock.patch`` of
 the very call) anywhere in the test or its closure removes the reach evidence of the
-family it mocks.
+family it mocks; a ``mock.patch`` of a def a chain goes through (``@patch.object(Ext,
+"_make_engine")``) removes what the chain reaches after it, before the database URLs
+are read.
 
 Where the data lives decides a storage signal (an engine, a session, schema DDL, a DB-API
 connection: ``storage = true`` in the packs). The database URLs the test's code names, in
@@ -35,13 +41,14 @@ suite's code (`auditor.analysis.suite_code`); this module makes the call.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from auditor.analysis.resolution import Resolution
 from auditor.analysis.suite_code import CodeDef, SuiteCode
 from auditor.analysis.tier_model import Evidence, Level, TestTier, Tiers
 from auditor.analysis.tier_reach import MEMORY, DatabaseUrl, Facts, ReachFinder
 from auditor.analysis.tier_signals import SignalSet
+from auditor.model.project import ProjectModules
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 
 _CLASS_SETUP = ("setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class")
@@ -54,11 +61,22 @@ _MODULE_SETUP = ("setUpModule", "setup_module", "setup_function")
 class TierClassifier:
     """Makes the tier call of each test of one suite (see the module docstring)."""
 
-    def __init__(self, suite: Suite, resolution: Resolution, signals: SignalSet) -> None:
+    def __init__(
+        self,
+        suite: Suite,
+        resolution: Resolution,
+        signals: SignalSet,
+        *,
+        cache_dir: Path | None = None,
+    ) -> None:
         self.suite = suite
         self.resolution = resolution
         self.signals = signals
-        self.code = SuiteCode(suite)
+        suite_files = [*suite.test_files, *suite.conftests, *suite.modules, *suite.helpers]
+        self.project = ProjectModules(
+            Path(suite.rootdir), suite_files, cache_dir, parsed=suite.parsed
+        )
+        self.code = SuiteCode(suite, self.project if signals.project_reach else None)
         self.reach = ReachFinder(suite, signals, self.code)
         self.weight = {name: index for index, name in enumerate(signals.tiers)}
         self._marks = {m: s for s in signals.with_field("marks") for m in s.marks}
@@ -72,6 +90,7 @@ class TierClassifier:
 
     def classify(self) -> Tiers:
         tests = {t.nodeid: self.test(t) for t in self.suite.tests}
+        self.project.save()
         return Tiers(self.signals.tiers, tests)
 
     def test(self, test: TestItem) -> TestTier:
@@ -99,9 +118,10 @@ class TierClassifier:
                 facts.absorb(fixture, label, timing=False)
         for name in self._unresolved(test):
             self.reach.plugin_fixture(facts, name, test.path, test.line)
-        reach = self._storage_evidence(self.reach.evidence(facts), facts.urls)
+        reach = self.reach.evidence(facts)
         reach.extend(self._bases_evidence(test, where))
-        kept, mocked = self._unmocked(reach, facts)
+        kept, mocked = self._unmocked(reach, facts)  # a mocked engine names no database
+        kept = self._storage_evidence(kept, facts.urls)
         marks = list(self._marks_evidence(test))
         folders, names = self._layout_evidence(test, measures=facts.measures())
         tier, decisive = self._decide(kept, marks, folders, names)
@@ -176,6 +196,7 @@ class TierClassifier:
         test's code names: all in memory, they are the in-memory tier; a file or a
         server URL is evidence of its own; no URL in sight leaves them as they are."""
         stored = [e for e in reach if e.signal in self._storage]
+        urls = [u for u in urls if not u.project] or urls  # the suite's choice over defaults
         if not stored or not urls:
             return reach
         outside = list({u.url: u for u in urls if u.where != MEMORY}.values())
@@ -230,6 +251,8 @@ class TierClassifier:
             mocker = facts.mocks.get(family) if family else None
             if mocker is None:
                 mocker = _patched(evidence.subject, facts.patched)
+            if mocker is None:
+                mocker = _patched_on_the_way(evidence.text, facts.patched)
             if mocker is None:
                 kept.append(evidence)
             else:
@@ -301,6 +324,21 @@ def _patched(called: str, patched: list[tuple[str, str]]) -> str | None:
     return None
 
 
-def classify(suite: Suite, resolution: Resolution, signals: SignalSet) -> Tiers:
-    """The tier of every test of the suite."""
-    return TierClassifier(suite, resolution, signals).classify()
+def _patched_on_the_way(text: str, patched: list[tuple[str, str]]) -> str | None:
+    """A ``mock.patch`` of a def the evidence's chain goes through
+    (``@patch.object(SQLAlchemy, "_make_engine")`` and ``... -> `SQLAlchemy._make_engine`
+    (...) -> creates a SQLAlchemy engine``): what comes after it never runs."""
+    for target, where in patched:
+        parts = target.split(".")
+        names = {f"`{'.'.join(parts[-2:])}` (", f"`{parts[-1]}` ("}
+        if any(name in text for name in names):
+            return f"mock.patch({target!r}) at {where}"
+    return None
+
+
+def classify(
+    suite: Suite, resolution: Resolution, signals: SignalSet, *, cache_dir: Path | None = None
+) -> Tiers:
+    """The tier of every test of the suite; the project modules its tests reach are
+    summarised through a cache in `cache_dir` (None: not cached)."""
+    return TierClassifier(suite, resolution, signals, cache_dir=cache_dir).classify()

@@ -222,6 +222,11 @@ def build_suite(
             if isinstance(summary := summaries(path), ModuleSummary)
         },
         helpers={relpath(path, root): summary for path, summary in helpers.items()},
+        parsed={
+            relpath(path, root): summary
+            for path, summary in summaries.loaded.items()
+            if isinstance(summary, ModuleSummary) and root in path.parents
+        },
     )
 
 

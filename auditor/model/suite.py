@@ -115,6 +115,9 @@ class Suite:
     """`-m`/`-k` options of `addopts` that could not be applied, and why."""
     helpers: dict[str, ModuleSummary] = field(default_factory=dict, repr=False)
     """Summaries of the suite's helper modules its tests and conftests import, by path."""
+    parsed: dict[str, ModuleSummary] = field(default_factory=dict, repr=False, compare=False)
+    """Other files under the rootdir the model parsed on the way (a module a conftest
+    imports names from): the tiers' reach into the project reads them, not parsing again."""
     _by_name: dict[str, dict[str, list[FixtureDef]]] = field(
         default_factory=dict, repr=False, init=False, compare=False
     )

@@ -28,10 +28,12 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 10
+FORMAT = 11
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
 instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`; 10:
-params and parametrize values given as a module-level list name counted)."""
+params and parametrize values given as a module-level list name counted; 11: reach
+records project files read (`open-read`, `project-file` calls) and throughput names,
+and project modules get a cache file of their own, ``project-...json``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +75,13 @@ def content_digest(data: bytes) -> str:
 class SummaryCache:
     """Load once, look up and store many times, save once."""
 
-    def __init__(self, cache_dir: Path, rootdir: Path) -> None:
+    def __init__(self, cache_dir: Path, rootdir: Path, kind: str = "summaries") -> None:
+        """`kind` names the file: ``summaries`` for the suite's files (full summaries),
+        ``project`` for the project modules the tiers follow into (`parse.project`)."""
         self.cache_dir = cache_dir
         self.rootdir = rootdir
         key = hashlib.blake2b(str(rootdir).encode(), digest_size=8).hexdigest()
-        self.file = cache_dir / f"v{__version__}" / f"summaries-{key}-{FORMAT}.json"
+        self.file = cache_dir / f"v{__version__}" / f"{kind}-{key}-{FORMAT}.json"
         self.entries: dict[str, Entry] = self._load()
         self.dirty = False
 

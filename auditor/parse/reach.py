@@ -41,6 +41,16 @@ _DURATION_WORDS = frozenset(
         "qps",
         "total",
         "delta",
+        "second",
+        "rate",
+        "ops",
+        "p50",
+        "p90",
+        "p999",
+        "percentile",
+        "percentiles",
+        "quantile",
+        "quantiles",
         "",
     }
 )
@@ -48,12 +58,20 @@ _DURATION_WORDS = frozenset(
 _WRITE_MODES = frozenset("wax+")
 _PATCHERS = frozenset({"patch", "setattr", "patch.object", "patch.dict"})
 _URL_LIMIT = 80
+_READS = frozenset({"open", "read_text", "read_bytes", "load", "safe_load", "readlines", "read"})
+"""Calls that read a file (a path computed from ``__file__`` is read, not just named)."""
+_PATH_READS = frozenset({"read_text", "read_bytes", "open"})
 
 
 def reach_of(
-    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, aliases: Mapping[str, str]
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef,
+    aliases: Mapping[str, str],
+    *,
+    calls_only: bool = False,
 ) -> Reach | None:
-    """What this def's decorators and body call, assert and loop over."""
+    """What this def's decorators and body call, assert and loop over; with
+    `calls_only` (a def of the project, whose asserts and loops are not the test's),
+    its calls and the strings it names only."""
     if isinstance(node, ast.ClassDef):
         return None
     body = list(_body_nodes(node))  # walked once, read three times
@@ -64,13 +82,29 @@ def reach_of(
         name = _name(target, local)
         if name is not None:
             calls.append(Call(name, decorator.lineno, "decorator"))
+        if isinstance(decorator, ast.Call):  # ``@mock.patch.object(Engine, "connect")``
+            calls.extend(c for c in _call(decorator, local) if c.kind == "patch")
     ordering: list[int] = []
     loops: list[tuple[int, int]] = []
     asserts = 0
-    measured = _measured_names(body)
+    measured = frozenset() if calls_only else _measured_names(body)
+    up: ast.expr | None = None
+    found_up = not any(isinstance(n, ast.Name) and n.id == "__file__" for n in body)
     for child in body:
         if isinstance(child, ast.Call):
             calls.extend(_call(child, local))
+            if not found_up and _leaves_the_folder(child, local):
+                up, found_up = child, True
+        elif not found_up and isinstance(child, ast.Subscript | ast.Attribute | ast.BinOp):
+            if _leaves_the_folder(child, local):
+                up, found_up = child, True
+        elif isinstance(child, ast.Constant) and isinstance(child.value, str):
+            if "://" in child.value:
+                calls.append(Call(child.value[:_URL_LIMIT], child.lineno, "url"))
+            elif child.value == ":memory:":
+                calls.append(Call(":memory:", child.lineno, "url"))
+        elif calls_only:
+            continue
         elif isinstance(child, ast.Assert):
             asserts += 1
             if _bounds_a_duration(child.test, measured):
@@ -79,13 +113,48 @@ def reach_of(
             _loop(child.iter, child.lineno, loops)
         elif isinstance(child, ast.comprehension):
             _loop(child.iter, child.iter.lineno, loops)
-        elif (
-            isinstance(child, ast.Constant)
-            and isinstance(child.value, str)
-            and "://" in child.value
-        ):
-            calls.append(Call(child.value[:_URL_LIMIT], child.lineno, "url"))
+    if up is not None and any(c.name.rpartition(".")[2] in _READS for c in calls):
+        calls.append(Call(ast.unparse(up)[:_URL_LIMIT], up.lineno, "project-file"))
     return Reach(tuple(calls), tuple(ordering), tuple(loops), asserts)
+
+
+def _leaves_the_folder(node: ast.expr, aliases: Mapping[str, str]) -> bool:
+    """A path computed from ``__file__`` above the file's own folder: the project's
+    files (``Path(__file__).parents[1]``, ``.parent.parent``, two ``os.path.dirname``,
+    ``".."`` joined on); a file beside the module (test data) is not counted."""
+    if isinstance(node, ast.BinOp):
+        return isinstance(node.op, ast.Div) and _leaves_the_folder(node.left, aliases)
+    if isinstance(node, ast.Subscript):
+        index = node.slice
+        return (
+            isinstance(node.value, ast.Attribute)
+            and node.value.attr == "parents"
+            and isinstance(index, ast.Constant)
+            and type(index.value) is int
+            and index.value >= 1
+            and _names_file(node.value)
+        )
+    if isinstance(node, ast.Attribute):
+        inner = node.value
+        return (
+            node.attr == "parent"
+            and isinstance(inner, ast.Attribute)
+            and inner.attr == "parent"
+            and _names_file(inner)
+        )
+    if isinstance(node, ast.Call):
+        name = _name(node.func, aliases)
+        first = node.args[0] if node.args else None
+        if name == "os.path.dirname" and isinstance(first, ast.Call):
+            return _name(first.func, aliases) == "os.path.dirname" and _names_file(first)
+        if name == "os.path.join":
+            dots = any(isinstance(a, ast.Constant) and a.value == ".." for a in node.args)
+            return dots and any(_names_file(a) for a in node.args)
+    return False
+
+
+def _names_file(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == "__file__" for n in ast.walk(node))
 
 
 def _body_nodes(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Iterator[ast.AST]:
@@ -111,16 +180,48 @@ def _call(call: ast.Call, aliases: Mapping[str, str]) -> Iterator[Call]:
     yield Call(name, call.lineno)
     first = call.args[0] if call.args else None
     last = name.rpartition(".")[2]
+    patcher = last in _PATCHERS or name.endswith(("patch.object", "patch.dict"))
     if (
         isinstance(first, ast.Constant)
         and isinstance(first.value, str)
         and "." in first.value
-        and (last in _PATCHERS or name.endswith(("patch.object", "patch.dict")))
+        and patcher
     ):
         yield Call(first.value, call.lineno, "patch")
+    elif patcher and first is not None and len(call.args) > 1:
+        owner, attribute = _name(first, aliases), call.args[1]
+        if (  # ``patch.object(echo, "ask")``, ``monkeypatch.setattr(echo, "ask", ...)``
+            owner is not None
+            and not owner.startswith(".")
+            and isinstance(attribute, ast.Constant)
+            and isinstance(attribute.value, str)
+        ):
+            yield Call(f"{owner}.{attribute.value}", call.lineno, "patch")
     if name == "open" and _writes(call):
         path = first.value if isinstance(first, ast.Constant) else None
         yield Call(path if isinstance(path, str) else "?", call.lineno, "open-write")
+    elif name == "open" and _relative_literal(first):
+        yield Call(str(first.value), call.lineno, "open-read")  # type: ignore[union-attr]
+    elif (
+        isinstance(call.func, ast.Attribute)
+        and call.func.attr in _PATH_READS
+        and isinstance(call.func.value, ast.Call)
+        and _name(call.func.value.func, aliases) in ("pathlib.Path", "Path")
+        and call.func.value.args
+        and _relative_literal(call.func.value.args[0])
+        and not (call.func.attr == "open" and _writes(call))
+    ):
+        literal = call.func.value.args[0]
+        yield Call(str(literal.value), call.lineno, "open-read")  # type: ignore[attr-defined]
+
+
+def _relative_literal(node: ast.expr | None) -> bool:
+    """A literal relative file path (``"pyproject.toml"``): read from the working
+    directory, the project's root when tests run."""
+    if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+        return False
+    text = node.value
+    return bool(text) and not text.startswith(("/", "~")) and "://" not in text and "\n" not in text
 
 
 def _writes(call: ast.Call) -> bool:

@@ -15,7 +15,15 @@ A signal names the tier it points to (none for a mock), what it means in words, 
 - ``constructors``: those of ``calls`` that count only when the same def also calls one
   of the ``requests`` methods (a client made but never used reaches nothing);
 - ``timers`` (with an ordering assert: a duration check), ``concurrency`` (with a loop of
-  at least ``iterations``: a load loop), ``opens`` (``open(literal, "w")``).
+  at least ``iterations``: a load loop), ``opens`` (``open(literal, "w")``);
+- ``reads``: reading a file of the project outside the temporary folders
+  (``open("pyproject.toml")``, ``Path(__file__).parents[1] / "README.md"`` read);
+- ``clients``: constructing a client class of the suite's or the project's own code that
+  answers HTTP verbs (a home-grown framework's in-process ``TestClient(app)``).
+
+``lazy = true`` marks what makes a factory that connects only when used (a
+``sessionmaker``): evidence in the suite's own code, where the test goes on to use it,
+not when met deep in the project's code (`auditor.analysis.tier_reach`).
 
 ``storage = true`` marks what reaches stored data (an engine, a session, schema DDL, a
 DB-API connection): where the data lives decides its tier. The database URLs the test's
@@ -88,6 +96,9 @@ class Signal:
     requests: tuple[str, ...] = ()
     iterations: int = 20
     opens: bool = False
+    reads: bool = False
+    clients: bool = False
+    lazy: bool = False
     intent: bool = False
     measured: bool = False
     storage: bool = False
@@ -101,6 +112,8 @@ class SignalSet:
     signals: tuple[Signal, ...]
     in_memory_tier: str = ""
     """The tier of `storage` signals on an in-memory database ("": the lightest tier)."""
+    project_reach: int = 3
+    """How many defs of the project's own modules a test's calls are followed through."""
     _calls: dict[str, list[Signal]] = field(init=False, repr=False, compare=False)
     _prefixes: list[tuple[str, Signal]] = field(init=False, repr=False, compare=False)
 
@@ -167,7 +180,7 @@ def load_signals(settings: AuditorSettings) -> SignalSet:
             f"in-memory-database: tier {in_memory!r} is not one of the configured "
             f"tiers ({', '.join(settings.tiers)})"
         )
-    return SignalSet(settings.tiers, tuple(signals), in_memory)
+    return SignalSet(settings.tiers, tuple(signals), in_memory, settings.project_reach)
 
 
 def _short(name: str, tables: Mapping[str, object]) -> str | None:
@@ -195,7 +208,7 @@ def _signal(signal_id: str, table: Mapping[str, object]) -> Signal:
         if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
             raise ConfigError(f"signal {signal_id}: iterations must be a positive integer")
         values["iterations"] = iterations
-    for key in ("opens", "intent", "measured", "storage"):
+    for key in ("opens", "reads", "clients", "lazy", "intent", "measured", "storage"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"signal {signal_id}: {key} must be true or false")
