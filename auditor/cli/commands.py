@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from auditor.analysis.graph import FixtureGraph
     from auditor.api import Rule, SuiteView
     from auditor.lint.engine import RunResult
+    from auditor.migrate.plan_file import Plan
     from auditor.model.build import BuildOptions
     from auditor.model.check_scope import CheckScope
     from auditor.types import Finding
@@ -541,6 +542,16 @@ def _migrate_diff(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if changes else EXIT_CLEAN
 
 
+def _print_stale_references(plan: Plan) -> None:
+    from auditor.migrate.stale import stale_references
+
+    found = stale_references(plan)
+    if found:
+        print("Stale references to old paths or node ids (update them by hand):")
+        for reference in found:
+            print(f"  {reference}")
+
+
 def _migrate_apply(args: argparse.Namespace) -> int:
     from auditor.dynamic.runner.processes import terminate_as_exception
     from auditor.migrate.apply import apply_plan
@@ -557,6 +568,7 @@ def _migrate_apply(args: argparse.Namespace) -> int:
                 run=args.run,
                 timeout=args.timeout,
                 say=lambda text: print(f"test-auditor: {text}", file=sys.stderr),
+                commit=args.commit,
             )
     except VerifyError as exc:
         print(
@@ -573,8 +585,17 @@ def _migrate_apply(args: argparse.Namespace) -> int:
         kinds = Counter(op.kind for op in plan.applied)
         print(
             f"Applied and verified: {kinds['move']} modules moved, {kinds['rename']} renamed, "
-            f"{kinds['split']} split, {kinds['rewrite']} rewritten, {kinds['mark']} marked."
+            f"{kinds['split']} split, {kinds['rewrite']} rewritten, {kinds['mark']} marked, "
+            f"{kinds['hoist']} fixtures hoisted, {kinds['codemod']} codemods."
         )
+        _print_stale_references(plan)
+        if outcome.commit_failed:
+            print(
+                f"test-auditor: error: the change is applied and verified, not committed: "
+                f"{outcome.commit_failed}",
+                file=sys.stderr,
+            )
+            return EXIT_ERROR
         return EXIT_CLEAN
     if not outcome.differences:
         return EXIT_CLEAN  # nothing to apply

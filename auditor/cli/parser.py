@@ -189,6 +189,12 @@ def _migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     apply.add_argument(
         "--run", action="store_true", help="also run the suite before and after: same outcomes"
     )
+    apply.add_argument(
+        "--commit",
+        action="store_true",
+        help="commit the moves (renames only), then the edits, as two commits (in a git "
+        "work tree with nothing else staged)",
+    )
     _run_options(apply)
 
 

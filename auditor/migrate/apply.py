@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from auditor.migrate import exposed, git, verify
+from auditor.migrate.commit import check_committable, commit_change
 from auditor.migrate.edits import Changes, EditError, build_changes
+from auditor.migrate.emptied import remove_emptied
 from auditor.migrate.plan_file import Plan, StalePlan, check_fresh
 
 
@@ -34,6 +36,8 @@ class Outcome:
     notes: list[str] = field(default_factory=list)
     exposed: list[str] = field(default_factory=list)
     """Tests whose outcome changed with the new order only (not a reason to roll back)."""
+    commit_failed: str = ""
+    """``--commit``: why git did not commit (the change is in place, verified)."""
 
 
 @dataclass
@@ -160,12 +164,17 @@ def apply_plan(
     timeout: float | None = None,
     say: Callable[[str], None] | None = None,
     check: Callable[[Plan, verify.Snapshot, verify.Snapshot], list[str]] | None = None,
+    commit: bool = False,
 ) -> Outcome:
-    """Apply ``plan`` and verify it; :class:`StalePlan` when the tree is not the plan's,
-    :class:`verify.VerifyError` when pytest cannot collect the suite as it is."""
+    """Apply ``plan`` and verify it (``commit``: then commit the moves and the edits);
+    :class:`StalePlan` when the tree is not the plan's, :class:`CommitRefused` when it
+    cannot be committed, :class:`verify.VerifyError` when pytest cannot collect the suite
+    as it is."""
     tell = say or (lambda _text: None)
     compare = check or verify.differences
     check_fresh(plan)
+    if commit:
+        check_committable(plan.rootdir)
     try:
         changes = build_changes(plan.rootdir, plan)
     except (EditError, OSError) as exc:
@@ -208,7 +217,14 @@ def apply_plan(
         if not found:  # the change could not be written again as verified
             found = ["the change could not be written again after the runs alone"]
         return Outcome(False, found, rolled_back, notes, described)
-    if journal.tracked:
+    emptied, removed = remove_emptied(plan.rootdir, journal)
+    notes += emptied
+    if commit:
+        try:
+            notes += commit_change(plan.rootdir, changes, journal.tracked, removed)
+        except git.GitError as exc:
+            return Outcome(True, notes=notes, exposed=described, commit_failed=str(exc))
+    elif journal.tracked:
         notes.append(f"{len(journal.tracked)} moves staged with git mv; edits are not staged")
     return Outcome(True, notes=notes, exposed=described)
 

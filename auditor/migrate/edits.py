@@ -11,14 +11,18 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import libcst as cst
 import tomlkit
 from tomlkit.items import Table
 
 from auditor.config import pytest_options
+from auditor.migrate.codemods import CodemodError, run_codemod
 from auditor.migrate.helper_ops import NotATestError, not_a_test
+from auditor.migrate.hoist import prepare
+from auditor.migrate.hoist_edits import HoistError, first_party_of, with_fixture, without_fixture
+from auditor.migrate.imports import add_import, first_party_names
 from auditor.migrate.names import Moves
 from auditor.migrate.plan_file import Operation, Plan
 from auditor.migrate.rewrite import RewriteError, rewrite_module
@@ -137,9 +141,11 @@ def has_module_marker(source: bytes, marker: str) -> bool:
 
 
 @lru_cache(maxsize=4096)  # planning marks the same bytes in every round of the proof
-def mark_module(source: bytes, marker: str) -> bytes:
+def mark_module(source: bytes, marker: str, first_party: frozenset[str] = frozenset()) -> bytes:
     """``source`` with ``pytest.mark.<marker>`` in its module-level ``pytestmark`` (merged
-    into an existing one); everything else byte for byte as it was."""
+    into an existing one), and ``import pytest`` with the other imports when it has none
+    (``first_party``: the project's top-level names, to tell its block from pytest's);
+    everything else byte for byte as it was."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -162,14 +168,26 @@ def mark_module(source: bytes, marker: str) -> bytes:
             if not following.leading_lines:
                 body[at] = following.with_changes(leading_lines=[cst.EmptyLine()] * blank)
         body.insert(at, line.with_changes(leading_lines=[cst.EmptyLine()]))
+    marked = module.with_changes(body=body)
     if not _binds_pytest(module):
-        body.insert(at, cst.parse_statement("import pytest\n"))
-    edited = module.with_changes(body=body).bytes
+        marked = add_import(marked, "import pytest", first_party.__contains__)
+    edited = marked.bytes
     try:
         compile(edited, "<marked>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:  # pragma: no cover - libcst keeps it valid
         raise EditError(f"the marked module does not compile: {exc}") from exc
     return edited
+
+
+def first_party_for(rootdir: Path, path: str, operations: Sequence[Operation]) -> frozenset[str]:
+    """The first-party names where an ``import pytest`` is placed in the module ``path``:
+    the project's, its folder's and the new names of the helper modules the applied
+    ``operations`` rename (the same for the plan's check and its change, so the marked
+    bytes are made once)."""
+    renamed = {
+        PurePosixPath(op.target).stem for op in operations if op.apply and op.kind == "rename"
+    }
+    return first_party_names(rootdir, (rootdir / path).parent) | renamed
 
 
 # -- marker registration --------------------------------------------------------------------
@@ -388,15 +406,52 @@ def build_changes(rootdir: Path, plan: Plan) -> Changes:
             original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
             changes.originals[final] = original
             current = changes.writes.get(final, original)
-            changes.writes[final] = mark_module(current, op.marker)
+            local = first_party_for(rootdir, op.path, plan.applied)
+            changes.writes[final] = mark_module(current, op.marker, local)
         elif op.kind == "register":
             file = rootdir / op.path
             original = changes.originals.get(op.path) or file.read_bytes()
             changes.originals[op.path] = original
             current = changes.writes.get(op.path, original)
             changes.writes[op.path] = register_markers(file, current, op.markers)
+        elif op.kind == "hoist":
+            hoist_changes(rootdir, op, changes, created)
+        elif op.kind == "codemod":
+            final = changes.renames.get(op.path, op.path)
+            original = changes.originals.get(final) or (rootdir / op.path).read_bytes()
+            changes.originals[final] = original
+            try:
+                changes.writes[final] = run_codemod(changes.writes.get(final, original), op)
+            except CodemodError as exc:
+                raise EditError(f"{op.id} on {op.path}: {exc}") from exc
     changes.created = tuple(created)
     return changes
+
+
+def hoist_changes(rootdir: Path, op: Operation, changes: Changes, created: list[str]) -> None:
+    """The copies of the fixture deleted, the first one's code at the conftest's end."""
+    prepared = prepare(rootdir, op)
+    if prepared.hoisted is None:
+        raise EditError(f"{op.id}: {prepared.hazards[0]}")
+    try:
+        for copy in op.copies:
+            final = changes.renames.get(copy, copy)
+            original = changes.originals.get(final) or (rootdir / copy).read_bytes()
+            changes.originals[final] = original
+            changes.writes[final] = without_fixture(changes.writes.get(final, original), op.name)
+        conftest = changes.renames.get(op.path, op.path)  # it may go with its modules
+        if (rootdir / op.path).is_file():
+            original = changes.originals.get(conftest) or (rootdir / op.path).read_bytes()
+            changes.originals[conftest] = original
+        else:
+            original = b""
+            if conftest not in created:
+                created.append(conftest)
+        current = changes.writes.get(conftest, original)
+        first_party = first_party_of(rootdir)
+        changes.writes[conftest] = with_fixture(current, prepared.hoisted, op.name, first_party)
+    except HoistError as exc:
+        raise EditError(f"{op.id}: {exc}") from exc
 
 
 def split_changes(

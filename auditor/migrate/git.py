@@ -80,3 +80,38 @@ def move(rootdir: Path, source: str, target: str) -> None:
     code, text = _git(rootdir, "mv", "--", source, target)
     if code != 0:
         raise GitError(f"git mv {source} {target} failed: {text.strip()}")
+
+
+def staged(rootdir: Path) -> list[str]:
+    """The paths (relative to the work tree's top) with staged changes."""
+    code, text = _git(rootdir, "diff", "--cached", "--name-only", "-z")
+    if code != 0:
+        raise GitError(f"git diff --cached failed: {text.strip()}")
+    return [name for name in text.split("\0") if name]
+
+
+def add(rootdir: Path, paths: Sequence[str]) -> None:
+    if not paths:
+        return
+    code, text = _git(rootdir, "add", "--", *paths)
+    if code != 0:
+        raise GitError(f"git add failed: {text.strip()}")
+
+
+def commit(rootdir: Path, message: str) -> str:
+    """Commit the index; the new commit's id."""
+    code, text = _git(rootdir, "commit", "-q", "-m", message)
+    if code != 0:
+        raise GitError(f"git commit failed: {text.strip()}")
+    return head(rootdir) or ""
+
+
+def listed(rootdir: Path) -> list[str]:
+    """The tracked files under ``rootdir`` (relative to it)."""
+    code, text = _git(rootdir, "ls-files", "-z", "--full-name", ".")
+    top = work_tree(rootdir)
+    if code != 0 or top is None:
+        return []
+    prefix = os.path.relpath(rootdir.resolve(), top.resolve())
+    prefix = "" if prefix == "." else prefix.replace(os.sep, "/") + "/"
+    return [n[len(prefix) :] for n in text.split("\0") if n and n.startswith(prefix)]

@@ -5,7 +5,9 @@ From the analysis of the suite (pytest's default collection, so the proof sees w
 ``pytest`` collects): a module whose tests are all one tier gets a ``move`` to the layout's
 folder of that tier (when it is elsewhere) and a ``mark`` (``pytestmark``); the markers get
 a ``register`` in the config file pytest reads; a module whose tests span tiers gets a
-``split``, held back (not implemented in this version). Then the hazards a model cannot see
+``split`` (one module per tier); a fixture duplicated across modules a ``hoist``
+(:mod:`auditor.migrate.hoist`), the safe fixes of `check` a ``codemod``
+(:mod:`auditor.migrate.codemods`). Then the hazards a model cannot see
 (imports, ``__file__``) hold moves back, and the proof (:mod:`auditor.migrate.proof`) runs on
 the planned tree until every operation left is proven.
 """
@@ -20,11 +22,13 @@ from pathlib import Path, PurePosixPath
 
 from auditor.config import Config
 from auditor.migrate import git
+from auditor.migrate.codemods import CodemodError, codemod_operations, run_codemod
 from auditor.migrate.creates import with_creates
 from auditor.migrate.edits import (
     Changes,
     EditError,
     build_changes,
+    first_party_for,
     has_module_marker,
     mark_module,
     marker_line,
@@ -33,8 +37,9 @@ from auditor.migrate.edits import (
     split_changes,
 )
 from auditor.migrate.follow import conftests_following
-from auditor.migrate.hazards import Tree, move_hazards, package_root
+from auditor.migrate.hazards import Tree, dotted_names, move_hazards, package_root
 from auditor.migrate.helper_ops import NotATestError, helper_operations, not_a_test
+from auditor.migrate.hoist import hoist_operations, hoisted_scope_hazards, prepare
 from auditor.migrate.layout import moved_nodeid, target_of
 from auditor.migrate.names import Moves
 from auditor.migrate.plan_file import Operation, Plan, hashes
@@ -47,7 +52,7 @@ from auditor.paths import absolute, relpath
 from auditor.pipeline import Analysis, analyse
 
 MAX_PROOF_ROUNDS = 6
-PROVEN = ("move", "rename", "split", "rewrite", "notest", "mark")
+PROVEN = ("move", "rename", "split", "rewrite", "notest", "mark", "hoist", "codemod")
 """The kinds of operation the proof is about (the rest follow from them)."""
 
 
@@ -81,7 +86,7 @@ def make_plan(
         paths=wanted,
     )
     plan = _without_idle_registration(_prove(analysis, plan, files, say))
-    touched = [op.path for op in plan.operations]
+    touched = [p for op in plan.operations for p in (op.path, *op.copies)]
     return replace(plan, files=hashes(rootdir, touched))
 
 
@@ -158,7 +163,11 @@ def _operations(analysis: Analysis, wanted: Sequence[str]) -> list[Operation]:
     moves += conftests_following(analysis, moves)
     helpers = helper_operations(analysis, lambda path: _under(path, wanted))
     registration = _registration(config, [*marks, *splits])
-    return with_creates(config.rootdir, [*moves, *helpers, *marks, *registration, *splits])
+    hoists = hoist_operations(analysis, [*moves, *helpers], lambda path: _under(path, wanted))
+    codemods = codemod_operations(analysis, lambda path: _under(path, wanted))
+    return with_creates(
+        config.rootdir, [*moves, *helpers, *marks, *registration, *splits, *hoists, *codemods]
+    )
 
 
 def _registration(config: Config, marks: Sequence[Operation]) -> list[Operation]:
@@ -236,7 +245,8 @@ def _static_hazards(
             op = op.held(*hazards) if hazards else op
         elif op.kind == "mark":
             try:
-                mark_module((rootdir / op.path).read_bytes(), op.marker)
+                local = first_party_for(rootdir, op.path, operations)
+                mark_module((rootdir / op.path).read_bytes(), op.marker, local)
             except EditError as exc:
                 op = op.held(str(exc))
         elif op.kind == "notest":
@@ -246,12 +256,46 @@ def _static_hazards(
                 op = op.held(str(exc))
         elif op.kind == "split" and op.apply:
             op = _split_hazards(tree, op, renamed)
+        elif op.kind == "hoist":
+            op = _hoist_hazards(analysis, tree, op, renamed, operations)
+        elif op.kind == "codemod" and op.apply:
+            op = _codemod_hazards(rootdir, op, operations)
         result.append(op)
     registration = next((op for op in result if op.kind == "register"), None)
     if registration is not None and not registration.apply:
         why = f"marker registration held back ({registration.id})"
         result = [op.held(why) if op.kind in ("mark", "split") else op for op in result]
     return with_rewrites(rootdir, files, result), files
+
+
+def _hoist_hazards(
+    analysis: Analysis,
+    tree: Tree,
+    op: Operation,
+    renamed: dict[str, str],
+    operations: Sequence[Operation],
+) -> Operation:
+    """A hoist held back for what its copies or its conftest would not keep."""
+    split = {o.path for o in operations if o.kind == "split" and o.apply}
+    hazards = [f"{copy} is split by the plan" for copy in op.copies if copy in split]
+    hazards += hoisted_scope_hazards(analysis, op)
+    for copy in op.copies:  # another module imports the copy by name: it must stay
+        for module in dotted_names(copy, tree.has_init_before):
+            for other, line, _ in tree.importers.get(f"{module}.{op.name}", ()):
+                hazards.append(f"{other} imports `{op.name}` from {copy} (line {line})")
+    hazards += prepare(tree.rootdir, op, tree=tree, renamed=renamed, moves=tree.moves).hazards
+    return op.held(*hazards) if hazards else op
+
+
+def _codemod_hazards(rootdir: Path, op: Operation, operations: Sequence[Operation]) -> Operation:
+    """A codemod held back on a module the plan splits, or that it cannot change."""
+    if any(o.kind == "split" and o.apply and o.path == op.path for o in operations):
+        return op.held(f"{op.path} is split by the plan")
+    try:
+        run_codemod((rootdir / op.path).read_bytes(), op)
+    except (CodemodError, OSError) as exc:
+        return op.held(str(exc))
+    return op
 
 
 def _split_hazards(tree: Tree, op: Operation, renamed: dict[str, str]) -> Operation:
@@ -295,6 +339,10 @@ def _prove(
                 problems: list[str] = []
                 if op.apply and op.kind in ("move", "rename", "split"):
                     problems = findings.by_module.get(op.path, [])
+                elif op.apply and op.kind == "hoist":
+                    problems = findings.hoists.get(op.id, [])
+                elif op.apply and op.kind == "codemod":
+                    problems = findings.codemods.get(op.path, [])
                 elif op.apply and op.kind == "mark":
                     problems = findings.marks.get(op.path, [])
                     if not plan.moves().get(op.path):

@@ -25,7 +25,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 
 PLAN_VERSION = 1
 DEFAULT_PLAN = "test-auditor-migration.toml"
-KINDS = ("move", "rename", "rewrite", "notest", "mark", "register", "split")
+KINDS = ("move", "rename", "rewrite", "notest", "mark", "register", "split", "hoist", "codemod")
 NOT_IMPLEMENTED = "not implemented in this version"
 
 
@@ -43,7 +43,9 @@ class Operation:
     pytest would collect (TA102), ``rewrite`` a module's imports, strings and paths for
     the moves, ``notest`` (``__test__ = False`` on the class ``name``, TA103), ``mark`` a
     module with ``marker``, ``register`` ``markers`` in the config file ``path``,
-    ``split`` a module whose tests span tiers."""
+    ``split`` a module whose tests span tiers, ``hoist`` the fixture ``name`` duplicated
+    in ``copies`` into the conftest ``path`` (TA503), ``codemod``: a fix of `check` (the
+    codemod ``name`` with ``options``) on the module ``path``."""
 
     id: str
     kind: str
@@ -73,6 +75,11 @@ class Operation:
     """``split``: (tier, new path) of each part; ``markers`` holds their markers in the
     same order, ``target`` the part that takes the module's place (a rename), ``nodeids``
     every test's new node id."""
+    copies: tuple[str, ...] = ()
+    """``hoist``: the test modules (paths before the plan) whose copy of the fixture
+    ``name`` is deleted; ``creates`` holds the conftest when it is new."""
+    options: tuple[tuple[str, str], ...] = ()
+    """``codemod``: the codemod's options (``function`` = the qualified name)."""
 
     def held(self, *hazards: str) -> Operation:
         """This operation held back for ``hazards``."""
@@ -96,6 +103,18 @@ class Plan:
     def moves(self) -> dict[str, str]:
         """Applied moves and renames: old path -> new path."""
         return {op.path: op.target for op in self.applied if op.kind in ("move", "rename")}
+
+    def hoists(self) -> dict[tuple[str, str], str]:
+        """Applied hoists: (a copy's module before the plan, the fixture's name) -> the
+        conftest the fixture goes to, where it is after the plan (a conftest may move with
+        its folder's modules)."""
+        moves = self.moves()
+        return {
+            (copy, op.name): moves.get(op.path, op.path)
+            for op in self.applied
+            if op.kind == "hoist"
+            for copy in op.copies
+        }
 
     def splits(self) -> dict[str, dict[str, str]]:
         """Applied splits: module path -> (top-level test name -> the part's path)."""
@@ -148,6 +167,8 @@ def check_fresh(plan: Plan) -> None:
         news = (op.target, *op.creates) if op.kind in ("move", "rename") else ()
         if op.kind == "split":
             news = (*(t for _, t in op.parts if t != op.path), *op.creates)
+        if op.kind == "hoist":
+            news = op.creates
         for new in news:
             if new and (plan.rootdir / new).exists():
                 stale.append(f"{new} exists already")
@@ -198,6 +219,8 @@ def render(plan: Plan) -> str:
             out.append(f"creates = {_strings(op.creates)}")
         if op.follows:
             out.append(f"follows = {_strings(op.follows)}")
+        if op.copies:
+            out.append(f"copies = {_strings(op.copies)}")
         out.append(f"safety = {_string(op.safety)}")
         out.append(f"apply = {'true' if op.apply else 'false'}")
         out.append(f"hazards = {_strings(op.hazards)}")
@@ -206,6 +229,9 @@ def render(plan: Plan) -> str:
             out.append(f"tests = {_strings(op.tests)}")
         if op.tiers:
             out.append("tiers = { " + ", ".join(f"{_string(k)} = {v}" for k, v in op.tiers) + " }")
+        if op.options:
+            options = ", ".join(f"{_string(k)} = {_string(v)}" for k, v in op.options)
+            out.append(f"options = {{ {options} }}")
         if op.parts:
             parts = ", ".join(f"{_string(k)} = {_string(v)}" for k, v in op.parts)
             out.append(f"parts = {{ {parts} }}")
@@ -277,11 +303,14 @@ def _operation(entry: object, path: Path) -> Operation:
             raise PlanError(f"{where}: {key} is required")
     if kind in ("move", "rename") and not isinstance(entry.get("target"), str):
         raise PlanError(f"{where}: a {kind} needs a target")
+    if kind == "hoist" and (not entry.get("name") or not entry.get("copies")):
+        raise PlanError(f"{where}: a hoist needs the fixture's name and its copies")
     nodeids = entry.get("nodeids", {})
     tiers = entry.get("tiers", {})
     parts = entry.get("parts", {})
-    if not all(isinstance(t, Mapping) for t in (nodeids, tiers, parts)):
-        raise PlanError(f"{where}: nodeids, tiers and parts must be tables")
+    options = entry.get("options", {})
+    if not all(isinstance(t, Mapping) for t in (nodeids, tiers, parts, options)):
+        raise PlanError(f"{where}: nodeids, tiers, parts and options must be tables")
     if kind == "split" and (not parts or len(texts_of(entry, "markers", where)) != len(parts)):
         raise PlanError(f"{where}: a split needs its parts and one marker per part")
 
@@ -304,12 +333,14 @@ def _operation(entry: object, path: Path) -> Operation:
         markers=texts("markers"),
         creates=texts("creates"),
         follows=texts("follows"),
+        copies=texts("copies"),
         evidence=texts("evidence"),
         hazards=texts("hazards"),
         tests=texts("tests"),
         nodeids=tuple((str(k), str(v)) for k, v in nodeids.items()),
         tiers=tuple((str(k), int(v)) for k, v in tiers.items()),
         parts=tuple((str(k), str(v)) for k, v in parts.items()),
+        options=tuple((str(k), str(v)) for k, v in options.items()),
     )
 
 

@@ -11,6 +11,7 @@ under the prepend import mode. Each difference is charged to the operation that 
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import tempfile
@@ -22,10 +23,11 @@ from pathlib import Path, PurePosixPath
 from auditor.analysis.resolution import Resolution
 from auditor.config import Config, load_config
 from auditor.migrate.edits import build_changes
-from auditor.migrate.hazards import package_root
+from auditor.migrate.hazards import package_root, read_tree
+from auditor.migrate.hoist_names import code_digest
 from auditor.migrate.plan_file import Plan
 from auditor.model.build import BuildOptions
-from auditor.model.suite import FixtureDef
+from auditor.model.suite import FixtureDef, Origin
 from auditor.pipeline import Analysis, analyse
 
 SKIPPED_FOLDERS = frozenset(
@@ -56,6 +58,10 @@ class Findings:
     by_module: dict[str, list[str]] = field(default_factory=dict)
     marks: dict[str, list[str]] = field(default_factory=dict)
     """Differences a marker made (selection by ``addopts -m``), by module."""
+    hoists: dict[str, list[str]] = field(default_factory=dict)
+    """Differences in the hoisted fixtures, by the hoist's id."""
+    codemods: dict[str, list[str]] = field(default_factory=dict)
+    """Differences in the modules that codemods change, by module."""
     general: list[str] = field(default_factory=list)
 
     def add(self, module: str, problem: str, *, mark: bool = False) -> None:
@@ -63,8 +69,13 @@ class Findings:
         if problem not in found and len(found) < 5:
             found.append(problem)
 
+    def add_hoist(self, hoist: str, problem: str) -> None:
+        found = self.hoists.setdefault(hoist, [])
+        if problem not in found and len(found) < 5:
+            found.append(problem)
+
     def __bool__(self) -> bool:
-        return bool(self.by_module or self.marks or self.general)
+        return bool(self.by_module or self.marks or self.hoists or self.codemods or self.general)
 
 
 def _ignore(folder: str, names: list[str]) -> set[str]:
@@ -114,29 +125,101 @@ def model_of(tree: Path, config: Config, before: Analysis, cache_dir: Path | Non
     return analyse(planned, [], build=options, invocation_dir=tree)
 
 
-def _identity(definition: FixtureDef, moves: dict[str, str]) -> tuple[str, ...]:
+class _Code:
+    """The code of fixture definitions in one tree (:func:`code_digest`), each file
+    parsed once; ``""`` for the files whose text the plan rewrites (``skipped``: the
+    rewrite is the checked edit there) unless ``always`` asks for the definition."""
+
+    def __init__(self, root: Path, skipped: set[str]) -> None:
+        self.root = root
+        self.skipped = skipped
+        self.trees: dict[str, ast.Module | None] = {}
+
+    def __call__(self, definition: FixtureDef, always: bool = False) -> str:
+        if definition.origin not in CODED or (definition.path in self.skipped and not always):
+            return ""
+        if definition.path not in self.trees:
+            self.trees[definition.path] = read_tree(self.root / definition.path)
+        module = self.trees[definition.path]
+        if module is None:
+            return "unreadable"
+        found = [
+            node
+            for node in ast.walk(module)
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+            and node.name == definition.function
+        ]
+        if len(found) > 1:
+            found = [
+                n
+                for n in found
+                if min([n.lineno, *(d.lineno for d in n.decorator_list)])
+                <= definition.line
+                <= n.lineno
+            ]
+        return code_digest(found[0]) if len(found) == 1 else "not found"
+
+
+CODED = (Origin.CONFTEST, Origin.MODULE, Origin.CLASS)
+
+
+@dataclass
+class _Side:
+    """How one side of the comparison names definitions."""
+
+    resolution: Resolution
+    moves: dict[str, str]
+    code: _Code
+    hoisted: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(a copy's module, the fixture) -> the conftest it goes to (the side before)."""
+    forced: frozenset[tuple[str, str]] = frozenset()
+    """(conftest, fixture) whose code is always compared (the side after)."""
+
+
+def _identity(definition: FixtureDef, side: _Side) -> tuple[str, ...]:
     """A definition as the same code at its (possibly new) place: lines may shift when a
-    marker is added, so the file and function name it."""
+    marker is added, so the file and function name it, with its code."""
+    path = side.moves.get(definition.path, definition.path)
+    origin = definition.origin.value
+    conftest = side.hoisted.get((definition.path, definition.name))
+    hoisted = conftest is not None and definition.origin is Origin.MODULE
+    if conftest is not None and hoisted:
+        path, origin = conftest, Origin.CONFTEST.value
+    always = hoisted or (definition.path, definition.name) in side.forced
     return (
         definition.name,
-        moves.get(definition.path, definition.path),
+        path,
         definition.function,
         definition.scope.value,
         str(definition.autouse),
-        definition.origin.value,
+        origin,
+        side.code(definition, always),
     )
 
 
-def _closure(nodeid: str, resolution: Resolution, moves: dict[str, str]) -> set[tuple[str, ...]]:
-    fixtures = resolution.tests.get(nodeid)
+def _closure(nodeid: str, side: _Side, moves: dict[str, str]) -> set[tuple[str, ...]]:
+    fixtures = side.resolution.tests.get(nodeid)
     if fixtures is None:
         return set()
     found = set()
+    resolved = _Side(side.resolution, {**side.moves, **moves}, side.code, side.hoisted, side.forced)
     for key in fixtures.definitions:
-        definition = resolution.definitions.get(key)
+        definition = side.resolution.definitions.get(key)
         if definition is not None:
-            found.add(_identity(definition, moves))
+            found.add(_identity(definition, resolved))
     return found
+
+
+def _rewritten(plan: Plan) -> tuple[set[str], set[str]]:
+    """The files whose text the plan rewrites, before and after the plan."""
+    old = {op.path for op in plan.applied if op.kind in ("rewrite", "split", "codemod")}
+    new = {
+        plan.moves().get(op.path, op.path)
+        for op in plan.applied
+        if op.kind in ("rewrite", "codemod")
+    }
+    new |= {t for op in plan.applied if op.kind == "split" for _, t in op.parts}
+    return old, new
 
 
 def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
@@ -144,6 +227,13 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
     findings = Findings()
     moves = plan.moves()
     back = _back(plan)
+    hoisted = plan.hoists()
+    hoists = {op.name: op.id for op in plan.applied if op.kind == "hoist"}
+    codemodded = {op.path for op in plan.applied if op.kind == "codemod"}
+    old_skipped, new_skipped = _rewritten(plan)
+    old_side = _Side(before.resolution, moves, _Code(before.config.rootdir, old_skipped), hoisted)
+    forced = frozenset((conftest, name) for (_, name), conftest in hoisted.items())
+    new_side = _Side(after.resolution, {}, _Code(after.config.rootdir, new_skipped), {}, forced)
     old_tests = {t.nodeid: t for t in before.suite.tests}
     new_tests = {t.nodeid: t for t in after.suite.tests}
     mapped: dict[str, str] = {}
@@ -168,12 +258,24 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
                 f"({new.deselected or test.deselected})",
                 mark=True,
             )
-        old_closure = _closure(
-            nodeid, before.resolution, {**moves, module: plan.new_path(module, nodeid)}
-        )
-        new_closure = _closure(new.nodeid, after.resolution, {})
-        if old_closure != new_closure:
-            findings.add(module, _closure_difference(nodeid, old_closure, new_closure))
+        old_closure = _closure(nodeid, old_side, {module: plan.new_path(module, nodeid)})
+        new_closure = _closure(new.nodeid, new_side, {})
+        if old_closure != new_closure and module in codemodded:
+            if not old_closure - new_closure and all(
+                d[5] in (Origin.BUILTIN.value, Origin.PLUGIN.value)
+                for d in new_closure - old_closure
+            ):
+                continue  # what a fix does: pytest's monkeypatch requested
+            problem = _closure_difference(nodeid, old_closure, new_closure)
+            findings.codemods.setdefault(module, []).append(problem)
+        elif old_closure != new_closure:
+            problem = _closure_difference(nodeid, old_closure, new_closure)
+            names = {d[0] for d in old_closure ^ new_closure}
+            blamed = sorted({hoists[n] for n in names if n in hoists})
+            for hoist in blamed:
+                findings.add_hoist(hoist, problem)
+            if not blamed:
+                findings.add(module, problem)
     for nodeid, test in new_tests.items():
         if nodeid not in image:
             module = back.get(test.path, test.path)
@@ -196,6 +298,8 @@ def _closure_difference(nodeid: str, old: set[tuple[str, ...]], new: set[tuple[s
         return ", ".join(f"`{d[0]}` from {d[1]} ({d[3]})" for d in sorted(definitions)) or "nothing"
 
     lost, gained = old - new, new - old
+    if {d[:-1] for d in lost} == {d[:-1] for d in gained}:
+        return f"{nodeid} would resolve {show(gained)} with other code"
     return f"{nodeid} would resolve other fixtures: loses {show(lost)}; gets {show(gained)}"
 
 

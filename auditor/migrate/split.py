@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from auditor.migrate.edits import EditError, mark_module
+from auditor.migrate.imports import first_party_names
 from auditor.migrate.names import Moves
 from auditor.migrate.rewrite import RewriteError, rewrite_module
 from auditor.model.suite import FixtureDef
@@ -157,4 +158,5 @@ def part_bytes(source: bytes, path: str, part: Part, parts: Sequence[Part], move
         raise EditError(f"{path}: cannot split the module: {exc}") from exc
     if done.hazards:
         raise EditError(f"{path}: {done.hazards[0][0]}")
-    return mark_module(done.data, part.marker)
+    local = first_party_names(moves.rootdir, (moves.rootdir / path).parent)
+    return mark_module(done.data, part.marker, local)

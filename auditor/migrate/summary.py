@@ -25,6 +25,14 @@ def summary(plan: Plan, output: Path) -> str:
         lines.append(f"  rewrites: {kinds['rewrite']} modules (imports, strings, paths)")
     if kinds["notest"]:
         lines.append(f"  notest: {kinds['notest']} helper classes get `__test__ = False`")
+    if kinds["hoist"]:
+        copies = sum(len(op.copies) for op in applied if op.kind == "hoist")
+        lines.append(
+            f"  hoists: {kinds['hoist']} duplicated fixtures into conftests "
+            f"({copies} copies deleted)"
+        )
+    if kinds["codemod"]:
+        lines.append(f"  codemods: {kinds['codemod']} safe fixes of `check`")
     marks = kinds["mark"]
     if marks:
         lines.append(f"  marks: {marks} modules get their tier's pytestmark")

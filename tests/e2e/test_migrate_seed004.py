@@ -100,6 +100,14 @@ def test_plan_and_apply_give_the_tiered_layout_with_every_test_and_outcome(
     assert kinds.count("split") == 1
     assert kinds.count("notest") == 1
     assert kinds.count("rewrite") >= 8
+    hoists = {op.name: op for op in plan.applied if op.kind == "hoist"}
+    assert sorted(hoists) == ["regulatory_config", "sample_project"]
+    assert hoists["sample_project"].path == "tests/conftest.py"
+    assert hoists["sample_project"].copies == (
+        "tests/test_predicate_repository.py",
+        "tests/test_project_archive.py",
+        "tests/test_project_listing.py",
+    )
     held = {op.path: op for op in plan.operations if not op.apply}
     assert list(held) == ["tests/test_auth_mixed.py"]
     assert held["tests/test_auth_mixed.py"].hazards == (
@@ -121,6 +129,19 @@ def test_plan_and_apply_give_the_tiered_layout_with_every_test_and_outcome(
     assert "unit: unit tier (registered by test-auditor migrate)" in pyproject
     tests = seed004 / "tests"
     assert (tests / "integration/api/conftest.py").is_file()
+    conftest = (tests / "conftest.py").read_text()
+    assert "from medapp.core import load_config\n" in conftest
+    assert "from medapp.services import ProjectService\n" in conftest
+    assert (
+        "\n\n\n@pytest.fixture\ndef sample_project(db_session, user_factory):\n"
+        '    return ProjectService(db_session).create(user_factory(), "Sample")\n'
+    ) in conftest
+    assert (
+        "\n\n\n@pytest.fixture\ndef regulatory_config():\n"
+        '    return load_config({"environment": "test"})\n'
+    ) in conftest
+    for module in ("integration/test_project_archive.py", "unit/test_config_defaults.py"):
+        assert "@pytest.fixture" not in (tests / module).read_text()
     assert (tests / "helpers.py").is_file()
     assert not (tests / "test_helpers.py").exists()
     assert (

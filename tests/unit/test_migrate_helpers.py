@@ -52,7 +52,7 @@ def test_a_helper_module_named_like_a_test_is_renamed_and_its_imports_follow(
     changes = build_changes(root, plan)
     assert changes.renames["tests/test_helpers.py"] == "tests/helpers.py"
     written = changes.writes["tests/unit/test_math.py"]
-    assert written.startswith(b"from helpers import double\n")
+    assert written.startswith(b"import pytest\n\nfrom helpers import double\n")  # its block
     assert b"class TestData:\n    __test__ = False\n    def __init__" in written
 
 

@@ -1,0 +1,150 @@
+"""Time ``test-auditor migrate plan`` against a cold ``scan`` of the same suite (issue 15,
+acceptance 3: plan within 1.5x a cold scan), and optionally ``migrate apply``
+(collection verification, no ``--run``) on a copy of the suite.
+
+Per pinned suite (``benchmarks/suites.py``; the sdist is downloaded and extracted once
+into the bench cache) it runs, ``--runs`` times and interleaved, a cold scan (a fresh,
+empty ``--cache-dir``) and a cold plan (its own fresh ``--cache-dir``), with the
+test-auditor installed in the suite's own venv, and reports the medians and their ratio.
+With ``--apply`` it copies the extracted suite to a temporary folder, plans there and
+applies the plan with the suite's interpreter, and reports what the plan did (moves,
+splits, marks, hoists, codemods, held back) and the wall times. Run from the repository::
+
+    .venv/bin/python -m benchmarks.bench_migrate [--suite sympy] [--runs 3] [--apply]
+        [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from auditor.migrate.plan_file import read
+from benchmarks.suites import (
+    DEFAULT_CACHE_DIR,
+    Suite,
+    auditor_in,
+    fetch,
+    suite_named,
+    venv_for,
+    venv_python,
+)
+
+TIMEOUT = 3600.0
+
+
+def timed(command: Sequence[str], cwd: Path, accepted: Sequence[int]) -> float:
+    """Wall seconds of ``command``; RuntimeError when it exits with another code."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        list(command), cwd=cwd, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode not in accepted:
+        raise RuntimeError(
+            f"{' '.join(command)} exited {done.returncode}:\n{done.stdout[-2000:]}"
+            f"\n{done.stderr[-4000:]}"
+        )
+    return elapsed
+
+
+def scan_command(auditor: Path, suite: Suite, root: Path, cache: Path) -> list[str]:
+    return [str(auditor), "scan", str(root / suite.test_dir), "--format", "json",
+            "--cache-dir", str(cache)]  # fmt: skip
+
+
+def plan_command(auditor: Path, suite: Suite, root: Path, cache: Path, out: Path) -> list[str]:
+    return [str(auditor), "migrate", "plan", str(root / suite.test_dir), "--cache-dir",
+            str(cache), "--output", str(out)]  # fmt: skip
+
+
+def time_plan_and_scan(auditor: Path, suite: Suite, root: Path, runs: int) -> dict[str, object]:
+    """Cold scan and cold plan, interleaved, ``runs`` times each."""
+    scans: list[float] = []
+    plans: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="ta-cold-") as folder:
+            cache = Path(folder) / "cache"
+            scans.append(timed(scan_command(auditor, suite, root, cache), root, (0, 1)))
+        with tempfile.TemporaryDirectory(prefix="ta-plan-") as folder:
+            cache, out = Path(folder) / "cache", Path(folder) / "plan.toml"
+            plans.append(timed(plan_command(auditor, suite, root, cache, out), root, (0,)))
+    scan, plan = statistics.median(scans), statistics.median(plans)
+    return {
+        "suite": suite.key,
+        "cold_scan_s": scans,
+        "plan_s": plans,
+        "cold_scan_median_s": round(scan, 2),
+        "plan_median_s": round(plan, 2),
+        "plan_over_cold_scan": round(plan / scan, 3),
+    }
+
+
+def plan_and_apply(auditor: Path, suite: Suite, root: Path, python: Path) -> dict[str, object]:
+    """Plan and apply (collection verification) on a copy of the suite."""
+    with tempfile.TemporaryDirectory(prefix="ta-migrate-") as folder:
+        copy = Path(folder) / root.name
+        shutil.copytree(root, copy, symlinks=True)
+        cache, out = Path(folder) / "cache", Path(folder) / "plan.toml"
+        plan_s = timed(plan_command(auditor, suite, copy, cache, out), copy, (0,))
+        plan = read(out)
+        applied = Counter(op.kind for op in plan.applied)
+        held = Counter(op.kind for op in plan.operations if not op.apply)
+        start = time.perf_counter()
+        done = subprocess.run(
+            [str(auditor), "migrate", "apply", str(out), "--python", str(python)],
+            cwd=copy,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        apply_s = time.perf_counter() - start
+        return {
+            "suite": suite.key,
+            "plan_s": round(plan_s, 2),
+            "apply_s": round(apply_s, 2),
+            "apply_exit": done.returncode,
+            "apply_output": done.stdout[-3000:],
+            "apply_errors": done.stderr[-3000:],
+            "applied": dict(applied),
+            "held_back": dict(held),
+            "copies_hoisted": sum(len(op.copies) for op in plan.applied if op.kind == "hoist"),
+        }
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else "")
+    parser.add_argument("--suite", default="sympy")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--apply", action="store_true", help="also plan and apply on a copy")
+    parser.add_argument("--no-timing", action="store_true", help="skip the plan/scan timing")
+    parser.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE_DIR)
+    parser.add_argument("--json", type=Path, help="write the figures here too")
+    args = parser.parse_args(argv)
+    suite = suite_named(args.suite)
+    root = fetch(suite, args.cache_dir)
+    venv = venv_for(suite, args.cache_dir)
+    auditor = auditor_in(venv)
+    figures: dict[str, object] = {}
+    if not args.no_timing:
+        figures["timing"] = time_plan_and_scan(auditor, suite, root, args.runs)
+        print(json.dumps(figures["timing"], indent=2), flush=True)
+    if args.apply:
+        figures["apply"] = plan_and_apply(auditor, suite, root, venv_python(venv))
+        print(json.dumps(figures["apply"], indent=2), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
