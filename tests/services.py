@@ -78,7 +78,7 @@ class Scratch:
 
 
 @pytest.fixture
-def scratch_database(postgres: Postgres) -> Iterator[Scratch]:
+def scratch_database(postgres: Postgres) -> Iterator[Scratch]:  # noqa: TA206 -- a fresh database per test: the guard under test owns a whole database
     """A fresh database ``ta_guard_<random>`` on the local server, dropped at the end (with
     the sessions a test left open): for tests that change a whole database."""
     name = f"ta_guard_{secrets.token_hex(4)}"
@@ -114,7 +114,7 @@ def redis_url() -> str:
 
 
 @pytest.fixture
-def scratch_redis(redis_url: str) -> Iterator[str]:
+def scratch_redis(redis_url: str) -> Iterator[str]:  # noqa: TA206 -- emptied per test: the guard under test owns a whole Redis db
     """The URL of Redis db :data:`REDIS_GUARD_DB`, empty at the start and at the end."""
     url = f"redis://{HOST}:{REDIS_PORT}/{REDIS_GUARD_DB}"
     client = redis.Redis.from_url(url, socket_timeout=TIMEOUT, socket_connect_timeout=TIMEOUT)

@@ -27,6 +27,26 @@ def _zero(call: ast.Call) -> bool:
     return isinstance(first, ast.Constant) and first.value in (0, 0.0)
 
 
+def _polls(file: FileView, call: ast.Call, stop: ast.AST) -> bool:
+    """Whether the sleep waits between checks of a condition: inside a `while` loop on a
+    condition (`while not ready() and time.monotonic() < deadline:`), or a loop left by a
+    `break` or `return` (`for _ in range(50): if ready(): break; time.sleep(0.1)`)."""
+    node: ast.AST | None = file.parent(call)
+    while node is not None and node is not stop:
+        if isinstance(node, ast.While) and not (
+            isinstance(node.test, ast.Constant) and node.test.value
+        ):
+            return True
+        if isinstance(node, ast.While | ast.For | ast.AsyncFor) and any(
+            isinstance(inner, ast.Break | ast.Return)
+            for statement in node.body
+            for inner in ast.walk(statement)
+        ):
+            return True
+        node = file.parent(node)
+    return False
+
+
 class SleepInTest(Rule):
     """
     ## What it does
@@ -38,7 +58,9 @@ class SleepInTest(Rule):
     A fixed sleep makes every run slower by its length, and it is a guess: on a loaded
     CI machine the awaited thing takes longer and the test fails now and then, on a fast
     one the time is wasted. Sleeps inside nested functions (a fake slow server handler)
-    are left alone, as is `sleep(0)`.
+    are left alone, as is `sleep(0)`, and so is the short wait of a poll: a sleep in a
+    `while` loop on a condition (`while not ready() and time.monotonic() < deadline:`) or
+    in a loop left by `break`/`return` once the condition holds.
 
     ## Example
     ```python
@@ -65,6 +87,15 @@ class SleepInTest(Rule):
     severity = Severity.WARNING
 
     VALID = (
+        # polling with a timeout, in the test itself
+        Valid(
+            "import time\n\n\ndef test_started(marker):\n"
+            "    deadline = time.monotonic() + 60\n"
+            "    while not marker.exists() and time.monotonic() < deadline:\n"
+            "        time.sleep(0.1)\n    assert marker.exists()\n\n\n"
+            "def test_retried(job):\n    for _ in range(50):\n        if job.done():\n"
+            "            break\n        time.sleep(0.1)\n    assert job.done()\n"
+        ),
         Valid(
             "import asyncio\n\n\nasync def test_yield():\n    await asyncio.sleep(0)\n"
             "    assert True\n"
@@ -81,6 +112,13 @@ class SleepInTest(Rule):
         ),
     )
     INVALID = (
+        # a loop that sleeps a fixed number of times checks nothing in between
+        Invalid(
+            "import time\n\n\ndef test_job(job):\n    for _ in range(3):\n"
+            "        time.sleep(1)\n    assert job.done\n",
+            at=("test_example.py:6:9",),
+            message="waits a fixed time",
+        ),
         Invalid(
             "import time\n\n\ndef test_job():\n    time.sleep(2)\n    assert True\n",
             at=("test_example.py:5:5",),
@@ -105,7 +143,7 @@ class SleepInTest(Rule):
                 if not isinstance(node, ast.Call):
                     continue
                 qualified = file.qualified(node.func)
-                if qualified not in SLEEPS or _zero(node):
+                if qualified not in SLEEPS or _zero(node) or _polls(file, node, view.node):
                     continue
                 text = " ".join(ast.unparse(node).split())
                 if len(text) > 40:

@@ -311,7 +311,7 @@ def _guard(url: str, tmp_path: Path, *, in_process: bool = True, **limits: int) 
 
 
 @pytest.fixture
-def database(scratch_database: Scratch) -> Scratch:
+def database(scratch_database: Scratch) -> Scratch:  # noqa: TA206 -- each test changes its own database's schema
     with psycopg.connect(scratch_database.dsn, autocommit=True) as conn:
         conn.execute(SCHEMA)
     return scratch_database
