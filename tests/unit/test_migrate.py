@@ -3,18 +3,16 @@ plan file, on small suites built in tmp_path (nothing here runs pytest)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from auditor.config import ConfigError, load_config
 from auditor.migrate.diff import render_diff
 from auditor.migrate.edits import EditError, build_changes, mark_module, register_markers
 from auditor.migrate.layout import target_of
-from auditor.migrate.plan import make_plan
 from auditor.migrate.plan_file import Operation, Plan, StalePlan, check_fresh, read, render
-from auditor.model.build import BuildOptions
 from auditor.settings import MigrateSettings
+from tests.unit.migrate_support import ops, plan_of
+from tests.unit.migrate_support import write_suite as suite
 
 TIERS = ("unit", "integration", "performance")
 
@@ -23,27 +21,6 @@ INTEGRATION = (
     "import sqlite3\n\n\ndef test_db(tmp_path):\n"
     "    sqlite3.connect(str(tmp_path / 'x.db')).close()\n"
 )
-
-
-def suite(tmp_path: Path, files: dict[str, str | bytes], ini: str = "") -> Path:
-    (tmp_path / "pytest.ini").write_text(f"[pytest]\ntestpaths = tests\n{ini}")
-    for name, content in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return tmp_path
-
-
-def plan_of(root: Path) -> Plan:
-    config = load_config([], invocation_dir=root)
-    return make_plan(config, [], build=BuildOptions(use_cache=False), invocation_dir=root)
-
-
-def ops(plan: Plan, kind: str) -> dict[str, Operation]:
-    return {op.path: op for op in plan.operations if op.kind == kind}
 
 
 def test_layout_keeps_the_subpath_and_drops_a_tier_folder():

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.config import load_config
 from auditor.migrate.edits import build_changes
-from auditor.migrate.plan import make_plan
-from auditor.migrate.plan_file import Operation, Plan
-from auditor.model.build import BuildOptions
+from tests.unit.migrate_support import ops, plan_of
+from tests.unit.migrate_support import write_suite as suite
 
 HELPER = "def double(x):\n    return 2 * x\n"
 USER = (
@@ -18,24 +16,6 @@ USER = (
     "class TestData:\n    def __init__(self, value):\n        self.value = value\n\n\n"
     "def test_double():\n    assert double(TestData(2).value) == 4\n"
 )
-
-
-def suite(tmp_path: Path, files: dict[str, str]) -> Path:
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
-    for name, content in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return tmp_path
-
-
-def plan_of(root: Path) -> Plan:
-    config = load_config([], invocation_dir=root)
-    return make_plan(config, [], build=BuildOptions(use_cache=False), invocation_dir=root)
-
-
-def ops(plan: Plan, kind: str) -> dict[str, Operation]:
-    return {op.path: op for op in plan.operations if op.kind == kind}
 
 
 def test_a_helper_module_named_like_a_test_is_renamed_and_its_imports_follow(

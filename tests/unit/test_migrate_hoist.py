@@ -12,23 +12,20 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from auditor.config import load_config
 from auditor.migrate.edits import build_changes
 from auditor.migrate.emptied import emptied_folders
 from auditor.migrate.hoist import prepare
 from auditor.migrate.hoist_edits import Hoisted, with_fixture
 from auditor.migrate.imports import Kinds, add_import
-from auditor.migrate.plan import make_plan
 from auditor.migrate.plan_file import Operation, Plan, read, write
 from auditor.migrate.stale import stale_references
-from auditor.model.build import BuildOptions
+from tests.unit.migrate_support import plan_of, write_suite
 
 FIXTURE = "@pytest.fixture\ndef project(tmp_path):\n    return Project(str(tmp_path), LIMIT)\n"
 HEAD = "import pytest\n\nfrom shop.models import Project, LIMIT\n\n\n"
 
 
 def suite(tmp_path: Path, files: dict[str, str]) -> Path:
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
     files = {
         "shop/__init__.py": "",
         "shop/models.py": "LIMIT = 3\n\n\nclass Project:\n    def __init__(self, *a):\n"
@@ -39,16 +36,7 @@ def suite(tmp_path: Path, files: dict[str, str]) -> Path:
         "@pytest.fixture\ndef home():\n    return os.sep\n",
         **files,
     }
-    for name, content in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content)
-    return tmp_path
-
-
-def plan_of(root: Path) -> Plan:
-    config = load_config([], invocation_dir=root)
-    return make_plan(config, [], build=BuildOptions(use_cache=False), invocation_dir=root)
+    return write_suite(tmp_path, files)
 
 
 def hoists(plan: Plan) -> list[Operation]:

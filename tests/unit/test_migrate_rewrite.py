@@ -6,38 +6,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.config import load_config
 from auditor.migrate.edits import build_changes
 from auditor.migrate.names import Moves
-from auditor.migrate.plan import make_plan
-from auditor.migrate.plan_file import Operation, Plan
 from auditor.migrate.rewrite import rewrite_module
-from auditor.model.build import BuildOptions
+from tests.unit.migrate_support import ops, plan_of, write_suite
 
 INITS = frozenset({"tests/unit/__init__.py", "tests/unit/api/__init__.py"})
 MOVES = {"tests/api/test_x.py": "tests/unit/api/test_x.py"}
 
 
 def package(tmp_path: Path, files: dict[str, str | bytes]) -> Path:
-    (tmp_path / "pytest.ini").write_text("[pytest]\ntestpaths = tests\n")
-    for name in ("tests/__init__.py", "tests/api/__init__.py", *files):
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        content = files.get(name, "")
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(content)
-    return tmp_path
-
-
-def plan_of(root: Path) -> Plan:
-    config = load_config([], invocation_dir=root)
-    return make_plan(config, [], build=BuildOptions(use_cache=False), invocation_dir=root)
-
-
-def ops(plan: Plan, kind: str) -> dict[str, Operation]:
-    return {op.path: op for op in plan.operations if op.kind == kind}
+    return write_suite(tmp_path, {"tests/__init__.py": "", "tests/api/__init__.py": "", **files})
 
 
 def test_importers_and_patch_strings_get_the_new_name(tmp_path: Path) -> None:
