@@ -150,13 +150,9 @@ def _module_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
     return found
 
 
-def _project_class(file: FileView, func: ast.expr) -> tuple[FileView, ast.ClassDef] | None:
-    """The class a constructor call names, when the project defines it (in `file`, or in
-    a project module `file` imports it from)."""
-    if isinstance(func, ast.Name):
-        node = _top_level(file.tree, func.id)
-        if isinstance(node, ast.ClassDef):
-            return file, node
+def _imported_def(file: FileView, func: ast.expr) -> tuple[FileView, str, ast.stmt] | None:
+    """The module-level statement of a project module that an imported name binds (the
+    module's view, the qualified name and the statement), when `file` imports it."""
     qualified = file.qualified(func)
     if qualified is None or qualified == ast.unparse(func):
         return None
@@ -165,7 +161,20 @@ def _project_class(file: FileView, func: ast.expr) -> tuple[FileView, ast.ClassD
         return None
     module, (name,) = split
     node = _top_level(module.tree, name)
-    return (module, node) if isinstance(node, ast.ClassDef) else None
+    return None if node is None else (module, qualified, node)
+
+
+def _project_class(file: FileView, func: ast.expr) -> tuple[FileView, ast.ClassDef] | None:
+    """The class a constructor call names, when the project defines it (in `file`, or in
+    a project module `file` imports it from)."""
+    if isinstance(func, ast.Name):
+        node = _top_level(file.tree, func.id)
+        if isinstance(node, ast.ClassDef):
+            return file, node
+    found = _imported_def(file, func)
+    if found is None or not isinstance(found[2], ast.ClassDef):
+        return None
+    return found[0], found[2]
 
 
 def _container(value: ast.AST | None) -> bool:
@@ -347,14 +356,10 @@ def patched_object(node: ast.Call, ctx: Context) -> Write | None:
 
 def _cached(file: FileView, func: ast.expr) -> str | None:
     """The qualified name of a project function decorated with ``lru_cache``/``cache``."""
-    qualified = file.qualified(func)
-    if qualified is None or qualified == ast.unparse(func):
+    found = _imported_def(file, func)
+    if found is None:
         return None
-    split = _split(file.suite, qualified)
-    if split is None or len(split[1]) != 1:
-        return None
-    module, (name,) = split
-    node = _top_level(module.tree, name)
+    module, qualified, node = found
     if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     for decorator in node.decorator_list:
