@@ -70,15 +70,32 @@ def _names_used(tree: ast.AST, skip: set[int]) -> set[str]:
     return used
 
 
-def _mentioned_elsewhere(suite: SuiteView, path: str, name: str) -> bool:
-    """Whether another file of the suite names `name` other than in a ``def`` of its own
-    (a text search: an import or a call from another module makes the function a helper,
+WORD = re.compile(r"(?<!def )\b[A-Za-z_]\w*\b")
+"""A word of a file's text, unless it is the name a ``def`` binds."""
+
+
+class _Mentions:
+    """Which words each file of the suite names outside ``def`` lines, read once a file
+    (a text search: an import or a call from another module makes a function a helper,
     not a lost test; a copy of it defined in another module does not)."""
-    word = re.compile(rf"(?<!def )\b{re.escape(name)}\b")
-    model = suite.suite
-    others = {*model.test_files, *model.conftests, *model.helpers, *model.other_files}
-    others.discard(path)
-    return any(word.search(suite.text(other)) for other in sorted(others))
+
+    def __init__(self, suite: SuiteView) -> None:
+        self.suite = suite
+        model = suite.suite
+        self.paths = sorted(
+            {*model.test_files, *model.conftests, *model.helpers, *model.other_files}
+        )
+        self._words: dict[str, frozenset[str]] = {}
+
+    def elsewhere(self, path: str, name: str) -> bool:
+        """Whether a file of the suite other than `path` names `name`."""
+        return any(name in self._of(other) for other in self.paths if other != path)
+
+    def _of(self, path: str) -> frozenset[str]:
+        found = self._words.get(path)
+        if found is None:
+            found = self._words[path] = frozenset(WORD.findall(self.suite.text(path)))
+        return found
 
 
 def _test_name(name: str) -> str:
@@ -200,15 +217,20 @@ class UncollectedTestFunction(Rule):
         ),
     )
 
+    def __init__(self) -> None:
+        self._mentions: _Mentions | None = None
+
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not file.is_test_module or file.is_conftest:
             return
         candidates = list(self._candidates(file))
         if not candidates:
             return
+        if self._mentions is None or self._mentions.suite is not file.suite:
+            self._mentions = _Mentions(file.suite)
         used = _names_used(file.tree, {id(node) for node, _ in candidates})
         for node, kind in candidates:
-            if node.name in used or _mentioned_elsewhere(file.suite, file.path, node.name):
+            if node.name in used or self._mentions.elsewhere(file.path, node.name):
                 continue
             yield self.at(
                 file,
