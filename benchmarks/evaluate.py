@@ -342,12 +342,8 @@ class Reported:
     message: str = ""
 
     @property
-    def where(self) -> tuple[str, str, int]:
-        return (self.rule, self.path, self.line)
-
-    @property
     def place(self) -> tuple[str, str, int]:
-        """`where`, with the rule as its family (`family`)."""
+        """Where it is: its rule's family (`family`), path and line."""
         return (family(self.rule), self.path, self.line)
 
 
