@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 from collections import deque
-from collections.abc import Iterable
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -86,8 +85,6 @@ class ParsedFiles:
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
         self._files: dict[str, ParsedFile | None] = {}
-        self.parsed = 0
-        """How many files were parsed (each at most once: a test counts this)."""
 
     def get(self, path: str) -> ParsedFile | None:
         """The file at `path` (relative to the rootdir), or None when it cannot be read,
@@ -96,14 +93,10 @@ class ParsedFiles:
             self._files[path] = self._parse(path)
         return self._files[path]
 
-    def known(self) -> Iterable[str]:
-        return self._files.keys()
-
     def _parse(self, path: str) -> ParsedFile | None:
         try:
             source = decode((self.rootdir / path).read_bytes())
             tree = ast.parse(source.text)
         except (OSError, UnreadableSource, SyntaxError, ValueError, RecursionError):
             return None
-        self.parsed += 1
         return ParsedFile(source.text, tree)
