@@ -116,12 +116,10 @@ def diff(probe: str, before: Snapshot, after: Snapshot) -> list[Change]:
     """The keys whose fingerprints differ, in key order."""
     if before is after or before == after:  # most tests change nothing a probe sees
         return []
-    keys = sorted(set(before) | set(after))
-    return [
-        Change(probe, key, before.get(key), after.get(key))
-        for key in keys
-        if before.get(key) != after.get(key)
-    ]
+    missing = object()
+    keys = [key for key, value in after.items() if before.get(key, missing) != value]
+    keys.extend(key for key in before if key not in after)
+    return [Change(probe, key, before.get(key), after.get(key)) for key in sorted(keys)]
 
 
 FILE_KEYS = (

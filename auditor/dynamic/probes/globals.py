@@ -147,6 +147,8 @@ class _Part:
     caches: list[tuple[str, object]] = field(default_factory=list)
     """``lru_cache`` wrappers (key, wrapper), sized again at every snapshot."""
     expanded: list[int] = field(default_factory=list)
+    passed_over: bool = False
+    """Its value had been expanded by an earlier module, so this one only named it."""
 
     def still(self) -> bool:
         for function, defaults in self.defaults:
@@ -160,8 +162,8 @@ class _Memo:
     """One module's keys: its namespace and each global's part."""
 
     module: types.ModuleType
-    incoming: frozenset[int]
-    """The objects modules before this one had expanded (so this one did not)."""
+    passed_over: frozenset[int] = frozenset()
+    """Its globals' values that modules before it had expanded (so it only named them)."""
     namespace: Reads = field(default_factory=Reads)
     parts: list[_Part] = field(default_factory=list)
     state: dict[str, str] = field(default_factory=dict)
@@ -181,6 +183,7 @@ class _Memo:
         self.caches = []
         self.expanded = []
         self.watched = []
+        self.passed_over = frozenset(id(part.value) for part in self.parts if part.passed_over)
         pairs: list[tuple[types.FunctionType, object]] = []
         for part in self.parts:
             self.state.update(part.state)
@@ -191,6 +194,13 @@ class _Memo:
                 self.watched.append(part)
         self.functions = tuple(function for function, _ in pairs)
         self.defaults = tuple(defaults for _, defaults in pairs)
+
+    def fits(self, expanded: set[int]) -> bool:
+        """Would the module read the same with ``expanded`` as the objects earlier modules
+        expanded? Only its own globals' values are looked up there: those it passed over
+        must still be expanded before it, and none it expanded may be. (Its parts hold
+        their values, so an id here cannot be another object's.)"""
+        return self.passed_over <= expanded and expanded.isdisjoint(self.expanded)
 
     def changed(self) -> list[_Part]:
         """The parts whose containers changed (checked by identity, at C speed where it can
@@ -278,7 +288,7 @@ class GlobalsProbe:
                 memo is not None
                 and memo.module is module
                 and memo.reusable
-                and (same_before or memo.incoming == expanded)
+                and (same_before or memo.fits(expanded))
                 and memo.namespace.unchanged()
             ):
                 changed = memo.changed()
@@ -333,7 +343,7 @@ class GlobalsProbe:
         self, name: str, module: types.ModuleType, own: frozenset[str], expanded: set[int]
     ) -> _Memo:
         """One module's globals, and inside the objects first seen here (each object once)."""
-        memo = _Memo(module, frozenset(expanded))
+        memo = _Memo(module)
         try:
             namespace = _namespace(module)
         except Exception as error:
@@ -405,6 +415,7 @@ class GlobalsProbe:
             return 1
         memo.state[key] = self._fingerprint(value, memo.reads)
         if id(value) in expanded:
+            memo.passed_over = True
             return 1
         if issubclass(kind, type):
             if vars(value).get("__module__") == name:
