@@ -282,3 +282,29 @@ def test_on_a_long_suite_a_time_zone_victim_is_tried_with_its_reader_after_the_n
     assert pairs_of(report) == {(tests[20], tests[4])}
     assert report.pairs[0].found_by == "state"
     assert not any("bisecting" in label for label in world.runs)
+
+
+def test_state_only_its_polluter_left_is_confirmed_with_one_story_whatever_else_leaks():
+    """A victim runs alone first on a long suite (untraced rounds), and that lone run names
+    calls that read files (``exists``): ten other tests left files behind, each a story
+    through calls it could have told. The story of the state its code names is one of
+    one (:data:`NAMED_SHARE` of the 1%): a pair run and two more lone passes, not the
+    runs ten stories would ask for."""
+    tests = names(40)
+    world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
+    world.writes[tests[30]] = {"app.config.RATE": "polluted"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    world.names[tests[2]] = {"exists"}
+    for index in range(10, 20):
+        key = f"file var/out{index}.txt"
+        world.writes[tests[index]] = {key: "written"}
+        world.probes[key] = "files"
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[30], tests[2])}
+    assert report.spent == {"default order": 40, "rounds": 80, "alone": 1, "pairs": 4}
+    assert world.runs[3:] == [
+        f"{tests[2]} alone",
+        f"{tests[30]} then {tests[2]}",
+        f"{tests[2]} alone, to confirm",
+        f"{tests[2]} alone, to confirm",
+    ]

@@ -55,7 +55,7 @@ class Tally:
             for rate in RATES
         )
 
-    def confirmed(self, stories: int = 1) -> bool:
+    def confirmed(self, stories: float = 1) -> bool:
         """At most :data:`CONFIDENCE` for one of ``stories`` tried to come from a coin."""
         return self.chance() * max(1, stories) <= CONFIDENCE
 

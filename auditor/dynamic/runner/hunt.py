@@ -50,7 +50,7 @@ from __future__ import annotations
 import math
 import shlex
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -90,6 +90,13 @@ FAILING_ALONE = 3
 CONFIRM_RUNS = 8
 """Executions at most, beyond those already made, to bring a story's chance of coming from a
 flaky test under :data:`~auditor.dynamic.runner.evidence.CONFIDENCE`."""
+NAMED_SHARE = 0.9
+"""The share of the 1% (:data:`~auditor.dynamic.runner.evidence.CONFIDENCE`) spent on
+stories whose state the victim's code names. Which of those it could have told is known
+from the state alone: the tests that left that very state, usually one, so a pair run and
+the lone passes the bound asks for of a single story confirm it. The stories through
+calls (the working directory, the time zone: state many tests leave) share the rest; a
+test failing at random is confirmed with at most 0.9% + 0.1% in all."""
 COMMON_SHARE = 0.01
 COMMON_AT_LEAST = 3
 """State changed by more than this share of the suite's tests (and more than this many
@@ -326,6 +333,23 @@ class _Hunt:
             possible += bool(match and (match.named or not named_only))
         return possible
 
+    def bounds(self, suspect: Suspect, found: Sequence[Candidate]) -> dict[str, float]:
+        """Per candidate found, the number of stories of its kind the suspect could have
+        told, over the share of :data:`~auditor.dynamic.runner.evidence.CONFIDENCE` that
+        kind gets (:data:`NAMED_SHARE`): a story is confirmed when its chance times this is
+        at most the whole 1%."""
+        named = self.possible_stories(suspect, named_only=True)
+        weak = self.possible_stories(suspect, named_only=False) - named
+        named_found = sum(candidate.match.named for candidate in found)
+        return {
+            candidate.nodeid: (
+                max(1, named, named_found) / NAMED_SHARE
+                if candidate.match.named
+                else max(1, weak, len(found) - named_found) / (1 - NAMED_SHARE)
+            )
+            for candidate in found
+        }
+
     def by_state(self, suspect: Suspect, tried: set[str], *, named_only: bool = False) -> bool:
         """Try the leakers whose state the victim reads, best match first (``named_only``:
         only those whose state its code names); skips and adds to ``tried``. A candidate
@@ -352,30 +376,35 @@ class _Hunt:
                 candidate.nodeid: victim_story([candidate.nodeid], self.undoers(candidate.nodeid))
                 for candidate in found
             }
-            possible = max(len(tried), self.possible_stories(suspect, named_only=named_only))
-            sure = self.confirmed_story(suspect.nodeid, stories, possible)
+            sure = self.confirmed_story(suspect.nodeid, stories, self.bounds(suspect, found))
         for candidate in found:
             if candidate.nodeid in sure:
                 self.pair(candidate.nodeid, suspect.nodeid, candidate.match.changes, "state")
         return bool(sure)
 
     def confirmed_story(
-        self, nodeid: str, stories: dict[str, Story], tried: int, chose: range = range(0)
+        self,
+        nodeid: str,
+        stories: dict[str, Story],
+        tried: float | Mapping[str, float],
+        chose: range = range(0),
     ) -> set[str]:
         """The stories (by name) the test's whole record confirms
         (:mod:`~auditor.dynamic.runner.evidence`), after more runs as needed: the run that
         lowers the chance of the likeliest story most per execution, each time, up to
         :data:`CONFIRM_RUNS` executions; none once a run went against what it predicted.
-        ``chose``: the runs (positions in the history) whose outcomes chose the stories,
-        as a search does; they are no evidence for them."""
+        ``tried``: how many stories each is one of (the union bound), the same for all or
+        per story. ``chose``: the runs (positions in the history) whose outcomes chose the
+        stories, as a search does; they are no evidence for them."""
         spent = 0
+        among = tried if isinstance(tried, Mapping) else dict.fromkeys(stories, tried)
         while True:
             record = [run for index, run in enumerate(self.history) if index not in chose]
             tallies = {name: tally(record, nodeid, story.fails) for name, story in stories.items()}
-            sure = {name for name, counts in tallies.items() if counts.confirmed(tried)}
+            sure = {name for name, counts in tallies.items() if counts.confirmed(among[name])}
             if sure or not stories:
                 return sure
-            name = min(tallies, key=lambda key: tallies[key].chance())
+            name = min(tallies, key=lambda key: tallies[key].chance() * among[key])
             prefix = stories[name].next_run(tallies[name])
             spent += len(prefix) + 1
             if spent > CONFIRM_RUNS:
