@@ -308,3 +308,18 @@ def test_state_only_its_polluter_left_is_confirmed_with_one_story_whatever_else_
         f"{tests[2]} alone, to confirm",
         f"{tests[2]} alone, to confirm",
     ]
+
+
+def test_noise_every_test_leaves_does_not_make_every_test_a_leaker_of_the_targeted_order():
+    """Every test bumps a statistics counter. The targeted order still puts the one test
+    that left rare state first: its victim (which runs before it by default) fails there.
+    With the counter counted, every test was a leaker and that order was the default one."""
+    tests = names(30)
+    world = World(tests)
+    for index, nodeid in enumerate(tests):
+        world.writes[nodeid] = {"app.stats.COUNTS": str(index)}
+    world.writes[tests[25]] = {"app.stats.COUNTS": "25", "app.config.RATE": "2"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    hunt(world, Settings(seed=1, rounds=1), "/suite")
+    assert world.runs[1] == "targeted order"
+    assert world.runs[2] == f"{tests[25]} then {tests[2]}"
