@@ -18,8 +18,9 @@ Nothing here runs the user's code: a profiled run (`scan --run`) happens in
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import gc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -128,12 +129,25 @@ def _cache_dir(config: Config, options: BuildOptions) -> Path | None:
     return cache_dir if cache_dir.is_absolute() else config.rootdir / cache_dir
 
 
-@dataclass(frozen=True)
 class ScanResult:
-    report: Report
-    lint: RunResult
-    """The rules' findings, and the rules that crashed (``lint.errors``)."""
-    analysis: Analysis
+    """A scan's report, the rules' run, and the analysis behind them (built on first use
+    when the report came from the scan cache)."""
+
+    def __init__(
+        self, report: Report, lint: RunResult, analysis: Analysis | Callable[[], Analysis]
+    ) -> None:
+        self.report = report
+        self.lint = lint
+        """The rules' findings, and the rules that crashed (``lint.errors``)."""
+        self._analysis = analysis
+        self.cached = not isinstance(analysis, Analysis)
+        """Whether the report was read back from the scan cache."""
+
+    @property
+    def analysis(self) -> Analysis:
+        if not isinstance(self._analysis, Analysis):
+            self._analysis = self._analysis()
+        return self._analysis
 
 
 def scan(
@@ -147,19 +161,61 @@ def scan(
 ) -> ScanResult:
     """The audit of the suite: findings of ``rules``, tiers with their evidence (corrected
     by ``observations`` of a profiled run when given), duplicates, the fixture graph's hot
-    spots, as one :class:`Report`."""
-    analysis = analyse(config, paths, build=build, invocation_dir=invocation_dir)
-    result = analysis.lint(rules)
-    confirmed = analysis.confirm(observations) if observations is not None else None
-    report = build_report(
-        analysis.suite,
-        analysis.resolution,
-        analysis.graph,
-        result.findings,
-        analysis.tiers,
-        analysis.view.duplicates,
-        confirmed,
-    )
+    spots, as one :class:`Report`.
+
+    With the cache on and no ``observations``, a scan whose inputs did not change is read
+    back whole (`auditor.report.scan_cache`)."""
+    options = build or BuildOptions()
+    where = invocation_dir or Path.cwd()
+    cache_dir = _cache_dir(config, options)
+    store = None
+    if cache_dir is not None and observations is None:
+        from auditor.model.environment import find_environment
+        from auditor.report.scan_cache import ScanCache
+
+        environment = options.environment or find_environment(config.rootdir, options.python)
+        options = replace(options, environment=environment)
+        absolute = [where / p for p in (paths or [where])]
+        changes_model = (options.helpers, options.python)
+        store = ScanCache(cache_dir, config, absolute, rules, environment, changes_model)
+        stored = store.load()
+        if stored is not None:
+            lint = RunResult(
+                stored.report.findings,
+                suppressed=stored.suppressed,
+                baselined=stored.baselined,
+                reused=stored.results,
+            )
+            chosen = options
+
+            def later() -> Analysis:
+                return analyse(config, paths, build=chosen, invocation_dir=where)
+
+            return ScanResult(stored.report, lint, later)
+    enabled = gc.isenabled()
+    gc.disable()  # millions of live objects (summaries, trees): each collection walks them all
+    try:
+        analysis = analyse(config, paths, build=options, invocation_dir=where)
+        result = analysis.lint(rules)
+        confirmed = analysis.confirm(observations) if observations is not None else None
+        report = build_report(
+            analysis.suite,
+            analysis.resolution,
+            analysis.graph,
+            result.findings,
+            analysis.tiers,
+            analysis.view.duplicates,
+            confirmed,
+        )
+    finally:
+        if enabled:
+            gc.enable()
+    if store is not None and not result.errors:
+        from auditor.report.scan_cache import StoredScan
+
+        results = result.evaluated + result.reused
+        stored = StoredScan(report, result.suppressed, result.baselined, results)
+        store.save(analysis.suite, stored)
     return ScanResult(report, result, analysis)
 
 

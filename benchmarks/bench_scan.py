@@ -9,7 +9,10 @@ each run), and ``python -m pytest --collect-only -q`` on the same files in the s
 own venv, back to back in one run. Run from the repository::
 
     .venv/bin/python -m benchmarks.bench_scan [--suite NAME ...] [--runs 5] [--json OUT]
-        [--version sqlalchemy=2.1.9]
+        [--version sqlalchemy=2.1.9] [--markdown]
+
+``--markdown`` prints the README's table as well; ``--from-json OUT ...`` prints the tables
+of earlier runs (their ``--json`` files) without timing anything again.
 """
 
 from __future__ import annotations
@@ -101,6 +104,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--auditor", type=Path, default=None, help="test-auditor path")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
     parser.add_argument("--json", type=Path, default=None, help="write timings here")
+    parser.add_argument("--markdown", action="store_true", help="print the README's table")
+    parser.add_argument(
+        "--from-json",
+        type=Path,
+        nargs="+",
+        default=None,
+        metavar="OUT",
+        help="print the tables of earlier --json files instead of timing",
+    )
     parser.add_argument(
         "--version",
         action="append",
@@ -279,8 +291,50 @@ def format_table(results: Sequence[SuiteTimings]) -> str:
     )
 
 
+def markdown_table(results: Sequence[SuiteTimings]) -> str:
+    """The README's table: medians in seconds and the ratios the budgets are set on."""
+    lines = [
+        "| suite (test files) | `pytest --collect-only` | cold scan | warm scan | "
+        "one-file `check` | scan after a test edit | after a root conftest edit | "
+        "cold/collect | warm/cold | test edit/warm | conftest edit/cold |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+
+    def seconds(times: list[float]) -> str:
+        return f"{statistics.median(times):.2f} s" if times else "-"
+
+    def ratio(times: list[float], base: float) -> str:
+        return f"{statistics.median(times) / base:.2f}" if times else "-"
+
+    for r in results:
+        lines.append(
+            f"| {r.suite} ({r.test_files}) | {seconds(r.collect)} | {seconds(r.cold)} | "
+            f"{seconds(r.warm)} | {seconds(r.check_one)} | {seconds(r.touched_test)} | "
+            f"{seconds(r.touched_conftest)} | {r.cold_median / r.collect_median:.2f} | "
+            f"{r.warm_median / r.cold_median:.2f} | {ratio(r.touched_test, r.warm_median)} | "
+            f"{ratio(r.touched_conftest, r.cold_median)} |"
+        )
+    return "\n".join(lines)
+
+
+def read_timings(paths: Sequence[Path]) -> list[SuiteTimings]:
+    """The suites of earlier ``--json`` files."""
+    fields = {f.name for f in dataclasses.fields(SuiteTimings)}
+    found = []
+    for path in paths:
+        for suite in json.loads(path.read_text(encoding="utf-8"))["suites"]:
+            found.append(SuiteTimings(**{k: v for k, v in suite.items() if k in fields}))
+    return found
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.from_json:
+        earlier = read_timings(args.from_json)
+        print(format_table(earlier))
+        print()
+        print(markdown_table(earlier))
+        return 0
     explicit = find_auditor(args.auditor)
     suites = [suite_named(name) for name in args.suite] if args.suite else list(SUITES)
     versions = dict(item.split("=", 1) for item in args.version)
@@ -294,6 +348,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         auditor = explicit or auditor_in(venv_for(suite, args.cache_dir))
         results.append(bench_suite(suite, auditor, args))
     print(format_table(results))
+    if args.markdown:
+        print()
+        print(markdown_table(results))
     if args.json is not None:
         payload = {"runs": args.runs, "suites": [r.summary() for r in results]}
         args.json.write_text(json.dumps(payload, indent=1) + "\n", encoding="utf-8")

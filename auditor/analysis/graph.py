@@ -11,11 +11,13 @@ import io
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from auditor.analysis.resolution import Resolution, overrides
 from auditor.model.suite import FixtureDef, Origin, Suite
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LOCAL_ORIGINS = frozenset({Origin.CONFTEST, Origin.MODULE, Origin.CLASS})
 
@@ -28,6 +30,8 @@ class Chain:
 
 class FixtureGraph:
     def __init__(self, suite: Suite, resolution: Resolution) -> None:
+        import networkx as nx  # imported here: half a second that a cached scan never needs
+
         self.suite = suite
         self.resolution = resolution
         self.definitions = resolution.definitions
@@ -56,6 +60,8 @@ class FixtureGraph:
 
     def closure(self, nodeid: str) -> set[str]:
         """A test and everything it reaches."""
+        import networkx as nx
+
         if nodeid not in self.graph:
             return set()
         return {nodeid, *nx.descendants(self.graph, nodeid)}
@@ -65,6 +71,8 @@ class FixtureGraph:
 
     def around_fixture(self, name: str) -> set[str]:
         """Every definition of `name`, what requests it (tests too), what it requests."""
+        import networkx as nx
+
         nodes: set[str] = set()
         for key in self.fixture_keys(name):
             nodes.add(key)
@@ -100,6 +108,8 @@ class FixtureGraph:
 
     def longest_chains(self, limit: int = 5) -> list[Chain]:
         """The longest fixture dependency chains (cycles broken)."""
+        import networkx as nx
+
         # Built in sorted order, so that ties (and the cycle edges removed) are the same on
         # every run: a subgraph view iterates in set order, which changes between processes.
         keys = sorted(n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture")
@@ -129,6 +139,8 @@ class FixtureGraph:
         return chains
 
     def cycles(self) -> list[list[str]]:
+        import networkx as nx
+
         fixtures = self.graph.subgraph(
             n for n, data in self.graph.nodes(data=True) if data.get("kind") == "fixture"
         )
@@ -148,6 +160,8 @@ class FixtureGraph:
         return json.dumps(data, indent=2)
 
     def to_graphml(self, nodes: Iterable[str] | None = None) -> str:
+        import networkx as nx
+
         buffer = io.BytesIO()
         nx.write_graphml(nx.DiGraph(self.subgraph(nodes)), buffer)
         return buffer.getvalue().decode("utf-8")

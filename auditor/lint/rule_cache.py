@@ -35,7 +35,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import hashlib
-import inspect
 import json
 import os
 import re
@@ -46,12 +45,12 @@ from pathlib import Path, PurePath
 from auditor import __version__
 from auditor.api import Rule, SuiteView
 from auditor.config import CONFIG_NAMES
+from auditor.lint.stamps import stat_of, tool_stamp, tree_stamp
 from auditor.types import Applicability, Finding, Fix, Severity
 
 FORMAT = 1
 """Bumped when the layout of the rule cache file changes."""
 
-_SKIPPED_DIRS = frozenset({"__pycache__", "node_modules", "site-packages"})
 _IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+([.\w]+)[ \t]+import\b([^\n]*)|import[ \t]+([^\n]+))", re.M
 )
@@ -355,7 +354,7 @@ class RuleCache:
             facts = [
                 FORMAT,
                 __version__,
-                _tool_stamp(self.rules),
+                tool_stamp(self.rules),
                 [(r.code, r.__module__, r.__qualname__, r.cache_scope) for r in self.rules],
                 canonical(config.pytest),
                 canonical(config.auditor),
@@ -373,7 +372,7 @@ class RuleCache:
                 canonical(suite.packages),
                 canonical(suite.generate_tests_hooks),
                 canonical(suite.environment),
-                [(p, _stat(self.rootdir / p)) for p in outside],
+                [(p, stat_of(self.rootdir / p)) for p in outside],
             ]
             self._global = _digest(_dumps(facts))
         return self._global
@@ -388,7 +387,7 @@ class RuleCache:
             )
             contents = [(p, self.content(p)) for p in paths]
             configs = [
-                (str(folder / name), _stat(folder / name))
+                (str(folder / name), stat_of(folder / name))
                 for folder in (self.rootdir, *list(self.rootdir.parents)[:2])
                 for name in CONFIG_NAMES
             ]
@@ -544,53 +543,5 @@ def _import_words(text: str) -> set[str]:
     return words
 
 
-def _stat(path: Path) -> list[int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
-
-
-def _tool_stamp(rules: Sequence[type[Rule]]) -> str:
-    """Size and mtime of the engine's and the rules' source files: an edited checkout is
-    a new tool even when its version number is not."""
-    import auditor
-
-    files: set[Path] = set()
-    for package in (Path(auditor.__file__).parent,):
-        files.update(package.rglob("*.py"))
-        files.update(package.rglob("*.toml"))
-    for rule in rules:
-        try:
-            source = inspect.getsourcefile(rule)
-        except TypeError:
-            source = None
-        if source:
-            files.add(Path(source))
-            files.update(Path(source).parent.glob("_*.py"))
-    return _dumps(sorted((str(f), _stat(f)) for f in files))
-
-
 def _project_stamp(rootdir: Path, cache_dir: Path) -> str:
-    """Size and mtime of every file under the rootdir (virtualenvs, hidden and cache
-    folders, and the cache itself, left out): what rules read beside the suite (the code
-    under test, requirement and lock files)."""
-    found: list[tuple[str, int, int]] = []
-    skipped = os.path.abspath(cache_dir)
-    for folder, dirs, files in os.walk(rootdir):
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if not d.startswith(".")
-            and d not in _SKIPPED_DIRS
-            and os.path.join(folder, d) != skipped
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-        )
-        for name in sorted(files):
-            try:
-                stat = os.stat(os.path.join(folder, name))
-            except OSError:
-                continue
-            found.append((os.path.join(folder, name), stat.st_size, stat.st_mtime_ns))
-    return _digest(_dumps(found))
+    return _digest(_dumps(tree_stamp(rootdir, cache_dir)))

@@ -32,6 +32,12 @@ def findings(result: ScanResult) -> tuple[Finding, ...]:
     return result.lint.findings
 
 
+def forget_scans(cache_dir: Path) -> None:
+    """Drop the stored whole scans, so that the next scan runs (through the rule cache)."""
+    for stored in cache_dir.glob("v*/scan-*.json"):
+        stored.unlink()
+
+
 @pytest.fixture
 def shop(tmp_path: Path) -> Path:
     root = tmp_path / "shop"
@@ -49,8 +55,14 @@ def test_same_findings_with_and_without_the_cache(name, tmp_path):
     assert findings(cold) == findings(fresh)
     assert findings(warm) == findings(fresh)
     assert warm.report == fresh.report
-    assert warm.lint.evaluated == 0, "a warm scan with nothing changed runs no per-file rule"
-    assert warm.lint.reused > 0
+    assert warm.cached, "a scan with nothing changed is read back whole"
+    assert warm.lint.evaluated == 0
+    forget_scans(cache_dir)
+    rerun = run_scan(path, cache_dir)
+    assert not rerun.cached
+    assert rerun.report == fresh.report
+    assert rerun.lint.evaluated == 0, "a warm scan with nothing changed runs no per-file rule"
+    assert rerun.lint.reused > 0
 
 
 def per_file_runs(result: ScanResult) -> int:
@@ -127,6 +139,7 @@ def test_a_planted_or_foreign_cache_file_is_a_miss(shop, tmp_path, content):
     expected = findings(run_scan(shop, cache_dir))
     [stored] = list(cache_dir.glob("v*/rules-*.json"))
     stored.write_bytes(content)
+    forget_scans(cache_dir)
     result = run_scan(shop, cache_dir)
     assert findings(result) == expected
     assert result.lint.evaluated > 0
@@ -143,6 +156,7 @@ def test_entries_of_the_wrong_shape_are_misses(shop, tmp_path):
     for code, (key, _) in data["suite"].items():
         data["suite"][code] = [key, {"not": "a list"}]
     stored.write_text(json.dumps(data))
+    forget_scans(cache_dir)
     result = run_scan(shop, cache_dir)
     assert findings(result) == expected
     assert result.lint.evaluated > 0

@@ -1,0 +1,229 @@
+"""Whole scans cached: a `scan` whose inputs did not change reads its `Report` back.
+
+A warm scan of a suite nothing changed in would otherwise still decode every file's
+summary, build the model, resolve the fixtures, key every rule result and compute the
+tiers and clone groups again, only to find the same report. The scan cache skips all of
+it when these still match what the stored report was computed from:
+
+- the invocation (:meth:`ScanCache.invocation_key`): test-auditor's version and the stamp
+  of its source files and of the selected rules' (`auditor.lint.stamps.tool_stamp`), the
+  selected rules, the whole configuration (pytest's options and ``[tool.test-auditor]``),
+  the paths scanned, the build options that change the model, and the suite's environment
+  (its interpreter and the ``dist-info``/``egg-info``/``.pth`` entries of its
+  site-packages with their mtimes: a plugin installed, removed or upgraded);
+- the files (:meth:`ScanCache.files_key`): path, size and mtime of every file under the
+  rootdir (`auditor.lint.stamps.tree_stamp`: hidden folders, virtualenvs and the cache
+  left out, as for the rule cache), of the paths scanned outside it, and of every file
+  outside the rootdir the stored scan read (plugin modules that define fixtures,
+  conftests above the rootdir).
+
+Anything else (a file touched, edited, added or removed) is a miss: the scan runs, through
+the summary and rule caches, and its report replaces the stored one. `scan --run` and a
+scan in which a rule crashed are never stored.
+
+Storage: ``v<version>/scan-<rootdir hash>-<FORMAT>.json`` beside the summaries, one entry
+per invocation (the last few kept), written atomically. Reading runs no code: the report
+is rebuilt only by `auditor.report.report_codec`, which checks every field; any entry of
+another shape is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor import __version__
+from auditor.api import Rule
+from auditor.config import Config
+from auditor.lint.rule_cache import canonical
+from auditor.lint.stamps import stat_of, tool_stamp, tree_stamp
+from auditor.model.environment import SuiteEnvironment
+from auditor.model.suite import Suite
+from auditor.report.contents import Report
+from auditor.report.report_codec import Unencodable, decode_report, encode_report
+
+FORMAT = 1
+"""Bumped when the layout of the scan cache file changes."""
+
+KEPT = 8
+"""Invocations kept per rootdir (other paths, other rule selections)."""
+
+_METADATA = (".dist-info", ".egg-info", ".pth", ".egg-link")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredScan:
+    report: Report
+    suppressed: int
+    baselined: int
+    results: int
+    """Rule results the report holds (per file and rule, and per suite-wide rule)."""
+
+
+def _digest(value: object) -> str:
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class ScanCache:
+    """The stored scans of one rootdir: look up once before a scan, store once after."""
+
+    def __init__(
+        self,
+        cache_dir: Path,
+        config: Config,
+        paths: Sequence[Path],
+        rules: Sequence[type[Rule]],
+        environment: SuiteEnvironment,
+        options: object,
+    ) -> None:
+        """`paths` are absolute; `options` are the build options that change the model
+        (as data)."""
+        self.cache_dir = cache_dir
+        self.config = config
+        self.rootdir = config.rootdir
+        self.paths = [Path(p) for p in paths]
+        key = hashlib.blake2b(str(self.rootdir).encode(), digest_size=8).hexdigest()
+        self.file = cache_dir / f"v{__version__}" / f"scan-{key}-{FORMAT}.json"
+        self.rules = list(rules)
+        self.environment = environment
+        self.options = options
+        self._invocation: str | None = None
+
+    # -- keys --
+
+    def invocation_key(self) -> str:
+        if self._invocation is None:
+            self._invocation = _digest(
+                [
+                    FORMAT,
+                    __version__,
+                    tool_stamp(self.rules),
+                    [(r.code, r.__module__, r.__qualname__) for r in self.rules],
+                    canonical(self.config),
+                    [str(p) for p in self.paths],
+                    canonical(self.options),
+                    _environment_stamp(self.environment),
+                ]
+            )
+        return self._invocation
+
+    def files_key(self, outside: Sequence[str]) -> str:
+        """The rootdir's files, the scanned paths outside it and `outside` (files the
+        scan read elsewhere), by path, size and mtime."""
+        beyond: list[object] = []
+        for path in self.paths:
+            if not path.is_relative_to(self.rootdir):
+                beyond.append(tree_stamp(path, self.cache_dir) if path.is_dir() else None)
+                beyond.append(stat_of(path))
+        return _digest(
+            [
+                tree_stamp(self.rootdir, self.cache_dir),
+                beyond,
+                [(p, stat_of(Path(p))) for p in outside],
+            ]
+        )
+
+    # -- reading and writing --
+
+    def _read(self) -> dict[str, object]:
+        try:
+            data = json.loads(self.file.read_bytes())
+        except (OSError, ValueError, RecursionError):
+            return {}
+        if (
+            not isinstance(data, dict)
+            or data.get("format") != FORMAT
+            or data.get("version") != __version__
+            or not isinstance(data.get("entries"), dict)
+        ):
+            return {}
+        entries: dict[str, object] = data["entries"]
+        return entries
+
+    def load(self) -> StoredScan | None:
+        """The stored scan of this invocation when none of its inputs changed."""
+        entry = self._read().get(self.invocation_key())
+        if not isinstance(entry, list) or len(entry) != 6:
+            return None
+        files, outside, report, suppressed, baselined, results = entry
+        if (
+            not isinstance(outside, list)
+            or not all(isinstance(p, str) for p in outside)
+            or type(suppressed) is not int
+            or type(baselined) is not int
+            or type(results) is not int
+            or files != self.files_key(outside)
+        ):
+            return None
+        try:
+            return StoredScan(decode_report(report), suppressed, baselined, results)
+        except (ValueError, TypeError, RecursionError):  # Malformed, a bad enum value
+            return None
+
+    def save(self, suite: Suite, stored: StoredScan) -> None:
+        """Store this invocation's scan (atomically; a cache that cannot be written is
+        skipped, as is a report the layout cannot hold)."""
+        try:
+            report = encode_report(stored.report)
+        except Unencodable:
+            return
+        outside = _read_outside(suite)
+        entries = self._read()
+        entries.pop(self.invocation_key(), None)
+        kept = list(entries.items())[-(KEPT - 1) :]
+        files = self.files_key(outside)
+        entry = [files, outside, report, stored.suppressed, stored.baselined, stored.results]
+        document = {
+            "format": FORMAT,
+            "version": __version__,
+            "entries": {**dict(kept), self.invocation_key(): entry},
+        }
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            gitignore = self.cache_dir / ".gitignore"
+            if not gitignore.exists():
+                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
+            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(document, handle, separators=(",", ":"))
+            os.replace(tmp, self.file)
+        except OSError:
+            return
+
+
+def _read_outside(suite: Suite) -> list[str]:
+    """Absolute paths of the files outside the rootdir the model read."""
+    rootdir = Path(suite.rootdir)
+    paths = {
+        *suite.test_files,
+        *suite.conftests,
+        *suite.other_files,
+        *suite.helpers,
+        *(d.path for d in suite.fixtures),
+    }
+    return sorted(
+        str(os.path.normpath(rootdir / p)) for p in paths if p and p.startswith(("/", ".."))
+    )
+
+
+def _environment_stamp(environment: SuiteEnvironment) -> list[object]:
+    """The environment's interpreter, and what is installed in it: the metadata entries
+    (``dist-info``, ``egg-info``, ``.pth``, ``.egg-link``) of its search roots, with their
+    size and mtime. Nothing else of those folders: `sys.path` holds the working or the
+    script's folder too, whose other files have nothing to do with installed plugins."""
+    roots: list[object] = []
+    for root in environment.search_roots:
+        try:
+            with os.scandir(root) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(_METADATA))
+        except OSError:
+            roots.append([str(root), None])
+            continue
+        roots.append([str(root), [(name, stat_of(root / name)) for name in names]])
+    return [environment.python, environment.found_by, roots]
