@@ -88,6 +88,9 @@ class Score:
     crashed: int = 0
     executions: int = 0
     budget: int = 0
+    by_phase: dict[str, int] = field(default_factory=dict)
+    """The report's ``executions_by_phase``."""
+    processes: int = 0
     seconds: float = 0.0
     plain_seconds: float = 0.0
     failing: list[str] = field(default_factory=list)
@@ -116,6 +119,8 @@ def score_report(key: AnswerKey, report: dict[str, Any], score: Score) -> None:
     score.flaky_expected = len(flaky)
     score.executions = int(report.get("test_executions", 0))
     score.budget = 3 * key.tests + 4 * len(expected)
+    score.by_phase = {str(k): int(v) for k, v in report.get("executions_by_phase", {}).items()}
+    score.processes = int(report.get("processes", 0))
     score.crashed = len(report.get("crashed", []))
     score.failing = list(report.get("failing", []))
     score.unresolved = list(report.get("unresolved", []))
@@ -298,7 +303,8 @@ def details(scores: list[Score]) -> str:
         if s.crashed:
             lines.append(f"  crashed: {s.crashed}")
         if s.executions > s.budget:
-            lines.append(f"  OVER BUDGET: {s.executions} > {s.budget}")
+            phases = ", ".join(f"{name} {count}" for name, count in s.by_phase.items())
+            lines.append(f"  OVER BUDGET: {s.executions} > {s.budget} ({phases})")
         if lines:
             out.append(f"seed {s.seed} ({s.tests} tests):")
             out.extend(lines)

@@ -323,3 +323,27 @@ def test_noise_every_test_leaves_does_not_make_every_test_a_leaker_of_the_target
     hunt(world, Settings(seed=1, rounds=1), "/suite")
     assert world.runs[1] == "targeted order"
     assert world.runs[2] == f"{tests[25]} then {tests[2]}"
+
+
+def test_a_victim_of_state_read_only_through_calls_is_confirmed_rather_than_searched_for():
+    """Twelve tests leave files; the victim reads one of them only through ``exists`` (no
+    name of its own), so its story is one of twelve and needs a long record. Sixty other
+    tests leave settings it does not read, and all of them run before it in the targeted
+    order. Confirming the story takes more than :data:`CONFIRM_RUNS` executions, far fewer
+    than the search over the seventy tests before it that it would otherwise fall to."""
+    tests = names(130)
+    world = World(tests)
+    for index in range(60, 120):
+        world.writes[tests[index]] = {f"app.settings.OPTION_{index}": "on"}
+    for index in range(40, 52):
+        key = f"file var/out{index}.txt"
+        world.writes[tests[index]] = {key: "written"}
+        world.probes[key] = "files"
+    world.reads[tests[3]] = {"file var/out40.txt": None}
+    world.unnamed_reads = {tests[3]}
+    world.names[tests[3]] = {"exists"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[40], tests[3])}
+    assert report.pairs[0].found_by == "state"
+    assert not any("bisecting" in label for label in world.runs)
+    assert 8 < report.spent["pairs"] < 40

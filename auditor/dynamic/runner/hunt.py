@@ -97,6 +97,11 @@ from the state alone: the tests that left that very state, usually one, so a pai
 the lone passes the bound asks for of a single story confirm it. The stories through
 calls (the working directory, the time zone: state many tests leave) share the rest; a
 test failing at random is confirmed with at most 0.9% + 0.1% in all."""
+CONFIRM_SHARE = 8
+"""A story found by state may take up to this share of the search it saves (``SEARCH_COST``
+times the failing prefix) to confirm, when that is more than :data:`CONFIRM_RUNS`: a story
+through calls is one of many (the union bound asks for a long record), and a search over
+a prefix of 120 tests costs about 480 executions."""
 COMMON_SHARE = 0.01
 COMMON_AT_LEAST = 3
 """State changed by more than this share of the suite's tests (and more than this many
@@ -385,7 +390,9 @@ class _Hunt:
                 candidate.nodeid: victim_story([candidate.nodeid], self.undoers(candidate.nodeid))
                 for candidate in found
             }
-            sure = self.confirmed_story(suspect.nodeid, stories, self.bounds(suspect, found))
+            spend = max(CONFIRM_RUNS, SEARCH_COST * (len(suspect.prefix) + 1) // CONFIRM_SHARE)
+            bounds = self.bounds(suspect, found)
+            sure = self.confirmed_story(suspect.nodeid, stories, bounds, spend=spend)
         for candidate in found:
             if candidate.nodeid in sure:
                 self.pair(candidate.nodeid, suspect.nodeid, candidate.match.changes, "state")
@@ -397,11 +404,13 @@ class _Hunt:
         stories: dict[str, Story],
         tried: float | Mapping[str, float],
         chose: range = range(0),
+        *,
+        spend: int = CONFIRM_RUNS,
     ) -> set[str]:
         """The stories (by name) the test's whole record confirms
         (:mod:`~auditor.dynamic.runner.evidence`), after more runs as needed: the run that
         lowers the chance of the likeliest story most per execution, each time, up to
-        :data:`CONFIRM_RUNS` executions; none once a run went against what it predicted.
+        ``spend`` executions; none once a run went against what it predicted.
         ``tried``: how many stories each is one of (the union bound), the same for all or
         per story. ``chose``: the runs (positions in the history) whose outcomes chose the
         stories, as a search does; they are no evidence for them."""
@@ -416,7 +425,7 @@ class _Hunt:
             name = min(tallies, key=lambda key: tallies[key].chance() * among[key])
             prefix = stories[name].next_run(tallies[name])
             spent += len(prefix) + 1
-            if spent > CONFIRM_RUNS:
+            if spent > spend:
                 return set()
             label = f"{' then '.join(prefix)} then {nodeid}" if prefix else f"{nodeid} alone"
             label += ", to confirm"
