@@ -16,7 +16,7 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, SkipFile
 
-from auditor.lint.registry import builtin_rules
+from auditor.migrate.lint_rules import findings_of
 from auditor.migrate.plan_file import Operation
 from auditor.pipeline import Analysis
 from auditor.types import Applicability
@@ -31,8 +31,7 @@ class CodemodError(ValueError):
 def codemod_operations(analysis: Analysis, wanted: Callable[[str], bool]) -> list[Operation]:
     """A ``codemod`` per fix (codemod and options) of ``RULES`` in the files ``wanted``
     accepts."""
-    rules = [rule for rule in builtin_rules() if rule.code in RULES]
-    findings = sorted(analysis.lint(rules).findings, key=lambda f: (f.path, f.line, f.col))
+    findings = sorted(findings_of(analysis, RULES), key=lambda f: (f.path, f.line, f.col))
     found: dict[tuple[str, str, tuple[tuple[str, str | int], ...]], Operation] = {}
     for finding in findings:
         fix = finding.fix

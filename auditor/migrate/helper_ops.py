@@ -13,7 +13,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile
 
 from auditor.lint.codemods.add_test_false import AddTestFalse
-from auditor.lint.registry import builtin_rules
+from auditor.migrate.lint_rules import findings_of
 from auditor.migrate.plan_file import Operation
 from auditor.pipeline import Analysis
 
@@ -28,8 +28,7 @@ class NotATestError(ValueError):
 
 def helper_operations(analysis: Analysis, wanted: Callable[[str], bool]) -> list[Operation]:
     """The ``rename`` and ``notest`` operations for the files ``wanted`` accepts."""
-    rules = [rule for rule in builtin_rules() if rule.code in RULES]
-    findings = sorted(analysis.lint(rules).findings, key=lambda f: (f.rule, f.path, f.line, f.col))
+    findings = sorted(findings_of(analysis, RULES), key=lambda f: (f.rule, f.path, f.line, f.col))
     renames: list[Operation] = []
     classes: list[Operation] = []
     for finding in findings:

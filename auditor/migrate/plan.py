@@ -44,6 +44,7 @@ from auditor.migrate.layout import moved_nodeid, target_of
 from auditor.migrate.names import Moves
 from auditor.migrate.plan_file import Operation, Plan, hashes
 from auditor.migrate.proof import compare, model_of, planned_tree
+from auditor.migrate.proof_cache import known_summaries, unchanged_summaries
 from auditor.migrate.rewrites import moves_of, with_rewrites
 from auditor.migrate.split_plan import split_operation
 from auditor.model.build import BuildOptions
@@ -319,17 +320,19 @@ def _prove(
 ) -> Plan:
     """Model the planned tree; hold back the operations the differences are charged to,
     and again, until what is left is proven (or nothing is left)."""
+    known = known_summaries(analysis)
     with tempfile.TemporaryDirectory(prefix="test-auditor-proof-cache-") as cache:
         for round_ in range(1, MAX_PROOF_ROUNDS + 1):
             if not any(op.kind in PROVEN for op in plan.applied):
                 return plan
             say(f"proving the plan on a model of the planned tree (round {round_})")
             try:
-                build_changes(analysis.config.rootdir, plan)
+                changes = build_changes(analysis.config.rootdir, plan)
             except EditError as exc:  # pragma: no cover - each edit was tried alone
                 return _hold_all(plan, f"the edits do not combine: {exc}")
-            with planned_tree(analysis.config.rootdir, plan) as tree:
-                after = model_of(tree, analysis.config, analysis, Path(cache))
+            with planned_tree(analysis.config.rootdir, plan, changes) as tree:
+                unchanged = unchanged_summaries(known, changes)
+                after = model_of(tree, analysis.config, analysis, Path(cache), unchanged)
                 findings = compare(analysis, after, plan)  # reads the tree's __init__.py
             if not findings:
                 return plan

@@ -15,19 +15,21 @@ import ast
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from auditor.analysis.resolution import Resolution
 from auditor.config import Config, load_config
-from auditor.migrate.edits import build_changes
+from auditor.migrate.edits import Changes, build_changes
 from auditor.migrate.hazards import package_root, read_tree
 from auditor.migrate.hoist_names import code_digest
 from auditor.migrate.plan_file import Plan
+from auditor.migrate.proof_cache import seed_cache
 from auditor.model.build import BuildOptions
 from auditor.model.suite import FixtureDef, Origin
+from auditor.parse.summary import ModuleSummary
 from auditor.pipeline import Analysis, analyse
 
 SKIPPED_FOLDERS = frozenset(
@@ -94,12 +96,13 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
 
 
 @contextmanager
-def planned_tree(rootdir: Path, plan: Plan) -> Iterator[Path]:
-    """A temporary copy of the suite's files with the plan's applied operations done."""
+def planned_tree(rootdir: Path, plan: Plan, changes: Changes | None = None) -> Iterator[Path]:
+    """A temporary copy of the suite's files with the plan's applied operations done
+    (``changes``: the plan's change set, when already built)."""
     with tempfile.TemporaryDirectory(prefix="test-auditor-migrate-") as folder:
         tree = Path(folder) / "tree"
         shutil.copytree(rootdir, tree, symlinks=True, ignore=_ignore)
-        changes = build_changes(rootdir, plan)
+        changes = changes if changes is not None else build_changes(rootdir, plan)
         for old, new in changes.renames.items():
             (tree / new).parent.mkdir(parents=True, exist_ok=True)
             os.replace(tree / old, tree / new)
@@ -110,12 +113,22 @@ def planned_tree(rootdir: Path, plan: Plan) -> Iterator[Path]:
         yield tree
 
 
-def model_of(tree: Path, config: Config, before: Analysis, cache_dir: Path | None) -> Analysis:
-    """The planned tree modelled as the suite was: same config file, same environment."""
+def model_of(
+    tree: Path,
+    config: Config,
+    before: Analysis,
+    cache_dir: Path | None,
+    known: Mapping[str, ModuleSummary] | None = None,
+) -> Analysis:
+    """The planned tree modelled as the suite was: same config file, same environment.
+    ``known``: summaries of files in the tree (by path) that need no parse, put in the
+    cache at ``cache_dir`` first."""
     inifile = None
     if config.inifile is not None:
         inifile = tree / config.inifile.relative_to(config.rootdir)
     planned = load_config([], invocation_dir=tree, config_file=inifile, rootdir=tree)
+    if known and cache_dir is not None:
+        seed_cache(planned.rootdir, cache_dir, known)
     options = BuildOptions(
         use_cache=cache_dir is not None,
         cache_dir=cache_dir,
