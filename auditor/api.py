@@ -367,8 +367,11 @@ class SuiteView:
         partial: bool = False,
         graph: FixtureGraph | None = None,
         parsed: ParsedFiles | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.suite = suite
+        self.cache_dir = cache_dir
+        """Where the clone analysis caches what it read per file (None: not cached)."""
         self.resolution = resolution
         self.config = config
         self.partial = partial
@@ -405,7 +408,7 @@ class SuiteView:
 
             settings = DuplicateSettings(near_similarity=self.config.auditor.duplicate_similarity)
             self._duplicates = find_duplicates(
-                self.suite, settings, self.resolution, files=self.parsed
+                self.suite, settings, self.resolution, files=self.parsed, cache_dir=self.cache_dir
             )
         return self._duplicates
 

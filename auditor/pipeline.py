@@ -57,7 +57,9 @@ class Analysis:
     @cached_property
     def view(self) -> SuiteView:
         """What rules see: the model, the resolution, the graph, any file's code."""
-        return SuiteView(self.suite, self.resolution, self.config, partial=self.partial)
+        return SuiteView(
+            self.suite, self.resolution, self.config, partial=self.partial, cache_dir=self.cache_dir
+        )
 
     @property
     def graph(self) -> FixtureGraph:

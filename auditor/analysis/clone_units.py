@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from auditor.analysis.clone_cache import CloneCache, Table, content_key
 from auditor.analysis.clone_groups import Member
 from auditor.analysis.resolution import Resolution
 from auditor.model.suite import FixtureDef, Suite
@@ -137,13 +138,22 @@ class Context:
     have clones only."""
 
     def __init__(
-        self, suite: Suite, resolution: Resolution, defs: Defs, files: ParsedFiles | None = None
+        self,
+        suite: Suite,
+        resolution: Resolution,
+        defs: Defs,
+        files: ParsedFiles | None = None,
+        cache: CloneCache | None = None,
     ) -> None:
         self.suite = suite
         self.resolution = resolution
         self.defs = defs
         self.root = Path(suite.rootdir)
         self.files = files or ParsedFiles(self.root)
+        self.cache = cache
+        """Each file's table of references by content (None: every file is parsed)."""
+        self._tables: dict[str, Table | None] = {}
+        self._shapes: dict[str, list[str]] | None = None
         self._files: dict[str, tuple[dict[int, ast.AST], dict[str, str]] | None] = {}
         self._refs: dict[tuple[str, int], dict[str, str]] = {}
         self._classes: dict[tuple[str, int], bool] = {}
@@ -161,7 +171,12 @@ class Context:
         key = (path, line)
         found = self._refs.get(key)
         if found is None:
-            found = self._refs[key] = self._read_refs(path, line)
+            table = self._table(path)
+            if table is not None:
+                found = table[line][0] if line in table else {}
+            else:
+                found = self._read_refs(path, line)
+            self._refs[key] = found
         return found
 
     def subject(self, unit: CloneUnit) -> frozenset[str]:
@@ -200,12 +215,50 @@ class Context:
         key = (unit.path, unit.line)
         found = self._classes.get(key)
         if found is None:
-            node = self._node(unit.path, unit.line)
-            found = node is not None and any(
-                isinstance(n, ast.ClassDef) for n in ast.walk(node) if n is not node
-            )
+            table = self._table(unit.path)
+            if table is not None:
+                found = table[unit.line][1] if unit.line in table else False
+            else:
+                found = self._defines_class(unit.path, unit.line)
             self._classes[key] = found
         return found
+
+    def _defines_class(self, path: str, line: int) -> bool:
+        node = self._node(path, line)
+        return node is not None and any(
+            isinstance(n, ast.ClassDef) for n in ast.walk(node) if n is not node
+        )
+
+    def _table(self, path: str) -> Table | None:
+        """Every def of `path` -> (its references, whether it defines a class), from the
+        cache when the file and its shapes are unchanged, else read from its tree and
+        stored; None without a cache or when the file cannot be read."""
+        if self.cache is None:
+            return None
+        if path in self._tables:
+            return self._tables[path]
+        if self._shapes is None:
+            self._shapes = {}
+            for (where, _), (function, _) in self.defs.items():
+                if function.shape is not None:
+                    self._shapes.setdefault(where, []).append(function.shape.exact)
+        digest = content_key(self.root, path, self._shapes.get(path, []))
+        table = None if digest is None else self.cache.get(path, digest)
+        if table is None and digest is not None:
+            parsed = self._file(path)
+            if parsed is not None:
+                table = {
+                    line: (self._read_refs(path, line), self._defines_class(path, line))
+                    for line in parsed[0]
+                }
+                self.cache.store(path, digest, table)
+        self._tables[path] = table
+        return table
+
+    def save(self) -> None:
+        """Store the tables read this run (a no-op without a cache)."""
+        if self.cache is not None:
+            self.cache.save(self.root)
 
     def fixtures(self, unit: CloneUnit) -> dict[str, str]:
         """For a test: each fixture of its closure -> what it is (the same code, over

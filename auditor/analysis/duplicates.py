@@ -44,6 +44,7 @@ from dataclasses import replace
 from itertools import chain
 from pathlib import Path, PurePosixPath
 
+from auditor.analysis.clone_cache import CloneCache
 from auditor.analysis.clone_groups import STRENGTH, DuplicateGroup, DuplicateSettings, Member
 from auditor.analysis.clone_units import (
     CloneUnit,
@@ -77,19 +78,24 @@ def find_duplicates(
     resolution: Resolution | None = None,
     *,
     files: ParsedFiles | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[DuplicateGroup, ...]:
     """All clone groups of the suite: largest first, then tests, fixtures, files, then
     by strength and place. `resolution` is the suite's (resolved here when not given):
     what the members' names resolve to decides whether the same code is a copy. `files`:
-    the suite's parsed files, when the caller has them (the rules' `SuiteView` does)."""
+    the suite's parsed files, when the caller has them (the rules' `SuiteView` does).
+    With a `cache_dir`, what each file's defs resolve to is cached by the file's content
+    (`auditor.analysis.clone_cache`): unchanged files are not parsed again."""
     settings = settings or DuplicateSettings()
     defs = defs_by_line(suite)
     files = files or ParsedFiles(Path(suite.rootdir))
-    context = Context(suite, resolution or resolve(suite), defs, files)
+    cache = CloneCache(cache_dir, Path(suite.rootdir)) if cache_dir is not None else None
+    context = Context(suite, resolution or resolve(suite), defs, files, cache)
     tests = test_units(suite, defs)
     groups, clones = _test_groups(tests, settings, context)
     groups.extend(fixture_groups(suite, defs, settings, context))
     groups.extend(_file_groups(tests, clones, settings))
+    context.save()
     groups.sort(
         key=lambda g: (
             -len(g.members),

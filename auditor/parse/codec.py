@@ -84,12 +84,111 @@ def _decode_any_class(data: object) -> object:
 
 
 def _decode_record(cls: type, data: object) -> object:
-    if not isinstance(data, list) or not data or data[0] != cls.__name__:
-        raise Malformed(f"expected a {cls.__name__}")
-    decoders = _DECODERS[cls]
-    if len(data) != len(decoders) + 1:
-        raise Malformed(f"{cls.__name__}: {len(data) - 1} fields, expected {len(decoders)}")
-    return cls(*[decoder(value) for decoder, value in zip(decoders, data[1:], strict=True)])
+    return _COMPILED[cls](data)
+
+
+# -- decoders compiled from the annotations ------------------------------------------------
+#
+# Each class gets one straight-line function, generated at import from its own field
+# annotations (never from cache data): a type check per value and no call per field.
+# It checks exactly what `_decoder` describes, about four times faster than calling a
+# closure per value (decoding was the largest cost of a scan after one file changed).
+
+
+class _Source:
+    """Lines of one generated function, with fresh local names."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.count = 0
+
+    def name(self) -> str:
+        self.count += 1
+        return f"v{self.count}"
+
+    def add(self, indent: int, line: str) -> None:
+        self.lines.append("    " * indent + line)
+
+
+_PRIMITIVES: dict[object, str] = {str: "str", int: "int", bool: "bool"}
+
+
+def _emit(source: _Source, annotation: object, var: str, indent: int) -> None:
+    """Lines that check `var` against `annotation` and leave the rebuilt value in it."""
+    if annotation in _PRIMITIVES:
+        kind = _PRIMITIVES[annotation]
+        source.add(indent, f"if type({var}) is not {kind}:")
+        source.add(indent + 1, f"raise Malformed('expected {kind}, got ' + type({var}).__name__)")
+        return
+    if annotation is type(None):
+        source.add(indent, f"if {var} is not None:")
+        source.add(indent + 1, f"raise Malformed('expected None, got ' + type({var}).__name__)")
+        return
+    origin = typing.get_origin(annotation)
+    arguments = typing.get_args(annotation)
+    if origin in (Union, types.UnionType):
+        present = [argument for argument in arguments if argument is not type(None)]
+        if len(present) == 1 and len(arguments) == 2:
+            source.add(indent, f"if {var} is not None:")
+            _emit(source, present[0], var, indent + 1)
+            return
+    if origin is tuple:
+        source.add(indent, f"if type({var}) is not list:")
+        source.add(indent + 1, f"raise Malformed('expected a list, got ' + type({var}).__name__)")
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            item = arguments[0]
+            if isinstance(item, type) and item in _FIELDS:
+                source.add(indent, f"{var} = tuple([_dec_{item.__name__}(e) for e in {var}])")
+                return
+            element = source.name()
+            if item in _PRIMITIVES or item is type(None):
+                source.add(indent, f"for {element} in {var}:")
+                _emit(source, item, element, indent + 1)
+                source.add(indent, f"{var} = tuple({var})")
+                return
+            rebuilt = source.name()
+            source.add(indent, f"{rebuilt} = []")
+            source.add(indent, f"for {element} in {var}:")
+            _emit(source, item, element, indent + 1)
+            source.add(indent + 1, f"{rebuilt}.append({element})")
+            source.add(indent, f"{var} = tuple({rebuilt})")
+            return
+        names = [source.name() for _ in arguments]
+        source.add(indent, f"if len({var}) != {len(arguments)}:")
+        source.add(indent + 1, f"raise Malformed('expected a list of {len(arguments)}')")
+        if names:
+            source.add(indent, f"{', '.join(names)}, = {var}")
+        for argument, name in zip(arguments, names, strict=True):
+            _emit(source, argument, name, indent)
+        source.add(indent, f"{var} = ({''.join(n + ', ' for n in names)})")
+        return
+    if isinstance(annotation, type) and annotation in _FIELDS:
+        source.add(indent, f"{var} = _dec_{annotation.__name__}({var})")
+        return
+    raise TypeError(f"no cache decoder for {annotation!r}")
+
+
+def _compile() -> dict[type, Decoder]:
+    source = _Source()
+    for cls in CLASSES:
+        hints = typing.get_type_hints(cls, vars(summaries))
+        fields = _FIELDS[cls]
+        name = cls.__name__
+        count = len(fields) + 1
+        source.add(0, f"def _dec_{name}(data):")
+        source.add(1, f"if type(data) is not list or len(data) != {count} or data[0] != {name!r}:")
+        source.add(2, f"raise Malformed('expected a {name} of {count - 1} fields')")
+        locals_ = [source.name() for _ in fields]
+        source.add(1, f"_, {''.join(n + ', ' for n in locals_)}= data")
+        for field, local in zip(fields, locals_, strict=True):
+            _emit(source, hints[field], local, 1)
+        source.add(1, f"return {name}({', '.join(locals_)})")
+    namespace: dict[str, object] = {"Malformed": Malformed, **_BY_NAME}
+    exec(compile("\n".join(source.lines), "<auditor.parse.codec>", "exec"), namespace)
+    return {cls: typing.cast(Decoder, namespace[f"_dec_{cls.__name__}"]) for cls in CLASSES}
+
+
+_COMPILED: dict[type, Decoder] = _compile()
 
 
 def _decoder(annotation: object) -> Decoder:
@@ -113,7 +212,7 @@ def _decoder(annotation: object) -> Decoder:
             return _tuple_of(_decoder(arguments[0]))
         return _fixed_tuple([_decoder(argument) for argument in arguments])
     if isinstance(annotation, type) and annotation in _FIELDS:
-        return lambda data: _decode_record(annotation, data)
+        return lambda data: _reference_record(annotation, data)
     raise TypeError(f"no cache decoder for {annotation!r}")
 
 
@@ -154,6 +253,26 @@ def _fixed_tuple(items: list[Decoder]) -> Decoder:
         return tuple([item(element) for item, element in zip(items, value, strict=True)])
 
     return check
+
+
+def reference_decode(data: object) -> object:
+    """What :func:`decode` compiles, interpreted one closure per value: the plain
+    statement of the checks, kept to test the compiled decoders against."""
+    if not isinstance(data, list) or not data or not isinstance(data[0], str):
+        raise Malformed("expected a tagged record")
+    cls = _BY_NAME.get(data[0])
+    if cls is None:
+        raise Malformed(f"unknown record {data[0]!r}")
+    return _reference_record(cls, data)
+
+
+def _reference_record(cls: type, data: object) -> object:
+    if not isinstance(data, list) or not data or data[0] != cls.__name__:
+        raise Malformed(f"expected a {cls.__name__}")
+    decoders = _DECODERS[cls]
+    if len(data) != len(decoders) + 1:
+        raise Malformed(f"{cls.__name__}: {len(data) - 1} fields, expected {len(decoders)}")
+    return cls(*[decoder(value) for decoder, value in zip(decoders, data[1:], strict=True)])
 
 
 for _cls in CLASSES:

@@ -137,3 +137,52 @@ def json_round_trip(data: object) -> object:
     import json
 
     return json.loads(json.dumps(data))
+
+
+def _mutations(data: object) -> list[object]:
+    """`data` with one value replaced by a value of another type, every way there is."""
+    wrong: list[object] = [None, True, 0, 1.5, "x", [], ["Mark", "m", 1, [], []]]
+    found: list[object] = []
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            for replacement in [*wrong, *_mutations(item)]:
+                if replacement is item:
+                    continue
+                found.append([*data[:index], replacement, *data[index + 1 :]])
+        found.append(data[:-1])
+        found.append([*data, 0])
+    return found
+
+
+def test_compiled_decoders_check_exactly_what_the_annotations_say(tmp_path):
+    """`decode` runs decoders generated from the annotations (a cheaper decode of the
+    whole cache after one file changed); they accept and reject exactly what the plain
+    one-closure-per-value reading of the annotations does, down to a bool for an int."""
+    from auditor.parse.codec import Malformed, decode, encode, reference_decode
+
+    source = tmp_path / "test_a.py"
+    source.write_text(
+        "import pytest\n\n"
+        "@pytest.fixture(scope='module', params=[1, 2])\ndef db(request):\n    yield 1\n\n"
+        "@pytest.mark.parametrize('a', [1, 2])\n"
+        "def test_x(db, a):\n    for _ in range(3):\n        open('f').read()\n\n"
+        "class TestY:\n    def test_z(self):\n        pass\n"
+    )
+    summary = run.parse_files(tmp_path, ["test_a.py"])["test_a.py"]
+    encoded = json_round_trip(encode(summary))
+    assert decode(encoded) == reference_decode(encoded) == summary
+    checked = 0
+    for mutated in _mutations(encoded):
+        try:
+            expected: object = reference_decode(mutated)
+        except Malformed:
+            expected = Malformed
+        try:
+            got: object = decode(mutated)
+        except Malformed:
+            got = Malformed
+        if expected is not Malformed and not isinstance(expected, type(summary)):
+            expected = Malformed  # `decode` wants a whole file's summary
+        assert got == expected, mutated
+        checked += 1
+    assert checked > 1000

@@ -1124,3 +1124,52 @@ def test_copies_overriding_a_conftest_fixture_are_overrides(tmp_path: Path) -> N
     del files["tests/conftest.py"]
     (group,) = [g for g in groups_of(tmp_path / "decoy", files) if g.kind == "fixture"]
     assert group.suggestion.startswith("move `set_locale` to tests/conftest.py (create it)")
+
+
+def test_clone_analysis_parses_only_changed_files_with_a_cache(tmp_path, monkeypatch):
+    """With a cache folder, what the defs of a file resolve to is kept by the file's
+    content: a second run parses no file, an edit of one file parses that file only, and
+    the groups are those of a run without the cache every time."""
+    from auditor.parse import trees
+
+    parsed: list[str] = []
+    real_parse = trees.ParsedFiles._parse
+
+    def counting(self: trees.ParsedFiles, path: str) -> object:
+        parsed.append(path)
+        return real_parse(self, path)
+
+    monkeypatch.setattr(trees.ParsedFiles, "_parse", counting)
+    body = (
+        "    order = make_order(cart)\n    client.post('/checkout', order)\n    assert order.paid\n"
+    )
+    files = {
+        "helpers.py": "def make_order(cart):\n    return cart\n",
+        "test_a.py": f"from helpers import make_order\n\ndef test_a(client, cart):\n{body}",
+        "test_b.py": f"from helpers import make_order\n\ndef test_b(client, cart):\n{body}",
+        "test_c.py": f"from helpers import make_order\n\ndef test_c(client, cart):\n{body}",
+    }
+    settings = DuplicateSettings(min_tokens=1, loose_min_tokens=1)
+    cache_dir = tmp_path / "cache"
+
+    def run(cached: bool) -> tuple[DuplicateGroup, ...]:
+        parsed.clear()
+        suite = analyse_path(tmp_path).suite
+        return find_duplicates(suite, settings, cache_dir=cache_dir if cached else None)
+
+    write_tree(tmp_path, files)
+    expected = run(cached=False)
+    assert expected
+    assert sorted(parsed) == ["test_a.py", "test_b.py", "test_c.py"]
+    assert run(cached=True) == expected
+    assert run(cached=True) == expected
+    assert parsed == []
+    edited = (tmp_path / "test_b.py").read_text().replace("/checkout", "/pay")
+    (tmp_path / "test_b.py").write_text(edited)
+    expected = run(cached=False)
+    assert run(cached=True) == expected
+    assert parsed == ["test_b.py"]
+    (stored,) = cache_dir.rglob("clones-*.json")
+    stored.write_bytes(b"garbage")  # a broken cache file is a miss, never an error
+    assert run(cached=True) == expected
+    assert sorted(parsed) == ["test_a.py", "test_b.py", "test_c.py"]
