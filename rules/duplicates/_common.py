@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 
-from auditor.api import Member, SuiteView
+from auditor.api import Member, SuiteView, walk_local
 from auditor.api import percent as percent  # the one percentage helper, for the rules here
 
 
@@ -59,3 +60,105 @@ def clip(text: str, limit: int = 400) -> str:
     head = text[:limit]
     cut = head.rfind(", ")
     return (head[:cut] if cut > 0 else head) + ", …"
+
+
+def def_node(suite: SuiteView, member: Member) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+    """The def at the member's line (its `def` line, after any decorators)."""
+    file = suite.file(member.path)
+    if file is None:
+        return None
+    for view in file.functions:
+        if view.node.lineno == member.line:
+            return view.node
+    return None
+
+
+def _is_check(statement: ast.stmt) -> bool:
+    """An ``assert`` or a bare call of an ``assert*`` function or method."""
+    if isinstance(statement, ast.Assert):
+        return True
+    if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Call):
+        func = statement.value.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+        return name.startswith("assert")
+    return False
+
+
+def _operation(statement: ast.stmt) -> tuple[str, str] | None:
+    """The method call a statement makes as its own act (``client.get(...)``, ``rv =
+    await client.patch(...)``): the outermost call of its value, when that calls a
+    method (not a class: ``rules.Text(...)`` builds an object)."""
+    value: ast.expr | None = None
+    if isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)):
+        value = statement.value
+    if isinstance(value, ast.Await):
+        value = value.value
+    if not isinstance(value, ast.Call) or not isinstance(value.func, ast.Attribute):
+        return None
+    method = value.func.attr
+    if method[:1].isupper():
+        return None
+    return ast.unparse(value.func.value), method
+
+
+def operations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, frozenset[str]]:
+    """Each object the def calls methods of as the acts of its statements (outside its
+    checks) -> those methods (``client`` -> {``get``}; ``session`` -> {``add``})."""
+    found: dict[str, set[str]] = {}
+    for statement in walk_local(node):
+        if not isinstance(statement, ast.stmt) or _is_check(statement):
+            continue
+        act = _operation(statement)
+        if act is not None:
+            found.setdefault(act[0], set()).add(act[1])
+    return {receiver: frozenset(methods) for receiver, methods in found.items()}
+
+
+def other_operation(suite: SuiteView, member: Member, other: Member) -> str | None:
+    """The methods of one object the two tests call in place of each other
+    (``client.patch`` where the other has ``client.get``): two operations under test,
+    not one test over other data. None when there are none, or a def is missing."""
+    mine, theirs = def_node(suite, member), def_node(suite, other)
+    if mine is None or theirs is None:
+        return None
+    a, b = operations(mine), operations(theirs)
+    for receiver in sorted(a.keys() & b.keys()):
+        only_a, only_b = a[receiver] - b[receiver], b[receiver] - a[receiver]
+        if only_a and only_b:
+            return f"`{receiver}.{min(only_a)}` vs `{receiver}.{min(only_b)}`"
+    return None
+
+
+def _file_classes(suite: SuiteView, member: Member) -> dict[str, str]:
+    """The module-level names the def reads whose value is built from a class of its
+    own file (``ModelCreate = Model.get_pydantic()`` after ``class Model``) -> that
+    class: in another file the same name is another object, whatever its spelling."""
+    node = def_node(suite, member)
+    file = suite.file(member.path)
+    if node is None or file is None:
+        return {}
+    classes = {s.name for s in file.tree.body if isinstance(s, ast.ClassDef)}
+    values: dict[str, ast.expr] = {}
+    for statement in file.tree.body:
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                if isinstance(target, ast.Name):
+                    values[target.id] = statement.value
+    found: dict[str, str] = {}
+    for name in sorted({n.id for n in walk_local(node) if isinstance(n, ast.Name)}):
+        value = values.get(name)
+        if value is None:
+            continue
+        used = sorted({n.id for n in ast.walk(value) if isinstance(n, ast.Name)} & classes)
+        if used:
+            found[name] = f"{member.path}::{used[0]}"
+    return found
+
+
+def other_file_objects(suite: SuiteView, keep: Member, member: Member) -> list[str]:
+    """The names two copies in different files read that are built from classes of
+    their own files (the same test over two model classes is two tests)."""
+    if keep.path == member.path:
+        return []
+    mine, theirs = _file_classes(suite, keep), _file_classes(suite, member)
+    return sorted(n for n in mine.keys() & theirs.keys() if mine[n] != theirs[n])

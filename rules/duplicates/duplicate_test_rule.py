@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import DuplicateGroup, Finding, Invalid, Member, Rule, Severity, SuiteView, Valid
 
-from ._common import literal_values, locals_only, plural, where
+from ._common import literal_values, locals_only, other_file_objects, plural, where
 
 CONFTEST = """\
 import pytest
@@ -155,7 +155,10 @@ class DuplicateTest(Rule):
     variables and its literals (a renamed, type-2 clone, of at least 40 tokens), or, in
     tests of at least 50 tokens, up to every name: the same steps over other functions,
     classes and attributes. Each copy is reported at its `def`, naming the test it
-    repeats; the first of a group (by path and line) is the one to keep.
+    repeats; the first of a group (by path and line) is the one to keep. Copies that
+    read names resolving to other things are never "to delete": other fixtures, other
+    imported objects, or, across two files, a module-level name built from each file's
+    own class (`ExampleCreate = Example.schema()` after each file's `class Example`).
 
     ## Why is this bad?
     A copied test runs the same check twice: it costs run time and, worse, every change
@@ -276,14 +279,31 @@ class DuplicateTest(Rule):
                 continue
             keep = group.members[0]
             for member in group.members[1:]:
+                objects = [] if group.differs else other_file_objects(suite, keep, member)
                 if group.clone == "exact":
+                    advice = _over_objects(objects) if objects else _exact_advice(group)
                     message = (
                         f"test `{member.name}` is a copy of test {where(keep)} up to "
-                        f"formatting and comments{_exact_advice(group)}"
+                        f"formatting and comments{advice}"
+                    )
+                elif objects:
+                    message = f"test `{member.name}` is the code of test {where(keep)}" + (
+                        _over_objects(objects).replace("; ", ": ", 1)
                     )
                 else:
                     message = _renamed_message(suite, group, keep, member)
                 yield self.finding(member.path, member.line, member.col, message)
+
+
+def _over_objects(names: list[str]) -> str:
+    """The advice for copies in two files whose names are built from each file's own
+    classes (``ModelExampleCreate = ModelExample.get_pydantic()``): never "delete it"."""
+    shown = ", ".join(f"`{n}`" for n in names[:4])
+    return (
+        f"; the same code over other objects under one name ({shown}, built from a class "
+        "of each file): not a copy to delete; consider one test parametrized over what "
+        "differs (or a shared base class)"
+    )
 
 
 def _exact_advice(group: DuplicateGroup) -> str:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import Finding, Invalid, Rule, Severity, SuiteView, Valid
 
-from ._common import percent, where
+from ._common import other_operation, percent, where
 
 CHECKOUT = """\
 def test_checkout(client, cart):
@@ -121,7 +121,10 @@ class NearDuplicateTest(Rule):
     before they check: more than half of the checks of one must be checks of the other,
     made after the same statements (an `assert`, a call of an `assert*`/`check*`
     function, a `pytest.raises` block), else the two test different operations
-    (insert vs delete, add vs remove) and are not reported. Nor are tests that request
+    (insert vs delete, add vs remove) and are not reported; nor are tests whose steps
+    call another method of the same object in each other's place (`client.get` where
+    the other has `client.delete`, `query.filter` / `query.annotate`): the same steps
+    around two operations, as in one test class per endpoint. Nor are tests that request
     other fixtures (`no_mysql_dburl` where the other takes `dburl`): they run in
     another setup, which one parametrized test cannot take over. The first test of a
     group is the reference; each other one is reported with its similarity.
@@ -231,6 +234,17 @@ class NearDuplicateTest(Rule):
             if group.kind != "test" or group.clone != "near":
                 continue
             first, *others = group.members
+            # the same steps, but another method of the same object called in their place
+            # (`client.patch` / `client.get`): tests of two operations, not one test's cases
+            others = [m for m in others if other_operation(suite, first, m) is None]
+            if not others:
+                continue
+            count = len(others) + 1
+            suggestion = group.suggestion
+            if count != len(group.members):
+                suggestion = suggestion.replace(
+                    f"{len(group.members)} near-identical", f"{count} near-identical", 1
+                )
             least = "" if len(group.members) == 2 else "at least "
             for member in others:
                 yield self.finding(
@@ -238,5 +252,5 @@ class NearDuplicateTest(Rule):
                     member.line,
                     member.col,
                     f"test `{member.name}` is {least}{percent(group.similarity)} similar to "
-                    f"test {where(first)}: {group.suggestion}",
+                    f"test {where(first)}: {suggestion}",
                 )

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import ast
+import weakref
 from collections.abc import Iterator
 
-from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Valid, walk_local
+from auditor.api import (
+    FileView,
+    Finding,
+    FunctionView,
+    Invalid,
+    Rule,
+    SuiteView,
+    Valid,
+    walk_local,
+)
 
 from ._common import checked, where
+from ._mutations import project_module, split_module, top_level
 from ._resources import ENGINE_NAMES, in_memory
 from ._syntax import call_name
 
@@ -16,6 +27,9 @@ WRITE_MODES = frozenset("wax+")
 PATH_WRITES = frozenset({"write_text", "write_bytes", "touch"})
 REMOVALS = frozenset({"remove", "unlink", "rmtree", "rmdir"})
 DEFAULTS = frozenset({"os.environ.get", "os.getenv"})
+SUBPROCESS_CALLS = frozenset(
+    {f"subprocess.{n}" for n in ("run", "call", "check_call", "check_output", "Popen")}
+)
 
 
 def _relative(path: str) -> bool:
@@ -120,6 +134,106 @@ def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.
             url = _url_text(node.args[0], paths)
             if url is not None:
                 yield node, f"the SQLite file `{url}`"
+            continue
+        if _coverage_run_in_project(node, paths, file):
+            yield node, "coverage's data files (`.coverage.*` of `coverage run`)"
+
+
+def _coverage_run_in_project(node: ast.Call, paths: _Paths, file: FileView) -> bool:
+    """``subprocess.run(["coverage", "run", ...], cwd=<the project>)``: coverage writes
+    its data file into the working directory, the project root when no `cwd` is given,
+    unless `env` names another ``COVERAGE_FILE``."""
+    if file.qualified(node.func) not in SUBPROCESS_CALLS or not node.args:
+        return False
+    command = node.args[0]
+    if not isinstance(command, (ast.List, ast.Tuple)):
+        return False
+    words = [e.value for e in command.elts if isinstance(e, ast.Constant)]
+    if words[:2] != ["coverage", "run"]:
+        return False
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    if "env" in keywords and "COVERAGE_FILE" in ast.unparse(keywords["env"]):
+        return False
+    cwd = keywords.get("cwd")
+    return cwd is None or paths.project(cwd)
+
+
+_PROJECT_IMPORTS: weakref.WeakKeyDictionary[FileView, frozenset[str]] = weakref.WeakKeyDictionary()
+_CALLEE_WRITES: weakref.WeakKeyDictionary[
+    SuiteView, dict[str, tuple[FileView, FunctionView, str] | None]
+] = weakref.WeakKeyDictionary()
+
+
+def _project_imports(file: FileView) -> frozenset[str]:
+    """The names the file imports from the project that name a module or a function
+    (``test_mod`` of ``from docs_src.tutorial001 import test_main as test_mod``), outside
+    the suite's own test modules and conftests."""
+    found = _PROJECT_IMPORTS.get(file)
+    if found is None:
+        names: set[str] = set()
+        for local, qualified in file.imports.items():
+            if "." not in qualified:
+                continue
+            module = project_module(file.suite, qualified)
+            if module is None:  # not a module: a function of one (classes are not followed)
+                split = split_module(file.suite, qualified)
+                if split is None or len(split[1]) != 1:
+                    continue
+                module = split[0]
+                if not isinstance(
+                    top_level(module.tree, split[1][0]), (ast.FunctionDef, ast.AsyncFunctionDef)
+                ):
+                    continue
+            if module.path == file.path or module.path in file.suite.test_files:
+                continue
+            if not module.is_conftest:
+                names.add(local)
+        found = _PROJECT_IMPORTS[file] = frozenset(names)
+    return found
+
+
+def _callee_writes(file: FileView, qualified: str) -> tuple[FileView, FunctionView, str] | None:
+    """The first write into the project of the project function `qualified`, if any
+    (each function read once a run)."""
+    known = _CALLEE_WRITES.setdefault(file.suite, {})
+    if qualified in known:
+        return known[qualified]
+    found: tuple[FileView, FunctionView, str] | None = None
+    split = split_module(file.suite, qualified)
+    if split is not None and len(split[1]) == 1:
+        module, (name,) = split
+        definition = top_level(module.tree, name)
+        if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            callee = next((v for v in module.functions if v.node is definition), None)
+            if callee is not None and not _in_temporary_folder(callee, module):
+                for _, what in _writes(definition, _Paths(module, callee), module):
+                    found = (module, callee, what)
+                    break
+    known[qualified] = found
+    return found
+
+
+def _called_writes(
+    file: FileView, project: frozenset[str]
+) -> dict[int, tuple[str, FileView, FunctionView, str]]:
+    """The calls of the file (by node id) of a function of another project module that
+    writes into the project (``test_mod.test_create_hero()`` of an example's test module
+    that opens ``sqlite:///testing.db``): the callee's name, its file, its def and what
+    it writes. Only names `file` imports from the project (`project`) are followed."""
+    found: dict[int, tuple[str, FileView, FunctionView, str]] = {}
+    for node in file.of_type(ast.Call):
+        if not isinstance(node.func, (ast.Name, ast.Attribute)):
+            continue
+        base: ast.expr = node.func
+        while isinstance(base, ast.Attribute):
+            base = base.value
+        if not isinstance(base, ast.Name) or base.id not in project:
+            continue
+        qualified = file.qualified(node.func)
+        writes = _callee_writes(file, qualified) if qualified is not None else None
+        if writes is not None:
+            found[id(node)] = (ast.unparse(node.func), *writes)
+    return found
 
 
 def _dead_code(root: ast.AST, paths: _Paths, file: FileView) -> set[int]:
@@ -222,6 +336,11 @@ class WriteOutsideTmp(Rule):
     attribute) in the test's own folder. Code that runs at import time of a test module
     or conftest is checked too, and fixtures that hand out a relative SQLite URL
     (`f"sqlite:///{db_name}.db"` when the `db_name` fixture gives a plain name).
+    Two more ways a test writes into the project: running `coverage run` in a
+    subprocess with the working directory in the project (no `cwd`, or one built from
+    `__file__`; coverage writes its `.coverage.*` data files there), and calling a
+    function of another module of the project (an example's own test, a helper of the
+    application) that writes one of the files above, reported at the test's call.
     A path the same function removes again (`os.remove`, `unlink`,
     `rmtree`) is not reported, nor a URL put into an app's configuration (frameworks
     such as Flask-SQLAlchemy move relative SQLite files into the instance folder).
@@ -355,9 +474,14 @@ class WriteOutsideTmp(Rule):
     )
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
-        if not checked(file, "open(", "write_", "touch(", "sqlite"):
+        if not checked(file):
             return
-        if file.is_test_module or file.is_conftest:
+        writes = any(n in file.text for n in ("open(", "write_", "touch(", "sqlite", "coverage"))
+        project = _project_imports(file)
+        called = _called_writes(file, project) if project else {}
+        if not writes and not called:
+            return
+        if writes and (file.is_test_module or file.is_conftest):
             for node, what in _writes(file.tree, _Paths(file, None), file):
                 yield self.at(file, node, _module_message(file, what))
         for view in file.functions:
@@ -369,9 +493,15 @@ class WriteOutsideTmp(Rule):
             if _in_temporary_folder(view, file):
                 continue  # relative paths land in a temporary folder here
             paths = _Paths(file, view)
-            for node, what in _writes(view.node, paths, file):
-                yield self.at(file, node, _message(view, what))
-            if view.kind == "fixture":
+            if writes:
+                for node, what in _writes(view.node, paths, file):
+                    yield self.at(file, node, _message(view, what))
+            if view.kind == "test" and called:
+                for node in walk_local(view.node):
+                    if id(node) in called:
+                        name, module, callee, what = called[id(node)]
+                        yield self.at(file, node, _called_message(view, name, module, callee, what))
+            if writes and view.kind == "fixture":
                 for ret in walk_local(view.node):
                     if isinstance(ret, (ast.Return, ast.Yield)) and ret.value is not None:
                         url = _url_text(ret.value, paths) or _fstring_url(ret.value, view, file)
@@ -411,6 +541,18 @@ def _message(view: FunctionView, what: str) -> str:
         else f"{where(view)} opens {what}, relative to the working directory: the "
         "database lands in the project and outlives the run, and parallel runs share it; "
         f"put it under `tmp_path`"
+    )
+
+
+def _called_message(
+    view: FunctionView, name: str, module: FileView, callee: FunctionView, what: str
+) -> str:
+    verb = "opens" if what.startswith("the SQLite") else "writes"
+    return (
+        f"{where(view)} calls `{name}()` ({module.path}:{callee.node.lineno}), which {verb} "
+        f"{what} relative to the working directory: it lands in the project and outlives "
+        "the run, and parallel runs share it; change the working directory to `tmp_path` "
+        "first (`monkeypatch.chdir(tmp_path)`)"
     )
 
 
