@@ -213,6 +213,8 @@ class RuleCache:
         self.dirty = False
         self._contents: dict[str, str] = {}
         self._texts: dict[str, str] = {}
+        self._direct: dict[str, frozenset[str]] = {}
+        """Per suite file, the suite files its import statements name."""
         self._global: str | None = None
         self._everything: str | None = None
         self._file_keys: dict[str, str] = {}
@@ -439,11 +441,17 @@ class RuleCache:
         pending = [path]
         while pending:
             current = pending.pop()
-            for word in _import_words(self._text(current)):
-                for other in index.paths_by_stem.get(word, ()):
-                    if other not in seen and other != path:
-                        seen.add(other)
-                        pending.append(other)
+            direct = self._direct.get(current)
+            if direct is None:
+                words = _import_words(self._text(current))
+                direct = frozenset(
+                    other for word in words for other in index.paths_by_stem.get(word, ())
+                )
+                self._direct[current] = direct
+            for other in direct:
+                if other not in seen and other != path:
+                    seen.add(other)
+                    pending.append(other)
         return seen
 
     def model_facts(self, path: str) -> object:

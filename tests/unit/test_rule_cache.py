@@ -160,3 +160,28 @@ def test_entries_of_the_wrong_shape_are_misses(shop, tmp_path):
     result = run_scan(shop, cache_dir)
     assert findings(result) == expected
     assert result.lint.evaluated > 0
+
+
+def test_an_edit_of_the_code_under_test_reruns_the_rules_that_follow_calls_into_it(tmp_path):
+    """TA309 follows a test's call into a project module outside the suite: when that
+    module starts writing a file into the project, a scan through the rule cache says so."""
+    root = tmp_path / "project"
+    (root / "app").mkdir(parents=True)
+    (root / "tests").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "jobs.py").write_text("def run():\n    return 1\n")
+    (root / "tests" / "test_jobs.py").write_text(
+        "from app import jobs\n\n\ndef test_run():\n    assert jobs.run()\n"
+    )
+    cache_dir = tmp_path / "cache"
+    assert not [f for f in findings(run_scan(root, cache_dir)) if f.rule == "TA309"]
+    (root / "app" / "jobs.py").write_text(
+        "from sqlalchemy import create_engine\n\n\n"
+        "def run():\n"
+        '    engine = create_engine("sqlite:///testing.db")\n'
+        "    return engine.connect()\n"
+    )
+    forget_scans(cache_dir)
+    cached = findings(run_scan(root, cache_dir))
+    assert cached == findings(run_scan(root, None))
+    assert [f.rule for f in cached if f.rule == "TA309"] == ["TA309"]
