@@ -142,3 +142,17 @@ def sarif_schema() -> dict[str, Any] | None:
     data = json.loads(schema.read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
+
+
+def interruptible_auditor() -> list[str]:
+    """``python -m auditor`` with Ctrl-C turned into KeyboardInterrupt, as in a terminal. A
+    shell's background job (a CI script started with ``&``) inherits SIGINT ignored, and
+    Python then never raises KeyboardInterrupt: a test that presses Ctrl-C must not depend
+    on how the test run was started."""
+    import sys
+
+    start = (
+        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "runpy.run_module('auditor', run_name='__main__', alter_sys=True)"
+    )
+    return [sys.executable, "-c", start]

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.helpers import leaks_schema_errors, run_process, write_suite
+from tests.e2e.helpers import interruptible_auditor, leaks_schema_errors, run_process, write_suite
 
 pytestmark = pytest.mark.slow
 
@@ -163,7 +163,7 @@ def test_interrupting_test_auditor_ends_pytest_and_its_children(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     environment.update(env_for(tmp_path))
     process = subprocess.Popen(
-        [sys.executable, "-m", "auditor", "leaks", "--timeout", "0", "--rounds", "0"],
+        [*interruptible_auditor(), "leaks", "--timeout", "0", "--rounds", "0"],
         cwd=suite,
         env=environment,
         stdout=subprocess.PIPE,

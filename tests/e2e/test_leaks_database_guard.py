@@ -15,7 +15,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from typing import Any
 import psycopg
 import pytest
 
-from tests.e2e.helpers import leaks_schema_errors, run_process, write_suite
+from tests.e2e.helpers import interruptible_auditor, leaks_schema_errors, run_process, write_suite
 from tests.services import Scratch
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
@@ -215,7 +214,7 @@ def test_rows_are_put_back_when_leaks_is_interrupted(
     started = tmp_path / "started"
     environment = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     environment |= {"TA_GUARD_DSN": scratch_database.dsn, "TA_GUARD_STARTED": str(started)}
-    command = [sys.executable, "-m", "auditor", "leaks", "--timeout", "0", "--rounds", "0"]
+    command = [*interruptible_auditor(), "leaks", "--timeout", "0", "--rounds", "0"]
     process = subprocess.Popen(
         [*command, "--db-url", scratch_database.url],
         cwd=suite,

@@ -87,7 +87,7 @@ BRITTLE_ALONE = 4
 FAILING_ALONE = 3
 """Lone failures of a test that failed in every run before it counts as failing everywhere
 (a test failing 40% of the time fails three rounds and three lone runs once in 250)."""
-CONFIRM_RUNS = 8
+CONFIRM_RUNS = 12
 """Executions at most, beyond those already made, to bring a story's chance of coming from a
 flaky test under :data:`~auditor.dynamic.runner.evidence.CONFIDENCE`."""
 NAMED_SHARE = 0.9
@@ -96,7 +96,8 @@ stories whose state the victim's code names. Which of those it could have told i
 from the state alone: the tests that left that very state, usually one, so a pair run and
 the lone passes the bound asks for of a single story confirm it. The stories through
 calls (the working directory, the time zone: state many tests leave) share the rest; a
-test failing at random is confirmed with at most 0.9% + 0.1% in all."""
+test failing at random is confirmed with at most 0.9% + 0.1% in all. When the suspect
+could have told stories of one kind only, that kind takes the whole 1%."""
 CONFIRM_SHARE = 8
 """A story found by state may take up to this share of the search it saves (``SEARCH_COST``
 times the failing prefix) to confirm, when that is more than :data:`CONFIRM_RUNS`: a story
@@ -352,14 +353,17 @@ class _Hunt:
         told, over the share of :data:`~auditor.dynamic.runner.evidence.CONFIDENCE` that
         kind gets (:data:`NAMED_SHARE`): a story is confirmed when its chance times this is
         at most the whole 1%."""
-        named = self.possible_stories(suspect, named_only=True)
-        weak = self.possible_stories(suspect, named_only=False) - named
         named_found = sum(candidate.match.named for candidate in found)
+        named = max(named_found, self.possible_stories(suspect, named_only=True))
+        weak = max(
+            len(found) - named_found,
+            self.possible_stories(suspect, named_only=False) - named,
+        )
+        # A kind of story the suspect could not have told takes no share.
+        share = NAMED_SHARE if named and weak else float(bool(named))
         return {
             candidate.nodeid: (
-                max(1, named, named_found) / NAMED_SHARE
-                if candidate.match.named
-                else max(1, weak, len(found) - named_found) / (1 - NAMED_SHARE)
+                max(1, named) / share if candidate.match.named else max(1, weak) / (1 - share)
             )
             for candidate in found
         }
