@@ -5,7 +5,6 @@ file that is not ours is a miss."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -36,13 +35,6 @@ def forget_scans(cache_dir: Path) -> None:
     """Drop the stored whole scans, so that the next scan runs (through the rule cache)."""
     for stored in cache_dir.glob("v*/scan-*.json"):
         stored.unlink()
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(SAMPLES / "shop", root)
-    return root
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import json
 import os
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -60,13 +59,6 @@ def work(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
     monkeypatch.setattr(duplicates, "find_duplicates", counting("duplicates", find_duplicates))
     monkeypatch.setattr(engine, "_run_rules", counting("rules", run_rules))
     return done
-
-
-@pytest.fixture
-def shop(tmp_path: Path) -> Path:
-    root = tmp_path / "shop"
-    shutil.copytree(SAMPLES / "shop", root)
-    return root
 
 
 @pytest.mark.parametrize("name", SAMPLE_NAMES)
