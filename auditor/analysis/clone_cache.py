@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from auditor import __version__
+from auditor.parse.cache import write_cache_file
 
 FORMAT = 1
 """Bumped when the layout of the file or what a table holds changes."""
@@ -104,16 +103,7 @@ class CloneCache:
                 [[line, refs, defines] for line, (refs, defines) in table.items()],
             ]
         document = {"format": FORMAT, "version": __version__, "tool": self.tool, "files": files}
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_dir / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:
+        if not write_cache_file(self.cache_dir, self.file, document):
             return
         self.dirty = False
 

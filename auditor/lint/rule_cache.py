@@ -36,9 +36,7 @@ import dataclasses
 import enum
 import hashlib
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePath
 
@@ -46,6 +44,7 @@ from auditor import __version__
 from auditor.api import Rule, SuiteView
 from auditor.config import CONFIG_NAMES
 from auditor.lint.stamps import stat_of, tool_stamp, tree_stamp
+from auditor.parse.cache import write_cache_file
 from auditor.types import Applicability, Finding, Fix, Severity
 
 FORMAT = 1
@@ -303,16 +302,7 @@ class RuleCache:
             else:
                 suite[code] = [key, encoded]
         document = {"format": FORMAT, "version": __version__, "files": files, "suite": suite}
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_dir / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:
+        if not write_cache_file(self.cache_dir, self.file, document):
             return
         self.dirty = False
 

@@ -133,23 +133,31 @@ class SummaryCache:
         """Write atomically; a cache that cannot be written is silently skipped."""
         if not self.dirty:
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_dir / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
-            document = {
-                "format": FORMAT,
-                "version": __version__,
-                "entries": {
-                    relpath: [entry.size, entry.mtime_ns, entry.digest, entry.blob]
-                    for relpath, entry in self.entries.items()
-                },
-            }
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:
-            return
-        self.dirty = False
+        document = {
+            "format": FORMAT,
+            "version": __version__,
+            "entries": {
+                relpath: [entry.size, entry.mtime_ns, entry.digest, entry.blob]
+                for relpath, entry in self.entries.items()
+            },
+        }
+        if write_cache_file(self.cache_dir, self.file, document):
+            self.dirty = False
+
+
+def write_cache_file(cache_dir: Path, file: Path, document: object) -> bool:
+    """Write one of the cache's JSON files atomically (a temporary file, then a rename),
+    with the cache folder's own ``.gitignore``; ``False`` when it cannot be written (a
+    read-only folder: the run goes on without storing)."""
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        gitignore = cache_dir / ".gitignore"
+        if not gitignore.exists():
+            gitignore.write_text("# Automatically created by test-auditor.\n*\n")
+        fd, tmp = tempfile.mkstemp(dir=file.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, separators=(",", ":"))
+        os.replace(tmp, file)
+    except OSError:
+        return False
+    return True

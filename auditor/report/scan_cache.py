@@ -32,7 +32,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +43,7 @@ from auditor.lint.rule_cache import canonical
 from auditor.lint.stamps import stat_of, tool_stamp, tree_stamp
 from auditor.model.environment import SuiteEnvironment
 from auditor.model.suite import Suite
+from auditor.parse.cache import write_cache_file
 from auditor.report.contents import Report
 from auditor.report.report_codec import Unencodable, decode_report, encode_report
 
@@ -184,16 +184,7 @@ class ScanCache:
             "version": __version__,
             "entries": {**dict(kept), self.invocation_key(): entry},
         }
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            gitignore = self.cache_dir / ".gitignore"
-            if not gitignore.exists():
-                gitignore.write_text("# Automatically created by test-auditor.\n*\n")
-            fd, tmp = tempfile.mkstemp(dir=self.file.parent, suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(document, handle, separators=(",", ":"))
-            os.replace(tmp, self.file)
-        except OSError:
+        if not write_cache_file(self.cache_dir, self.file, document):
             return
 
 
