@@ -44,7 +44,7 @@ CLASSES: tuple[type, ...] = (
 
 
 class Malformed(ValueError):
-    """Cache data that is not a summary of this version's layout."""
+    """Cache data that is not of this version's layout (a summary, a stored report)."""
 
 
 def encode(value: object) -> object:
@@ -209,8 +209,8 @@ def _decoder(annotation: object) -> Decoder:
             return _optional(_decoder(present[0]))
     if origin is tuple:
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return _tuple_of(_decoder(arguments[0]))
-        return _fixed_tuple([_decoder(argument) for argument in arguments])
+            return tuple_of(_decoder(arguments[0]))
+        return fixed_tuple([_decoder(argument) for argument in arguments])
     if isinstance(annotation, type) and annotation in _FIELDS:
         return lambda data: _reference_record(annotation, data)
     raise TypeError(f"no cache decoder for {annotation!r}")
@@ -237,7 +237,7 @@ def _optional(present: Decoder) -> Decoder:
     return check
 
 
-def _tuple_of(item: Decoder) -> Decoder:
+def tuple_of(item: Decoder) -> Decoder:
     def check(value: object) -> tuple[object, ...]:
         if not isinstance(value, list):
             raise Malformed(f"expected a list, got {type(value).__name__}")
@@ -246,7 +246,7 @@ def _tuple_of(item: Decoder) -> Decoder:
     return check
 
 
-def _fixed_tuple(items: list[Decoder]) -> Decoder:
+def fixed_tuple(items: list[Decoder]) -> Decoder:
     def check(value: object) -> tuple[object, ...]:
         if not isinstance(value, list) or len(value) != len(items):
             raise Malformed(f"expected a list of {len(items)}")

@@ -17,17 +17,12 @@ import dataclasses
 import enum
 import types
 import typing
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path, PurePath
-from typing import Any, Union
+from typing import Union
 
+from auditor.parse.codec import Decoder, Malformed, fixed_tuple, tuple_of
 from auditor.report.contents import Report
-
-Decoder = Callable[[object], Any]
-
-
-class Malformed(ValueError):
-    """Data that is not a report of this version's layout."""
 
 
 class Unencodable(TypeError):
@@ -118,8 +113,8 @@ def _decoder(annotation: object) -> Decoder:
         return _union([_decoder(argument) for argument in arguments])
     if origin is tuple:
         if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return _tuple_of(_decoder(arguments[0]))
-        return _fixed_tuple([_decoder(argument) for argument in arguments])
+            return tuple_of(_decoder(arguments[0]))
+        return fixed_tuple([_decoder(argument) for argument in arguments])
     if origin in (dict, Mapping) and arguments and arguments[0] is str:
         return _mapping_of(_decoder(arguments[1]))
     raise TypeError(f"no report decoder for {annotation!r}")
@@ -185,24 +180,6 @@ def _attempt(decoder: Decoder, value: object) -> object:
         return decoder(value)
     except Malformed:
         return _MISS
-
-
-def _tuple_of(item: Decoder) -> Decoder:
-    def check(value: object) -> tuple[object, ...]:
-        if not isinstance(value, list):
-            raise Malformed(f"expected a list, got {type(value).__name__}")
-        return tuple([item(element) for element in value])
-
-    return check
-
-
-def _fixed_tuple(items: list[Decoder]) -> Decoder:
-    def check(value: object) -> tuple[object, ...]:
-        if not isinstance(value, list) or len(value) != len(items):
-            raise Malformed(f"expected a list of {len(items)}")
-        return tuple([item(element) for item, element in zip(items, value, strict=True)])
-
-    return check
 
 
 def _mapping_of(item: Decoder) -> Decoder:
