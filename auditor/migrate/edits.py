@@ -272,12 +272,12 @@ def build_changes(rootdir: Path, plan: Plan) -> Changes:
             current = changes.writes.get(final, original)
             local = first_party_for(rootdir, op.path, plan.applied)
             changes.writes[final] = mark_module(current, op.marker, local)
-        elif op.kind == "register":
+        elif op.kind == "register" and plan.registered(op):
             file = rootdir / op.path
             original = changes.originals.get(op.path) or file.read_bytes()
             changes.originals[op.path] = original
             current = changes.writes.get(op.path, original)
-            changes.writes[op.path] = register_markers(file, current, op.markers)
+            changes.writes[op.path] = register_markers(file, current, plan.registered(op))
         elif op.kind == "hoist":
             hoist_changes(rootdir, op, changes, created)
         elif op.kind == "codemod":

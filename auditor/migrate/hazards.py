@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
 
+from auditor.migrate.module_names import changed_names, own_name_uses
+
 HasInit = Callable[[PurePosixPath], bool]
 """Whether a folder (relative to the rootdir) holds an ``__init__.py`` in some tree."""
 
@@ -201,6 +203,10 @@ def move_hazards(
     if module is None:
         return [f"{source} cannot be read or parsed"]
     found = list(dict.fromkeys(file_relative_uses(module)))
+    lost = changed_names(
+        dotted_names(source, tree.has_init_before), dotted_names(target, tree.has_init_after)
+    )
+    found += own_name_uses(module, lost)
     old_root = package_root(PurePosixPath(source).parent, tree.has_init_before)
     new_root = package_root(PurePosixPath(target).parent, tree.has_init_after)
     seen: set[tuple[int, str]] = set()

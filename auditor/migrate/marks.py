@@ -68,6 +68,15 @@ def _leading_imports_end(module: cst.Module) -> int:
     return len(module.body)
 
 
+def _opening_space(value: cst.List | cst.Tuple) -> cst.BaseParenthesizableWhitespace:
+    """What follows the opening bracket (a new line and the indent in a list written one
+    element a line), for the space between its only element and the next."""
+    opening = value.lbracket if isinstance(value, cst.List) else next(iter(value.lpar), None)
+    if opening is not None and isinstance(opening.whitespace_after, cst.ParenthesizedWhitespace):
+        return opening.whitespace_after
+    return cst.SimpleWhitespace(" ")
+
+
 def _merged(value: cst.BaseExpression, mark: cst.BaseExpression, code: str) -> cst.BaseExpression:
     if isinstance(value, cst.List | cst.Tuple):
         elements = list(value.elements)
@@ -80,7 +89,7 @@ def _merged(value: cst.BaseExpression, mark: cst.BaseExpression, code: str) -> c
             separator = (
                 elements[-2].comma.whitespace_after
                 if len(elements) > 1 and isinstance(elements[-2].comma, cst.Comma)
-                else cst.SimpleWhitespace(" ")
+                else _opening_space(value)
             )
             elements[-1] = last.with_changes(comma=cst.Comma(whitespace_after=separator))
             elements.append(cst.Element(mark, comma=last.comma))

@@ -47,6 +47,7 @@ from auditor.migrate.proof import compare, model_of, planned_tree
 from auditor.migrate.proof_cache import known_summaries, unchanged_summaries
 from auditor.migrate.rewrites import moves_of, with_rewrites
 from auditor.migrate.split_plan import split_operation
+from auditor.migrate.unseen import unseen_by_module
 from auditor.model.build import BuildOptions
 from auditor.model.suite import TestItem
 from auditor.paths import absolute, relpath
@@ -55,6 +56,8 @@ from auditor.pipeline import Analysis, analyse
 MAX_PROOF_ROUNDS = 6
 PROVEN = ("move", "rename", "split", "rewrite", "notest", "mark", "hoist", "codemod")
 """The kinds of operation the proof is about (the rest follow from them)."""
+UNSEEN_HOLDS = ("move", "mark", "split")
+"""What a module's tests the model does not see hold back (:mod:`auditor.migrate.unseen`)."""
 
 
 class MigrateError(ValueError):
@@ -79,6 +82,7 @@ def make_plan(
     say("modelling the suite")
     analysis = analyse(config, [], build=build, invocation_dir=where)
     operations = _operations(analysis, wanted)
+    _say_unseen(analysis, wanted, say)
     operations, files = _static_hazards(analysis, operations)
     plan = Plan(
         rootdir=rootdir,
@@ -89,6 +93,23 @@ def make_plan(
     plan = _without_idle_registration(_prove(analysis, plan, files, say))
     touched = [p for op in plan.operations for p in (op.path, *op.copies)]
     return replace(plan, files=hashes(rootdir, touched))
+
+
+def _say_unseen(analysis: Analysis, wanted: Sequence[str], say: Callable[[str], None]) -> None:
+    """Name the test modules the plan leaves alone because the model sees none of their
+    tests, only classes pytest's rules do not collect (:mod:`auditor.migrate.unseen`)."""
+    suite = analysis.suite
+    seen = {test.path for test in suite.tests}
+    empty = [p for p in suite.test_files if p not in seen and _under(p, wanted)]
+    unseen = sorted(
+        unseen_by_module(suite.modules, suite.tests, empty, analysis.config.pytest.python_functions)
+    )
+    if unseen:
+        shown = ", ".join(unseen[:3]) + (", ..." if len(unseen) > 3 else "")
+        say(
+            f"{len(unseen)} test module{'s' * (len(unseen) != 1)} left alone: the model sees "
+            f"no test in them, only classes pytest's rules do not collect (a plugin may): {shown}"
+        )
 
 
 def _under(path: str, wanted: Sequence[str]) -> bool:
@@ -235,8 +256,16 @@ def _static_hazards(
         stable_roots=list(dict.fromkeys(stable)),
     )
     renamed = moves_of(rootdir, operations).renamed
+    unseen = unseen_by_module(
+        {**suite.helpers, **suite.modules},
+        suite.tests,
+        {op.path for op in operations if op.kind in UNSEEN_HOLDS},
+        config.pytest.python_functions,
+    )
     result: list[Operation] = []
     for op in operations:
+        if op.kind in UNSEEN_HOLDS and op.path in unseen:
+            op = op.held(*unseen[op.path])
         if op.kind in ("move", "rename"):
             hazards = move_hazards(tree, op.path, op.target, renamed)
             if (rootdir / op.target).exists():

@@ -100,6 +100,18 @@ class Plan:
     def applied(self) -> tuple[Operation, ...]:
         return tuple(op for op in self.operations if op.apply)
 
+    def markers(self) -> list[str]:
+        """The markers the applied marks and splits write."""
+        found = {op.marker for op in self.applied if op.kind == "mark"}
+        found |= {m for op in self.applied if op.kind == "split" for m in op.markers}
+        return sorted(found)
+
+    def registered(self, op: Operation) -> tuple[str, ...]:
+        """The lines of the ``register`` operation ``op`` that applied marks and splits
+        need (a held-back mark's marker is not registered)."""
+        used = set(self.markers())
+        return tuple(line for line in op.markers if line.split(":")[0].strip() in used)
+
     def moves(self) -> dict[str, str]:
         """Applied moves and renames: old path -> new path."""
         return {op.path: op.target for op in self.applied if op.kind in ("move", "rename")}

@@ -28,6 +28,7 @@ from auditor.migrate.hoist_names import code_digest
 from auditor.migrate.plan_file import Plan
 from auditor.migrate.proof_cache import seed_cache
 from auditor.model.build import BuildOptions
+from auditor.model.discover import matches_python_files
 from auditor.model.suite import FixtureDef, Origin
 from auditor.parse.summary import ModuleSummary
 from auditor.pipeline import Analysis, analyse
@@ -235,6 +236,15 @@ def _rewritten(plan: Plan) -> tuple[set[str], set[str]]:
     return old, new
 
 
+def _not_collected(after: Analysis, path: str) -> str:
+    """Why the planned tree's model collects no module at ``path``."""
+    patterns = after.config.pytest.python_files
+    if not matches_python_files(after.config.rootdir / path, patterns):
+        shown = ", ".join(repr(p) for p in patterns)
+        return f"{path} would not be collected: python_files ({shown}) does not match it"
+    return f"{path} would not be collected (testpaths, norecursedirs, collect_ignore)"
+
+
 def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
     """Test by test, the suite against the planned tree's model."""
     findings = Findings()
@@ -257,12 +267,16 @@ def compare(before: Analysis, after: Analysis, plan: Plan) -> Findings:
             findings.add(module, f"two tests would become {target}")
         mapped[nodeid] = target
     image = set(mapped.values())
+    collected = set(after.suite.test_files)
     for nodeid, test in old_tests.items():
         new = new_tests.get(mapped[nodeid])
         module = test.path
         if new is None:
             where = plan.new_path(module, nodeid)
-            findings.add(module, f"{nodeid} is not collected as {mapped[nodeid]} ({where})")
+            if where not in collected:
+                findings.add(module, _not_collected(after, where))
+            else:
+                findings.add(module, f"{nodeid} is not collected as {mapped[nodeid]} ({where})")
             continue
         if test.deselected != new.deselected:
             findings.add(

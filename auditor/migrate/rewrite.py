@@ -72,6 +72,8 @@ class _Transformer(cst.CSTTransformer):
         self.hazards: list[tuple[str, str]] = []
         self.what: list[str] = []
         self.handled: set[cst.CSTNode] = set()
+        self.others_files: set[cst.Name] = set()
+        """The ``__file__`` of ``module.__file__``: another module's file, not this one's."""
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line if self.lines else 0
@@ -288,6 +290,8 @@ class _Transformer(cst.CSTTransformer):
         raise AssertionError("the rootdir is a parent of both")  # pragma: no cover
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if node.attr.value == "__file__" and dotted(node.value):
+            self.others_files.add(node.attr)  # `alembic.__file__`: where the move is not
         return self._visit_path(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> bool:
@@ -348,7 +352,7 @@ class _Transformer(cst.CSTTransformer):
         return cst.parse_expression(code)
 
     def visit_Name(self, node: cst.Name) -> None:
-        if self.moved and node.value == "__file__":
+        if self.moved and node.value == "__file__" and node not in self.others_files:
             self._hazard(node, "uses `__file__` in a way that is not rewritten")
 
 

@@ -38,7 +38,7 @@ def summary(plan: Plan, output: Path) -> str:
         lines.append(f"  marks: {marks} modules get their tier's pytestmark")
     for op in applied:
         if op.kind == "register":
-            lines.append(f"  markers registered in {op.path}: {len(op.markers)}")
+            lines.append(f"  markers registered in {op.path}: {len(plan.registered(op))}")
     held = [op for op in plan.operations if not op.apply]
     if held:
         lines.append(f"  held back: {len(held)}")
