@@ -282,6 +282,8 @@ class FindingScore:
     gone_right: Counter[str] = field(default_factory=Counter)
     gone_wrong: Counter[str] = field(default_factory=Counter)
     wrong_found: list[str] = field(default_factory=list)
+    lost_found: list[str] = field(default_factory=list)
+    """Findings judged right that ``check`` no longer reports (recall lost)."""
 
     def add(self, other: FindingScore) -> None:
         self.right.update(other.right)
@@ -289,6 +291,7 @@ class FindingScore:
         self.gone_right.update(other.gone_right)
         self.gone_wrong.update(other.gone_wrong)
         self.wrong_found.extend(other.wrong_found)
+        self.lost_found.extend(other.lost_found)
 
     @property
     def judged(self) -> int:
@@ -525,6 +528,8 @@ def score_suite(labels: LabelFile, scan: Run | None, check: Run | None) -> Suite
                 score_f = halves[half_of(dist, finding.key)].findings
                 gone = score_f.gone_right if finding.verdict == "right" else score_f.gone_wrong
                 gone[finding.rule] += 1
+                if finding.verdict == "right":
+                    score_f.lost_found.append(f"{finding.key}\n          label: {finding.reason}")
         for index, found in enumerate(reported):
             if index not in matched:
                 unjudged[found.rule] += 1
@@ -686,6 +691,8 @@ def format_score(title: str, score: Score, details: bool) -> list[str]:
             lines.append(f"      hazard missed  {missed}")
         for wrong in findings.wrong_found:
             lines.append(f"      finding wrong  {wrong}")
+        for lost in findings.lost_found:
+            lines.append(f"      finding lost   {lost}")
     return lines
 
 

@@ -105,6 +105,7 @@ def _uses(function: ast.AST, name: str) -> tuple[list[ast.Call], bool]:
                 isinstance(a, ast.Attribute)
                 and isinstance(a.value, ast.Name)
                 and a.value.id == name
+                and a.attr in RELEASE_METHODS | RUNNING_STOPS
                 for a in node.args
             ):
                 other = True  # `request.addfinalizer(name.close)`, `stack.callback(...)`
@@ -118,7 +119,7 @@ def late_releases(
     parents: dict[int, ast.AST] | None = None
     for assign, name, call in _bindings(function):
         kind = opened_kind(call, file, function)
-        if kind == "session":
+        if kind in ("session", "client"):
             continue
         methods = RELEASE_METHODS if kind is not None else RUNNING_STOPS
         if kind is None and not _constructor(call):

@@ -24,7 +24,7 @@ from auditor.api import FileView, walk_local
 from ._mutations import project_module
 from ._syntax import call_name
 
-Kind = Literal["engine", "connection", "session"]
+Kind = Literal["engine", "connection", "session", "client"]
 
 ENGINE_FACTORIES = frozenset(
     {
@@ -62,7 +62,28 @@ SESSION_CLASSES = frozenset(
     }
 )
 SESSION_FACTORIES = frozenset({"sessionmaker", "async_sessionmaker", "scoped_session"})
-CONNECT_METHODS = frozenset({"connect", "raw_connection"})
+CONNECT_METHODS = frozenset({"connect", "raw_connection", "get_connection"})
+CLIENT_FACTORIES = frozenset(
+    {
+        "redis.Redis",
+        "redis.StrictRedis",
+        "redis.from_url",
+        "redis.Redis.from_url",
+        "redis.StrictRedis.from_url",
+        "redis.asyncio.Redis",
+        "redis.asyncio.from_url",
+        "redis.asyncio.Redis.from_url",
+        "pymongo.MongoClient",
+        "motor.motor_asyncio.AsyncIOMotorClient",
+        "pymemcache.Client",
+        "pymemcache.client.base.Client",
+        "pymemcache.client.base.PooledClient",
+    }
+)
+"""Clients of a data-store server that hold their connections until closed; counted only
+when a fixture hands one out (a test's own client is its business)."""
+RETURNING = frozenset({"release", "putconn", "return_connection"})
+"""``pool.release(conn)``: a connection given back to the pool it was checked out of."""
 USING_ENGINE = frozenset(
     {
         *SESSION_FACTORIES,
@@ -181,6 +202,10 @@ def _opens(
         if url is not None and in_memory(url):
             return None
         return "engine" if name in ENGINE_FACTORIES else "connection"
+    if name in CLIENT_FACTORIES:
+        return "client"
+    if _module_connect(call, file, function):
+        return "connection"
     func = call.func
     if isinstance(func, ast.Attribute) and func.attr in CONNECT_METHODS and not call.args:
         receiver = func.value
@@ -202,6 +227,30 @@ def _opens(
     if isinstance(func, ast.Call) and call_name(func) in SESSION_FACTORIES:
         return "session"
     return None
+
+
+def _module_connect(call: ast.Call, file: FileView, function: ast.AST) -> bool:
+    """``connect(url)`` of a library (``from dataset import connect``, ``import records``
+    then ``records.connect(...)``), given a URL or path that is not in-memory SQLite."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        plain = func.id == "connect" and func.id in file.imports
+    elif isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        module = func.value.id
+        plain = func.attr == "connect" and any(
+            isinstance(node, ast.Import)
+            and any((alias.asname or alias.name) == module for alias in node.names)
+            for node in file.tree.body
+        )
+    else:
+        return False
+    url = _url_argument(call)
+    if not plain or not isinstance(url, (ast.Constant, ast.JoinedStr, ast.Name)):
+        return False
+    if isinstance(url, ast.Constant) and not isinstance(url.value, str):
+        return False
+    text = _constant_str(url, file, function)
+    return text is None or not in_memory(text)
 
 
 def _engine_helper(call: ast.Call, file: FileView) -> bool:
@@ -355,6 +404,8 @@ def _released_names(function: ast.AST) -> frozenset[str]:
                 names.update(a.id for a in node.args if isinstance(a, ast.Name))
             elif called in CLOSE_ALL_SESSIONS:
                 names.add("*sessions")
+            elif called in RETURNING:
+                names.update(a.id for a in node.args if isinstance(a, ast.Name))
     return frozenset(names)
 
 

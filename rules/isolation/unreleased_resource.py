@@ -32,14 +32,26 @@ NEEDLES = (
     ".stop(",
     ".terminate(",
     ".kill(",
+    "redis",
+    "Redis",
+    "MongoClient",
+    "pymemcache",
 )
 CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 ENDS = {"xunit": "setup", "helper": "`with` block"}
-RELEASE = {"engine": "dispose()", "connection": "close()", "session": "close()"}
+RELEASE = {
+    "engine": "dispose()",
+    "connection": "close()",
+    "session": "close()",
+    "client": "close()",
+}
+OWN_BUSINESS = frozenset({"session", "client"})
+"""Kinds reported only when a fixture hands them out."""
 HOLDS = {
     "engine": "its pool of database connections",
     "connection": "a database connection",
     "session": "a session (and the connection of its open transaction)",
+    "client": "its connections to the server",
 }
 
 
@@ -249,7 +261,7 @@ class UnreleasedResource(Rule):
                 yield from self._fixture(file, view)
             elif view.kind == "test" or (view.kind == "xunit" and "setup" in view.name.lower()):
                 for resource in resources(view.node, file):
-                    if resource.kind != "session" and not resource.handed_out:
+                    if resource.kind not in OWN_BUSINESS and not resource.handed_out:
                         yield self.at(file, resource.node, _opened(view, resource))
                 if view.kind == "test":
                     for late in late_releases(view.node, file):
@@ -263,6 +275,8 @@ class UnreleasedResource(Rule):
         if view.fixture is not None and any(r.handed_out for r in found):
             consumers = _consumers(file.suite, view.fixture)
         for resource in found:
+            if resource.kind == "client" and not resource.handed_out:
+                continue
             if resource.handed_out and view.fixture is not None:
                 if consumers is None:
                     continue

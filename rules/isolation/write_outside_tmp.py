@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import weakref
 from collections.abc import Iterator
 
@@ -22,6 +23,8 @@ from ._mutations import project_module, split_module, top_level
 from ._resources import ENGINE_NAMES, in_memory
 from ._syntax import call_name
 
+DB_FILE_KEYWORDS = frozenset({"filename", "database", "db_path", "db_file", "dbfile", "path"})
+NOT_OPENING = re.compile(r"url|mock|patch|^create$|^parse", re.IGNORECASE)
 SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///", "sqlite+aiosqlite:///")
 WRITE_MODES = frozenset("wax+")
 PATH_WRITES = frozenset({"write_text", "write_bytes", "touch"})
@@ -30,6 +33,9 @@ DEFAULTS = frozenset({"os.environ.get", "os.getenv"})
 SUBPROCESS_CALLS = frozenset(
     {f"subprocess.{n}" for n in ("run", "call", "check_call", "check_output", "Popen")}
 )
+
+_WRITE_WORDS = ("open(", "write_", "touch(", "sqlite", "coverage", ".db")
+"""Words without which a file writes nothing this rule could report."""
 
 
 def _relative(path: str) -> bool:
@@ -135,8 +141,26 @@ def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.
             if url is not None:
                 yield node, f"the SQLite file `{url}`"
             continue
+        keyword = _db_file_keyword(node, paths)
+        if keyword is not None:
+            yield node, f"the SQLite file `{keyword}`"
+            continue
         if _coverage_run_in_project(node, paths, file):
             yield node, "coverage's data files (`.coverage.*` of `coverage run`)"
+
+
+def _db_file_keyword(node: ast.Call, paths: _Paths) -> str | None:
+    """A relative database file handed to a store by keyword
+    (``SqliteHuey(filename="huey.db")``, ``Store(db_path="cache.sqlite")``); not a URL
+    being built (``URL.create(database="x.db")``) nor a mock."""
+    if NOT_OPENING.search(call_name(node)) or not isinstance(node.func, (ast.Name, ast.Attribute)):
+        return None
+    for keyword in node.keywords:
+        if keyword.arg in DB_FILE_KEYWORDS:
+            url = _url_text(keyword.value, paths)
+            if url is not None and not url.startswith(SQLITE_PREFIXES):
+                return url
+    return None
 
 
 def _coverage_run_in_project(node: ast.Call, paths: _Paths, file: FileView) -> bool:
@@ -476,7 +500,7 @@ class WriteOutsideTmp(Rule):
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file):
             return
-        writes = any(n in file.text for n in ("open(", "write_", "touch(", "sqlite", "coverage"))
+        writes = any(n in file.text for n in _WRITE_WORDS)
         project = _project_imports(file)
         called = _called_writes(file, project) if project else {}
         if not writes and not called:

@@ -74,6 +74,7 @@ class _Durations:
         self.helpers = helpers
         self.clock_helpers = clock_helpers
         assigns = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign))]
+        self.numbers = _numbers(assigns)
         for assign in assigns:
             if self._clock_call(assign.value):
                 self.clocks.update(_targets(assign))
@@ -151,8 +152,24 @@ def _targets(assign: ast.Assign | ast.AnnAssign) -> list[str]:
     return [t.id for t in targets if isinstance(t, ast.Name)]
 
 
-def _limit(node: ast.AST) -> bool:
-    """A fixed bound: a number in it, or a constant-like or limit-like name."""
+def _numbers(assigns: list[ast.Assign | ast.AnnAssign]) -> frozenset[str]:
+    """Names the test binds only to number literals (``block_seconds = 5``)."""
+    numbers: set[str] = set()
+    other: set[str] = set()
+    for assign in assigns:
+        value = assign.value
+        number = (
+            isinstance(value, ast.Constant)
+            and isinstance(value.value, (int, float))
+            and not isinstance(value.value, bool)
+        )
+        (numbers if number else other).update(_targets(assign))
+    return frozenset(numbers - other)
+
+
+def _limit(node: ast.AST, numbers: frozenset[str] = frozenset()) -> bool:
+    """A fixed bound: a number in it, a name the test binds only to a number, or a
+    constant-like or limit-like name."""
     for child in ast.walk(node):
         if (
             isinstance(child, ast.Constant)
@@ -167,6 +184,8 @@ def _limit(node: ast.AST) -> bool:
             if isinstance(child, ast.Attribute)
             else ""
         )
+        if isinstance(child, ast.Name) and child.id in numbers:
+            return True
         if name and (name.isupper() or LIMIT_WORDS.search(name)):
             return True
     return False
@@ -470,6 +489,7 @@ def _duration_helpers(file: FileView) -> tuple[frozenset[str], frozenset[str]]:
 
 def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
     _, left, right = compared
-    return (durations.has_duration(left) and _limit(right)) or (
-        durations.has_duration(right) and _limit(left)
+    numbers = durations.numbers
+    return (durations.has_duration(left) and _limit(right, numbers)) or (
+        durations.has_duration(right) and _limit(left, numbers)
     )
