@@ -1,6 +1,7 @@
-"""The bytes a ``hoist`` writes: the copies of the fixture taken out of their modules,
-the first copy's code (libcst, its comments and layout kept) at the conftest's end with
-the imports it needs placed among the others (:mod:`auditor.migrate.imports`)."""
+"""The bytes a ``hoist`` writes: the copies of the fixture taken out of their modules
+(with the imports only they read: nothing else in the module uses them any more), the
+first copy's code (libcst, its comments and layout kept) at the conftest's end with the
+imports it needs placed among the others (:mod:`auditor.migrate.imports`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import RemoveImportsVisitor
 
-from auditor.migrate.hoist_names import bindings, text_of
+from auditor.migrate.hoist_names import bindings, function_named, reads_of, text_of
 from auditor.migrate.imports import Kinds, add_imports
 
 
@@ -56,7 +59,8 @@ def merged(imports: Sequence[str]) -> list[str]:
 
 
 def without_fixture(source: bytes, name: str) -> bytes:
-    """``source`` without the module-level function ``name``; every other byte kept."""
+    """``source`` without the module-level function ``name`` and the imports only it
+    read; every other byte kept."""
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
@@ -72,7 +76,47 @@ def without_fixture(source: bytes, name: str) -> bytes:
         comments = [line for line in following.leading_lines if line.comment]
         blanks = [line for line in removed.leading_lines if not line.comment]
         body[index] = following.with_changes(leading_lines=[*blanks, *comments])
-    return module.with_changes(body=body).bytes
+    return without_unused_imports(module.with_changes(body=body), _read_by(source, name))
+
+
+def _read_by(source: bytes, name: str) -> set[str]:
+    """The module-level names the function ``name`` of ``source`` reads."""
+    text = text_of(source)
+    node = function_named(ast.parse(text), name)
+    return reads_of(text, node) if node is not None else set()
+
+
+def without_unused_imports(module: cst.Module, names: Iterable[str]) -> bytes:
+    """``module``'s bytes without the imports of ``names`` that nothing in it reads any
+    more. Left as they are: a name bound by anything else than one unconditional absolute
+    import, a name some function of the module takes as a parameter (an imported fixture
+    it requests), one that ``__all__`` names (libcst keeps those)."""
+    tree = ast.parse(text_of(module.bytes))
+    parameters = {
+        argument.arg
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+        for argument in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs)
+    }
+    bound = bindings(tree)
+    context = CodemodContext()
+    asked = False
+    for name in sorted(set(names) - parameters):
+        found = bound.get(name, [])
+        if len(found) != 1 or found[0].conditional or not found[0].statement:
+            continue
+        words = found[0].statement.split()
+        if words[0] == "from" and not words[1].startswith("."):
+            asname = words[5] if len(words) == 6 else None
+            RemoveImportsVisitor.remove_unused_import(context, words[1], words[3], asname)
+            asked = True
+        elif words[0] == "import" and "." not in words[1]:
+            asname = words[3] if len(words) == 4 else None
+            RemoveImportsVisitor.remove_unused_import(context, words[1], None, asname)
+            asked = True
+    if not asked:
+        return module.bytes
+    return RemoveImportsVisitor(context).transform_module(module).bytes
 
 
 def with_fixture(conftest: bytes, hoisted: Hoisted, name: str, first_party: Kinds) -> bytes:

@@ -268,3 +268,40 @@ def test_a_copy_another_module_imports_by_name_is_held_back(tmp_path: Path) -> N
         "tests/test_c.py imports `project` from tests/test_a.py (line 1)" in op.hazards
         for op in found
     ), [op.hazards for op in found]
+
+
+def test_imports_only_a_deleted_copy_read_go_with_it(tmp_path: Path) -> None:
+    """After the hoist, `Project` and `LIMIT` are read by nothing left in the modules:
+    their import goes (ruff would call it unused); `os` is still read and stays."""
+    head = "import os\n\nimport pytest\n\nfrom shop.models import Project, LIMIT\n\n\n"
+    tail = "\n\ndef test_sep_{}():\n    assert os.sep\n"
+    files = {path: text + tail.format(path[-4]) for path, text in two_copies(head=head).items()}
+    root = suite(tmp_path, files)
+    plan = plan_of(root)
+    (hoist,) = hoists(plan)
+    assert hoist.apply, hoist.hazards
+    changes = build_changes(root, plan)
+    for module in ("test_a.py", "test_b.py"):
+        text = changes.writes[plan.new_path(f"tests/{module}")].decode()
+        assert "from shop.models" not in text
+        assert text.startswith("import os\n\nimport pytest\n")
+        assert "def project" not in text
+
+
+def test_an_import_the_rest_of_the_module_reads_stays() -> None:
+    """Kept: what other code reads (`sys`), what `__all__` names, a name a function takes
+    as a parameter (an imported fixture it requests). The file keeps its encoding."""
+    from auditor.migrate.hoist_edits import without_fixture
+
+    source = (
+        "# -*- coding: latin-1 -*-\nimport json, sys\nfrom pathlib import Path as P, PurePath\n"
+        "from shop import helper\n__all__ = ['PurePath']\n\n\n@fixture\ndef data():\n"
+        "    return json.loads(P('x').read_text()), sys.argv, PurePath, helper\n\n\n"
+        "def test_x(data, helper):\n    assert sys.argv and data  # caf\xe9\n"
+    ).encode("latin-1")
+    result = without_fixture(source, "data").decode("latin-1")
+    assert result == (
+        "# -*- coding: latin-1 -*-\nimport sys\nfrom pathlib import PurePath\n"
+        "from shop import helper\n__all__ = ['PurePath']\n\n\n"
+        "def test_x(data, helper):\n    assert sys.argv and data  # caf\xe9\n"
+    )
