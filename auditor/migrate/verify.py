@@ -237,8 +237,11 @@ def structural_differences(plan: Plan, old: Snapshot, new: Snapshot) -> list[str
     found += _listed("new (collected, not expected)", (actual - expected).elements())
     old_errors = {moved(e) for e in old.errors}
     found += _listed("collection error", set(new.errors) - old_errors)
+    # What the static model planned that pytest never collected here (tests defined in
+    # the branch of an `if` this environment does not take) cannot be selected either.
+    collected = {_folded(moved(nodeid)) for nodeid in old.ids}
     for marker in markers_of(plan):
-        planned = marked(plan, marker)
+        planned = marked(plan, marker) & collected
         wanted = planned | {_folded(moved(n)) for n in old.selected[marker]}
         got = {_folded(n) for n in new.selected[marker]}
         flag = "--strict-markers -m" if new.strict else "-m"

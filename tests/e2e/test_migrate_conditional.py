@@ -1,0 +1,58 @@
+"""`migrate apply` on a module that defines its tests under `if`/`else` (sympy's parser
+tests: one set when an optional package imports, another when not). The static model sees
+both branches; pytest collects one. The tests pytest never collected are not expected to
+be selected by `-m unit` after the change (sympy's apply rolled back for that)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.helpers import RunCli
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
+]
+
+MODULE = """\
+import importlib.util
+
+HAVE_IT = importlib.util.find_spec("surely_not_installed_package") is not None
+
+if HAVE_IT:
+    def test_with_it():
+        assert HAVE_IT
+else:
+    def test_without_it():
+        assert not HAVE_IT
+"""
+
+
+def git(root: Path, *args: str) -> None:
+    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
+    subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
+
+
+def test_tests_of_a_branch_pytest_does_not_take_do_not_fail_the_verification(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = tmp_path / "branches"
+    (root / "tests").mkdir(parents=True)
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = "tests"\n')
+    (root / "tests/test_optional.py").write_text(MODULE)
+    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the suite")
+    planned = run_cli("migrate", "plan", "--no-cache", cwd=root)
+    assert planned.code == 0, planned.err
+
+    applied = run_cli("migrate", "apply", "test-auditor-migration.toml", cwd=root)
+
+    assert applied.code == 0, applied.out + applied.err
+    moved = root / "tests/unit/test_optional.py"
+    assert moved.read_text().count("pytest.mark.unit") == 1
