@@ -20,6 +20,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Literal
 
+from auditor.analysis.absent_plugins import AbsentPlugins, absent_plugins
 from auditor.analysis.clone_groups import DuplicateGroup, Member
 from auditor.analysis.resolution import Resolution, UnknownFixture, overrides
 from auditor.config import CONFIG_NAMES, Config
@@ -411,6 +412,12 @@ class SuiteView:
                 self.suite, settings, self.resolution, files=self.parsed, cache_dir=self.cache_dir
             )
         return self._duplicates
+
+    @cached_property
+    def absent_plugins(self) -> AbsentPlugins:
+        """The unknown fixture names that plugins not installed in the environment read
+        would provide, and the note saying which plugins were not read."""
+        return absent_plugins(self.suite, self.resolution.unknown)
 
     def is_test_function_name(self, name: str) -> bool:
         """Whether python_functions matches `name` (pytest's prefix-or-glob test)."""

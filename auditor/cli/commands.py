@@ -213,6 +213,9 @@ def _check(args: argparse.Namespace, config: Config, prefetch: Prefetch) -> int:
     scope = check_scope(config, args.paths, Path.cwd())
     view, result = _analyse(args, config, scope, rules, prefetch)
     _report_errors(result)
+    note = view.absent_plugins.note()
+    if note:
+        print(f"test-auditor: note: {note}", file=sys.stderr)
     if args.write_baseline:
         args.write_baseline.write_text(
             make_baseline(result.findings, view).render(), encoding="utf-8"

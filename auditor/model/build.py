@@ -135,6 +135,8 @@ def build_suite(
         site_roots=None if environment.own else environment.search_roots,
     )
     collector = Collector(config, files, index)
+    version = pytest_version(environment)
+    collector.pytest_version = version
 
     plugin_names: list[str] = []
     plugins = session_plugins(index, config.pytest.addopts, environment)
@@ -190,7 +192,6 @@ def build_suite(
     if summaries.cache is not None:
         summaries.cache.save()
     registry = collector.registry
-    version = pytest_version(environment)
     selection = selection_from_addopts(config.pytest.addopts)
     return Suite(
         rootdir=str(root),

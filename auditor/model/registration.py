@@ -49,6 +49,8 @@ class FixtureRegistrar:
         self.rootdir = rootdir
         self.index = index
         self.registry = Registry()
+        self.pytest_version: tuple[int, int] = (0, 0)
+        """The suite's pytest (major, minor), where registration depends on it."""
 
     def register_namespace(
         self, path: Path, node: str, origin: Origin, *, with_classes: bool = False
@@ -141,7 +143,7 @@ class FixtureRegistrar:
             )
         for attr in sorted(methods):
             entry, function = methods[attr]
-            if function.fixture is not None and not function.is_classmethod:
+            if function.fixture is not None and not self._hidden_classmethod(function):
                 self._register(
                     attr,
                     Target(entry.path, entry.summary, function),
@@ -149,6 +151,17 @@ class FixtureRegistrar:
                     Origin.CLASS,
                     method=True,
                 )
+
+    def _hidden_classmethod(self, function: Function) -> bool:
+        """A fixture method pytest does not register: ``@classmethod`` above the fixture
+        decorator, from pytest 9.2 on ("cannot discover fixture ... wrapped by
+        @classmethod"); below it (``@pytest.fixture`` then ``@classmethod``) it is a
+        fixture in every supported version."""
+        return (
+            function.is_classmethod
+            and function.classmethod_outer
+            and (self.pytest_version >= (9, 2))
+        )
 
     def display_path(self, path: Path) -> str:
         """Relative to the rootdir; a file of an installed distribution relative to its

@@ -28,12 +28,13 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 11
+FORMAT = 12
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
 instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`; 10:
 params and parametrize values given as a module-level list name counted; 11: reach
 records project files read (`open-read`, `project-file` calls) and throughput names,
-and project modules get a cache file of their own, ``project-...json``)."""
+and project modules get a cache file of their own, ``project-...json``; 12: a
+fixture's ``@classmethod`` above or below its fixture decorator)."""
 
 
 @dataclass(frozen=True, slots=True)

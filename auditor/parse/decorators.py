@@ -63,6 +63,8 @@ class Decorations:
     patches: int = 0
     staticmethod: bool = False
     classmethod: bool = False
+    classmethod_outer: bool = False
+    """``@classmethod`` written above the fixture decorator (wrapping the fixture)."""
     supplied: tuple[str, ...] = ()
     supplied_positional: int = 0
     abstract: bool = False
@@ -90,6 +92,8 @@ def read_decorations(
         elif name in ("staticmethod", "classmethod"):
             found.staticmethod |= name == "staticmethod"
             found.classmethod |= name == "classmethod"
+            if name == "classmethod" and found.fixture is None and not found.dynamic_fixture:
+                found.classmethod_outer = True
         elif name in ("abc.abstractmethod", "abstractmethod"):
             found.abstract = True
         elif name in ("hypothesis.given", "given") and call is not None:

@@ -399,6 +399,7 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
         is_generator=facts.yields,
         is_staticmethod=decorations.staticmethod,
         is_classmethod=decorations.classmethod,
+        classmethod_outer=decorations.classmethod_outer,
         is_abstract=decorations.abstract,
         fixture=decorations.fixture,
         marks=tuple(m for m in decorations.marks if isinstance(m, Mark)),

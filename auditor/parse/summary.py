@@ -150,6 +150,8 @@ class Function(_Pickled):
     is_generator: bool = False
     is_staticmethod: bool = False
     is_classmethod: bool = False
+    classmethod_outer: bool = False
+    """``@classmethod`` above the fixture decorator (pytest >= 9.2 does not register it)."""
     is_abstract: bool = False
     fixture: FixtureSpec | None = None
     marks: tuple[Mark, ...] = ()

@@ -107,7 +107,8 @@ class Report:
     environment: SuiteEnvironment | None = None
     """Whose pytest and plugins the model read."""
     notes: tuple[str, ...] = ()
-    """What the model could not apply (an `addopts` expression pytest would refuse)."""
+    """What the model could not apply (an `addopts` expression pytest would refuse), and
+    the plugins not installed in the environment read whose fixtures tests request."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,5 +247,13 @@ def build_report(
             if t.deselected is not None
         ),
         environment=suite.environment,
-        notes=suite.selection_problems,
+        notes=_notes(suite, resolution),
     )
+
+
+def _notes(suite: Suite, resolution: Resolution) -> tuple[str, ...]:
+    """What the model could not apply, and the plugins it could not read."""
+    from auditor.analysis.absent_plugins import absent_plugins
+
+    plugins = absent_plugins(suite, resolution.unknown).note()
+    return (*suite.selection_problems, *([plugins] if plugins else []))

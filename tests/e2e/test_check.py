@@ -3,6 +3,7 @@ selection, severities, baselines, and the `rules`/`rule` commands."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
@@ -267,3 +268,36 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(run_cli: RunCli, suite: 
     location = results[0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == "tests/conftest.py"
     assert location["region"] == {"startLine": 10, "startColumn": 1}
+
+
+def test_check_and_scan_note_plugins_not_installed_once(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pytest-mock is declared but not installed where test-auditor reads plugins: no
+    # TA203 for `mocker`, one note naming the environment read and `--python`
+    if importlib.util.find_spec("pytest_mock") is not None:
+        pytest.skip("pytest-mock is installed in test-auditor's environment")
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    write_suite(
+        tmp_path,
+        {
+            "pyproject.toml": '[project]\nname = "app"\n\n'
+            '[dependency-groups]\ndev = ["pytest", "pytest-mock"]\n\n[tool.pytest.ini_options]\n',
+            "tests/test_app.py": "def test_a(mocker):\n    assert mocker\n\n\n"
+            "def test_b(mocker):\n    assert mocker\n\n\n"
+            "def test_typo(mokcer):\n    assert mokcer\n",
+        },
+    )
+    result = run_cli("check", "--no-cache", "--select", "TA203", cwd=tmp_path)
+    assert result.code == 1
+    assert "fixture `mokcer`" in result.out
+    assert "`mocker`" not in result.out
+    assert result.err.count("note:") == 1
+    assert "pytest-mock (`mocker`; declared in pyproject.toml; 2 tests)" in result.err
+    assert "test-auditor's own interpreter" in result.err
+    assert "--python" in result.err
+
+    scan = run_cli("scan", "--no-cache", cwd=tmp_path)
+    assert scan.out.count("pytest-mock (`mocker`") == 1
+    report = json.loads(run_cli("scan", "--no-cache", "--format", "json", cwd=tmp_path).out)
+    assert any("pytest-mock" in note for note in report["notes"])
