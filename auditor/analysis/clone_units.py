@@ -223,6 +223,23 @@ class Context:
             self._classes[key] = found
         return found
 
+    def awaits(self, unit: CloneUnit) -> bool:
+        """Does an ``async def`` wait on something in its body (``await``, ``async with``,
+        ``async for``)? Its steps then cannot be shared with a synchronous def's."""
+        if not unit.function.is_async:
+            return False
+        node = self._node(unit.path, unit.line)
+        return node is not None and any(
+            isinstance(n, ast.Await | ast.AsyncWith | ast.AsyncFor) for n in ast.walk(node)
+        )
+
+    def reads_instance(self, unit: CloneUnit) -> bool:
+        """Does a method read its ``self`` or ``cls`` (what each class has)?"""
+        node = self._node(unit.path, unit.line) if unit.owner else None
+        return node is not None and any(
+            isinstance(n, ast.Name) and n.id in ("self", "cls") for n in ast.walk(node)
+        )
+
     def _defines_class(self, path: str, line: int) -> bool:
         node = self._node(path, line)
         return node is not None and any(

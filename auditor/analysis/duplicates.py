@@ -14,7 +14,8 @@ reported at its strongest level only:
   `DuplicateSettings.loose_min_tokens`);
 - ``near`` (type 3): shingle sets whose Jaccard similarity reaches a threshold, between
   tests that request the same fixtures (near pairs over other fixtures still count
-  towards two files overlapping, but make no group of tests to merge).
+  towards two files overlapping, but make no group of tests to merge), and never between
+  an async test that awaits and a sync one (their mirrored steps cannot be shared).
 
 The classes nest (exact within parametrize within renamed), so a class is reported
 through one representative of each class below it, and near pairs are looked for between
@@ -65,6 +66,7 @@ from auditor.analysis.near_clones import (
 )
 from auditor.analysis.resolution import Resolution, resolve
 from auditor.model.suite import Suite
+from auditor.parse.token_stream import SKIP_PREFIXES
 from auditor.parse.trees import ParsedFiles
 
 _KIND_ORDER = {"test": 0, "fixture": 1, "file": 2}
@@ -139,7 +141,42 @@ def _test_groups(
             groups.append(_exact_group(same, context.differing(same)))
     exact_family = {c[0]: c for c in exact}
 
-    literal = split(classes_by(exact_family, lambda i: units[i].shape.literals))
+    def setup(index: int) -> str:
+        fixtures = context.fixtures(units[index])
+        return "\x1f".join(f"{k}={v}" for k, v in sorted(fixtures.items()))
+
+    def by_setup(classes: list[list[int]]) -> list[list[int]]:
+        """Tests in other files with other literals over other fixtures check other
+        values in another setup (each module's own `client` app): other tests, not
+        cases of one (`_by_file`: in one file they are). But one
+        test written for each setup (one name, up to `_async`/`_asgi`...: `mirror_name`)
+        is the same test over what differs."""
+        split_up: list[list[int]] = []
+        for c in classes:
+            if len(c) < 2 or len({setup(i) for i in c}) == 1:
+                split_up.append(c)
+                continue
+            names: dict[str, list[int]] = defaultdict(list)
+            for i in c:
+                names[mirror_name(units[i].name)].append(i)
+            mirrors = [m for m in names.values() if len({setup(i) for i in m}) > 1]
+            mirrored = {i for m in mirrors for i in m}
+            split_up.extend(mirrors)
+            split_up.extend(_by_file(classes_by([i for i in c if i not in mirrored], setup)))
+        return split_up
+
+    def _by_file(pieces: list[list[int]]) -> list[list[int]]:
+        """Pieces with a file in common merged again: in one module, tests over its
+        fixtures of other models (an int and a str column) are cases of one test."""
+        merged: list[list[int]] = []
+        for piece in pieces:
+            paths = {units[i].path for i in piece}
+            keep = [m for m in merged if paths.isdisjoint(units[i].path for i in m)]
+            joined = [i for m in merged if m not in keep for i in m]
+            merged = [*keep, sorted([*joined, *piece])]
+        return merged
+
+    literal = by_setup(split(classes_by(exact_family, lambda i: units[i].shape.literals)))
     literal_family = {c[0]: [i for r in c for i in exact_family[r]] for c in literal}
     for c in literal:
         if len(c) > 1:
@@ -151,9 +188,11 @@ def _test_groups(
                 groups.append(_parametrize_group([units[r] for r in c]))
 
     big = [i for i in literal_family if units[i].shape.size >= settings.min_tokens]
-    renamed = split(
-        loosely_merged(
-            classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+    renamed = by_setup(
+        split(
+            loosely_merged(
+                classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+            )
         )
     )
     for c in renamed:
@@ -172,6 +211,7 @@ def _test_groups(
         for a, b, similarity in near_pairs([units[r].shape for r in reps], settings, capped)
         if subject(reps[a]) == subject(reps[b])
         and same_checks(units[reps[a]].shape.steps, units[reps[b]].shape.steps)
+        and context.awaits(units[reps[a]]) == context.awaits(units[reps[b]])
     ]
     cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:
@@ -179,7 +219,13 @@ def _test_groups(
     # Near pairs over other fixtures still make two files overlap (a shared scenario
     # base class or a parametrized fixture merges them), but are no pair of tests to
     # merge into one.
-    mergeable = [p for p in pairs if same_fixtures(units[p[0]], units[p[1]])]
+    # Tests split apart by `by_setup` are not near clones of each other either.
+    mergeable = [
+        (left, right, similarity)
+        for left, right, similarity in pairs
+        if same_fixtures(units[left], units[right])
+        and (units[left].shape.renamed != units[right].shape.renamed or setup(left) == setup(right))
+    ]
     for cluster, similarity in clusters(mergeable):
         group = _near_group([units[i] for i in cluster], similarity)
         if cut_short.intersection(cluster):
@@ -187,6 +233,15 @@ def _test_groups(
             group = replace(group, suggestion=group.suggestion + note)
         groups.append(group)
     return groups, classes
+
+
+_VARIANT_WORDS = frozenset({"async", "asyncio", "aio", "asgi", "sync", "wsgi"})
+
+
+def mirror_name(name: str) -> str:
+    """A test's name without the words that name a variant of one setup (`_async`,
+    `_asgi`, `_wsgi`...): `test_view_args_async` mirrors `test_view_args`."""
+    return "_".join(w for w in name.split("_") if w.lower() not in _VARIANT_WORDS)
 
 
 def same_fixtures(unit: CloneUnit, other: CloneUnit) -> bool:
@@ -266,10 +321,36 @@ class CloneClasses:
         return "\x1f".join((unit.shape.exact, *(f"{k}={v}" for k, v in sorted(resolved.items()))))
 
 
+def _conditions(unit: CloneUnit) -> frozenset[str]:
+    """The decorators and marks that only say when the test runs (`skip_decorator`:
+    left out of the shapes)."""
+    reach = unit.function.reach
+    names = [m.name for m in unit.function.marks]
+    names += [
+        c.name.rsplit(".", 1)[-1] for c in (reach.calls if reach else ()) if c.kind == "decorator"
+    ]
+    return frozenset(n for n in names if n.lower().startswith(SKIP_PREFIXES))
+
+
+def _different_conditions(units: list[CloneUnit]) -> str:
+    """A note when some of `units` run under conditions the others do not have, else ""."""
+    conditions = [_conditions(u) for u in units]
+    differing = sorted(frozenset.union(*conditions) - frozenset.intersection(*conditions))
+    if not differing:
+        return ""
+    shown = ", ".join(
+        f"`{name}` on {sum(name in c for c in conditions)} of {len(units)}"
+        for name in differing[:4]
+    )
+    return f"they run under other conditions ({shown})"
+
+
 def _different_callees(units: list[CloneUnit]) -> str:
     """A note when the same code calls different functions (names imported from
-    different modules under one name), else ""."""
-    calls = [u.calls for u in units]
+    different modules under one name), else "". Decorators that only say when a test
+    runs are conditions (`_different_conditions`), not callees."""
+    skips = frozenset.union(*(_conditions(u) for u in units))
+    calls = [u.calls - skips for u in units]
     if len(set(calls)) < 2:
         return ""
     differing = sorted(frozenset.union(*calls) - frozenset.intersection(*calls))
@@ -305,6 +386,9 @@ def _exact_group(units: list[CloneUnit], differs: tuple[str, ...] = ()) -> Dupli
             f"; but check first: one name is imported from different places ({callees}): "
             "if those are different objects, parametrize over them instead"
         )
+    conditions = "" if differs else _different_conditions(units)
+    if conditions:
+        advice += f"; but check first: {conditions}: the copy kept must run whenever any did"
     return DuplicateGroup("test", "exact", members, 1.0, advice, differs)
 
 
@@ -315,7 +399,9 @@ def _parametrize_group(units: list[CloneUnit]) -> DuplicateGroup:
     varying = varying_positions([u.shape.values for u in units])
     argnames = ["value" if n == 0 else f"value_{n + 1}" for n in range(len(varying))]
     cases = len(units)
-    if any(u.unittest for u in units):
+    # unittest methods request no fixtures: tests that do are a plain class's (one whose
+    # unread base is only named like a TestCase)
+    if any(u.unittest for u in units) and not any(u.params for u in units):
         advice = f"merge into `{name}`, looping over {cases} cases with `self.subTest`"
     else:
         signature = ", ".join([*units[0].params, *argnames])
@@ -338,6 +424,9 @@ def _parametrize_group(units: list[CloneUnit]) -> DuplicateGroup:
             f"; one name is imported from different places ({callees}): "
             "parametrize over them too if they differ"
         )
+    conditions = _different_conditions(units)
+    if conditions:
+        advice += f"; {conditions}: give those cases their marks (`pytest.param(..., marks=...)`)"
     return DuplicateGroup("test", "parametrize", sorted_members(units), 1.0, advice)
 
 

@@ -36,7 +36,10 @@ def fixture_groups(
     how pytest is meant to be used.
 
     What the code's names resolve to counts too: copies working on other modules of the
-    project (`Context.subject`) are split apart, fixtures that build a class (a model
+    project (`Context.subject`) or reading names that are something else in each file
+    (each module's own `app`, its own class of one name: `Context.refs`) are split
+    apart, methods reading their `self` (each class's own attributes) cannot move to a
+    conftest, fixtures that build a class (a model
     class per module) are never variants of one fixture, and a family is reported only
     when its one copy can live somewhere without changing the fixture any test gets (a
     conftest copy would replace a wider definition for the tests that use that one
@@ -59,7 +62,17 @@ def fixture_groups(
     def split(classes: list[list[int]]) -> list[list[int]]:
         return [s for c in classes for s in (classes_by(c, subject) if len(c) > 1 else [c])]
 
-    families = split(classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i])))
+    def names(index: int) -> str:
+        unit = ordered[index]
+        refs = context.refs(unit.path, unit.line)
+        return "\x1f".join(f"{k}={v}" for k, v in sorted(refs.items()))
+
+    families = [
+        f
+        for c in split(classes_by(range(len(ordered)), lambda i: _fixture_key(ordered[i])))
+        for f in (classes_by(c, names) if len(c) > 1 else [c])
+        if not any(context.reads_instance(ordered[i]) for i in f)
+    ]
     hoisting = _Hoisting(context, nodes)
     schemas = _Schemas(ordered, context)
     groups: list[DuplicateGroup] = []
