@@ -119,10 +119,13 @@ class Rule:
     cache_scope: ClassVar[Literal["file", "suite"]] = "suite"
     """What `check_file` may read, for caching its results per file
     (`auditor.lint.rule_cache`): "file" is the file, its conftest chain, the fixtures its
-    functions get or name and their code, the tests and fixtures that request its
-    fixtures, and the suite modules it imports; "suite" (the default) is anything in the
-    suite or the project, so any change to a file of the suite runs the rule again on
-    every file."""
+    functions get or name and their code (with their definitions' conftest chains and
+    request edges), the tests and fixtures that request its own fixtures, the suite
+    modules it imports and the project's own Python files (by size and mtime); a
+    question about the rest of the suite is asked through `auditor.lint.answers`, which
+    records it and its answer with the results. "suite" (the default) is anything in
+    the suite or the project, so any change to a file of the suite runs the rule again
+    on every file."""
     VALID: ClassVar[tuple[Valid, ...]] = ()
     INVALID: ClassVar[tuple[Invalid, ...]] = ()
 

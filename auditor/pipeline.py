@@ -209,15 +209,17 @@ def scan(
             analysis.view.duplicates,
             confirmed,
         )
+        if store is not None and not result.errors:
+            # still without collections: reading the stored scans back allocates enough
+            # to start full ones over every live summary and tree (5 s on SQLAlchemy)
+            from auditor.report.scan_cache import StoredScan
+
+            results = result.evaluated + result.reused
+            stored = StoredScan(report, result.suppressed, result.baselined, results)
+            store.save(analysis.suite, stored)
     finally:
         if enabled:
             gc.enable()
-    if store is not None and not result.errors:
-        from auditor.report.scan_cache import StoredScan
-
-        results = result.evaluated + result.reused
-        stored = StoredScan(report, result.suppressed, result.baselined, results)
-        store.save(analysis.suite, stored)
     return ScanResult(report, result, analysis)
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from auditor.api import Rule, SuiteView
 from auditor.config import AuditorSettings
+from auditor.lint import answers
 from auditor.types import Finding, Severity
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ def _run_rules(
         if cache is not None:
             todo = []
             for rule in file_rules:
-                stored = cache.file_results(path, type(rule))
+                stored = cache.file_results(path, rule)
                 if stored is None:
                     todo.append(rule)
                 else:
@@ -273,6 +274,7 @@ def _run_rules(
             continue
         for rule in todo:
             evaluated += 1
+            answers.start(rule)
             try:
                 found = list(rule.check_file(file))
             except Exception as exc:  # a broken rule is reported, the run goes on
@@ -280,7 +282,7 @@ def _run_rules(
                 continue
             findings.extend(found)
             if cache is not None:
-                cache.store_file(path, type(rule), found)
+                cache.store_file(path, type(rule), found, answers.recorded(rule))
     if report_paths is not None:
         findings = [f for f in findings if f.path in report_paths]
     lines = _Lines(view)

@@ -11,17 +11,32 @@ changed. The key of a `check_file` result for file F is a digest of:
   its plugins, its autouse table, and the plugin modules outside the rootdir that define
   fixtures (path, size, mtime);
 - F's content, and the content of F's neighbourhood (:meth:`RuleCache.neighbourhood`): its
-  conftest chain, the files defining the fixtures its tests and fixtures get or request by
-  name, the files of the tests and fixtures that request F's fixtures, and the suite's
-  modules F imports, transitively (found by name in its import statements: a superset);
+  conftest chain, the files defining the fixtures its tests and fixtures get, request or
+  name (transitively, through what those fixtures request, each with its conftest chain),
+  the files of the tests and fixtures that request the fixtures defined in F, and the
+  suite's modules F imports, transitively (found by name in its import statements: a
+  superset);
 - what the model says of F: its tests, their resolved closures, the fixtures defined in F,
-  what they request and who requests them (:meth:`RuleCache.model_facts`).
+  what they request and who requests them, and for every fixture F's code reaches (as
+  above) its definition and what it requests as resolved (an override added in another
+  module gives a fixture of F's closure one more request edge: F's key changes with it)
+  (:meth:`RuleCache.model_facts`);
+- the code beside the suite (:meth:`RuleCache.project_key`): every Python file under the
+  rootdir but the suite's test modules and conftests, by size and mtime. Rules follow calls into
+  the project's modules (``from app import jobs``, a helper that builds an engine) and
+  into the suite's helper modules from there; an edit of the code under test or of a
+  helper re-runs them everywhere, an edit of a test module or a conftest only where it
+  can matter.
 
 A rule whose `check_file` reads more of the suite than that (``Rule.cache_scope =
 "suite"``, the default for rules that do not say) is keyed on the content of every file of
 the suite as well, and on the size and mtime of every Python file of the project. Rules
 that read the whole suite (`check`) are keyed the same way: reused only when no file
 changed.
+
+A file-scoped rule may also read a few precise facts of the whole suite, when it records
+each question it asks and the answer (`auditor.lint.answers`): its findings for F are
+then reused only when F's key matches and every question gets the same answer again.
 
 Storage: one JSON file per rootdir beside the summaries,
 ``v<version>/rules-<rootdir hash>-<FORMAT>.json``, written atomically once per run. Reading
@@ -43,11 +58,14 @@ from pathlib import Path, PurePath
 from auditor import __version__
 from auditor.api import Rule, SuiteView
 from auditor.config import CONFIG_NAMES
+from auditor.lint import answers
+from auditor.lint.answers import Asked
+from auditor.lint.finding_codec import decode_findings, encode_finding
 from auditor.lint.stamps import stat_of, tool_stamp, tree_stamp
 from auditor.parse.cache import write_cache_file
-from auditor.types import Applicability, Finding, Fix, Severity
+from auditor.types import Finding
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the layout of the rule cache file changes."""
 
 _IMPORT = re.compile(
@@ -95,101 +113,6 @@ def _dumps(value: object) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
 
 
-# -- findings to and from JSON ---------------------------------------------------------
-
-
-def encode_finding(finding: Finding) -> list[object] | None:
-    """The finding as plain data; None when some value would not come back the same."""
-    fix: list[object] | None = None
-    if finding.fix is not None:
-        options: list[list[object]] = []
-        for key, value in finding.fix.options:
-            if type(key) is not str or type(value) not in (str, int):
-                return None
-            options.append([key, value])
-        fix = [
-            int(finding.fix.applicability),
-            finding.fix.title,
-            finding.fix.codemod,
-            options,
-            finding.fix.path,
-        ]
-    return [
-        finding.rule,
-        finding.name,
-        finding.severity.value,
-        finding.path,
-        finding.line,
-        finding.col,
-        finding.message,
-        fix,
-    ]
-
-
-class _Malformed(ValueError):
-    pass
-
-
-def _text(value: object) -> str:
-    if type(value) is not str:
-        raise _Malformed("expected a string")
-    return value
-
-
-def _number(value: object) -> int:
-    if type(value) is not int:
-        raise _Malformed("expected an integer")
-    return value
-
-
-def decode_finding(data: object) -> Finding:
-    """The finding `data` encodes; `ValueError` for anything else."""
-    if not isinstance(data, list) or len(data) != 8:
-        raise _Malformed("expected a finding")
-    rule, name, severity, path, line, col, message, raw_fix = data
-    fix = None
-    if raw_fix is not None:
-        if not isinstance(raw_fix, list) or len(raw_fix) != 5:
-            raise _Malformed("expected a fix")
-        applicability, title, codemod, raw_options, fix_path = raw_fix
-        if not isinstance(raw_options, list):
-            raise _Malformed("expected fix options")
-        options: list[tuple[str, str | int]] = []
-        for option in raw_options:
-            if not isinstance(option, list) or len(option) != 2:
-                raise _Malformed("expected a fix option")
-            key, value = option
-            if type(value) not in (str, int):
-                raise _Malformed("expected a string or an integer")
-            options.append((_text(key), value))
-        fix = Fix(
-            Applicability(_number(applicability)),
-            _text(title),
-            _text(codemod),
-            tuple(options),
-            _text(fix_path),
-        )
-    return Finding(
-        _text(rule),
-        _text(name),
-        Severity(_text(severity)),
-        _text(path),
-        _number(line),
-        _number(col),
-        _text(message),
-        fix,
-    )
-
-
-def _decode_findings(data: object) -> tuple[Finding, ...] | None:
-    if not isinstance(data, list):
-        return None
-    try:
-        return tuple(decode_finding(item) for item in data)
-    except (ValueError, TypeError):  # _Malformed, and a bad enum value
-        return None
-
-
 # -- the cache -------------------------------------------------------------------------
 
 
@@ -204,7 +127,7 @@ class RuleCache:
         key = hashlib.blake2b(str(self.rootdir).encode(), digest_size=8).hexdigest()
         self.file = cache_dir / f"v{__version__}" / f"rules-{key}-{FORMAT}.json"
         self.rules = list(rules)
-        self.files: dict[str, dict[str, tuple[str, tuple[Finding, ...]]]] = {}
+        self.files: dict[str, dict[str, tuple[str, tuple[Finding, ...], Asked]]] = {}
         self.suite: dict[str, tuple[str, tuple[Finding, ...]]] = {}
         self._raw_files: dict[str, object] = {}
         self._raw_suite: dict[str, object] = {}
@@ -216,6 +139,8 @@ class RuleCache:
         """Per suite file, the suite files its import statements name."""
         self._global: str | None = None
         self._everything: str | None = None
+        self._project: str | None = None
+        self._tree: list[tuple[str, int, int]] | None = None
         self._file_keys: dict[str, str] = {}
         self._indexes: _Indexes | None = None
 
@@ -240,24 +165,38 @@ class RuleCache:
     def _entry(self, raw: object, key: str) -> tuple[Finding, ...] | None:
         if not isinstance(raw, list) or len(raw) != 2 or raw[0] != key:
             return None
-        return _decode_findings(raw[1])
+        return decode_findings(raw[1])
 
-    def file_results(self, path: str, rule: type[Rule]) -> tuple[Finding, ...] | None:
-        """The stored findings of `rule` on `path` when its key still matches."""
-        key = self.file_key(path, rule)
-        stored = self.files.get(path, {}).get(rule.code)
-        if stored is not None:
-            return stored[1] if stored[0] == key else None
-        per_file = self._raw_files.get(path)
-        if not isinstance(per_file, dict):
+    def file_results(self, path: str, rule: Rule) -> tuple[Finding, ...] | None:
+        """The stored findings of `rule` on `path` when its key still matches and the
+        questions it asked of the suite get the same answers."""
+        kind = type(rule)
+        key = self.file_key(path, kind)
+        stored = self.files.get(path, {}).get(kind.code)
+        if stored is None:
+            per_file = self._raw_files.get(path)
+            if not isinstance(per_file, dict):
+                return None
+            stored = self._file_entry(per_file.get(kind.code), key)
+            if stored is None:
+                return None
+            self.files.setdefault(path, {})[kind.code] = stored
+        if stored[0] != key or not answers.still_hold(rule, self.view, path, stored[2]):
             return None
-        found = self._entry(per_file.get(rule.code), key)
-        if found is not None:
-            self.files.setdefault(path, {})[rule.code] = (key, found)
-        return found
+        return stored[1]
 
-    def store_file(self, path: str, rule: type[Rule], findings: Iterable[Finding]) -> None:
-        self.files.setdefault(path, {})[rule.code] = (self.file_key(path, rule), tuple(findings))
+    def _file_entry(self, raw: object, key: str) -> tuple[str, tuple[Finding, ...], Asked] | None:
+        if not isinstance(raw, list) or len(raw) != 3 or raw[0] != key:
+            return None
+        found = decode_findings(raw[1])
+        asked = answers.decode(raw[2])
+        return None if found is None or asked is None else (key, found, asked)
+
+    def store_file(
+        self, path: str, rule: type[Rule], findings: Iterable[Finding], asked: Asked = ()
+    ) -> None:
+        key = self.file_key(path, rule)
+        self.files.setdefault(path, {})[rule.code] = (key, tuple(findings), asked)
         self.dirty = True
 
     def suite_results(self, rule: type[Rule]) -> tuple[Finding, ...] | None:
@@ -287,12 +226,13 @@ class RuleCache:
                     files[path] = dict(raw)
         for path, results in self.files.items():
             merged = files.get(path) or {}
-            for code, (key, findings) in results.items():
+            for code, (key, findings, asked) in results.items():
                 encoded = [encode_finding(f) for f in findings]
-                if any(item is None for item in encoded):
+                questions = answers.encode(asked)
+                if any(item is None for item in encoded) or questions is None:
                     merged.pop(code, None)
                     continue
-                merged[code] = [key, encoded]
+                merged[code] = [key, encoded, questions]
             files[path] = merged
         suite: dict[str, object] = dict(self._raw_suite)
         for code, (key, findings) in self.suite.items():
@@ -313,7 +253,7 @@ class RuleCache:
         if key is None:
             key = self._file_keys[path] = self._compute_file_key(path)
         if rule.cache_scope == "file":
-            return _digest("file", key)
+            return _digest("file", key, self.project_key())
         return _digest("suite", key, self._everything_key())
 
     def suite_key(self) -> str:
@@ -387,9 +327,29 @@ class RuleCache:
                 self.global_key(),
                 _dumps(contents),
                 _dumps(configs),
-                _project_stamp(self.rootdir, self.cache_dir),
+                _dumps(self._tree_stamp()),
             )
         return self._everything
+
+    def project_key(self) -> str:
+        """Every Python file under the rootdir but the suite's test modules and conftests
+        (whose content the neighbourhoods cover), by path, size and mtime: per-file rules
+        read other files only as Python source (the configuration is in the global key)."""
+        if self._project is None:
+            suite = self.view.suite
+            covered = {str(self.rootdir / p) for p in (*suite.test_files, *suite.conftests)}
+            rest = [
+                entry
+                for entry in self._tree_stamp()
+                if entry[0].endswith(".py") and entry[0] not in covered
+            ]
+            self._project = _digest(self.global_key(), _dumps(rest))
+        return self._project
+
+    def _tree_stamp(self) -> list[tuple[str, int, int]]:
+        if self._tree is None:
+            self._tree = tree_stamp(self.rootdir, self.cache_dir)
+        return self._tree
 
     def _compute_file_key(self, path: str) -> str:
         neighbours = sorted(self.neighbourhood(path) - {path})
@@ -412,14 +372,15 @@ class RuleCache:
         found: set[str] = set(index.chain(path))
         keys = index.keys_of(path)
         names = index.names_of(path)
-        for key in keys:
-            found.update(index.consumer_paths.get(key, ()))
+        for own in self.view.fixtures_in(path):
+            found.update(index.consumer_paths.get(own.key, ()))
         for name in names:
             found.update(index.paths_by_name.get(name, ()))
         for key in keys:
             definition = index.definitions.get(key)
             if definition is not None:
                 found.add(definition.path)
+                found.update(index.chain(definition.path))
         found.update(self._imported(path))
         return {p for p in found if p and not p.startswith(("/", ".."))}
 
@@ -457,6 +418,7 @@ class RuleCache:
             [canonical(resolution.requests(d.key)) for d in definitions],
             [sorted(index.consumer_ids.get(d.key, ())) for d in definitions],
             [resolution.used_by.get(d.key, 0) for d in definitions],
+            [index.key_facts(key) for key in sorted(index.keys_of(path))],
         ]
 
 
@@ -468,6 +430,8 @@ class _Indexes:
         resolution = view.resolution
         self.view = view
         self.definitions = resolution.definitions
+        self._keys: dict[str, frozenset[str]] = {}
+        self._key_facts: dict[str, str] = {}
         self.paths_by_name: dict[str, set[str]] = {}
         for definition in suite.fixtures:
             self.paths_by_name.setdefault(definition.name, set()).add(definition.path)
@@ -500,8 +464,23 @@ class _Indexes:
         folders = ["", *("/".join(parts[: i + 1]) for i in range(len(parts)))]
         return [self.conftest_dirs[f] for f in folders if f in self.conftest_dirs]
 
+    def key_facts(self, key: str) -> str:
+        """A digest of a fixture's definition and its request edges, as resolved."""
+        found = self._key_facts.get(key)
+        if found is None:
+            resolution = self.view.resolution
+            facts = [key, canonical(self.definitions.get(key)), canonical(resolution.requests(key))]
+            found = self._key_facts[key] = _digest(_dumps(facts))
+        return found
+
     def keys_of(self, path: str) -> set[str]:
         """Fixture keys the tests and fixtures of `path` get, request, or define."""
+        found = self._keys.get(path)
+        if found is None:
+            found = self._keys[path] = frozenset(self._keys_of(path))
+        return set(found)
+
+    def _keys_of(self, path: str) -> set[str]:
         resolution = self.view.resolution
         keys: set[str] = set()
         pending: list[str] = []
@@ -539,7 +518,3 @@ def _import_words(text: str) -> set[str]:
         module, names, plain = match.groups()
         words.update(_WORD.findall(" ".join(part for part in (module, names, plain) if part)))
     return words
-
-
-def _project_stamp(rootdir: Path, cache_dir: Path) -> str:
-    return _digest(_dumps(tree_stamp(rootdir, cache_dir)))

@@ -112,6 +112,10 @@ class ModuleAttributeAssignment(Rule):
     """
 
     code = "TA302"
+    cache_scope = "file"
+    """Besides the file's neighbourhood, `check_file` reads one fact of the whole suite,
+    whether the suite owns a module attribute (`OwnedModules`): each answer is recorded
+    in `asked` and checked again before cached findings are reused (`answer`)."""
     name = "module-attribute-assignment"
     category = "isolation"
 
@@ -374,17 +378,25 @@ class ModuleAttributeAssignment(Rule):
     def __init__(self) -> None:
         self.analysis = AnalysisCache(classify, strict=True)
         self._owned_modules: OwnedModules | None = None
+        self.asked: dict[str, bool | int | str | None] = {}
+
+    def answer(self, suite: SuiteView, path: str, question: str) -> bool:
+        """Whether the suite owns the module attribute `question` (for any file)."""
+        return self._owned(suite).owned(question)
+
+    def _owned_key(self, suite: SuiteView, key: str) -> bool:
+        owned = self.asked[key] = self._owned(suite).owned(key)
+        return owned
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not checked(file) or not may_assign(file):
             return
         analysis = self.analysis(file.suite)
-        owned = self._owned(file.suite)
         for view in file.functions:
             for write in analysis.unrestored(file, view):
                 if view.kind == "test" and trailing_cleanup(view, write):
                     continue
-                if write.key is not None and owned.owned(write.key):
+                if write.key is not None and self._owned_key(file.suite, write.key):
                     continue
                 mutated = is_mutation(write) or is_cache_fill(write)
                 if mutated and write.key and reset_at_setup(file.suite, write.key, file.path):

@@ -59,6 +59,7 @@ class DuplicateTestName(Rule):
     """
 
     code = "TA105"
+    cache_scope = "file"
     name = "duplicate-test-name"
     category = "structure"
     severity = Severity.ERROR

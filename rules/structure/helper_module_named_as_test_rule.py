@@ -137,6 +137,7 @@ class HelperModuleNamedAsTest(Rule):
     """
 
     code = "TA102"
+    cache_scope = "file"
     name = "helper-module-named-as-test"
     category = "structure"
     severity = Severity.WARNING

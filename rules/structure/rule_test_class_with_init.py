@@ -228,6 +228,7 @@ class TestClassWithInit(Rule):
     """
 
     code = "TA103"
+    cache_scope = "file"
     name = "test-class-with-init"
     category = "structure"
     severity = Severity.ERROR

@@ -247,6 +247,7 @@ class TestWithoutAssertion(Rule):
     """
 
     code = "TA107"
+    cache_scope = "file"
     name = "test-without-assertion"
     category = "structure"
     severity = Severity.WARNING
@@ -336,18 +337,18 @@ class TestWithoutAssertion(Rule):
         ),
     )
 
-    def __init__(self) -> None:
-        self._checker: AssertChecker | None = None
-
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not file.is_test_module or file.is_conftest:
             return
-        if self._checker is None or self._checker.suite is not file.suite:
-            self._checker = AssertChecker(file.suite)
+        # one checker per file: its memo ignores depth and guards recursion with False,
+        # so answers shared between files would depend on the order files are checked,
+        # and a file re-run alone (its results cached per file) could disagree with a
+        # full run
+        checker = AssertChecker(file.suite)
         for view in file.of_kind("test"):
             if self._exempt(file, view):
                 continue
-            if self._checker.asserts(view.node, file, view.cls):
+            if checker.asserts(view.node, file, view.cls):
                 continue
             dropped = _dropped_checks(view.node)
             if not dropped and self._checks_otherwise(file, view):

@@ -147,6 +147,10 @@ class UncollectedTestFunction(Rule):
     """
 
     code = "TA108"
+    cache_scope = "file"
+    """Besides the file, `check_file` reads one fact of the rest of the suite: whether
+    another file names a function. Each answer is recorded in `asked` and checked again
+    before cached findings are reused (`answer`)."""
     name = "uncollected-test-function"
     category = "structure"
     severity = Severity.WARNING
@@ -219,6 +223,16 @@ class UncollectedTestFunction(Rule):
 
     def __init__(self) -> None:
         self._mentions: _Mentions | None = None
+        self.asked: dict[str, bool | int | str | None] = {}
+
+    def answer(self, suite: SuiteView, path: str, question: str) -> bool:
+        """Whether a file of the suite other than `path` names `question`."""
+        return self._mentioned(suite, path, question)
+
+    def _mentioned(self, suite: SuiteView, path: str, name: str) -> bool:
+        if self._mentions is None or self._mentions.suite is not suite:
+            self._mentions = _Mentions(suite)
+        return self._mentions.elsewhere(path, name)
 
     def check_file(self, file: FileView) -> Iterator[Finding]:
         if not file.is_test_module or file.is_conftest:
@@ -226,11 +240,12 @@ class UncollectedTestFunction(Rule):
         candidates = list(self._candidates(file))
         if not candidates:
             return
-        if self._mentions is None or self._mentions.suite is not file.suite:
-            self._mentions = _Mentions(file.suite)
         used = _names_used(file.tree, {id(node) for node, _ in candidates})
         for node, kind in candidates:
-            if node.name in used or self._mentions.elsewhere(file.path, node.name):
+            if node.name in used:
+                continue
+            elsewhere = self.asked[node.name] = self._mentioned(file.suite, file.path, node.name)
+            if elsewhere:
                 continue
             yield self.at(
                 file,

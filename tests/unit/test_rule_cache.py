@@ -143,8 +143,8 @@ def test_entries_of_the_wrong_shape_are_misses(shop, tmp_path):
     [stored] = list(cache_dir.glob("v*/rules-*.json"))
     data = json.loads(stored.read_text())
     for results in data["files"].values():
-        for code, (key, _) in results.items():
-            results[code] = [key, [["TA999", "x", "warning", "a.py", "1", 0, "m", None]]]
+        for code, (key, *_) in results.items():
+            results[code] = [key, [["TA999", "x", "warning", "a.py", "1", 0, "m", None]], []]
     for code, (key, _) in data["suite"].items():
         data["suite"][code] = [key, {"not": "a list"}]
     stored.write_text(json.dumps(data))
