@@ -237,13 +237,15 @@ def structural_differences(plan: Plan, old: Snapshot, new: Snapshot) -> list[str
     found += _listed("new (collected, not expected)", (actual - expected).elements())
     old_errors = {moved(e) for e in old.errors}
     found += _listed("collection error", set(new.errors) - old_errors)
-    # What the static model planned that pytest never collected here (tests defined in
-    # the branch of an `if` this environment does not take) cannot be selected either.
+    # `-m` is compared among the tests pytest collected before the change: what the
+    # static model planned that pytest never collected here (tests defined in the branch
+    # of an `if` this environment does not take) cannot be selected, and what `addopts`
+    # deselects (sympy's `-m 'not slow'`) comes back under `-m unit`, which replaces it.
     collected = {_folded(moved(nodeid)) for nodeid in old.ids}
     for marker in markers_of(plan):
-        planned = marked(plan, marker) & collected
-        wanted = planned | {_folded(moved(n)) for n in old.selected[marker]}
-        got = {_folded(n) for n in new.selected[marker]}
+        planned = marked(plan, marker)
+        wanted = (planned | {_folded(moved(n)) for n in old.selected[marker]}) & collected
+        got = {_folded(n) for n in new.selected[marker]} & collected
         flag = "--strict-markers -m" if new.strict else "-m"
         found += _listed(f"`{flag} {marker}` does not select", wanted - got)
         found += _listed(f"`{flag} {marker}` also selects", got - wanted)

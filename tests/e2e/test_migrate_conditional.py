@@ -1,7 +1,7 @@
-"""`migrate apply` on a module that defines its tests under `if`/`else` (sympy's parser
-tests: one set when an optional package imports, another when not). The static model sees
-both branches; pytest collects one. The tests pytest never collected are not expected to
-be selected by `-m unit` after the change (sympy's apply rolled back for that)."""
+"""`migrate apply` where the static model and pytest's plain collection differ, as on
+sympy, whose apply rolled back for each: a module that defines its tests under
+`if`/`else` (the model sees both branches, pytest collects one), and `addopts` that
+deselect slow tests (`-m unit` after the change replaces that `-m` and selects them)."""
 
 from __future__ import annotations
 
@@ -56,3 +56,31 @@ def test_tests_of_a_branch_pytest_does_not_take_do_not_fail_the_verification(
     assert applied.code == 0, applied.out + applied.err
     moved = root / "tests/unit/test_optional.py"
     assert moved.read_text().count("pytest.mark.unit") == 1
+
+
+def test_tests_addopts_deselects_do_not_fail_the_verification(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    root = tmp_path / "deselected"
+    (root / "tests").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        "[tool.pytest.ini_options]\n"
+        'testpaths = "tests"\n'
+        "addopts = \"-m 'not slow'\"\n"
+        'markers = ["slow: takes long"]\n'
+    )
+    (root / "tests/test_sums.py").write_text(
+        "import pytest\n\n\ndef test_small():\n    assert sum([1, 2]) == 3\n\n\n"
+        "@pytest.mark.slow\ndef test_big():\n    assert sum(range(10)) == 45\n"
+    )
+    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the suite")
+    planned = run_cli("migrate", "plan", "--no-cache", cwd=root)
+    assert planned.code == 0, planned.err
+
+    applied = run_cli("migrate", "apply", "test-auditor-migration.toml", cwd=root)
+
+    assert applied.code == 0, applied.out + applied.err
+    assert (root / "tests/unit/test_sums.py").read_text().count("pytest.mark.unit") == 1
