@@ -347,3 +347,25 @@ def test_a_victim_of_state_read_only_through_calls_is_confirmed_rather_than_sear
     assert report.pairs[0].found_by == "state"
     assert not any("bisecting" in label for label in world.runs)
     assert 8 < report.spent["pairs"] < 40
+
+
+def test_more_stories_through_calls_are_tried_when_the_search_they_save_is_long():
+    """The same twelve file leakers, but the victim reads the file of the one tried last
+    (farthest from it in the default order): beyond the first three stories through calls.
+    A search over the seventy tests before it would cost about 280 executions, so up to an
+    eighth of that goes to pair runs first, and the twelfth story is still reached."""
+    tests = names(130)
+    world = World(tests)
+    for index in range(60, 120):
+        world.writes[tests[index]] = {f"app.settings.OPTION_{index}": "on"}
+    for index in range(40, 52):
+        key = f"file var/out{index}.txt"
+        world.writes[tests[index]] = {key: "written"}
+        world.probes[key] = "files"
+    world.reads[tests[3]] = {"file var/out51.txt": None}
+    world.unnamed_reads = {tests[3]}
+    world.names[tests[3]] = {"exists"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[51], tests[3])}
+    assert report.pairs[0].found_by == "state"
+    assert not any("bisecting" in label for label in world.runs)

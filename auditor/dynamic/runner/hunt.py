@@ -318,10 +318,11 @@ class _Hunt:
 
     def candidates(self, suspect: Suspect) -> list[Candidate]:
         """The best ``MAX_STATE_CANDIDATES`` of the prefix by how strongly the suspect reads
-        their state, then as many of those it reads only through calls (the working
-        directory, the time zone, a logger's level): names its code used by the way (what
-        the session's fixtures did as they were set up for a lone run) can outrank them, and
-        a pair run costs far less than the search they would otherwise take."""
+        their state, then those it reads only through calls (the working directory, the
+        time zone, a logger's level): names its code used by the way (what the session's
+        fixtures did as they were set up for a lone run) can outrank them, and a pair run
+        costs far less than the search they would otherwise take. As many of those as an
+        eighth of that search would pay for, and at least ``MAX_STATE_CANDIDATES``."""
         prefix = [n for n in suspect.prefix if n != suspect.nodeid]
         found = ranked(
             prefix,
@@ -333,7 +334,10 @@ class _Hunt:
         )
         best = found[:MAX_STATE_CANDIDATES]
         through_calls = [c for c in found[MAX_STATE_CANDIDATES:] if not c.match.named]
-        return best + through_calls[:MAX_STATE_CANDIDATES]
+        # As many as an eighth of the search they would save (a pair run is 2 executions).
+        search = SEARCH_COST * (len(suspect.prefix) + 1)
+        reach = max(MAX_STATE_CANDIDATES, search // (2 * CONFIRM_SHARE))
+        return best + through_calls[:reach]
 
     def possible_stories(self, suspect: Suspect, *, named_only: bool) -> int:
         """How many tests of the whole suite left state the suspect reads (``named_only``:
