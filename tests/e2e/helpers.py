@@ -156,3 +156,18 @@ def interruptible_auditor() -> list[str]:
         "runpy.run_module('auditor', run_name='__main__', alter_sys=True)"
     )
     return [sys.executable, "-c", start]
+
+
+def git(root: Path, *args: str) -> str:
+    """Run git in ``root`` with a throwaway identity; its standard output."""
+    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
+    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+def commit_suite(root: Path) -> None:
+    """Make ``root`` a git work tree whose one commit holds the suite as written (the
+    migration plan and the cache ignored), as ``migrate apply`` wants it."""
+    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "the suite")

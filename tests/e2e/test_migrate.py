@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from auditor.migrate.plan_file import read
-from tests.e2e.helpers import SAMPLES, RunCli
+from tests.e2e.helpers import SAMPLES, RunCli, git
 
 pytestmark = [
     pytest.mark.slow,
@@ -25,12 +25,6 @@ LATIN1_CRLF = (
     "# -*- coding: latin-1 -*-\r\n\r\n\r\ndef test_caf\u00e9():\r\n    assert 'd\u00e9j\u00e0'\r\n"
 )
 UNTOUCHED = "caf\u00e9 cr\u00e8me\r\nline two\r\n".encode("latin-1")
-
-
-def git(root: Path, *args: str) -> str:
-    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def collect(root: Path, *args: str) -> list[str]:

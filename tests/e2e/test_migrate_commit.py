@@ -7,12 +7,11 @@ folders the moves emptied; a safe fix of `check` applied as a codemod operation.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import RunCli
+from tests.e2e.helpers import RunCli, git
 
 pytestmark = [
     pytest.mark.slow,
@@ -35,11 +34,6 @@ FILES = {
         "def test_db(tmp_path):\n    sqlite3.connect(str(tmp_path / 'x.db')).close()\n"
     ),
 }
-
-
-def git(root: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def make(root: Path, *, repository: bool = True) -> Path:

@@ -6,12 +6,11 @@ deselect slow tests (`-m unit` after the change replaces that `-m` and selects t
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import RunCli
+from tests.e2e.helpers import RunCli, commit_suite
 
 pytestmark = [
     pytest.mark.slow,
@@ -32,11 +31,6 @@ else:
 """
 
 
-def git(root: Path, *args: str) -> None:
-    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
-    subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
-
-
 def test_tests_of_a_branch_pytest_does_not_take_do_not_fail_the_verification(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
@@ -44,10 +38,7 @@ def test_tests_of_a_branch_pytest_does_not_take_do_not_fail_the_verification(
     (root / "tests").mkdir(parents=True)
     (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = "tests"\n')
     (root / "tests/test_optional.py").write_text(MODULE)
-    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "the suite")
+    commit_suite(root)
     planned = run_cli("migrate", "plan", "--no-cache", cwd=root)
     assert planned.code == 0, planned.err
 
@@ -73,10 +64,7 @@ def test_tests_addopts_deselects_do_not_fail_the_verification(
         "import pytest\n\n\ndef test_small():\n    assert sum([1, 2]) == 3\n\n\n"
         "@pytest.mark.slow\ndef test_big():\n    assert sum(range(10)) == 45\n"
     )
-    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "the suite")
+    commit_suite(root)
     planned = run_cli("migrate", "plan", "--no-cache", cwd=root)
     assert planned.code == 0, planned.err
 

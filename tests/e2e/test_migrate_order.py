@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.helpers import RunCli, write_suite
+from tests.e2e.helpers import RunCli, git, write_suite
 
 pytestmark = pytest.mark.slow
 
@@ -58,11 +57,6 @@ def order_suite(root: Path, victim: str) -> Path:
             "tests/test_z_polluter.py": POLLUTER,
         },
     )
-
-
-def git(root: Path, *args: str) -> str:
-    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
-    return subprocess.run(command, cwd=root, capture_output=True, text=True, check=True).stdout
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from auditor.migrate.plan_file import Plan, read
-from tests.e2e.helpers import SAMPLES, RunCli
+from tests.e2e.helpers import SAMPLES, RunCli, git
 
 pytestmark = [
     pytest.mark.slow,
@@ -24,12 +24,6 @@ pytestmark = [
 ]
 
 OUTCOME = re.compile(r"^(PASSED|FAILED|ERROR|SKIPPED|XFAIL|XPASS) (\S+)")
-
-
-def git(root: Path, *args: str) -> str:
-    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
-    done = subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
-    return done.stdout
 
 
 def pytest_in(root: Path, *args: str) -> str:

@@ -4,13 +4,12 @@ refuses `-m unit` before the change registers `unit`, and that must not stop the
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from auditor.migrate.plan_file import read
-from tests.e2e.helpers import RunCli
+from tests.e2e.helpers import RunCli, commit_suite
 
 pytestmark = [
     pytest.mark.slow,
@@ -24,11 +23,6 @@ testpaths = "tests"
 """
 
 
-def git(root: Path, *args: str) -> None:
-    command = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t", *args]
-    subprocess.run(command, cwd=root, capture_output=True, text=True, check=True)
-
-
 def test_apply_registers_a_new_marker_in_a_strict_markers_suite(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
@@ -36,10 +30,7 @@ def test_apply_registers_a_new_marker_in_a_strict_markers_suite(
     (root / "tests").mkdir(parents=True)
     (root / "pyproject.toml").write_text(PYPROJECT)
     (root / "tests/test_add.py").write_text("def test_add():\n    assert 1 + 1 == 2\n")
-    (root / ".gitignore").write_text("test-auditor-migration.toml\n.test-auditor-cache/\n")
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "the suite")
+    commit_suite(root)
     planned = run_cli("migrate", "plan", "--no-cache", cwd=root)
     assert planned.code == 0, planned.err
     plan = read(root / "test-auditor-migration.toml")
