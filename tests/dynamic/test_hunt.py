@@ -325,12 +325,9 @@ def test_noise_every_test_leaves_does_not_make_every_test_a_leaker_of_the_target
     assert world.runs[2] == f"{tests[25]} then {tests[2]}"
 
 
-def test_a_victim_of_state_read_only_through_calls_is_confirmed_rather_than_searched_for():
-    """Twelve tests leave files; the victim reads one of them only through ``exists`` (no
-    name of its own), so its story is one of twelve and needs a long record. Sixty other
-    tests leave settings it does not read, and all of them run before it in the targeted
-    order. Confirming the story takes more than :data:`CONFIRM_RUNS` executions, far fewer
-    than the search over the seventy tests before it that it would otherwise fall to."""
+def file_leakers_and_a_reader(read: int) -> tuple[list[str], World]:
+    """130 tests: 40-51 each leave a file, 60-119 a setting; test 3 reads the file test
+    ``read`` left only through ``exists`` (no name of its own)."""
     tests = names(130)
     world = World(tests)
     for index in range(60, 120):
@@ -339,9 +336,19 @@ def test_a_victim_of_state_read_only_through_calls_is_confirmed_rather_than_sear
         key = f"file var/out{index}.txt"
         world.writes[tests[index]] = {key: "written"}
         world.probes[key] = "files"
-    world.reads[tests[3]] = {"file var/out40.txt": None}
+    world.reads[tests[3]] = {f"file var/out{read}.txt": None}
     world.unnamed_reads = {tests[3]}
     world.names[tests[3]] = {"exists"}
+    return tests, world
+
+
+def test_a_victim_of_state_read_only_through_calls_is_confirmed_rather_than_searched_for():
+    """Twelve tests leave files; the victim reads one of them only through ``exists`` (no
+    name of its own), so its story is one of twelve and needs a long record. Sixty other
+    tests leave settings it does not read, and all of them run before it in the targeted
+    order. Confirming the story takes more than :data:`CONFIRM_RUNS` executions, far fewer
+    than the search over the seventy tests before it that it would otherwise fall to."""
+    tests, world = file_leakers_and_a_reader(read=40)
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[40], tests[3])}
     assert report.pairs[0].found_by == "state"
@@ -354,17 +361,7 @@ def test_more_stories_through_calls_are_tried_when_the_search_they_save_is_long(
     (farthest from it in the default order): beyond the first three stories through calls.
     A search over the seventy tests before it would cost about 280 executions, so up to an
     eighth of that goes to pair runs first, and the twelfth story is still reached."""
-    tests = names(130)
-    world = World(tests)
-    for index in range(60, 120):
-        world.writes[tests[index]] = {f"app.settings.OPTION_{index}": "on"}
-    for index in range(40, 52):
-        key = f"file var/out{index}.txt"
-        world.writes[tests[index]] = {key: "written"}
-        world.probes[key] = "files"
-    world.reads[tests[3]] = {"file var/out51.txt": None}
-    world.unnamed_reads = {tests[3]}
-    world.names[tests[3]] = {"exists"}
+    tests, world = file_leakers_and_a_reader(read=51)
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[51], tests[3])}
     assert report.pairs[0].found_by == "state"
