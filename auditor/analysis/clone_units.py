@@ -88,6 +88,35 @@ def test_units(suite: Suite, defs: Defs) -> list[CloneUnit]:
     return [u for k in sorted(units) if (u := units[k]) is not None]
 
 
+def overriding_defs(suite: Suite, defs: Defs) -> frozenset[tuple[str, int]]:
+    """The test defs that override a test of a base class (`test_parsing_headers` of a
+    subclass over the one of the shared `CommonTestCase`): a deliberate variant for that
+    class, never a copy of the test it replaces. A class node draws its other items from
+    the base, which is how the inheritance is seen without reading the bases again."""
+    by_class: dict[str, set[tuple[str, int]]] = {}
+    for test in suite.tests:
+        node = test.nodeid.partition("[")[0].rpartition("::")[0]
+        by_class.setdefault(node, set()).add((test.defined_in or test.path, test.line))
+    named: dict[str, set[tuple[str, int]]] = {}
+    for key, (function, _) in defs.items():
+        named.setdefault(function.name, set()).add(key)
+    found: set[tuple[str, int]] = set()
+    for keys in by_class.values():
+        drawn_from = {(key[0], defs[key][1]) for key in keys if key in defs}
+        for key in keys:
+            if key not in defs:
+                continue
+            function, owner = defs[key]
+            found.update(
+                key
+                for other in named[function.name]
+                if other != key
+                and (other[0], defs[other][1]) in drawn_from
+                and (other[0], defs[other][1]) != (key[0], owner)
+            )
+    return frozenset(found)
+
+
 def loosely_merged(
     renamed: list[list[int]], units: list[CloneUnit], min_tokens: int
 ) -> list[list[int]]:

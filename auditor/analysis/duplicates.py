@@ -53,6 +53,7 @@ from auditor.analysis.clone_units import (
     classes_by,
     defs_by_line,
     loosely_merged,
+    overriding_defs,
     sorted_members,
     test_units,
 )
@@ -94,7 +95,7 @@ def find_duplicates(
     cache = CloneCache(cache_dir, Path(suite.rootdir)) if cache_dir is not None else None
     context = Context(suite, resolution or resolve(suite), defs, files, cache)
     tests = test_units(suite, defs)
-    groups, clones = _test_groups(tests, settings, context)
+    groups, clones = _test_groups(tests, settings, context, overriding_defs(suite, defs))
     groups.extend(fixture_groups(suite, defs, settings, context))
     groups.extend(_file_groups(tests, clones, settings))
     context.save()
@@ -113,7 +114,10 @@ def find_duplicates(
 
 
 def _test_groups(
-    units: list[CloneUnit], settings: DuplicateSettings, context: Context
+    units: list[CloneUnit],
+    settings: DuplicateSettings,
+    context: Context,
+    overriding: frozenset[tuple[str, int]] = frozenset(),
 ) -> tuple[list[DuplicateGroup], CloneClasses]:
     """Groups at their strongest level, and which units are clones of which, as classes
     (never as pairs: 50,000 copies of one test are one class, not 1.25 billion pairs).
@@ -121,13 +125,20 @@ def _test_groups(
     Every class is split by the modules its members work on (`Context.subject`): the
     same code over another docs module is another test. A class whose members spell
     names alike that resolve to other fixtures, classes or functions is reported with
-    those names (`DuplicateGroup.differs`), never as copies to delete."""
+    those names (`DuplicateGroup.differs`), never as copies to delete. A test that
+    overrides a base class's test (`overriding`) is its own subject: a variant on purpose."""
     subjects: dict[int, str] = {}
 
     def subject(index: int) -> str:
         found = subjects.get(index)
         if found is None:
-            found = subjects[index] = "\x1f".join(sorted(context.subject(units[index])))
+            unit = units[index]
+            own = (
+                {f"override:{unit.path}:{unit.line}"}
+                if (unit.path, unit.line) in overriding
+                else set()
+            )
+            found = subjects[index] = "\x1f".join(sorted(context.subject(unit) | own))
         return found
 
     def split(classes: list[list[int]]) -> list[list[int]]:

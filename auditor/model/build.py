@@ -13,7 +13,7 @@ from auditor.model.environment import SuiteEnvironment, find_environment
 from auditor.model.imports import ModuleIndex
 from auditor.model.plugin_sources import plugin_module_file, pytest_version, session_plugins
 from auditor.model.selection import apply_selection, selection_from_addopts
-from auditor.model.suite import Origin, Suite
+from auditor.model.suite import Origin, Suite, TestItem
 from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_files
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.parse.run import Prefetch
@@ -219,7 +219,12 @@ def build_suite(
         packages=files.packages,
         modules={
             relpath(path, root): summary
-            for path in [*conftest_paths, *test_paths, *_project_fixture_modules(root, registry)]
+            for path in [
+                *conftest_paths,
+                *test_paths,
+                *_project_fixture_modules(root, registry),
+                *_inherited_test_modules(root, collector.tests),
+            ]
             if isinstance(summary := summaries(path), ModuleSummary)
         },
         helpers={relpath(path, root): summary for path, summary in helpers.items()},
@@ -291,6 +296,13 @@ def _project_fixture_modules(root: Path, registry: Registry) -> list[Path]:
     """Modules of the project that define fixtures without being test modules or
     conftests: plugins named in `pytest_plugins`, modules fixtures are imported from."""
     paths = {d.path for d in registry.fixtures if not Path(d.path).is_absolute()}
+    return [root / p for p in sorted(paths) if not p.startswith("..")]
+
+
+def _inherited_test_modules(root: Path, tests: Sequence[TestItem]) -> list[Path]:
+    """Modules other than test modules where collected tests are defined: a base class
+    of shared tests kept in a helper or in the project's code (`webargs.testing`)."""
+    paths = {t.defined_in for t in tests if t.defined_in and not Path(t.defined_in).is_absolute()}
     return [root / p for p in sorted(paths) if not p.startswith("..")]
 
 

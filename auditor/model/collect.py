@@ -197,13 +197,28 @@ class Collector(FixtureRegistrar):
         nested_base = self._nested_base(owner, base)
         if nested_base is not None:
             return nested_base
+        if base in UNITTEST_BASES:
+            return base
         module, _, name = base.rpartition(".")
         source = self.index.find(module, importer=owner.path)
-        if source is not None and self.index.inside(source):
+        if source is not None and (self.index.inside(source) or self._in_project(source)):
             found = self.index.namespace(source).get(name)
             if found is not None and isinstance(found.obj, Class):
                 return found
         return base
+
+    def _in_project(self, source: Path) -> bool:
+        """A module of the project's own code (under the rootdir, not in an environment's
+        site-packages): a test base class kept there (`from app.testing import
+        CommonTestCase`) gives its tests and fixtures to the classes of the suite that
+        derive from it, as pytest collects them; it is not a `unittest` class because its
+        name ends in "TestCase"."""
+        if self.rootdir not in source.parents or "site-packages" in source.parts:
+            return False
+        return not any(
+            root in source.parents and self.rootdir not in (root, *root.parents)
+            for root in self.index.site_roots
+        )
 
     def _nested_base(self, owner: Target, base: str) -> Target | None:
         """`Outer.Inner` where `Outer` is a class bound in the owner's module (defined or

@@ -451,6 +451,53 @@ def test_unittest_testcase_classes(tmp_path: Path) -> None:
     assert suite.autouse["test_a.py::Checks"] == ("_unittest_setUpClass_fixture_Checks",)
 
 
+def test_a_test_base_class_kept_in_the_project_code_is_not_unittest(tmp_path: Path) -> None:
+    # webargs keeps `CommonTestCase` (plain pytest tests and a class-scoped fixture) in
+    # src/webargs/testing.py; the suite's classes derive from it and pytest collects the
+    # inherited tests with their fixtures: the "TestCase" in its name does not make it unittest
+    suite = suite_of(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.pytest.ini_options]\n",
+            "src/app/__init__.py": "",
+            "src/app/testing.py": (
+                "import unittest\n\nimport pytest\n\n"
+                "class CommonTestCase:\n"
+                "    @pytest.fixture(scope='class')\n"
+                "    def testapp(self):\n        return 1\n\n"
+                "    def test_get(self, testapp):\n        assert testapp\n\n"
+                "class RealTestCase(unittest.TestCase):\n"
+                "    def test_real(self):\n        pass\n"
+            ),
+            "tests/test_web.py": (
+                "from app.testing import CommonTestCase, RealTestCase\n"
+                "from elsewhere import GoneTestCase\n\n"
+                "class TestFlask(CommonTestCase):\n"
+                "    def test_own(self, testapp):\n        assert testapp\n\n"
+                "class Derived(RealTestCase):\n"
+                "    def test_more(self):\n        pass\n\n"
+                "class Unknown(GoneTestCase):\n"
+                "    def test_x(self):\n        pass\n"
+            ),
+        },
+    )
+    tests = by_nodeid(suite)
+    assert set(tests) == {
+        "tests/test_web.py::TestFlask::test_own",
+        "tests/test_web.py::TestFlask::test_get",
+        "tests/test_web.py::Derived::test_more",
+        "tests/test_web.py::Derived::test_real",
+        "tests/test_web.py::Unknown::test_x",
+    }
+    inherited = tests["tests/test_web.py::TestFlask::test_get"]
+    assert not inherited.is_unittest
+    assert inherited.argnames == ("testapp",)
+    assert local_fixtures(suite)["testapp"].scope is Scope.CLASS
+    # a unittest base in the project, and a base that cannot be read, stay unittest
+    assert tests["tests/test_web.py::Derived::test_real"].is_unittest
+    assert tests["tests/test_web.py::Unknown::test_x"].is_unittest
+
+
 def test_paths_nodes_and_chains_below_the_rootdir(tmp_path: Path) -> None:
     suite = suite_of(
         tmp_path,

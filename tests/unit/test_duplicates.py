@@ -1173,3 +1173,54 @@ def test_clone_analysis_parses_only_changed_files_with_a_cache(tmp_path, monkeyp
     stored.write_bytes(b"garbage")  # a broken cache file is a miss, never an error
     assert run(cached=True) == expected
     assert sorted(parsed) == ["test_a.py", "test_b.py", "test_c.py"]
+
+
+def test_a_test_overriding_its_base_class_test_is_no_copy_of_it(tmp_path: Path) -> None:
+    # webargs' falcon class overrides the shared `test_parsing_headers` (falcon upper-cases
+    # headers): a variant on purpose for that class, not a copy to merge; two look-alike
+    # tests of the base class itself still are
+    shared = """\
+        class CommonTests:
+            def test_headers(self, testapp):
+                res = testapp.get("/echo_headers", headers={"name": "Fred"})
+                assert res.json == {"name": "Fred"}
+
+            def test_cookies(self, testapp):
+                res = testapp.get("/echo_cookie", cookies={"name": "Steve"})
+                assert res.json == {"name": "Steve"}
+
+            def test_form(self, testapp):
+                res = testapp.post("/echo_form", {"name": "Joe"})
+                assert res.json == {"name": "Joe"}
+
+            def test_form_again(self, testapp):
+                res = testapp.post("/echo_form_again", {"name": "Ann"})
+                assert res.json == {"name": "Ann"}
+        """
+    suite = {
+        "pyproject.toml": "[tool.pytest.ini_options]\n",
+        "src/app/__init__.py": "",
+        "src/app/testing.py": shared,
+        "tests/test_flask.py": """\
+            from app.testing import CommonTests
+
+            class TestFlask(CommonTests):
+                pass
+            """,
+        "tests/test_falcon.py": """\
+            from app.testing import CommonTests
+
+            class TestFalcon(CommonTests):
+                def test_headers(self, testapp):
+                    res = testapp.get("/echo_headers", headers={"name": "Fred"})
+                    assert res.json == {"NAME": "Fred"}
+
+                def test_form_copy(self, testapp):
+                    res = testapp.post("/echo_form", {"name": "Joe"})
+                    assert res.json == {"name": "Joe"}
+            """,
+    }
+    groups = groups_of(tmp_path, suite)
+    grouped = {(m.path, m.name) for g in groups for m in g.members}
+    assert ("tests/test_falcon.py", "test_headers") not in grouped
+    assert ("tests/test_falcon.py", "test_form_copy") in grouped
