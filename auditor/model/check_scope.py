@@ -56,9 +56,33 @@ def check_scope(config: Config, paths: Sequence[Path], cwd: Path) -> CheckScope:
             analysis.append(path)
         else:
             extra.append(rel)
+    if whole_folders and not report and _whole_suite(config, analysis):
+        return CheckScope((), None, partial=False)
     return CheckScope(
         tuple(analysis),
         None if whole_folders else frozenset(report),
         partial=True,
         extra_files=tuple(extra),
     )
+
+
+def _whole_suite(config: Config, folders: Sequence[Path]) -> bool:
+    """Folders that hold everything pytest collects without arguments: the rootdir (a
+    pre-commit or CI `check .`) or every `testpaths` entry. Such a check is the whole
+    suite's, and its suite-wide rules (duplicates across files, unused fixtures) run."""
+    root = config.rootdir
+    if any(folder == root or folder in root.parents for folder in folders):
+        return True
+    entries = [p for pattern in config.pytest.testpaths for p in _testpath_entries(root, pattern)]
+    return bool(entries) and all(
+        any(folder == entry or folder in entry.parents for folder in folders) for entry in entries
+    )
+
+
+def _testpath_entries(root: Path, pattern: str) -> list[Path]:
+    """What a `testpaths` entry names, globbed as pytest does (relative to the rootdir)."""
+    if not pattern.strip():
+        return []
+    if Path(pattern).is_absolute():
+        return [Path(pattern)]
+    return sorted(root.glob(pattern))

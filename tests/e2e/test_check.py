@@ -302,3 +302,21 @@ def test_check_and_scan_note_plugins_not_installed_once(
     assert " ".join(scan.out.split()).count("pytest-mock (`mocker`") == 1
     report = json.loads(run_cli("scan", "--no-cache", "--format", "json", cwd=tmp_path).out)
     assert any("pytest-mock" in note for note in report["notes"])
+
+
+def test_check_of_the_rootdir_runs_the_suite_wide_rules(run_cli: RunCli, tmp_path: Path) -> None:
+    # `check .` (a pre-commit hook with pass_filenames off, a CI step) is the whole suite:
+    # a copy across two files is reported as it is with no path at all
+    copy = (
+        "def test_total():\n    cart = [1, 2, 3]\n"
+        "    assert sum(cart) == 6\n    assert len(cart) == 3\n"
+    )
+    write_suite(
+        tmp_path,
+        {"pytest.ini": "[pytest]\n", "tests/test_a.py": copy, "tests/test_b.py": copy},
+    )
+    bare = run_cli("check", "--no-cache", "--select", "TA501", cwd=tmp_path)
+    dot = run_cli("check", "--no-cache", "--select", "TA501", ".", cwd=tmp_path)
+    assert "TA501" in bare.out
+    assert dot.out == bare.out
+    assert dot.code == bare.code == 1
