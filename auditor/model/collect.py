@@ -255,15 +255,7 @@ class Collector(FixtureRegistrar):
         klass = target.obj
         assert isinstance(klass, Class)
         mro = [t for t in self.mro(target) if isinstance(t, Target)]
-        test_attr = next(
-            (
-                t.obj.test_attr
-                for t in mro
-                if isinstance(t.obj, Class) and t.obj.test_attr is not None
-            ),
-            None,
-        )
-        if test_attr is False:
+        if _test_attr(mro) is False:
             return
         if any(isinstance(t.obj, Class) and (t.obj.has_init or t.obj.has_new) for t in mro):
             return
@@ -310,7 +302,7 @@ class Collector(FixtureRegistrar):
         klass = target.obj
         assert isinstance(klass, Class)
         mro = [t for t in self.mro(target) if isinstance(t, Target)]
-        if any(isinstance(t.obj, Class) and t.obj.test_attr is False for t in mro[:1]):
+        if _test_attr(mro) is False:  # pytest reads `__test__` with getattr: inherited
             return
         chain = (*parent_chain, nodeid)
         self.register_class_fixtures(nodeid, mro, klass.name, unittest=True)
@@ -378,4 +370,12 @@ def _class_marks(mro: list[Target]) -> tuple[tuple[Mark, ...], tuple[Parametrize
     return (
         tuple(mark for c in classes for mark in c.marks),
         tuple(p for c in classes for p in c.parametrize),
+    )
+
+
+def _test_attr(mro: Sequence[Target]) -> bool | None:
+    """The class's `__test__` as `getattr` reads it: the first definition in its MRO."""
+    return next(
+        (t.obj.test_attr for t in mro if isinstance(t.obj, Class) and t.obj.test_attr is not None),
+        None,
     )

@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-PYTHON_ITEM_KINDS = frozenset({"Function", "TestCaseFunction"})
+PYTHON_ITEM_KINDS = frozenset(
+    {
+        "Function",
+        "TestCaseFunction",
+        # pytest-asyncio (0.24 and later): its items for `async def` tests are Functions
+        "Coroutine",
+        "AsyncGenerator",
+        "AsyncStaticMethod",
+        "AsyncHypothesisTest",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -498,6 +498,29 @@ def test_a_test_base_class_kept_in_the_project_code_is_not_unittest(tmp_path: Pa
     assert tests["tests/test_web.py::Unknown::test_x"].is_unittest
 
 
+def test_test_false_on_a_unittest_base_class_is_inherited(tmp_path: Path) -> None:
+    # webargs' tornado tests: `BaseAsyncTestCase(AsyncHTTPTestCase)` says `__test__ = False`
+    # and pytest reads it with getattr, so its subclasses are not collected either,
+    # unless one sets `__test__ = True` again
+    suite = suite_of(
+        tmp_path,
+        {
+            "test_a.py": (
+                "import unittest\n\n"
+                "class Base(unittest.TestCase):\n"
+                "    __test__ = False\n\n"
+                "    def runTest(self):\n        pass\n\n"
+                "class TestApp(Base):\n"
+                "    def test_post(self):\n        pass\n\n"
+                "class TestAgain(Base):\n"
+                "    __test__ = True\n\n"
+                "    def test_get(self):\n        pass\n"
+            )
+        },
+    )
+    assert list(by_nodeid(suite)) == ["test_a.py::TestAgain::test_get"]
+
+
 def test_paths_nodes_and_chains_below_the_rootdir(tmp_path: Path) -> None:
     suite = suite_of(
         tmp_path,
