@@ -11,6 +11,7 @@ from auditor.model.collect import Collector, Registry
 from auditor.model.discover import discover
 from auditor.model.environment import SuiteEnvironment, find_environment
 from auditor.model.imports import ModuleIndex
+from auditor.model.known_plugins import with_plugin_params
 from auditor.model.plugin_sources import plugin_module_file, pytest_version, session_plugins
 from auditor.model.selection import apply_selection, selection_from_addopts
 from auditor.model.suite import Origin, Suite, TestItem
@@ -204,7 +205,7 @@ def build_suite(
             packages=files.packages,
             rootdir=root,
         ),
-        fixtures=tuple(registry.fixtures),
+        fixtures=with_plugin_params(registry.fixtures, environment),
         autouse=_with_ini_usefixtures(registry.autouse, config.pytest.usefixtures),
         failures=tuple(failures),
         problems=files.problems,

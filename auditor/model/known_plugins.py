@@ -11,11 +11,13 @@ default ones only.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from auditor.model.declared import normalize
 from auditor.model.environment import SuiteEnvironment
+from auditor.model.suite import FixtureDef
 
 KNOWN_PLUGINS: dict[str, tuple[str, ...]] = {
     "pytest-mock": (
@@ -158,6 +160,33 @@ def plugins_providing(name: str) -> tuple[str, ...]:
 def looks_like_plugin(distribution: str) -> bool:
     """A declared distribution that may well be a pytest plugin (its fixtures unknown)."""
     return distribution in KNOWN_PLUGINS or bool(re.match(r"^pytest-|-pytest(-|$)", distribution))
+
+
+PLUGIN_PARAMS: dict[tuple[str, str], Callable[[frozenset[str]], int]] = {
+    # anyio's `@pytest.fixture(params=get_available_backends())`: asyncio, and trio when
+    # trio can be imported; every test of an anyio suite runs once per backend
+    ("anyio/pytest_plugin.py", "anyio_backend"): lambda installed: 2 if "trio" in installed else 1,
+}
+"""Fixtures of well-known plugins whose params are computed, not literal: how many there
+are, from the distributions the environment has (keyed by the plugin file as the model
+shows it, relative to its site-packages, and the fixture's name)."""
+
+
+def with_plugin_params(
+    fixtures: Iterable[FixtureDef], environment: SuiteEnvironment
+) -> tuple[FixtureDef, ...]:
+    """`fixtures`, with the params of `PLUGIN_PARAMS` fixtures counted for `environment`,
+    so that items are counted as pytest counts them (anyio's two backends)."""
+    installed: frozenset[str] | None = None
+    counted: list[FixtureDef] = []
+    for definition in fixtures:
+        count = PLUGIN_PARAMS.get((definition.path, definition.name))
+        if count is not None and definition.has_params and definition.params_count is None:
+            if installed is None:
+                installed = installed_distributions(environment)
+            definition = replace(definition, params_count=count(installed))
+        counted.append(definition)
+    return tuple(counted)
 
 
 def installed_distributions(environment: SuiteEnvironment) -> frozenset[str]:

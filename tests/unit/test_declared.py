@@ -7,8 +7,14 @@ from pathlib import Path
 
 from auditor.model.declared import declared_distributions, requirement_name
 from auditor.model.environment import SuiteEnvironment
-from auditor.model.known_plugins import installed_distributions, plugins_providing
+from auditor.model.known_plugins import (
+    installed_distributions,
+    plugins_providing,
+    with_plugin_params,
+)
+from auditor.model.suite import FixtureDef, Origin
 from auditor.testing import write_tree
+from auditor.types import Scope
 
 
 def test_requirement_names() -> None:
@@ -91,3 +97,39 @@ def test_plugins_providing() -> None:
     assert plugins_providing("mocker") == ("pytest-mock",)
     assert set(plugins_providing("benchmark")) == {"pytest-benchmark", "pytest-codspeed"}
     assert plugins_providing("no_such_fixture") == ()
+
+
+def test_anyio_backends_are_counted_from_the_environment(tmp_path: Path) -> None:
+    # starlette 0.41.3: every test runs once per anyio backend, 863 items from 433 tests
+    # when trio is installed; `params=get_available_backends()` is not a literal
+    site = tmp_path / "site-packages"
+    (site / "anyio-4.6.dist-info").mkdir(parents=True)
+    environment = SuiteEnvironment(str(tmp_path), "--python", (site,))
+    backend = FixtureDef(
+        "anyio_backend",
+        "",
+        "anyio/pytest_plugin.py",
+        276,
+        "anyio_backend",
+        Scope.MODULE,
+        Origin.PLUGIN,
+        0,
+        has_params=True,
+    )
+    other = FixtureDef(
+        "anyio_backend",
+        "",
+        "tests/conftest.py",
+        3,
+        "anyio_backend",
+        Scope.MODULE,
+        Origin.CONFTEST,
+        1,
+        has_params=True,
+    )
+    (counted, own) = with_plugin_params([backend, other], environment)
+    assert counted.params_count == 1
+    assert own.params_count is None  # a suite's own fixture keeps what its source says
+    (site / "trio-0.27.0.dist-info").mkdir()
+    (counted, _) = with_plugin_params([backend, other], environment)
+    assert counted.params_count == 2
