@@ -12,7 +12,7 @@ Decorators and marks are read by `auditor.parse.decorators`, shapes made by
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -415,24 +415,41 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
     )
 
 
+def _class_defs(
+    body: Sequence[cst.BaseStatement], ctx: _Context
+) -> tuple[list[Function], list[Class]]:
+    """The methods and nested classes of a class body, in order; a decorator of a method
+    reads the class's own attributes by bare name (`parametrize("key", error_messages)`);
+    a nested class's body does not see them."""
+    functions: list[Function] = []
+    classes: list[Class] = []
+    outer = MODULE_SEQUENCES.get()
+    own = {**(outer or {}), **module_sequences(body)}
+    for statement in body:
+        if isinstance(statement, cst.FunctionDef):
+            bound = MODULE_SEQUENCES.set(own)
+            try:
+                functions.append(_function(statement, ctx, in_class=True))
+            finally:
+                MODULE_SEQUENCES.reset(bound)
+        elif isinstance(statement, cst.ClassDef):
+            classes.append(_class(statement, ctx))
+    return functions, classes
+
+
 def _class(node: cst.ClassDef, ctx: _Context) -> Class:
     position = ctx.cursor.take(node.name.value)
     decorations = read_decorations(node.decorators, ctx.aliases, ctx.mark_aliases, position.line)
     bases = tuple(qualified(arg.value, ctx.aliases) or "?" for arg in node.bases if not arg.star)
-    functions: list[Function] = []
-    classes: list[Class] = []
     marks: list[AnyMark] = list(decorations.marks)
     test_attr: bool | None = None
     body = flatten_blocks(node.body.body if isinstance(node.body, cst.IndentedBlock) else [])
     local_marks = find_mark_aliases(body, ctx.aliases, ctx.mark_aliases)
     if local_marks:
         ctx = replace(ctx, mark_aliases={**ctx.mark_aliases, **local_marks})
+    functions, classes = _class_defs(body, ctx)
     for statement in body:
-        if isinstance(statement, cst.FunctionDef):
-            functions.append(_function(statement, ctx, in_class=True))
-        elif isinstance(statement, cst.ClassDef):
-            classes.append(_class(statement, ctx))
-        elif isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
                 if not isinstance(small, cst.Assign) or len(small.targets) != 1:
                     continue

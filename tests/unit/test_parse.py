@@ -296,3 +296,32 @@ def test_a_long_module_parsed_in_runs_of_statements_gives_the_same_summary():
     for size in (1, 7, 40):
         assert len(statement_chunks(text, ast.parse(text), size).texts) > 1
         assert extract("test_x.py", text, ast.parse(text), chunk_lines=size) == whole, size
+
+
+def test_parametrize_over_a_class_attribute_counts_its_cases():
+    # marshmallow's TestErrorMessages: `error_messages = (...)` in the class body, read by
+    # bare name in a method's decorator; a nested class's body does not see it
+    summary = summarize(
+        """
+        import pytest
+
+        CASES = [1, 2, 3]
+
+        class TestErrors:
+            error_messages = (("a", "A"), ("b", "B"))
+
+            @pytest.mark.parametrize(("key", "message"), error_messages)
+            def test_make_error(self, key, message): ...
+
+            @pytest.mark.parametrize("case", CASES)
+            def test_module_list(self, case): ...
+
+            class TestNested:
+                @pytest.mark.parametrize("key", error_messages)
+                def test_nested(self, key): ...
+        """
+    )
+    (klass,) = summary.classes
+    cases = {f.name: f.parametrize[0].cases for f in klass.functions}
+    assert cases == {"test_make_error": 2, "test_module_list": 3}
+    assert klass.classes[0].functions[0].parametrize[0].cases is None
