@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from auditor.analysis.clone_cache import CloneCache, Table, content_key
 from auditor.analysis.clone_groups import Member
 from auditor.analysis.resolution import Resolution
-from auditor.model.suite import FixtureDef, Suite
+from auditor.model.suite import FixtureDef, Suite, TestItem
 from auditor.parse.summary import Function, Shape
 from auditor.parse.trees import ParsedFiles
 
@@ -78,14 +78,49 @@ def clone_unit(
 
 
 def test_units(suite: Suite, defs: Defs) -> list[CloneUnit]:
-    """One unit per test def (not per collected item), in (path, line) order."""
-    units: dict[tuple[str, int], CloneUnit | None] = {}
+    """One unit per test def (not per collected item), in (path, line) order. A def
+    collected under several classes (a shared base's tests) is seen from one of them:
+    the class that collects the most defs of its own class, so that two tests of one
+    base are compared under the same class, over the same fixtures."""
+    items: dict[tuple[str, int], list[TestItem]] = {}
     for test in sorted(suite.tests, key=lambda t: t.nodeid):
         key = (test.defined_in or test.path, test.line)
-        found = defs.get(key)
-        if key not in units and found is not None:
-            units[key] = clone_unit(*key, found[0].name, test.nodeid, found, test.is_unittest)
-    return [u for k in sorted(units) if (u := units[k]) is not None]
+        if key in defs:
+            items.setdefault(key, []).append(test)
+    chosen = _viewing_classes(items, defs)
+    units: list[CloneUnit] = []
+    for key in sorted(items):
+        found = defs[key]
+        candidates = items[key]
+        test = next((t for t in candidates if _class_node(t) == chosen.get(key)), candidates[0])
+        unit = clone_unit(*key, found[0].name, test.nodeid, found, test.is_unittest)
+        if unit is not None:
+            units.append(unit)
+    return units
+
+
+def _class_node(test: TestItem) -> str:
+    return test.nodeid.partition("[")[0].rpartition("::")[0]
+
+
+def _viewing_classes(
+    items: dict[tuple[str, int], list[TestItem]], defs: Defs
+) -> dict[tuple[str, int], str]:
+    """For the defs of each class collected under more than one class node: the node
+    that collects the most of them (the first such node in node-id order)."""
+    by_owner: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for key, tests in items.items():
+        if len(tests) > 1:
+            by_owner.setdefault((key[0], defs[key][1]), []).append(key)
+    chosen: dict[tuple[str, int], str] = {}
+    for keys in by_owner.values():
+        counts: dict[str, int] = {}
+        for key in keys:
+            for node in dict.fromkeys(_class_node(t) for t in items[key]):
+                counts[node] = counts.get(node, 0) + 1
+        best = min(counts, key=lambda node: (-counts[node], node))
+        chosen.update((key, best) for key in keys)
+    return chosen
 
 
 def overriding_defs(suite: Suite, defs: Defs) -> frozenset[tuple[str, int]]:

@@ -1224,3 +1224,45 @@ def test_a_test_overriding_its_base_class_test_is_no_copy_of_it(tmp_path: Path) 
     grouped = {(m.path, m.name) for g in groups for m in g.members}
     assert ("tests/test_falcon.py", "test_headers") not in grouped
     assert ("tests/test_falcon.py", "test_form_copy") in grouped
+
+
+def test_two_tests_of_a_shared_base_are_compared_under_one_class(tmp_path: Path) -> None:
+    # webargs: each framework's class gives the base's tests its own `testapp`; the first
+    # class (aiohttp) overrides one of them, so taking each def's first item compared the
+    # two under different classes and called them "the same code over other fixtures"
+    shared = """\
+        class CommonTests:
+            def test_form(self, testapp):
+                res = testapp.post("/echo_form", {"name": "Joe"})
+                assert res.json == {"name": "Joe"}
+
+            def test_json(self, testapp):
+                res = testapp.post("/echo_json", {"name": "Ann"})
+                assert res.json == {"name": "Ann"}
+        """
+
+    def framework(name: str, extra: str = "") -> str:
+        return (
+            "import pytest\n\nfrom app.testing import CommonTests\n\n\n"
+            f"class Test{name}(CommonTests):\n"
+            "    @pytest.fixture\n"
+            f"    def testapp(self):\n        return '{name}'\n{extra}"
+        )
+
+    override = (
+        "\n    def test_form(self, testapp):\n        assert testapp.post('/echo_form_aio').ok\n"
+    )
+    groups = groups_of(
+        tmp_path,
+        {
+            "pyproject.toml": "[tool.pytest.ini_options]\n",
+            "src/app/__init__.py": "",
+            "src/app/testing.py": shared,
+            "tests/test_aiohttp.py": framework("Aiohttp", override),
+            "tests/test_bottle.py": framework("Bottle"),
+            "tests/test_flask.py": framework("Flask"),
+        },
+    )
+    (group,) = [g for g in groups if set(names(g)) == {"test_form", "test_json"}]
+    assert group.differs == ()
+    assert group.clone == "parametrize"
