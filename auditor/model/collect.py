@@ -120,11 +120,12 @@ class Collector(FixtureRegistrar):
         direct = tuple(dict.fromkeys(n for p in own.parametrize for n in p.direct))
         cases: int | None = 1
         for parametrize in own.parametrize:
-            cases = (
-                None
-                if cases is None or parametrize.cases is None
-                else cases * max(parametrize.cases, 1)
-            )
+            count = parametrize.cases
+            if count is None and parametrize.values_from is not None:
+                count = self.index.sequence_length(
+                    target.path, target.summary, parametrize.values_from
+                )
+            cases = None if cases is None or count is None else cases * max(count, 1)
         self.tests.append(
             TestItem(
                 nodeid=nodeid,

@@ -180,6 +180,19 @@ class ModuleIndex:
             known = self._relevant[source] = b"fixture" in text or b"def test" in text
         return known
 
+    def sequence_length(self, path: Path, summary: ModuleSummary, name: str) -> int | None:
+        """How many items the list or tuple display `name` holds, as the module at `path`
+        imports it from another module of the suite's test tree (``from tests.base import
+        ALL_FIELDS``); None when it is not such a name."""
+        binding = next((b for b in reversed(summary.bindings) if b.name == name), None)
+        if binding is None or binding.kind != "import" or not binding.target:
+            return None
+        source = self.find(binding.module, importer=path, level=binding.level)
+        if source is None or source == path or not self.inside(source):
+            return None
+        found = self.summary(source)
+        return dict(found.sequences).get(binding.target) if found is not None else None
+
     def inside(self, path: Path) -> bool:
         """Is `path` in the suite's own test tree, where imports are followed?"""
         known = self._inside.get(path)

@@ -200,7 +200,11 @@ class FixtureRegistrar:
                 autouse=spec.autouse,
                 scope_dynamic=spec.scope_dynamic,
                 has_params=spec.has_params,
-                params_count=spec.params_count,
+                params_count=(
+                    spec.params_count
+                    if spec.params_count is not None or spec.params_from is None
+                    else self.index.sequence_length(target.path, target.summary, spec.params_from)
+                ),
                 is_generator=function.is_generator,
                 is_async=function.is_async,
                 getfixturevalue=function.getfixturevalue,

@@ -224,6 +224,17 @@ def sequence_items(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, ...] |
     return items
 
 
+def sequence_lengths(
+    sequences: Mapping[str, cst.BaseExpression],
+) -> tuple[tuple[str, int], ...]:
+    """Each name bound to a list or tuple display, with its number of items."""
+    return tuple(
+        (name, len(items))
+        for name, expr in sequences.items()
+        if (items := elements(expr)) is not None
+    )
+
+
 def module_sequences(statements: Iterable[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
     """Module-level ``NAME = [...]`` / ``NAME = (...)`` bindings (the last one wins)."""
     found: dict[str, cst.BaseExpression] = {}
@@ -277,6 +288,9 @@ def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
         has_params=params_expr is not None,
         params_count=len(params_items) if params_items is not None else None,
         kind=kind,
+        params_from=(
+            bare_name(params_expr) if params_expr is not None and params_items is None else None
+        ),
     )
 
 
@@ -301,9 +315,24 @@ def _parametrize(call: cst.Call, line: int) -> Parametrize:
         listed = string_list(indirect_expr) or ()
         indirect = argnames if bool_value(indirect_expr) else listed
     cases: int | None = None
+    values_from: str | None = None
     if values_expr is not None:
         items = sequence_items(values_expr)
         cases = len(items) if items is not None else None
+        values_from = bare_name(values_expr) if items is None else None
     scope_expr = keywords.get("scope")
     scope = string_value(scope_expr) if scope_expr is not None else None
-    return Parametrize(argnames, line, indirect, cases, dynamic, scope if scope in SCOPES else None)
+    return Parametrize(
+        argnames,
+        line,
+        indirect,
+        cases,
+        dynamic,
+        scope if scope in SCOPES else None,
+        values_from,
+    )
+
+
+def bare_name(expr: cst.BaseExpression) -> str | None:
+    """The name an expression is, when it is one (`ALL_FIELDS`)."""
+    return expr.value if isinstance(expr, cst.Name) else None

@@ -26,6 +26,7 @@ from auditor.parse.decorators import (
     marks_of,
     module_sequences,
     read_decorations,
+    sequence_lengths,
 )
 from auditor.parse.lines import LineCursor, def_lines, fixture_call_lines
 from auditor.parse.names import (
@@ -96,13 +97,14 @@ def summarize(
     )
     ctx.mark_aliases = find_mark_aliases(flatten_blocks(context), ctx.aliases, ctx.mark_aliases)
     walk = _ModuleWalk(path, ctx)
-    bound = MODULE_SEQUENCES.set(module_sequences(flatten_blocks(context)))
+    sequences = module_sequences(flatten_blocks(context))
+    bound = MODULE_SEQUENCES.set(sequences)
     try:
         for statements in parts:
             walk.walk(statements)
     finally:
         MODULE_SEQUENCES.reset(bound)
-    return _with_dynamic_lines(walk.summary(lines), call_lines)
+    return _with_dynamic_lines(walk.summary(lines, sequence_lengths(sequences)), call_lines)
 
 
 @dataclass
@@ -180,7 +182,7 @@ class _ModuleWalk:
                 for small in statement.body:
                     self._small(small)
 
-    def summary(self, lines: int) -> ModuleSummary:
+    def summary(self, lines: int, sequences: tuple[tuple[str, int], ...] = ()) -> ModuleSummary:
         return ModuleSummary(
             path=self.path,
             functions=tuple(self.functions),
@@ -196,6 +198,7 @@ class _ModuleWalk:
             dynamic_fixtures=tuple(self.ctx.dynamic),
             all_names=self.all_names,
             lines=lines,
+            sequences=sequences,
         )
 
     def _small(self, small: cst.BaseSmallStatement) -> None:

@@ -49,6 +49,9 @@ class Parametrize(_Pickled):
     cases: int | None = None
     dynamic_argnames: bool = False
     scope: str | None = None
+    values_from: str | None = None
+    """The name the values are read from when `cases` is not known here (an imported
+    list: `parametrize("field", ALL_FIELDS)`), for the model to count."""
 
     @property
     def direct(self) -> tuple[str, ...]:
@@ -66,6 +69,8 @@ class FixtureSpec(_Pickled):
     has_params: bool = False
     params_count: int | None = None
     kind: str = "pytest"
+    params_from: str | None = None
+    """The name `params` is read from when its count is not known here."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +241,8 @@ class ModuleSummary(_Pickled):
     dynamic_fixtures: tuple[DynamicFixture, ...] = ()
     all_names: tuple[str, ...] | None = None
     lines: int = 0
+    sequences: tuple[tuple[str, int], ...] = ()
+    """Module-level names bound to a list or tuple display, with its length."""
 
     def defs(self) -> Iterator[tuple[Function, tuple[Class, ...]]]:
         """Every def: module-level ones, then those of classes at any depth, each with

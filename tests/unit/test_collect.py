@@ -521,6 +521,33 @@ def test_test_false_on_a_unittest_base_class_is_inherited(tmp_path: Path) -> Non
     assert list(by_nodeid(suite)) == ["test_a.py::TestAgain::test_get"]
 
 
+def test_cases_of_a_list_imported_from_another_module_of_the_suite(tmp_path: Path) -> None:
+    # marshmallow: `from tests.base import ALL_FIELDS` then `parametrize("FieldClass",
+    # ALL_FIELDS)`, 23 items each; a list from outside the test tree stays unknown
+    suite = suite_of(
+        tmp_path,
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": "ALL_FIELDS = [int, str, float]\nMODES = ('a', 'b')\n",
+            "tests/test_fields.py": (
+                "import pytest\n"
+                "from tests.base import ALL_FIELDS, MODES\n"
+                "from elsewhere import OTHER\n\n"
+                "@pytest.fixture(params=MODES)\n"
+                "def mode(request):\n    return request.param\n\n"
+                "@pytest.mark.parametrize('field', ALL_FIELDS)\n"
+                "def test_field(field, mode):\n    assert field\n\n"
+                "@pytest.mark.parametrize('x', OTHER)\n"
+                "def test_other(x):\n    assert x\n"
+            ),
+        },
+    )
+    tests = by_nodeid(suite)
+    assert tests["tests/test_fields.py::test_field"].cases == 3
+    assert tests["tests/test_fields.py::test_other"].cases is None
+    assert local_fixtures(suite)["mode"].params_count == 2
+
+
 def test_paths_nodes_and_chains_below_the_rootdir(tmp_path: Path) -> None:
     suite = suite_of(
         tmp_path,
