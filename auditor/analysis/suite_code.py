@@ -202,12 +202,24 @@ class SuiteCode:
         if depth > 2:
             return None
         for base in klass.bases:
-            parent = self.top.get(path, {}).get(base)
-            if isinstance(parent, Class):
-                found = self.method(path, parent, name, depth + 1)
+            parent = self.base_class(path, base)
+            if parent is not None:
+                found = self.method(parent[0], parent[1], name, depth + 1)
                 if found is not None:
                     return found
         return None
+
+    def base_class(self, path: str, base: str) -> tuple[str, Class] | None:
+        """The class a base name of a class in `path` is, with its file: one of the same
+        module, or one imported from another module of the suite or the project
+        (`RQTestCase` from `tests/__init__.py`, whose `setUpClass` connects to Redis)."""
+        local = self.top.get(path, {}).get(base)
+        if isinstance(local, Class):
+            return path, local
+        module, _, name = base.rpartition(".")
+        source = self.module_path(module) if module else None
+        found = self.top.get(source, {}).get(name) if source is not None else None
+        return (source, found) if source is not None and isinstance(found, Class) else None
 
     def _module(self, importer: str, module: str, level: int) -> str | None:
         if not level:

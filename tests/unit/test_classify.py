@@ -303,6 +303,35 @@ def test_fakes_setup_methods_and_context_managers(tmp_path: Path) -> None:
     assert "`setUp` (tests/test_billing.py:20) -> `open_ledger`" in ledger.evidence[0].text
 
 
+def test_setup_of_a_base_class_in_another_module(tmp_path: Path) -> None:
+    # rq: every test class derives from `RQTestCase` of tests/__init__.py, whose
+    # `setUpClass` connects to Redis; a plain unittest class beside them stays unit
+    tiers = tiers_of(
+        tmp_path,
+        {
+            "tests/__init__.py": (
+                "import unittest\n\nfrom redis import Redis\n\n\n"
+                "def find_empty_redis_database():\n"
+                "    connection = Redis(db=4)\n    connection.dbsize()\n    return connection\n\n\n"
+                "class RQTestCase(unittest.TestCase):\n"
+                "    @classmethod\n    def setUpClass(cls):\n"
+                "        cls.connection = find_empty_redis_database()\n"
+            ),
+            "tests/test_queue.py": (
+                "import unittest\n\nfrom tests import RQTestCase\n\n\n"
+                "class TestQueue(RQTestCase):\n"
+                "    def test_empty(self):\n        self.assertTrue(self.connection)\n\n\n"
+                "class TestNames(unittest.TestCase):\n"
+                "    def test_name(self):\n        self.assertEqual('q'.upper(), 'Q')\n"
+            ),
+        },
+    )
+    queue = tiers.tests["tests/test_queue.py::TestQueue::test_empty"]
+    assert queue.tier == "integration"
+    assert "`setUpClass` (tests/__init__.py:14)" in queue.evidence[0].text
+    assert tier(tiers, "tests/test_queue.py::TestNames::test_name") == "unit"
+
+
 STORAGE_CONFTEST = """\
 import pytest
 from flask import Flask
