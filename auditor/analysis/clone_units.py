@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 from auditor.analysis.clone_cache import CloneCache, Table, content_key
 from auditor.analysis.clone_groups import Member
 from auditor.analysis.resolution import Resolution
-from auditor.model.suite import FixtureDef, Suite, TestItem
+from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.summary import Function, Shape
 from auditor.parse.trees import ParsedFiles
 
@@ -187,6 +187,11 @@ def sorted_members(units: Iterable[CloneUnit]) -> tuple[Member, ...]:
 
 # -- what the names of a def resolve to ----------------------------------------------------
 
+_SETUP_METHODS = frozenset(
+    {"setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class", "setup"}
+)
+"""The xunit and unittest setup a test class runs around its tests."""
+
 _VARIANT = re.compile(r"_py\d+$")
 """A module written again for another Python version (``tutorial001_py310`` next to
 ``tutorial001``): the same subject, so tests over the two are copies of one test."""
@@ -352,15 +357,31 @@ class Context:
         found: dict[str, str] = {}
         for key in closure.definitions:
             definition = self.resolution.definitions.get(key)
-            if definition is not None:
+            if definition is not None and definition.origin is not Origin.XUNIT:
                 found[definition.name] = self._fixture_identity(definition)
         return found
 
+    def setups(self, unit: CloneUnit) -> dict[str, str]:
+        """The setup methods the def's own class defines (`setUp`, `setup_method`...),
+        by the shape of their code. pytest's stand-in fixtures for them are named after
+        each class (`_unittest_setUpClass_fixture_UserAPITestCase`) and would make every
+        two classes differ; two classes that inherit one setup do not."""
+        if not unit.owner:
+            return {}
+        return {
+            name: function.shape.exact if function.shape is not None else f"{path}:{line}"
+            for (path, line), (function, owner) in self.defs.items()
+            if path == unit.path
+            and owner == unit.owner
+            and (name := function.name) in _SETUP_METHODS
+        }
+
     def resolved(self, unit: CloneUnit) -> dict[str, str]:
         """What every name the def uses resolves to: its references, and for a test
-        its fixtures (as ``fixture:<name>``)."""
+        its fixtures (as ``fixture:<name>``) and its class's setup (``setup:<name>``)."""
         refs = dict(self.refs(unit.path, unit.line))
         refs.update((f"fixture:{k}", v) for k, v in self.fixtures(unit).items())
+        refs.update((f"setup:{k}", v) for k, v in self.setups(unit).items())
         return refs
 
     def differing(self, units: Sequence[CloneUnit]) -> tuple[str, ...]:

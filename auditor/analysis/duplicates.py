@@ -477,10 +477,13 @@ def _near_group(units: list[CloneUnit], similarity: float) -> DuplicateGroup:
 def over(differs: tuple[str, ...], shown: int = 4) -> str:
     """``other fixtures (`a`, `b`) and other objects under one name (`mod`)``."""
     fixtures = [n.removeprefix("fixture:") for n in differs if n.startswith("fixture:")]
-    objects = [n for n in differs if not n.startswith("fixture:")]
+    setups = [n.removeprefix("setup:") for n in differs if n.startswith("setup:")]
+    objects = [n for n in differs if not n.startswith(("fixture:", "setup:"))]
     parts = []
     if fixtures:
         parts.append(f"other fixtures ({', '.join(f'`{n}`' for n in fixtures[:shown])})")
+    if setups:
+        parts.append(f"another class setup ({', '.join(f'`{n}`' for n in setups[:shown])})")
     if objects:
         names = ", ".join(f"`{n}`" for n in objects[:shown])
         parts.append(f"other objects under one name ({names})")

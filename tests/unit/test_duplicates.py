@@ -1266,3 +1266,48 @@ def test_two_tests_of_a_shared_base_are_compared_under_one_class(tmp_path: Path)
     (group,) = [g for g in groups if set(names(g)) == {"test_form", "test_json"}]
     assert group.differs == ()
     assert group.clone == "parametrize"
+
+
+def test_unittest_classes_differ_by_their_setup_not_by_pytests_stand_in_fixtures(
+    tmp_path: Path,
+) -> None:
+    # Flask-AppBuilder: the same test body in classes with their own `setUp` was "the same
+    # code over other fixtures (`_unittest_setUpClass_fixture_UserAPITestCase`, ...)";
+    # classes inheriting one setup do not differ at all
+    body = (
+        "    def test_info(self):\n"
+        "        client = self.app.test_client()\n"
+        "        rv = client.get('api/v1/security/users/_info')\n"
+        "        self.assertEqual(rv.status_code, 200)\n"
+    )
+    base = (
+        "import unittest\n\n\nclass Base(unittest.TestCase):\n"
+        "    def setUp(self):\n        self.app = make_app()\n"
+    )
+    inherit = groups_of(
+        tmp_path / "inherit",
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": base,
+            "tests/test_a.py": (
+                "from tests.base import Base\n\n\n"
+                f"class TestUsers(Base):\n{body}\n\nclass TestRoles(Base):\n{body}"
+            ),
+        },
+    )
+    own = groups_of(
+        tmp_path / "own",
+        {
+            "tests/__init__.py": "",
+            "tests/base.py": base,
+            "tests/test_a.py": (
+                "from tests.base import Base\n\n\n"
+                "class TestA(Base):\n    def setUp(self):\n        self.app = make_app('a')\n\n"
+                f"{body}\n\n"
+                "class TestB(Base):\n    def setUp(self):\n        self.app = make_app(b=1)\n\n"
+                f"{body}"
+            ),
+        },
+    )
+    assert [g.differs for g in inherit] == [()]
+    assert [g.differs for g in own] == [("setup:setUp",)]
