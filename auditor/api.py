@@ -296,8 +296,14 @@ class FileView:
 
     @cached_property
     def functions(self) -> tuple[FunctionView, ...]:
-        """Module-level defs and defs of (nested) classes, classified."""
-        tests = {t.line: t for t in self.suite.tests_in(self.path)}
+        """Module-level defs and defs of (nested) classes, classified. A test this module
+        inherits from a class of another module (``class TestX(CommonTests)``) is not
+        one of its defs: its line is a line of that other module."""
+        tests = {
+            t.line: t
+            for t in self.suite.tests_in(self.path)
+            if not t.defined_in or t.defined_in == self.path
+        }
         fixtures = {d.line: d for d in self.suite.fixtures_in(self.path)}
         summaries = _summary_functions(self.summary)
         views: list[FunctionView] = []

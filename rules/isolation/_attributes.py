@@ -8,8 +8,9 @@ import ast
 import re
 from collections.abc import Iterator
 
-from auditor.api import FileView, FunctionView
+from auditor.api import FileView, FunctionView, Scope
 
+from ._classes import shared_through_instance
 from ._common import restore_hint, where
 from ._mutations import (
     OBJECT_ADDS,
@@ -37,6 +38,8 @@ CONTEXT_LOCALS = frozenset(
 )
 """Proxies to per-request / per-app-context objects: their attributes are not global."""
 APP_STATE = frozenset({"dependency_overrides", "user_middleware", "middleware_stack"})
+CLASS_LEVEL = "class-level:"
+"""The prefix of the key of an attribute set on an object a class keeps at class level."""
 FACTORY_SESSION = frozenset({"sqlalchemy_session", "sqlalchemy_session_factory"})
 
 
@@ -69,6 +72,17 @@ def _ignored(key: str, owner: str) -> bool:
     )
 
 
+def _class_level_key(target: ast.AST, ctx: Context) -> str | None:
+    """``class-level:<module.Class>.SHARED.attr:<path>:<line>`` for an attribute set on
+    an object a project class keeps at class level (`shared_through_instance`)."""
+    level = shared_through_instance(target, ctx.file, ctx.function)
+    if level is None or not isinstance(target, ast.Attribute):
+        return None
+    shared = target.value
+    assert isinstance(shared, ast.Attribute)
+    return f"{CLASS_LEVEL}{level.owner}.{shared.attr}.{target.attr}:{level.path}:{level.line}"
+
+
 def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
     """Assignments (and ``setattr``/``delattr``/``del``) of attributes of imported names;
     ``mock.patch``/``patch.object`` of them as restoring contexts."""
@@ -83,7 +97,7 @@ def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
         value = None if isinstance(node, (ast.Delete, ast.AugAssign)) else node.value
         role: Role = "restore" if ctx.uses_saved(value, reads, "attribute") else "change"
         for target in targets:
-            key = _global_attribute(target, ctx)
+            key = _global_attribute(target, ctx) or _class_level_key(target, ctx)
             if key is not None:
                 yield Write(node, KIND, key, role, ast.unparse(target))
         return
@@ -148,6 +162,8 @@ def may_assign(file: FileView) -> bool:
         return True
     if any(f".{method}(" in text for method in OBJECT_ADDS):
         return True
+    if re.search(r"(?<![\w.])\w+\.\w+\.\w+\s*=(?!=)", text):
+        return True  # an attribute of an object an instance holds (`_classes`)
     names = "|".join(re.escape(name) for name in file.imports)
     if not names:
         return False
@@ -184,6 +200,34 @@ def trailing_cleanup(view: FunctionView, write: Write) -> bool:
     return all(_cleanup_statement(s) for s in body[index:])
 
 
+def autouse_emptying(view: FunctionView, write: Write) -> bool:
+    """A function-scoped autouse fixture that sets the attribute to a new empty
+    container (``caches._caches = {}``): the reset every test in its reach starts from,
+    not a change one test leaves to the next."""
+    definition = view.fixture
+    node = write.node
+    return (
+        view.kind == "fixture"
+        and definition is not None
+        and definition.autouse
+        and definition.scope is Scope.FUNCTION
+        and isinstance(node, ast.Assign)
+        and _empty_container(node.value)
+    )
+
+
+def _empty_container(value: ast.expr) -> bool:
+    if isinstance(value, (ast.Dict, ast.List, ast.Set)):
+        return not (value.keys if isinstance(value, ast.Dict) else value.elts)
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id in ("dict", "list", "set")
+        and not value.args
+        and not value.keywords
+    )
+
+
 def message(view: FunctionView, write: Write) -> str:
     if is_cache_fill(write):
         getter = write.text.removesuffix("()")
@@ -204,6 +248,8 @@ def message(view: FunctionView, write: Write) -> str:
             "object (a fixture, or `monkeypatch.setattr(module, name, fresh)`)"
         )
     owner, _, attr = write.text.rpartition(".")
+    if write.key is not None and write.key.startswith(CLASS_LEVEL):
+        return _class_level_message(view, write, owner, attr)
     if attr in FACTORY_SESSION:
         return (
             f"{where(view)} rebinds `{write.text}` to its own session and never restores "
@@ -218,4 +264,17 @@ def message(view: FunctionView, write: Write) -> str:
     return (
         f"{where(view)} assigns `{write.text}` on the imported `{owner.split('.')[0]}` and "
         f"never restores it: every later test sees the new value; {instead}"
+    )
+
+
+def _class_level_message(view: FunctionView, write: Write, owner: str, attr: str) -> str:
+    assert write.key is not None
+    name, path, line = write.key.removeprefix(CLASS_LEVEL).rsplit(":", 2)
+    cls = name.rsplit(".", 3)[-3]
+    when = restore_hint(view) if view.kind != "test" else "put the old value back in a `finally`"
+    return (
+        f"{where(view)} sets `{write.text}`, but `{owner}` is not the instance's own: "
+        f"`{cls}` keeps it at class level ({path}:{line}), one object shared by every "
+        f"instance of `{cls}` and of its subclasses, so every later test sees the new "
+        f'value; {when}, or use `monkeypatch.setattr({owner}, "{attr}", ...)`'
     )

@@ -22,7 +22,8 @@ from ._resources import RELEASE_METHODS, escapes, opened_kind
 from ._syntax import failing_points, parents_of, statement_of, statements_after
 
 RUNNING_STOPS = frozenset({"shutdown", "stop", "terminate", "kill", "quit"})
-"""What stops an object that runs threads, processes or servers."""
+"""What stops an object that runs threads, processes or servers, alone or as the verb of
+a longer name (``pool.stop_workers()``, ``server.shutdown_all()``)."""
 NOT_RUNNING = re.compile(r"timer|stopwatch|watch|clock|patch|freez|mock", re.IGNORECASE)
 """Constructors whose ``stop()`` ends a measurement or a patch, not a running thing."""
 CAMEL = re.compile(r"^_?[A-Z]\w*[a-z]\w*$")
@@ -37,6 +38,11 @@ class LateRelease:
     name: str
     release: ast.Call
     """The first release, which runs only when the checks before it pass."""
+
+
+def stops(method: str) -> bool:
+    """Whether a method stops a running object: ``stop()``, ``stop_workers()``."""
+    return method in RUNNING_STOPS or method.partition("_")[0] in RUNNING_STOPS
 
 
 def _constructor(call: ast.Call) -> bool:
@@ -105,7 +111,7 @@ def _uses(function: ast.AST, name: str) -> tuple[list[ast.Call], bool]:
                 isinstance(a, ast.Attribute)
                 and isinstance(a.value, ast.Name)
                 and a.value.id == name
-                and a.attr in RELEASE_METHODS | RUNNING_STOPS
+                and (a.attr in RELEASE_METHODS or stops(a.attr))
                 for a in node.args
             ):
                 other = True  # `request.addfinalizer(name.close)`, `stack.callback(...)`
@@ -121,12 +127,14 @@ def late_releases(
         kind = opened_kind(call, file, function)
         if kind in ("session", "client"):
             continue
-        methods = RELEASE_METHODS if kind is not None else RUNNING_STOPS
         if kind is None and not _constructor(call):
             continue
         calls, other = _uses(function, name)
         releases = [
-            c for c in calls if isinstance(c.func, ast.Attribute) and c.func.attr in methods
+            c
+            for c in calls
+            if isinstance(c.func, ast.Attribute)
+            and (c.func.attr in RELEASE_METHODS if kind is not None else stops(c.func.attr))
         ]
         if not releases or other or escapes(function, name):
             continue

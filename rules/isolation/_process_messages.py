@@ -5,9 +5,13 @@ from __future__ import annotations
 from auditor.api import FileView, FunctionView
 
 from ._common import restore_hint, where
+from ._switches import KIND as SWITCH
+from ._switches import counterpart
 from ._writes import Write
 
 SYS_PATH = "sys.path"
+META_PATH = "sys.meta_path"
+PATH_HOOKS = "sys.path_hooks"
 CWD = "cwd"
 LEVEL = "logging.level"
 HANDLERS = "logging.handlers"
@@ -26,6 +30,14 @@ def message(view: FunctionView, write: Write) -> str:
         return (
             f"{who} changes `sys.path` (`{write.text}`) and never restores it: later tests "
             f"import from the changed path; {hint}use `monkeypatch.syspath_prepend()`"
+        )
+    if write.kind in (META_PATH, PATH_HOOKS):
+        return (
+            f"{who} changes the import hooks (`{write.text}`) and never restores them: every "
+            f"later import goes through the changed `{write.kind}` (putting back a saved "
+            f"reference to the same list undoes nothing); {hint}save a copy "
+            f"(`list({write.kind})`) and put it back, or use "
+            f'`monkeypatch.setattr(sys, "{write.kind.partition(".")[2]}", [...])`'
         )
     if write.kind == CWD:
         return (
@@ -69,6 +81,12 @@ def message(view: FunctionView, write: Write) -> str:
             f"{who} registers a listener (`{write.text}`) on a shared target and never "
             f"removes it: it fires in every later test; {hint}call `event.remove(...)` with "
             "the same arguments" + (" in a `finally`" if not hint else "")
+        )
+    if write.kind == SWITCH:
+        return (
+            f"{who} turns on `{write.text}` for the whole process and never turns it off "
+            f"(`{counterpart(write)}`): every later test runs with it on; {hint}call "
+            f"`{counterpart(write)}`" + (" in a `finally`" if not hint else " at teardown")
         )
     generator = "random.Random(seed)" if write.kind == RANDOM else "numpy.random.default_rng(seed)"
     return (

@@ -138,7 +138,8 @@ class StateAnalysis:
             return []
         function = view.node
         ctx = self.context(file, function)
-        writes = self.writes(walk_local(function), ctx)
+        inner = handed_defs(function, handed_out=view.kind == "fixture")
+        writes = self.writes((*walk_local(function), *inner), ctx)
         if not any(w.role == "change" for w in writes):
             return []
         parents = parents_of(function)
@@ -437,6 +438,57 @@ class StateAnalysis:
                 if edge.target in known and edge.target not in seen:
                     stack.append(known[edge.target])
         return list(seen.values())
+
+
+def handed_defs(function: ast.AST, *, handed_out: bool) -> list[ast.AST]:
+    """The nodes of the defs nested in `function` whose code runs as part of it: those
+    it calls by name (outside any ``with`` or ``try``, whose restores would not cover
+    the def's own lines) and, with `handed_out` (a fixture), those it returns, yields
+    or stores on an object (``request.cls.factory = _factory``), which the tests call.
+    Defs registered as finalizers (``request.addfinalizer(undo)``) are teardown, not
+    part of this."""
+    defs = {
+        n.name: n
+        for n in walk_local(function)
+        if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    if not defs:
+        return []
+    used: set[str] = set()
+    parents = parents_of(function)
+    for node in walk_local(function):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in defs
+            and not _guarded_call(node, parents, function)
+        ):
+            used.add(node.func.id)
+        if not handed_out:
+            continue
+        value: ast.AST | None = None
+        if isinstance(node, (ast.Return, ast.Yield)) or _stored(node):
+            value = getattr(node, "value", None)
+        if isinstance(value, ast.Name):
+            used.add(value.id)
+    return [n for name in used if name in defs for n in walk_local(defs[name])]
+
+
+def _guarded_call(node: ast.AST, parents: dict[int, ast.AST], root: ast.AST) -> bool:
+    """Whether a call sits in a ``with`` or ``try`` statement of the function."""
+    child = node
+    while id(child) in parents and child is not root:
+        child = parents[id(child)]
+        if isinstance(child, (ast.With, ast.AsyncWith, *TRY_NODES)):
+            return True
+    return False
+
+
+def _stored(node: ast.AST) -> bool:
+    """An assignment to attributes or items only (``request.cls.factory = f``)."""
+    return isinstance(node, ast.Assign) and all(
+        isinstance(t, (ast.Attribute, ast.Subscript)) for t in node.targets
+    )
 
 
 def _restoring_name(node: ast.AST) -> bool:

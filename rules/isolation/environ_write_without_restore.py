@@ -34,7 +34,10 @@ class EnvironWriteWithoutRestore(Rule):
     in a fixture with no restore after its `yield` or in a finalizer, in an xunit setup
     without a teardown that restores it, or at import time of a conftest or test module.
     Writes inside `with mock.patch.dict(os.environ)`, in a `finally`, or undone by a
-    function-scoped fixture the test uses are fine.
+    function-scoped fixture the test uses are fine. Writes in a function nested in a
+    test or fixture count as its own when it calls that function, or, for a fixture,
+    hands it to the tests (returns or yields it, or stores it:
+    `request.cls.cache_factory = _factory`).
 
     ## Why is this bad?
     The environment belongs to the process, not to the test: the value stays for every
@@ -154,7 +157,9 @@ class EnvironWriteWithoutRestore(Rule):
             if not leaks:
                 continue
             fragile = any(w.restored_at is not None for w in leaks)
-            fix = None if fragile else self._fix(file, view, names, counts)
+            own = {id(n) for n in walk_local(view.node)}
+            nested = any(id(w.node) not in own for w in leaks)
+            fix = None if fragile or nested else self._fix(file, view, names, counts)
             for write in leaks:
                 if write.restored_at is not None:
                     instead = "use `monkeypatch.setenv()` / `monkeypatch.delenv()`"

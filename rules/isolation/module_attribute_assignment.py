@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, Finding, Invalid, Rule, SuiteView, Valid
 
-from ._attributes import classify, may_assign, message, trailing_cleanup
+from ._attributes import autouse_emptying, classify, may_assign, message, trailing_cleanup
 from ._common import AnalysisCache, checked, restored_on_success
 from ._mutations import is_cache_fill, is_mutation, reset_at_setup
 from ._owned import OwnedModules
@@ -50,6 +50,11 @@ class ModuleAttributeAssignment(Rule):
     clears the cache for every test of the file (before or after its `yield`) undo it.
     Objects a fixture provides and instances of installed classes (a session, a table,
     an HTTP client) are not followed.
+
+    An attribute set on an object an instance does not own is reported too: `blp =
+    Blueprint(...)` then `blp.PARSER.DEFAULT_STATUS = 400`, where `Blueprint` (or one of
+    its bases, read from the project's source through re-exports) binds `PARSER =
+    Parser()` at class level, so every instance shares that one object.
 
     Not reported: an attribute of a module of the project that belongs to the tests
     setting it (each function of the suite using the module imports it itself and sets
@@ -400,6 +405,8 @@ class ModuleAttributeAssignment(Rule):
                     continue
                 mutated = is_mutation(write) or is_cache_fill(write)
                 if mutated and write.key and reset_at_setup(file.suite, write.key, file.path):
+                    continue
+                if autouse_emptying(view, write):
                     continue
                 if write.restored_at is not None:
                     owner, _, attr = write.text.rpartition(".")

@@ -26,7 +26,9 @@ from ._process_messages import (
     EVENTS,
     HANDLERS,
     LEVEL,
+    META_PATH,
     NUMPY_RANDOM,
+    PATH_HOOKS,
     RANDOM,
     SYS_MODULES,
     SYS_PATH,
@@ -34,6 +36,8 @@ from ._process_messages import (
     import_time_message,
     message,
 )
+from ._switches import KIND as SWITCH
+from ._switches import UNDO, counterpart, reset_by_autouse, switch
 from ._writes import Context, Role, Write
 
 WARNING_FILTERS = frozenset({"warnings.simplefilter", "warnings.filterwarnings"})
@@ -48,8 +52,15 @@ EVENT_REMOVE = frozenset({"sqlalchemy.event.remove", "sqlalchemy.event.api.remov
 
 PYTESTER = frozenset({"pytester", "testdir"})
 LIST_METHODS = frozenset({"insert", "append", "extend", "remove", "pop", "clear"})
-BUILTIN_GUARDS = {name: frozenset({SYS_PATH, CWD}) for name in PYTESTER}
-"""pytester snapshots sys.path and the working directory and restores them."""
+BUILTIN_GUARDS = {name: frozenset({SYS_PATH, META_PATH, CWD}) for name in PYTESTER}
+"""pytester snapshots sys.path, sys.meta_path and the working directory and restores
+them."""
+IMPORT_LISTS = frozenset({SYS_PATH, META_PATH, PATH_HOOKS})
+IN_PLACE = "in place"
+"""The key of a change made to the list object itself (``sys.path.insert(0, p)``)."""
+REBIND = "rebind"
+"""The key of an assignment of an alias of the list (``sys.path = saved`` where ``saved
+= sys.path``): it puts back the same object, with the in-place changes still in it."""
 MONKEYPATCH_NAMES = frozenset({"monkeypatch", "mp", "mpatch"})
 WARNINGS_PLUGIN_OFF = re.compile(r"(?:^|\s)-p\s*no:warnings(?:\s|$)")
 """`-p no:warnings` in addopts: nothing puts the filters back after each test."""
@@ -90,9 +101,43 @@ def _logger(node: ast.AST, ctx: Context, depth: int = 0) -> str | None:
 
 
 def _is_sys_path(node: ast.AST, ctx: Context) -> bool:
+    return _import_list(node, ctx) == SYS_PATH
+
+
+def _import_list(node: ast.AST, ctx: Context) -> str | None:
+    """Which of the import system's lists an expression is (``sys.path``,
+    ``sys.meta_path``, ``sys.path_hooks``), None for anything else."""
     if isinstance(node, ast.Name) and node.id in ctx.local_names:
-        return False
-    return ctx.file.qualified(node) == "sys.path"
+        return None
+    name = ctx.file.qualified(node)
+    return name if name in IMPORT_LISTS else None
+
+
+def _aliases(ctx: Context) -> frozenset[str]:
+    """Names the function, and attributes any function of the file (``self.saved``),
+    bind to one of the import lists itself, not to a copy: the same list object,
+    changed along with it."""
+    found = ctx.cache.get("import list aliases")
+    if found is None:
+        names: set[str] = set()
+        local = walk_local(ctx.function) if ctx.function is not None else iter(())
+        for scope, kinds in ((ast.walk(ctx.file.tree), ast.Attribute), (local, ast.Name)):
+            for node in scope:
+                if isinstance(node, ast.Assign) and _import_list(node.value, Context(ctx.file)):
+                    names.update(ast.unparse(t) for t in node.targets if isinstance(t, kinds))
+        found = ctx.cache["import list aliases"] = frozenset(names)
+    return found
+
+
+def _list_assignment(
+    node: ast.AST, listed: str, value: ast.expr | None, ctx: Context, text: str
+) -> Write:
+    """``sys.path = saved``: a restore when the value was saved from the list; one that
+    puts back the very object changed in place (`REBIND`) when it is an alias of it."""
+    saved = ctx.uses_saved(value, lambda n: _import_list(n, ctx) == listed, listed)
+    alias = isinstance(value, (ast.Name, ast.Attribute)) and ast.unparse(value) in _aliases(ctx)
+    role: Role = "restore" if saved else "change"
+    return Write(node, listed, REBIND if alias else None, role, text)
 
 
 def _is_sys_modules(node: ast.AST, ctx: Context) -> bool:
@@ -122,9 +167,6 @@ def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
         value = node.value if isinstance(node, ast.Assign) else None
 
-        def reads(n: ast.AST) -> bool:
-            return _is_sys_path(n, ctx)
-
         for target in targets:
             inner = target.value if isinstance(target, ast.Subscript) else target
             if isinstance(target, ast.Subscript) and _is_sys_modules(inner, ctx):
@@ -134,9 +176,9 @@ def classify(node: ast.AST, ctx: Context) -> Iterator[Write]:
                 entry: Role = "restore" if removes or saved or value is None else "change"
                 yield Write(node, SYS_MODULES, key, entry, ast.unparse(target), removal=removes)
                 continue
-            if _is_sys_path(inner, ctx):
-                role: Role = "restore" if ctx.uses_saved(value, reads, SYS_PATH) else "change"
-                yield Write(node, SYS_PATH, None, role, ast.unparse(target))
+            listed = _import_list(inner, ctx)
+            if listed is not None:
+                yield _list_assignment(node, listed, value, ctx, ast.unparse(target))
             elif isinstance(inner, ast.Attribute) and inner.attr == "handlers":
                 logger = _logger(inner.value, ctx)
                 if logger is not None:
@@ -159,11 +201,16 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
     text = f"{ast.unparse(func)}()"
     if isinstance(func, ast.Attribute):
         method, owner = func.attr, func.value
-        if method in LIST_METHODS and _is_sys_path(owner, ctx):
-            yield Write(node, SYS_PATH, None, "change", text)
+        listed = _import_list(owner, ctx)
+        if method in LIST_METHODS and listed is not None:
+            yield Write(node, listed, IN_PLACE, "change", text)
             return
-        if method == "syspath_prepend" or monkeypatched(node, file) == ("attribute", "sys.path"):
+        if method == "syspath_prepend":
             yield Write(node, SYS_PATH, None, "guard")
+            return
+        patched = monkeypatched(node, file)
+        if patched is not None and patched[0] == "attribute" and patched[1] in IMPORT_LISTS:
+            yield Write(node, patched[1], None, "guard")
             return
         if method == "chdir" and isinstance(owner, ast.Name) and owner.id in MONKEYPATCH_NAMES:
             yield Write(node, CWD, None, "guard")
@@ -233,8 +280,11 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
         yield Write(node, kind, None, "change" if node.args else "restore", f"{name}(...)")
     elif name in ("random.setstate", "numpy.random.set_state"):
         yield Write(node, RANDOM if name == "random.setstate" else NUMPY_RANDOM, None, "restore")
-    elif name.endswith(("SysPathsSnapshot", "CwdSnapshot")):
-        yield Write(node, SYS_PATH if name.endswith("SysPathsSnapshot") else CWD, None, "guard")
+    elif name.endswith("SysPathsSnapshot"):
+        yield Write(node, SYS_PATH, None, "guard")
+        yield Write(node, META_PATH, None, "guard")
+    elif name.endswith("CwdSnapshot"):
+        yield Write(node, CWD, None, "guard")
     else:
         patcher = patch_function(file, node)
         if patcher and node.args:
@@ -254,6 +304,10 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
                 and node.args[1].value == "path"
             ):
                 yield Write(node, SYS_PATH, None, "context")
+        else:
+            turned = switch(node, ctx)
+            if turned is not None:
+                yield turned
 
 
 def _args(call: ast.Call) -> str:
@@ -271,7 +325,15 @@ class ProcessStateChange(Rule):
     generators (`random.seed`, `numpy.random.seed`), `sys.modules` entries
     (`sys.modules["x"] = stub`) and SQLAlchemy event listeners on an imported target
     (`event.listen(Mapper, ...)`, `@event.listens_for(Engine, ...)`) with no
-    `event.remove`. Changes put back after the fixture's `yield`, in a `finally`, in a
+    `event.remove`, the import hooks (`sys.meta_path`, `sys.path_hooks`), and switches
+    of an imported module or object turned on and not off (`requests_cache.install_cache()`
+    when the file also calls `uninstall_cache()`, `faulthandler.enable()` with `disable()`,
+    `atexit.register(f)` with `unregister`, `bind_x()` with `unbind_x()`/`clear_x()`;
+    not calls given a local object such as `register(worker)`, and not when a
+    function-scoped autouse fixture turns it off for every test). Putting back a saved
+    reference to `sys.path` or `sys.meta_path` (`saved = sys.path` ... `sys.path = saved`)
+    does not undo an in-place change: only a copy does. Changes put back after the
+    fixture's `yield`, in a `finally`, in a
     teardown, or by `pytester` (which restores `sys.path` and the working directory) are
     fine; a change put back later in the test, but after assertions, is reported (a
     failing assertion skips the restore).
@@ -470,6 +532,7 @@ class ProcessStateChange(Rule):
             "warnings",
             "modules",
             "listen",
+            *UNDO,
         ):
             return
         analysis = self.analysis(file.suite)
@@ -482,7 +545,13 @@ class ProcessStateChange(Rule):
             for write in analysis.unrestored(file, view):
                 if write.kind == WARNINGS and restored_by_pytest:
                     continue  # pytest restores the filters after each test
+                if write.kind == SWITCH and reset_by_autouse(file.suite, write.key, file.path):
+                    continue
                 if write.restored_at is not None:
-                    yield self.at(file, write.node, restored_on_success(view, write))
+                    instead = "use `monkeypatch`"
+                    if write.kind == SWITCH:
+                        undo = counterpart(write)
+                        instead = f"turn it on in a fixture that calls `{undo}` after `yield`"
+                    yield self.at(file, write.node, restored_on_success(view, write, instead))
                     continue
                 yield self.at(file, write.node, message(view, write))

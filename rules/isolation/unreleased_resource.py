@@ -19,7 +19,8 @@ from auditor.api import (
 
 from ._common import checked, where
 from ._late_release import LateRelease, late_releases
-from ._resources import Resource, releases_param, resources
+from ._resources import Resource, opened_kind, releases_param, resources
+from ._siblings import Sibling, left_open
 from ._syntax import call_name
 
 NEEDLES = (
@@ -29,6 +30,10 @@ NEEDLES = (
     "Session",
     "sessionmaker",
     ".shutdown(",
+    ".close(",
+    ".terminate(",
+    ".stop_",
+    ".shutdown_",
     ".stop(",
     ".terminate(",
     ".kill(",
@@ -117,8 +122,11 @@ class UnreleasedResource(Rule):
     never dispose of or close, or close only at the end, after their checks (a plain
     `engine.dispose()` after an `assert` does not run when the assertion fails), and
     for objects they build that run something (`worker = Worker()`, `subprocess.Popen`,
-    an executor) and stop (`shutdown()`, `stop()`, `terminate()`, `kill()`) only after
-    their checks. An engine built by a helper of the module or the project
+    an executor) and stop (`shutdown()`, `stop()`, `terminate()`, `kill()`, or a longer
+    name with that verb such as `stop_workers()`) only after their checks, and for an
+    object they leave open while they close another one built by the same class
+    (`orig = SqliteDict(path)`; `orig.close()`; `again = SqliteDict(path)` never closed).
+    An engine built by a helper of the module or the project
     (`def make_engine(url): return create_async_engine(url)`) counts as opened where
     the helper is called.
 
@@ -266,6 +274,9 @@ class UnreleasedResource(Rule):
                 if view.kind == "test":
                     for late in late_releases(view.node, file):
                         yield self.at(file, late.node, _late(view, late))
+                    for sibling in left_open(view.node, file):
+                        if opened_kind(sibling.node, file, view.node) is None:
+                            yield self.at(file, sibling.node, _sibling(view, sibling))
 
     def _fixture(self, file: FileView, view: FunctionView) -> Iterator[Finding]:
         found = list(resources(view.node, file))
@@ -318,6 +329,17 @@ def _late(view: FunctionView, late: LateRelease) -> str:
         f"{late.release.lineno}, after checks that end the test when they fail: a failing "
         f"run leaves {holds} for the rest of the session; release it in a `finally` "
         "(or a `with` block), or get it from a fixture that releases it after `yield`"
+    )
+
+
+def _sibling(view: FunctionView, sibling: Sibling) -> str:
+    release = f"{ast.unparse(sibling.release.func)}()"
+    return (
+        f"{where(view)} builds `{sibling.name}` (`{call_name(sibling.node)}(...)`) and "
+        f"never closes it, while it closes `{sibling.closed}`, built the same way, with "
+        f"`{release}` at line {sibling.release.lineno}: what it holds (a connection, a "
+        "file, a thread) stays open after the test ends, until the garbage collector finds "
+        f"it; close `{sibling.name}` too, in a `finally` or with a `with` block"
     )
 
 

@@ -1,0 +1,129 @@
+"""Objects a class of the project keeps at class level, for TA302
+module-attribute-assignment.
+
+``class PaginationMixin: PARSER = FlaskParser()`` makes one parser for every instance of
+every subclass. A test that builds an instance and sets an attribute *of that object*
+(``blp = Blueprint(...)``; ``blp.PARSER.DEFAULT_STATUS = 400``) does not change its own
+instance: it changes the one parser every later ``Blueprint`` uses. Classes are read
+from the project's source (the module the test imports the class from, following
+re-exports such as ``from .blueprint import Blueprint`` in a package's
+``__init__.py``, and the bases of the class the same way); a class-level value counts
+when it is an object built by a call, not a literal."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from auditor.api import FileView, walk_local
+
+from ._mutations import project_module, top_level
+
+MAX_DEPTH = 6
+"""How many re-exports and bases are followed."""
+
+
+@dataclass(frozen=True)
+class ClassLevel:
+    """A class-level object of a project class."""
+
+    owner: str
+    """The class that defines it, as ``module.Class``."""
+    path: str
+    line: int
+
+
+def _module_of(file: FileView, node: ast.ImportFrom) -> FileView | None:
+    """The project module an ``import from`` names, relative or absolute."""
+    if not node.level:
+        return project_module(file.suite, node.module or "")
+    folders = file.path.split("/")[:-1]
+    base = folders[: len(folders) - (node.level - 1)]
+    parts = [*base, *(node.module.split(".") if node.module else [])]
+    if not parts:
+        return None
+    path = "/".join(parts)
+    return file.suite.file(f"{path}.py") or file.suite.file(f"{path}/__init__.py")
+
+
+def _class(file: FileView, name: str, depth: int) -> tuple[FileView, ast.ClassDef] | None:
+    """The class `name` is in `file`: defined there, or imported from a project module."""
+    if depth > MAX_DEPTH:
+        return None
+    node = top_level(file.tree, name)
+    if isinstance(node, ast.ClassDef):
+        return file, node
+    if isinstance(node, ast.ImportFrom):
+        for alias in node.names:
+            if (alias.asname or alias.name) == name:
+                module = _module_of(file, node)
+                return _class(module, alias.name, depth + 1) if module is not None else None
+    return None
+
+
+def _class_of(
+    file: FileView, func: ast.expr, depth: int = 0
+) -> tuple[FileView, ast.ClassDef] | None:
+    """The project class a constructor call names (``Blueprint`` or ``smorest.Blueprint``)."""
+    if isinstance(func, ast.Name):
+        return _class(file, func.id, depth)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        qualified = file.imports.get(func.value.id)
+        module = project_module(file.suite, qualified) if qualified else None
+        return _class(module, func.attr, depth + 1) if module is not None else None
+    return None
+
+
+def _defined(cls: ast.ClassDef, attr: str) -> ast.Assign | None:
+    for node in cls.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == attr for t in node.targets
+        ):
+            return node
+    return None
+
+
+def class_level(file: FileView, cls: ast.ClassDef, attr: str, depth: int = 0) -> ClassLevel | None:
+    """Where `cls` or one of its project bases binds `attr` at class level to an object
+    built by a call."""
+    assigned = _defined(cls, attr)
+    if assigned is not None:
+        if not isinstance(assigned.value, ast.Call):
+            return None
+        module = file.path.removesuffix(".py").replace("/", ".")
+        return ClassLevel(f"{module}.{cls.name}", file.path, assigned.lineno)
+    if depth >= MAX_DEPTH:
+        return None
+    for base in cls.bases:
+        found = _class_of(file, base, depth + 1)
+        if found is not None:
+            inherited = class_level(found[0], found[1], attr, depth + 1)
+            if inherited is not None:
+                return inherited
+    return None
+
+
+def _constructed(function: ast.AST, name: str) -> ast.Call | None:
+    """The constructor call a function binds `name` to, when it binds it once."""
+    calls = [
+        node.value
+        for node in walk_local(function)
+        if isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+    ]
+    return calls[0] if len(calls) == 1 and isinstance(calls[0], ast.Call) else None
+
+
+def shared_through_instance(
+    target: ast.AST, file: FileView, function: ast.AST | None
+) -> ClassLevel | None:
+    """For ``local.SHARED.attr`` (`target` of an assignment) where the function builds
+    ``local`` from a project class that keeps ``SHARED`` at class level: where it is."""
+    if function is None or not isinstance(target, ast.Attribute):
+        return None
+    shared = target.value
+    if not isinstance(shared, ast.Attribute) or not isinstance(shared.value, ast.Name):
+        return None
+    call = _constructed(function, shared.value.id)
+    found = _class_of(file, call.func) if call is not None else None
+    return class_level(found[0], found[1], shared.attr) if found is not None else None
