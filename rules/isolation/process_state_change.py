@@ -263,7 +263,9 @@ def _calls(node: ast.Call, ctx: Context) -> Iterator[Write]:
         yield Write(node, SYS_MODULES, key, "guard")
         return
     if name == "os.chdir":
-        yield Write(node, CWD, None, "change", f"os.chdir({_args(node)})")
+        arg = node.args[0] if node.args else None
+        back = ctx.uses_saved(arg, lambda n: _reads_cwd(n, file), CWD)  # `os.chdir(owd)`
+        yield Write(node, CWD, None, "restore" if back else "change", f"os.chdir({_args(node)})")
     elif name == "logging.disable":
         arg = node.args[0] if node.args else None
         off = arg is None or (isinstance(arg, ast.Constant) and arg.value == 0)
@@ -427,6 +429,9 @@ class ProcessStateChange(Rule):
             "    sys.path.insert(0, str(pytester.path))\n\n"
             "def test_c(tmp_path):\n    old = os.getcwd()\n    os.chdir(tmp_path)\n"
             "    try:\n        assert True\n    finally:\n        os.chdir(old)\n\n"
+            # back to the saved directory before the checks (Flask-AppBuilder's export test)
+            "def test_d(tmp_path, run):\n    owd = os.getcwd()\n    os.chdir(tmp_path)\n"
+            "    result = run()\n    os.chdir(owd)\n    assert result == 0\n\n"
             "sys.path.insert(0, os.path.dirname(__file__))\n"
         ),
         Valid(
@@ -555,3 +560,11 @@ class ProcessStateChange(Rule):
                     yield self.at(file, write.node, restored_on_success(view, write, instead))
                     continue
                 yield self.at(file, write.node, message(view, write))
+
+
+CWD_READS = frozenset({"os.getcwd", "os.getcwdb", "pathlib.Path.cwd"})
+
+
+def _reads_cwd(node: ast.AST, file: FileView) -> bool:
+    """``os.getcwd()`` (or ``Path.cwd()``): the working directory kept to go back to."""
+    return isinstance(node, ast.Call) and file.qualified(node.func) in CWD_READS

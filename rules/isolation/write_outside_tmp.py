@@ -421,6 +421,14 @@ class WriteOutsideTmp(Rule):
             "def test_b(workdir):\n    open('out.txt', 'w').close()\n\n\n"
             "def test_c(pytester):\n    open('conftest.py', 'w').close()\n"
         ),
+        # click's isolated filesystem: a temporary working directory for the block
+        # (sqlite-utils' test_insert_files)
+        Valid(
+            "import pathlib\n\nfrom click.testing import CliRunner\n\n\n"
+            "def test_insert_files():\n    runner = CliRunner()\n"
+            "    with runner.isolated_filesystem():\n        tmpdir = pathlib.Path('.')\n"
+            "        (tmpdir / 'one.txt').write_text('This is file one', 'utf-8')\n"
+        ),
         # temporary folders, reads, in-memory SQLite, config entries, cleaned-up files
         Valid(
             "import os\nfrom pathlib import Path\n\nfrom sqlalchemy import create_engine\n\n"
@@ -535,18 +543,21 @@ class WriteOutsideTmp(Rule):
 
 TEMPORARY_WORKDIR_FIXTURES = frozenset({"pytester", "testdir"})
 """pytest's own fixtures that run a test in a temporary folder."""
+WORKDIR_CALLS = frozenset({"chdir", "isolated_filesystem"})
+"""Calls that move the working directory: `os.chdir`, `monkeypatch.chdir`, and click's
+`CliRunner().isolated_filesystem()`, a temporary folder for the `with` block."""
 
 
 def _in_temporary_folder(view: FunctionView, file: FileView) -> bool:
     """The function runs with the working directory changed (``monkeypatch.chdir``,
-    ``os.chdir``, pytester), itself or through a fixture of this file it requests: its
-    relative paths are not the project's."""
+    ``os.chdir``, click's ``isolated_filesystem``, pytester), itself or through a fixture
+    of this file it requests: its relative paths are not the project's."""
     if TEMPORARY_WORKDIR_FIXTURES & set(view.params):
         return True
     local_fixtures = {f.name: f for f in file.functions if f.kind == "fixture"}
     for function in (view, *(local_fixtures[n] for n in view.params if n in local_fixtures)):
         if any(
-            isinstance(node, ast.Call) and call_name(node) == "chdir"
+            isinstance(node, ast.Call) and call_name(node) in WORKDIR_CALLS
             for node in walk_local(function.node)
         ):
             return True
