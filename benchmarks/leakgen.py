@@ -171,6 +171,8 @@ class Names:
         self.used: set[str] = set()
 
     def ident(self, parts: int = 2) -> str:
+        if parts == 1 and sum("_" not in name for name in self.used) >= len(WORDS):
+            parts = 2  # every single word is taken (seed 10's 2,000 tests): two words
         while True:
             name = "_".join(self.rng.choice(WORDS) for _ in range(parts))
             if name not in self.used and not name.endswith("_test"):

@@ -288,6 +288,36 @@ def table(scores: list[Score]) -> str:
     return "\n".join(rows)
 
 
+PHASES = (
+    "default order",
+    "rounds",
+    "pairs",
+    "alone",
+    "search",
+    "brittle",
+    "cleaners",
+    "flaky tests",
+    "unresolved",
+)
+"""The hunt's phases (``executions_by_phase``) in the order it runs them; others follow."""
+
+
+def phase_table(scores: list[Score]) -> str:
+    """Executions per phase and seed, and over every seed: where the budget goes."""
+    done = [s for s in scores if not (s.skipped or s.error)]
+    seen = {name for s in done for name in s.by_phase}
+    names = [n for n in PHASES if n in seen] + sorted(seen - set(PHASES))
+    if not names:
+        return ""
+    head = f"{'seed':>4} " + " ".join(f"{name:>13}" for name in names)
+    rows = [head, "-" * len(head)]
+    for s in done:
+        rows.append(f"{s.seed:>4} " + " ".join(f"{s.by_phase.get(n, 0):>13}" for n in names))
+    totals = " ".join(f"{sum(s.by_phase.get(n, 0) for s in done):>13}" for n in names)
+    rows += ["-" * len(head), f"{'all':>4} {totals}"]
+    return "\n".join(rows)
+
+
 def details(scores: list[Score]) -> str:
     out: list[str] = []
     for s in scores:
@@ -361,6 +391,11 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(temp, ignore_errors=True)
     print(f"seed set: {args.seeds}")
     print(table(scores))
+    phases = phase_table(scores)
+    if phases:
+        print()
+        print("executions by phase")
+        print(phases)
     text = details(scores)
     if text:
         print()

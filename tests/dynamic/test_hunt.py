@@ -366,3 +366,59 @@ def test_more_stories_through_calls_are_tried_when_the_search_they_save_is_long(
     assert pairs_of(report) == {(tests[51], tests[3])}
     assert report.pairs[0].found_by == "state"
     assert not any("bisecting" in label for label in world.runs)
+
+
+def test_state_the_victim_names_is_tried_though_three_stronger_matches_rank_first():
+    """On a long suite the victim runs alone first; four tests near it left state its code
+    names as well (tables its code also touches), nearer to it in the default order than
+    its polluter. Its polluter's state, named too, ranks fifth: it is still tried as a pair
+    (up to an eighth of the search it saves), not found by a search over the prefix."""
+    tests = names(60)
+    world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
+    for index in (11, 12, 13, 14):
+        world.writes[tests[index]] = {f"app.db.ROWS_{index}": "1"}
+    world.names[tests[10]] = {f"ROWS_{index}" for index in (11, 12, 13, 14)}
+    world.writes[tests[50]] = {"app.ext.FAST_PATH": "on"}
+    world.reads[tests[10]] = {"app.ext.FAST_PATH": None}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[50], tests[10])}
+    assert report.pairs[0].found_by == "state"
+    assert "search" not in report.spent
+    assert pair_runs(world, tests[10])[:5] == [
+        f"{tests[index]} then {tests[10]}" for index in (11, 12, 13, 14, 50)
+    ]
+
+
+def test_a_search_starts_from_the_tests_that_left_rare_state():
+    """Every test bumps a counter, so every test is a leaker; the polluter's state is not
+    seen by the probes. The search starts from the few tests that left rare state, then
+    the whole failing order: the same order is never run twice in a row."""
+    tests = names(40)
+    world = World(tests, hidden={"app.cache.ENTRY"})
+    for index, nodeid in enumerate(tests):
+        world.writes[nodeid] = {"app.stats.COUNTS": str(index)}
+    world.writes[tests[30]] = {"app.stats.COUNTS": "30", "app.cache.ENTRY": "x"}
+    world.writes[tests[25]] = {"app.stats.COUNTS": "25", "app.config.RATE": "2"}
+    world.reads[tests[3]] = {"app.cache.ENTRY": None}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[30], tests[3])}
+    assert report.pairs[0].found_by == "bisection"
+    first = world.runs.index(f"leakers then {tests[3]}")
+    assert world.runs[first + 1] == f"the failing order again up to {tests[3]}"
+    searched = [label for label in world.runs if "bisecting" in label]
+    assert len(searched) <= 2 * 6
+
+
+def test_when_every_test_before_it_left_rare_state_the_failing_order_runs_once_more_only():
+    """Every test before the victim left rare state: the leakers are the failing order
+    itself, run once more; the victim, flaky, failed in the default order only, passes
+    alone and there, and is flaky, at the cost of one run of its prefix, not two."""
+    tests = names(20)
+    world = World(tests, flaky={tests[19]: 0.1}, rng=random.Random(1))
+    for index, nodeid in enumerate(tests[:19]):
+        world.writes[nodeid] = {f"app.config.OPTION_{index}": "on"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert not report.pairs
+    assert [flaky.nodeid for flaky in report.flaky] == [tests[19]]
+    assert world.runs[-1] == f"leakers then {tests[19]}"
+    assert report.spent["flaky tests"] == 9 + 20

@@ -128,3 +128,13 @@ def test_a_file_is_named_by_its_path_or_name_and_its_folders_are_context():
     assert rows["note"] == 3
     row = Change("sqlite", "sqlite dev.sqlite table 'note' rows", "'0 rows'", "'1 row'")
     assert score([row], {"dev.sqlite"}).named
+
+
+def test_a_logger_is_named_by_its_dotted_name_in_full_not_by_its_module_names():
+    level = Change("logging", "logging.getLogger('app.billing').level", None, "'DEBUG'")
+    assert not score([level], {"app", "billing", "getLogger"}).named
+    match = score([level], {"app.billing", "isEnabledFor"})
+    assert match.named
+    assert match.strength >= 3
+    top = Change("logging", "logging.getLogger('app').level", None, "'DEBUG'")
+    assert not score([top], {"app", "isEnabledFor"}).named

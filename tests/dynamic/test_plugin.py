@@ -174,6 +174,57 @@ def test_touch_failed_keeps_the_names_of_failed_tests_only_and_none_of_pytests_r
     assert not {"reprcrash", "abspath", "astcache"} & set(reader.touched)
 
 
+@pytest.mark.parametrize("probes", [False, True])
+def test_a_session_fixtures_setup_and_teardown_are_not_the_names_of_the_test_run_alone(
+    tmp_path, probes
+):
+    """The first test of a process sets the session's fixtures up and the last tears them
+    down: a test run alone would seem to read every table a session database fixture
+    creates. A module-scoped fixture's names stay the test's (it may be set up by the
+    victim itself where it fails)."""
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(
+        tmp_path,
+        "conftest.py",
+        """
+        import pytest
+
+        def create_tables():
+            return "CREATE TABLE ORDERS_TABLE"
+
+        def drop_tables():
+            return "DROP TABLE REFUNDS_TABLE"
+
+        @pytest.fixture(scope="session", autouse=True)
+        def database():
+            create_tables()
+            yield
+            drop_tables()
+
+        @pytest.fixture(scope="module")
+        def client():
+            return "MODULE_CLIENT"
+        """,
+    )
+    write(
+        tmp_path,
+        "test_one.py",
+        """
+        def own_reader():
+            return "OWN_SETTING"
+
+        def test_one(client):
+            assert own_reader()
+        """,
+    )
+    run = PytestDriver(rootdir=tmp_path).run(
+        ["test_one.py::test_one"], label="alone", touch=True, probes=probes
+    )
+    touched = set(run.records[0].touched)
+    assert {"OWN_SETTING", "MODULE_CLIENT"} <= touched
+    assert not {"ORDERS_TABLE", "REFUNDS_TABLE", "create_tables", "drop_tables"} & touched
+
+
 def test_each_test_costs_one_snapshot_its_start_is_the_last_tests_end(tmp_path):
     """Nothing of the suite runs between two tests: the state one test ended with is the
     state the next one starts with, so it is not taken twice."""

@@ -25,7 +25,8 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -234,6 +235,9 @@ class Recorder:
         """Trace every test but keep the names of failed ones only (the hunt's rounds: a
         victim's candidates are known without running it alone)."""
         self.tracer = touching.tracer() if self.touch or self.touch_failed else None
+        self.untraced = 0
+        """Session-scoped fixture setups and teardowns going on: the tracer is paused."""
+        self.teardown_untraced = False
         self.profiler: Profiler | None = None
         if config.getoption("--ta-profile"):
             self.profiler = Profiler(self.rootdir, context.temporary)
@@ -248,7 +252,7 @@ class Recorder:
     # -- snapshots ---------------------------------------------------------------------
     def _snapshot(self) -> list[Snapshot]:
         # The probes' own calls are not the test's: tracing them is slow.
-        paused = self.tracer is not None and self.tracer.pause()
+        paused = self.tracer is not None and not self.untraced and self.tracer.pause()
         tracing = sys.getprofile()
         foreign = tracing is not None and callable(tracing)  # another Python profile function
         if foreign:
@@ -342,11 +346,14 @@ class Recorder:
     def pytest_fixture_setup(
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> Generator[None, None, None]:
+        session_scoped = fixturedef.scope == "session"
         if fixturedef.scope == "function" or not self.probes:
-            yield
+            with self._untraced(session_scoped, fixturedef):
+                yield
             return
         before = self._snapshot()
-        yield
+        with self._untraced(session_scoped, fixturedef):
+            yield
         after = self._snapshot()
         self._absorb(before, after)
         key = id(fixturedef)
@@ -363,11 +370,42 @@ class Recorder:
         # teardown, and pytest_fixture_post_finalizer just after it.
         fixturedef.addfinalizer(lambda: self.teardown_before.__setitem__(key, self._snapshot()))
 
+    @contextmanager
+    def _untraced(self, session_scoped: bool, fixturedef: pytest.FixtureDef[Any]) -> Iterator[None]:
+        """A session-scoped fixture's setup and teardown are not traced: whichever test of
+        a process comes first sets it up (and the last tears it down), so its names would
+        be that test's (a test run alone would seem to read every table the session's
+        database fixture creates)."""
+        tracer = self.tracer if session_scoped and not self.untraced else None
+        paused = tracer is not None and tracer.pause()
+        self.untraced += int(session_scoped)
+        try:
+            yield
+        finally:
+            self.untraced -= int(session_scoped)
+            if paused and tracer is not None:
+                tracer.resume()
+            if session_scoped and self.tracer is not None:
+                # Added after the fixture's own teardown: runs just before it (LIFO).
+                fixturedef.addfinalizer(self._untrace_teardown)
+
+    def _untrace_teardown(self) -> None:
+        """(A finalizer: it runs just before the session-scoped fixture's own teardown.)
+        The teardown is not traced either: the last test of a process runs it."""
+        if self.tracer is not None and not self.untraced and self.tracer.pause():
+            self.untraced += 1
+            self.teardown_untraced = True
+
     def pytest_fixture_post_finalizer(
         self, fixturedef: pytest.FixtureDef[Any], request: pytest.FixtureRequest
     ) -> None:
         """A wider fixture torn down in this test: what its teardown did is not the test's;
         what its setup changed and its teardown left changed is the fixture's leak."""
+        if self.teardown_untraced and fixturedef.scope == "session":
+            self.teardown_untraced = False
+            self.untraced -= 1
+            if self.tracer is not None:
+                self.tracer.resume()
         before = self.teardown_before.pop(id(fixturedef), None)
         setup = self.fixture_setups.pop(id(fixturedef), None)
         if before is None or len(before) != len(self.probes):

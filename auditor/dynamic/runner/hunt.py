@@ -318,11 +318,12 @@ class _Hunt:
 
     def candidates(self, suspect: Suspect) -> list[Candidate]:
         """The best ``MAX_STATE_CANDIDATES`` of the prefix by how strongly the suspect reads
-        their state, then those it reads only through calls (the working directory, the
-        time zone, a logger's level): names its code used by the way (what the session's
-        fixtures did as they were set up for a lone run) can outrank them, and a pair run
-        costs far less than the search they would otherwise take. As many of those as an
-        eighth of that search would pay for, and at least ``MAX_STATE_CANDIDATES``."""
+        their state, then the next ones in the same order (state it names that ranked
+        lower, then state it reads only through calls: the working directory, the time
+        zone, a logger's level): names its code used by the way can outrank its
+        polluter's, and a pair run costs far less than the search it would otherwise take.
+        As many of those as an eighth of that search would pay for, and at least
+        ``MAX_STATE_CANDIDATES``."""
         prefix = [n for n in suspect.prefix if n != suspect.nodeid]
         found = ranked(
             prefix,
@@ -332,12 +333,11 @@ class _Hunt:
             suspect.nodeid,
             limit=len(prefix),
         )
-        best = found[:MAX_STATE_CANDIDATES]
-        through_calls = [c for c in found[MAX_STATE_CANDIDATES:] if not c.match.named]
-        # As many as an eighth of the search they would save (a pair run is 2 executions).
+        # As many more as an eighth of the search they would save (a pair run is 2
+        # executions).
         search = SEARCH_COST * (len(suspect.prefix) + 1)
         reach = max(MAX_STATE_CANDIDATES, search // (2 * CONFIRM_SHARE))
-        return best + through_calls[:reach]
+        return found[: MAX_STATE_CANDIDATES + reach]
 
     def possible_stories(self, suspect: Suspect, *, named_only: bool) -> int:
         """How many tests of the whole suite left state the suspect reads (``named_only``:
@@ -459,14 +459,21 @@ class _Hunt:
         )
 
     def by_search(self, suspect: Suspect) -> None:
-        """Group testing over the failing prefix, leakers first; twice-confirmed."""
+        """Group testing over the failing prefix, leakers first; twice-confirmed.
+
+        The leakers are the tests that left rare state (a counter every test bumps makes
+        every test a leaker, and the pool the whole prefix); when they are the whole
+        prefix, the failing order is not run a second time: it has just not come back."""
         victim = suspect.nodeid
-        leakers = [n for n in suspect.prefix if suspect.leaked.get(n) and n != victim]
+        prefix = [n for n in suspect.prefix if n != victim]
+        leakers = [n for n in prefix if self.baseline.rare(suspect.leaked.get(n, ()))]
         pool: list[str] | None = None
         searched = len(self.history)
         if leakers and self.fails(leakers, victim, f"leakers then {victim}"):
             pool = leakers
-        elif self.fails(suspect.prefix, victim, f"the failing order again up to {victim}"):
+        elif leakers != prefix and self.fails(
+            suspect.prefix, victim, f"the failing order again up to {victim}"
+        ):
             pool = list(suspect.prefix)
         if pool is None:
             self.flaky(victim)

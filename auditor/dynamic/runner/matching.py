@@ -7,6 +7,10 @@ the variable, attribute, table, logger or patched name weighs most (3), the name
 them. A test's words are the names its code referred to while it ran (``--ta-touch``) and the
 words of its failure message.
 
+A logger's name is made of module names every test touches: its words are context, unless
+a test names the dotted logger in full (``"app.billing"``, a string only a reader of that
+logger spells out).
+
 A match is *named* when the test's code used the state's own name (a specific word): strong
 enough evidence to try the pair before anything else. A match through reader calls only
 (``open`` for the working directory, ``strftime`` for the time zone) is weak: such calls are
@@ -185,6 +189,9 @@ def change_words(change: Change) -> dict[str, int]:
     if change.probe == "logging":  # logger names are module names every test touches
         for word in list(words):
             words[word] = CONTEXT
+        for name in quoted:  # but a dotted logger name in full is spelled out by its reader
+            if "." in name:
+                words[name] = SPECIFIC
     for word in READERS.get(change.probe, ()):
         words.setdefault(word, CONTEXT if change.probe == "sys.path" else READER)
     return words
