@@ -72,7 +72,10 @@ class Analysis:
 
     @cached_property
     def tiers(self) -> Tiers:
-        return classify(self.suite, self.resolution, self.signals, cache_dir=self.cache_dir)
+        files = self.view.parsed  # the trees the rules parsed: not parsed again
+        return classify(
+            self.suite, self.resolution, self.signals, cache_dir=self.cache_dir, files=files
+        )
 
     def lint(
         self,

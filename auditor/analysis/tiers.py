@@ -50,6 +50,7 @@ from auditor.analysis.tier_reach import MEMORY, DatabaseUrl, Facts, ReachFinder
 from auditor.analysis.tier_signals import SignalSet
 from auditor.model.project import ProjectModules
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
+from auditor.parse.trees import ParsedFiles
 
 _CLASS_SETUP = ("setUp", "setUpClass", "asyncSetUp", "setup_method", "setup_class")
 _IN_MEMORY = "databases.in-memory"
@@ -68,13 +69,14 @@ class TierClassifier:
         signals: SignalSet,
         *,
         cache_dir: Path | None = None,
+        files: ParsedFiles | None = None,
     ) -> None:
         self.suite = suite
         self.resolution = resolution
         self.signals = signals
         suite_files = [*suite.test_files, *suite.conftests, *suite.modules, *suite.helpers]
         self.project = ProjectModules(
-            Path(suite.rootdir), suite_files, cache_dir, parsed=suite.parsed
+            Path(suite.rootdir), suite_files, cache_dir, parsed=suite.parsed, files=files
         )
         self.code = SuiteCode(suite, self.project if signals.project_reach else None)
         self.reach = ReachFinder(suite, signals, self.code)
@@ -337,8 +339,15 @@ def _patched_on_the_way(text: str, patched: list[tuple[str, str]]) -> str | None
 
 
 def classify(
-    suite: Suite, resolution: Resolution, signals: SignalSet, *, cache_dir: Path | None = None
+    suite: Suite,
+    resolution: Resolution,
+    signals: SignalSet,
+    *,
+    cache_dir: Path | None = None,
+    files: ParsedFiles | None = None,
 ) -> Tiers:
     """The tier of every test of the suite; the project modules its tests reach are
-    summarised through a cache in `cache_dir` (None: not cached)."""
-    return TierClassifier(suite, resolution, signals, cache_dir=cache_dir).classify()
+    summarised through a cache in `cache_dir` (None: not cached), from their trees in
+    `files` when the rules parsed them already."""
+    classifier = TierClassifier(suite, resolution, signals, cache_dir=cache_dir, files=files)
+    return classifier.classify()

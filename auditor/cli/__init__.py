@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments, passthrough = arguments[:split], arguments[split + 1 :]
     args = parser.parse_args(arguments)
     args.pytest_args = passthrough
+    args.process_ends = argv is None  # the command line's own process, not a caller's
     try:
         code = COMMANDS[args.command](args)
         sys.stdout.flush()  # inside the try: a reader gone at the last write is caught too

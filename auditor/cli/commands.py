@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from collections import Counter
@@ -91,6 +92,25 @@ def _report_errors(result: RunResult) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
+    """`scan`, with the garbage collector paused until the report is written and the
+    analysis let go. `auditor.pipeline.scan` pauses it over the analysis; switched back
+    on while the report renders, its first collections walked every object the analysis
+    made, the trees and summaries still in use (three walks of millions of objects on
+    sympy, 9 of 108 s of CPU). When `_scan` returns, reference counting has freed what
+    it can, and only what is left is walked; in the command line's own process, which
+    ends next, not even that: it is frozen (collecting and freeing it cost 17 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(args)
+    finally:
+        if getattr(args, "process_ends", False):
+            gc.freeze()
+        if enabled:
+            gc.enable()
+
+
+def _scan(args: argparse.Namespace) -> int:
     from auditor.lint.engine import fails
     from auditor.pipeline import scan
     from auditor.report.json_report import render_json

@@ -19,6 +19,7 @@ from auditor.model.imports import _module_file, _package_file
 from auditor.parse.cache import SummaryCache, content_digest
 from auditor.parse.project import ProjectSource, def_reach, parse_project, with_reaches
 from auditor.parse.summary import Function, ModuleSummary, ParseFailure, Reach
+from auditor.parse.trees import ParsedFile, ParsedFiles
 from auditor.paths import relpath
 
 _NOT_PROJECT = frozenset(
@@ -47,11 +48,15 @@ class ProjectModules:
         suite_files: Iterable[str],
         cache_dir: Path | None = None,
         parsed: Mapping[str, ModuleSummary] | None = None,
+        files: ParsedFiles | None = None,
     ) -> None:
         """`parsed`: full summaries of files the model parsed already (used as they are:
-        their defs have their reach)."""
+        their defs have their reach). `files`: the run's `ast` trees (the rules'); a
+        module one of its readers parsed already is summarised from its tree, not
+        parsed again."""
         self.rootdir = rootdir
         self.parsed = parsed or {}
+        self.files = files
         self.roots = [r for r in (rootdir, rootdir / "src") if r.is_dir()]
         self.suite_files = frozenset(suite_files)
         self.cache = SummaryCache(cache_dir, rootdir, "project") if cache_dir else None
@@ -125,7 +130,7 @@ class ProjectModules:
             if cached is not None:
                 self.cache.store(relative, stat, digest, cached)  # touched, not changed
                 return cached if isinstance(cached, ModuleSummary) else None
-        source = parse_project(relative, data)
+        source = parse_project(relative, data, self._tree(relative))
         if isinstance(source, ParseFailure):
             if self.cache is not None:
                 self.cache.store(relative, stat, digest, source)
@@ -145,7 +150,8 @@ class ProjectModules:
         source = self._sources.get(relative)
         if source is None:
             try:
-                parsed = parse_project(relative, (self.rootdir / relative).read_bytes())
+                data = (self.rootdir / relative).read_bytes()
+                parsed = parse_project(relative, data, self._tree(relative))
             except OSError:
                 parsed = None
             source = parsed if isinstance(parsed, ProjectSource) else None
@@ -154,6 +160,10 @@ class ProjectModules:
             self._sources[relative] = source
         reach = computed[function.line] = def_reach(source, function.line)
         return reach
+
+    def _tree(self, relative: str) -> ParsedFile | None:
+        """The module's text and tree when another reader of this run parsed it."""
+        return self.files.already(relative) if self.files is not None else None
 
     def save(self) -> None:
         """Write the cache file with the reach of every def read in this run added to

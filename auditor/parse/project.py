@@ -26,6 +26,7 @@ from auditor.parse.lines import _flat
 from auditor.parse.reach import reach_of
 from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Binding, Class, Function, ModuleSummary, ParseFailure, Reach
+from auditor.parse.trees import ParsedFile
 
 _DEF = ast.FunctionDef | ast.AsyncFunctionDef
 
@@ -43,13 +44,20 @@ class ProjectSource:
     aliases: Mapping[str, str]
 
 
-def parse_project(relpath: str, data: bytes) -> ProjectSource | ParseFailure:
+def parse_project(
+    relpath: str, data: bytes, parsed: ParsedFile | None = None
+) -> ProjectSource | ParseFailure:
     """The defs, classes and bindings of one project module; never raises for bad input
-    (a failure is a module the reach does not follow into). The garbage collector is
-    paused meanwhile: the tree is all new objects, none of them garbage yet."""
+    (a failure is a module the reach does not follow into). `parsed`: the same file's
+    text and `ast` tree when another reader parsed it already in this run (the rules'
+    `FileView`s share `auditor.parse.trees.ParsedFiles`), read instead of parsing
+    `data` again. The garbage collector is paused meanwhile: the tree is all new
+    objects, none of them garbage yet."""
     enabled = gc.isenabled()
     gc.disable()
     try:
+        if parsed is not None:
+            return _summarize_project(relpath, parsed.text, parsed.tree)
         return _parse_project(relpath, data)
     finally:
         if enabled:
@@ -66,6 +74,10 @@ def _parse_project(relpath: str, data: bytes) -> ProjectSource | ParseFailure:
         return ParseFailure(relpath, "syntax-error", f"syntax error: {error.msg}")
     except (ValueError, RecursionError, MemoryError) as error:
         return ParseFailure(relpath, "syntax-error", f"Python cannot compile this file: {error}")
+    return _summarize_project(relpath, text, tree)
+
+
+def _summarize_project(relpath: str, text: str, tree: ast.Module) -> ProjectSource | ParseFailure:
     statements = list(_flat(tree.body))
     aliases = _module_aliases(statements)
     spans: dict[int, tuple[int, int]] = {}

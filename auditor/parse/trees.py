@@ -93,6 +93,11 @@ class ParsedFiles:
             self._files[path] = self._parse(path)
         return self._files[path]
 
+    def already(self, path: str) -> ParsedFile | None:
+        """The file at `path` when some caller has parsed it already; None when none has
+        (nothing is parsed here) or it could not be parsed."""
+        return self._files.get(path)
+
     def _parse(self, path: str) -> ParsedFile | None:
         try:
             source = decode((self.rootdir / path).read_bytes())

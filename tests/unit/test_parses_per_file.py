@@ -80,3 +80,22 @@ def test_each_file_is_parsed_once_per_parser_and_no_module_is_walked_per_query(
     assert max(counts.ast_parses.values()) <= 2, counts.ast_parses.most_common(1)
     assert max(counts.cst_parses.values(), default=0) <= 1
     assert sum(counts.module_walks.values()) == 0, counts.module_walks
+
+
+def test_the_tiers_reach_reads_the_project_modules_the_rules_parsed(
+    tmp_path: Path, counts: Counts
+) -> None:
+    """The project's own modules are parsed by `ast` once: those the rules read are
+    summarised for the tiers' reach from the rules' trees, the others by the reach."""
+    root = tmp_path / "app_reach"
+    shutil.copytree(SAMPLES / "app_reach", root)
+    config = load_config([root], invocation_dir=root)
+    result = scan(
+        config, [root], rules=all_rules(), build=BuildOptions(use_cache=False), invocation_dir=root
+    )
+    evidence = result.analysis.tiers.tests["tests/test_repository.py::test_adds_a_user"].evidence
+    assert "`Repository.__init__` (app/db.py:9)" in str(evidence[0])  # the reach got there
+    modules = sorted((root / "app").glob("*.py"))
+    assert {p.name: counts.ast_parses[p.read_text()] for p in modules} == {
+        p.name: 1 for p in modules
+    }
