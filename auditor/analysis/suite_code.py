@@ -209,6 +209,22 @@ class SuiteCode:
                     return found
         return None
 
+    def reexported(self, name: str, start: int) -> str | None:
+        """`name` with the module re-exported by a module of the suite or the project
+        spelled out: ``sqlite_utils.utils.sqlite3.connect`` is ``sqlite3.connect`` when
+        ``sqlite_utils/utils.py`` binds ``sqlite3`` by ``import sqlite3`` (or
+        ``import pysqlite3 as sqlite3``; the last binding wins). `start` is the index of
+        the dotted part that is the re-exported name; None when it is not one."""
+        parts = name.split(".")
+        path = self.module_path(".".join(parts[:start]))
+        summary = self.modules.get(path) if path is not None else None
+        if summary is None:
+            return None
+        binding = next((b for b in reversed(summary.bindings) if b.name == parts[start]), None)
+        if binding is None or binding.kind != "other" or not binding.module:
+            return None
+        return ".".join([binding.module, *parts[start + 1 :]])
+
     def base_class(self, path: str, base: str) -> tuple[str, Class] | None:
         """The class a base name of a class in `path` is, with its file: one of the same
         module, or one imported from another module of the suite or the project

@@ -195,6 +195,8 @@ class ReachFinder:
         """(path, line) -> (the project hops it was computed at, its facts): a def of the
         project first met deep in a chain, where the bound cut its reach short, is
         computed again when a shorter chain meets it."""
+        self._reexports: dict[str, str] = {}
+        """Call names as the modules they go through re-export them (`_reexported`)."""
         self._fixture_facts: dict[str, Facts] = {}
         self._methods = {m: s for s in signals.with_field("methods") for m in s.methods}
         self._fixtures = {f: s for s in signals.with_field("fixtures") for f in s.fixtures}
@@ -244,7 +246,8 @@ class ReachFinder:
         methods = {c.name.rpartition(".")[2] for c in reach.calls if "." in c.name}
         patched = {c.name for c in reach.calls if c.kind == "patch"}
         for call in reach.calls:
-            self._match(facts, call.name, call.kind, path, call.line, methods)
+            name = self._reexported(call.name) if call.kind == "call" else call.name
+            self._match(facts, name, call.kind, path, call.line, methods)
             if call.kind != "call" or call.name in patched:  # a mocked def is not run
                 continue
             if not in_project:
@@ -297,6 +300,25 @@ class ReachFinder:
         if signal is not None:
             text = f"{signal.what} (`{name}`, a fixture of a plugin not installed here)"
             self._hit(facts, signal, text, path, line, name)
+
+    def _reexported(self, name: str) -> str:
+        """A call through a module another module re-exports (``from sqlite_utils.utils
+        import sqlite3``; ``sqlite3.connect(path)``), named by the module it is, when the
+        signals know that name: the modules on the way are looked up only then."""
+        known = self._reexports.get(name)
+        if known is not None:
+            return known
+        found = name
+        parts = name.split(".")
+        if len(parts) > 2 and not self.signals.by_call(name):
+            for start in range(1, len(parts) - 1):
+                if self.signals.by_call(".".join(parts[start:])):
+                    spelled = self.code.reexported(name, start)
+                    if spelled is not None and self.signals.by_call(spelled):
+                        found = spelled
+                        break
+        self._reexports[name] = found
+        return found
 
     def _match(
         self, facts: Facts, name: str, kind: str, path: str, line: int, methods: set[str]

@@ -211,7 +211,9 @@ def _bindings(statements: list[ast.stmt]) -> Iterator[Binding]:
             yield Binding(statement.name, "class", line, target=statement.name)
         elif isinstance(statement, ast.Import):
             for alias in statement.names:
-                yield Binding(alias.asname or alias.name.partition(".")[0], "other", line)
+                bound = alias.asname or alias.name.partition(".")[0]
+                module = alias.name if alias.asname else bound
+                yield Binding(bound, "other", line, module)  # the module, for re-exports
         elif isinstance(statement, ast.Assign | ast.AnnAssign):
             targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
             value = dotted(statement.value) if statement.value is not None else None

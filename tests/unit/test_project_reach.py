@@ -376,3 +376,32 @@ def test_a_method_is_read_from_its_own_lines() -> None:
         ("staticmethod", 5, "decorator"),
         ("sqlite3.connect", 9, "call"),
     ]
+
+
+def test_a_module_the_project_re_exports_is_the_module_it_is(tmp_path: Path) -> None:
+    # sqlite-utils: `from sqlite_utils.utils import sqlite3`, where utils.py picks
+    # pysqlite3 or the standard library's sqlite3 inside try/except; a file database in
+    # a fixture is integration. A name the project binds otherwise is not followed.
+    (tmp_path / "app").mkdir()
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "pytest.ini").write_text("[pytest]\n")
+    (tmp_path / "app" / "__init__.py").write_text("")
+    (tmp_path / "app" / "utils.py").write_text(
+        "try:\n    import pysqlite3 as sqlite3\nexcept ImportError:\n    import sqlite3\n\n"
+        "connect = print\n"
+    )
+    (tmp_path / "tests" / "conftest.py").write_text(
+        "import pytest\n\nfrom app.utils import sqlite3\nfrom app import utils\n\n\n"
+        "@pytest.fixture\ndef db_path(tmp_path):\n    path = str(tmp_path / 'test.db')\n"
+        "    sqlite3.connect(path).executescript('create table t (a)')\n    return path\n\n\n"
+        "@pytest.fixture\ndef printed():\n    utils.connect('x')\n"
+    )
+    (tmp_path / "tests" / "test_cli.py").write_text(
+        "def test_tables(db_path):\n    assert db_path\n\n\n"
+        "def test_printed(printed):\n    assert True\n"
+    )
+    tiers = analyse_path(tmp_path).tiers
+    tables = tiers.tests["tests/test_cli.py::test_tables"]
+    assert tables.tier == "integration"
+    assert "connects to a database (`sqlite3.connect`)" in tables.evidence[0].text
+    assert tiers.tests["tests/test_cli.py::test_printed"].tier == "unit"
