@@ -134,7 +134,13 @@ class Collector(FixtureRegistrar):
                 line=function.line,
                 chain=chain,
                 argnames=funcargnames(
-                    function, method=method, extra_patches=own.patches if method else 0
+                    function,
+                    method=method,
+                    extra_patches=(own.patches if method else 0)
+                    + sum(
+                        self.index.patcher_arguments(target.path, target.summary, name)
+                        for name in function.named_decorators
+                    ),
                 ),
                 usefixtures=tuple(a for m in own.marks if m.name == "usefixtures" for a in m.args),
                 direct_params=direct,

@@ -184,6 +184,20 @@ class ModuleIndex:
         """How many items the list or tuple display `name` holds, as the module at `path`
         imports it from another module of the suite's test tree (``from tests.base import
         ALL_FIELDS``); None when it is not such a name."""
+        found = self._imported_from_suite(path, summary, name)
+        return dict(found[0].sequences).get(found[1]) if found is not None else None
+
+    def patcher_arguments(self, path: Path, summary: ModuleSummary, name: str) -> int:
+        """How many mock arguments the decorator `name` passes, when the module at `path`
+        imports it from a module of the suite's test tree that binds it to a
+        `mock.patch(...)` call (``from tests.conftest import patch_normalize_url``)."""
+        found = self._imported_from_suite(path, summary, name)
+        return dict(found[0].patchers).get(found[1], 0) if found is not None else 0
+
+    def _imported_from_suite(
+        self, path: Path, summary: ModuleSummary, name: str
+    ) -> tuple[ModuleSummary, str] | None:
+        """The summary of the suite module `name` is imported from, and its name there."""
         binding = next((b for b in reversed(summary.bindings) if b.name == name), None)
         if binding is None or binding.kind != "import" or not binding.target:
             return None
@@ -191,7 +205,7 @@ class ModuleIndex:
         if source is None or source == path or not self.inside(source):
             return None
         found = self.summary(source)
-        return dict(found.sequences).get(binding.target) if found is not None else None
+        return (found, binding.target) if found is not None else None
 
     def inside(self, path: Path) -> bool:
         """Is `path` in the suite's own test tree, where imports are followed?"""

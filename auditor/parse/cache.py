@@ -28,7 +28,7 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 15
+FORMAT = 16
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
 instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`; 10:
 params and parametrize values given as a module-level list name counted; 11: reach

@@ -69,6 +69,8 @@ class Decorations:
     supplied_positional: int = 0
     abstract: bool = False
     other: bool = False
+    names: list[str] = field(default_factory=list)
+    """Bare-name decorators that are not marks, fixtures or a patcher of this module."""
 
 
 def read_decorations(
@@ -108,6 +110,12 @@ def read_decorations(
             marks = marks_of(expr, aliases, mark_aliases, line)
             found.marks.extend(marks)
             found.other |= not marks
+            if not marks and isinstance(expr, cst.Name):
+                injected = (MODULE_PATCHERS.get() or {}).get(expr.value)
+                if injected is not None:
+                    found.patches += injected
+                else:
+                    found.names.append(expr.value)
     return found
 
 
@@ -206,6 +214,31 @@ def _patch_injects(call: cst.Call, targets: int) -> int:
     """1 when a mock.patch decorator passes the mock as an argument (no `new`)."""
     positional, keywords = call_arguments(call)
     return int(len(positional) <= targets and "new" not in keywords)
+
+
+MODULE_PATCHERS: ContextVar[Mapping[str, int] | None] = ContextVar("MODULE_PATCHERS", default=None)
+"""While one module is summarised: its module-level names bound to a `mock.patch(...)`
+call (``patch_url = patch("app.url")``), with the mock arguments each passes."""
+
+
+def module_patchers(
+    statements: Iterable[cst.BaseStatement], aliases: Mapping[str, str]
+) -> dict[str, int]:
+    """Module-level ``NAME = mock.patch(...)`` bindings and the arguments each injects."""
+    found: dict[str, int] = {}
+    for statement in statements:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
+                continue
+            target, value = small.targets[0].target, small.value
+            if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
+                continue
+            name = qualified(value.func, aliases) or ""
+            if name in PATCH_DECORATORS:
+                found[target.value] = _patch_injects(value, PATCH_DECORATORS[name])
+    return found
 
 
 MODULE_SEQUENCES: ContextVar[Mapping[str, cst.BaseExpression] | None] = ContextVar(

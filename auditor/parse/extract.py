@@ -18,12 +18,14 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from auditor.parse.decorators import (
+    MODULE_PATCHERS,
     MODULE_SEQUENCES,
     AnyMark,
     calls_fixture,
     find_mark_aliases,
     fixture_by_call,
     marks_of,
+    module_patchers,
     module_sequences,
     read_decorations,
     sequence_lengths,
@@ -98,13 +100,17 @@ def summarize(
     ctx.mark_aliases = find_mark_aliases(flatten_blocks(context), ctx.aliases, ctx.mark_aliases)
     walk = _ModuleWalk(path, ctx)
     sequences = module_sequences(flatten_blocks(context))
+    patchers = module_patchers(flatten_blocks(context), ctx.aliases)
     bound = MODULE_SEQUENCES.set(sequences)
+    bound_patchers = MODULE_PATCHERS.set(patchers)
     try:
         for statements in parts:
             walk.walk(statements)
     finally:
         MODULE_SEQUENCES.reset(bound)
-    return _with_dynamic_lines(walk.summary(lines, sequence_lengths(sequences)), call_lines)
+        MODULE_PATCHERS.reset(bound_patchers)
+    summary = walk.summary(lines, sequence_lengths(sequences), tuple(patchers.items()))
+    return _with_dynamic_lines(summary, call_lines)
 
 
 @dataclass
@@ -182,7 +188,12 @@ class _ModuleWalk:
                 for small in statement.body:
                     self._small(small)
 
-    def summary(self, lines: int, sequences: tuple[tuple[str, int], ...] = ()) -> ModuleSummary:
+    def summary(
+        self,
+        lines: int,
+        sequences: tuple[tuple[str, int], ...] = (),
+        patchers: tuple[tuple[str, int], ...] = (),
+    ) -> ModuleSummary:
         return ModuleSummary(
             path=self.path,
             functions=tuple(self.functions),
@@ -199,6 +210,7 @@ class _ModuleWalk:
             all_names=self.all_names,
             lines=lines,
             sequences=sequences,
+            patchers=patchers,
         )
 
     def _small(self, small: cst.BaseSmallStatement) -> None:
@@ -413,6 +425,7 @@ def _function(node: cst.FunctionDef, ctx: _Context, *, in_class: bool) -> Functi
         getfixturevalue=tuple(facts.literal),
         dynamic_getfixturevalue=facts.dynamic,
         decorated=decorations.other,
+        named_decorators=tuple(decorations.names),
         reach=reach_of(position.node, ctx.aliases) if position.node is not None else None,
         shape=shape_of(node),
     )

@@ -170,6 +170,9 @@ class Function(_Pickled):
     decorated: bool = False
     reach: Reach | None = None
     shape: Shape | None = None
+    named_decorators: tuple[str, ...] = ()
+    """Decorators written as a bare name this module does not bind to anything known
+    (``@patch_normalize_url``): the model looks them up where they are imported from."""
 
     @property
     def usefixtures(self) -> tuple[str, ...]:
@@ -243,6 +246,9 @@ class ModuleSummary(_Pickled):
     lines: int = 0
     sequences: tuple[tuple[str, int], ...] = ()
     """Module-level names bound to a list or tuple display, with its length."""
+    patchers: tuple[tuple[str, int], ...] = ()
+    """Module-level names bound to a `mock.patch(...)` call, with the number of mock
+    arguments it passes to the functions it decorates."""
 
     def defs(self) -> Iterator[tuple[Function, tuple[Class, ...]]]:
         """Every def: module-level ones, then those of classes at any depth, each with

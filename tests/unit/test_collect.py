@@ -548,6 +548,36 @@ def test_cases_of_a_list_imported_from_another_module_of_the_suite(tmp_path: Pat
     assert local_fixtures(suite)["mode"].params_count == 2
 
 
+def test_a_patcher_bound_to_a_name_injects_its_mock(tmp_path: Path) -> None:
+    # requests-cache: `patch_normalize_url = patch(...)` in tests/conftest.py, imported and
+    # used as `@patch_normalize_url`; its mock is the first argument, not a fixture
+    suite = suite_of(
+        tmp_path,
+        {
+            "tests/__init__.py": "",
+            "tests/conftest.py": (
+                "from unittest.mock import patch\n\n"
+                "patch_normalize_url = patch('app.normalize_url', side_effect=str)\n"
+                "patch_with_new = patch('app.other', new=1)\n"
+            ),
+            "tests/test_cache.py": (
+                "from unittest.mock import patch\n\n"
+                "from tests.conftest import patch_normalize_url, patch_with_new\n\n"
+                "patch_here = patch.object(dict, 'get')\n\n\n"
+                "@patch_normalize_url\n"
+                "def test_delete(mock_normalize_url, mock_session):\n    assert mock_session\n\n\n"
+                "@patch_here\n"
+                "def test_get(mock_get, mock_session):\n    assert mock_session\n\n\n"
+                "@patch_with_new\n"
+                "def test_new(mock_session):\n    assert mock_session\n"
+            ),
+        },
+    )
+    tests = by_nodeid(suite)
+    for name in ("test_delete", "test_get", "test_new"):
+        assert tests[f"tests/test_cache.py::{name}"].argnames == ("mock_session",)
+
+
 def test_paths_nodes_and_chains_below_the_rootdir(tmp_path: Path) -> None:
     suite = suite_of(
         tmp_path,
