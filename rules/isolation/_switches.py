@@ -17,7 +17,9 @@ change that object's state, or its server's, not the process's); a function the 
 defines (``atexit.register(cleanup)``) is no such object. ``clear`` and ``reset`` with
 the same ending (``clear_contextvars()`` for ``bind_contextvars()``) turn a switch off
 too, and so does a function-scoped autouse fixture that calls one of them before or
-after its ``yield`` (`reset_by_autouse`): every test then starts with it off.
+after its ``yield`` (`reset_by_autouse`): every test then starts with it off. Context
+variables bound in an ``async def`` test (``bind_contextvars()``) stay in that test's own
+task and context, and do not reach the next test.
 """
 
 from __future__ import annotations
@@ -127,6 +129,8 @@ def switch(node: ast.Call, ctx: Context) -> Write | None:
     if parts is None:
         return None
     owner, verb, rest = parts
+    if "contextvar" in f"{owner}{rest}".lower() and isinstance(ctx.function, ast.AsyncFunctionDef):
+        return None  # an async test runs in a task of its own, on a copy of the context
     role: Role
     if verb in UNDO:
         role = "change"

@@ -408,3 +408,17 @@ def test_helper_the_test_calls_is_its_own_write(tmp_path: Path) -> None:
         "    set_mode()\n    assert os.environ['MODE']\n"
     )
     check("TA301", Invalid(code, at=("test_example.py:6:9",)), tmp_path)
+
+
+def test_context_variables_bound_in_an_async_test_are_not_reported(tmp_path: Path) -> None:
+    # structlog's test_async_contextvars_merged: an async test runs in its own task, on a
+    # copy of the context; the same call in a plain test leaks into the next one
+    code = (
+        "from structlog.contextvars import bind_contextvars, unbind_contextvars\n\n\n"
+        "async def test_async_bind():\n    bind_contextvars(a=1)\n    assert True\n\n\n"
+        "def test_bind():\n    bind_contextvars(b=1)\n    assert True\n\n\n"
+        "def test_unbind():\n    unbind_contextvars('a')\n"
+    )
+    check(
+        "TA306", Invalid(code, at=("test_example.py:10:5",), message="never turns it off"), tmp_path
+    )
