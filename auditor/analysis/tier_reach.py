@@ -197,6 +197,8 @@ class ReachFinder:
         computed again when a shorter chain meets it."""
         self._reexports: dict[str, str] = {}
         """Call names as the modules they go through re-export them (`_reexported`)."""
+        self._heads = frozenset(c.partition(".")[0] for s in signals.signals for c in s.calls)
+        """The first parts of the names the signals know: a re-exported module is one."""
         self._fixture_facts: dict[str, Facts] = {}
         self._methods = {m: s for s in signals.with_field("methods") for m in s.methods}
         self._fixtures = {f: s for s in signals.with_field("fixtures") for f in s.fixtures}
@@ -310,8 +312,9 @@ class ReachFinder:
             return known
         found = name
         parts = name.split(".")
-        if len(parts) > 2 and not self.signals.by_call(name):
-            for start in range(1, len(parts) - 1):
+        starts = [i for i in range(1, len(parts) - 1) if parts[i] in self._heads]
+        if starts and not self.signals.by_call(name):
+            for start in starts:
                 if self.signals.by_call(".".join(parts[start:])):
                     spelled = self.code.reexported(name, start)
                     if spelled is not None and self.signals.by_call(spelled):
