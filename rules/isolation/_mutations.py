@@ -30,10 +30,10 @@ import re
 import weakref
 from collections.abc import Iterator
 
-from auditor.api import FileView, Scope, SuiteView, walk_local
+from auditor.api import FileView, SuiteView, walk_local
 
 from ._patchers import monkeypatched, patch_function
-from ._writes import Context, Role, Write
+from ._writes import Context, Role, Write, autouse_calls, covers
 
 KIND = "attribute"
 CONTAINER_ADDS = frozenset(
@@ -459,37 +459,19 @@ def reset_at_setup(suite: SuiteView, key: str, path: str) -> bool:
     resets = _RESETS.get(suite)
     if resets is None:
         resets = _RESETS[suite] = _autouse_resets(suite)
-    return any(where in (path, "") or path.startswith(where + "/") for where in resets.get(key, ()))
+    return covers(resets.get(key, ()), path)
 
 
 def _autouse_resets(suite: SuiteView) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for definition in suite.suite.fixtures:
-        if not definition.autouse or definition.scope is not Scope.FUNCTION:
+    for where, ctx, node in autouse_calls(suite):
+        if not isinstance(node.func, ast.Attribute) or node.args:
             continue
-        path = definition.path
-        if not path or path.startswith(("/", "..")):
-            continue
-        file = suite.file(path)
-        if file is None:
-            continue
-        where = path.rpartition("/")[0] if file.is_conftest else path
-        for view in file.functions:
-            if view.node.lineno != definition.line:
-                continue
-            ctx = Context(file, view.node)
-            for node in walk_local(view.node):
-                if (
-                    not isinstance(node, ast.Call)
-                    or not isinstance(node.func, ast.Attribute)
-                    or node.args
-                ):
-                    continue
-                write: Write | None = None
-                if node.func.attr == "cache_clear":
-                    write = cached_call(node, ctx)
-                elif node.func.attr in RESETS:
-                    write = mutation(node, ctx)
-                if write is not None and write.key is not None:
-                    found.setdefault(write.key, []).append(where)
+        write: Write | None = None
+        if node.func.attr == "cache_clear":
+            write = cached_call(node, ctx)
+        elif node.func.attr in RESETS:
+            write = mutation(node, ctx)
+        if write is not None and write.key is not None:
+            found.setdefault(write.key, []).append(where)
     return found

@@ -28,9 +28,9 @@ import ast
 import re
 import weakref
 
-from auditor.api import FileView, Scope, SuiteView, walk_local
+from auditor.api import FileView, SuiteView, walk_local
 
-from ._writes import Context, Role, Write
+from ._writes import Context, Role, Write, autouse_calls, covers
 
 KIND = "switch"
 UNDO = {
@@ -153,28 +153,15 @@ def reset_by_autouse(suite: SuiteView, key: str | None, path: str) -> bool:
     resets = _AUTOUSE.get(suite)
     if resets is None:
         resets = _AUTOUSE[suite] = _autouse_resets(suite)
-    places = resets.get(key or "", ())
-    return any(where in (path, "") or path.startswith(where + "/") for where in places)
+    return covers(resets.get(key or "", ()), path)
 
 
 def _autouse_resets(suite: SuiteView) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
-    for definition in suite.suite.fixtures:
-        path = definition.path
-        if not definition.autouse or definition.scope is not Scope.FUNCTION:
-            continue
-        file = suite.file(path) if path and not path.startswith(("/", "..")) else None
-        if file is None:
-            continue
-        where = path.rpartition("/")[0] if file.is_conftest else path
-        for view in file.functions:
-            if view.node.lineno != definition.line:
-                continue
-            ctx = Context(file, view.node)
-            for node in walk_local(view.node):
-                write = switch(node, ctx) if isinstance(node, ast.Call) else None
-                if write is not None and write.role == "restore" and write.key is not None:
-                    found.setdefault(write.key, []).append(where)
+    for where, ctx, node in autouse_calls(suite):
+        write = switch(node, ctx)
+        if write is not None and write.role == "restore" and write.key is not None:
+            found.setdefault(write.key, []).append(where)
     return found
 
 

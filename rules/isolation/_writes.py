@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from auditor.api import FileView, walk_local
+from auditor.api import FileView, Scope, SuiteView, walk_local
 
 from ._syntax import expects_error, in_finally
 
@@ -189,3 +189,29 @@ def real_changes(
             continue
         changes.append(write)
     return changes
+
+
+def autouse_calls(suite: SuiteView) -> Iterator[tuple[str, Context, ast.Call]]:
+    """Each call in the body of a function-scoped autouse fixture of the suite, with the
+    place its tests are in (its file, or a conftest.py's folder) and its `Context`: what
+    such a fixture undoes, before or after its ``yield``, every test there starts without."""
+    for definition in suite.suite.fixtures:
+        path = definition.path
+        if not definition.autouse or definition.scope is not Scope.FUNCTION:
+            continue
+        file = suite.file(path) if path and not path.startswith(("/", "..")) else None
+        if file is None:
+            continue
+        where = path.rpartition("/")[0] if file.is_conftest else path
+        for view in file.functions:
+            if view.node.lineno != definition.line:
+                continue
+            ctx = Context(file, view.node)
+            for node in walk_local(view.node):
+                if isinstance(node, ast.Call):
+                    yield where, ctx, node
+
+
+def covers(places: Iterable[str], path: str) -> bool:
+    """Whether one of `places` (files, or conftest folders; "" the rootdir) holds `path`."""
+    return any(where in (path, "") or path.startswith(where + "/") for where in places)
