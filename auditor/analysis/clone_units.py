@@ -130,8 +130,7 @@ def overriding_defs(suite: Suite, defs: Defs) -> frozenset[tuple[str, int]]:
     the base, which is how the inheritance is seen without reading the bases again."""
     by_class: dict[str, set[tuple[str, int]]] = {}
     for test in suite.tests:
-        node = test.nodeid.partition("[")[0].rpartition("::")[0]
-        by_class.setdefault(node, set()).add((test.defined_in or test.path, test.line))
+        by_class.setdefault(_class_node(test), set()).add((test.defined_in or test.path, test.line))
     named: dict[str, set[tuple[str, int]]] = {}
     for key, (function, _) in defs.items():
         named.setdefault(function.name, set()).add(key)

@@ -130,12 +130,8 @@ class SuiteCode:
             path = self._imported_module(where.path, module)
         if path is not None:
             return self.named(path, attr, depth=1)
-        owner, _, klass_name = module.rpartition(".")
-        path = self.module_path(owner) if owner else None
-        klass = self.top.get(path, {}).get(klass_name) if path is not None else None
-        if path is not None and isinstance(klass, Class):  # `app.db.Repository.create()`
-            return _some(self.method(path, klass, attr, depth=0))
-        return []
+        found = self.base_class(where.path, module)  # `app.db.Repository.create()`
+        return _some(self.method(found[0], found[1], attr, depth=0)) if found else []
 
     def klass(self, where: CodeDef, name: str) -> tuple[str, Class] | None:
         """The class a call constructs, with its file, when it names one of the suite's
@@ -226,9 +222,10 @@ class SuiteCode:
         return ".".join([binding.module, *parts[start + 1 :]])
 
     def base_class(self, path: str, base: str) -> tuple[str, Class] | None:
-        """The class a base name of a class in `path` is, with its file: one of the same
-        module, or one imported from another module of the suite or the project
-        (`RQTestCase` from `tests/__init__.py`, whose `setUpClass` connects to Redis)."""
+        """The class a (dotted) class name written in `path` is, with its file: one of
+        the same module, or one of another module of the suite or the project (a base
+        class: `RQTestCase` from `tests/__init__.py`, whose `setUpClass` connects to
+        Redis; a call's owner: `app.db.Repository`)."""
         local = self.top.get(path, {}).get(base)
         if isinstance(local, Class):
             return path, local

@@ -28,6 +28,7 @@ from auditor.config import Config
 from auditor.model.discover import SuiteFiles
 from auditor.model.imports import ModuleIndex, Target
 from auditor.model.naming import funcargnames, matches_prefix_or_glob
+from auditor.model.project import is_project_file
 from auditor.model.registration import FixtureRegistrar, Registry
 from auditor.model.suite import Origin, TestItem
 from auditor.parse.summary import Class, Function, Mark, ModuleSummary, Parametrize
@@ -208,24 +209,15 @@ class Collector(FixtureRegistrar):
             return base
         module, _, name = base.rpartition(".")
         source = self.index.find(module, importer=owner.path)
-        if source is not None and (self.index.inside(source) or self._in_project(source)):
+        # a base kept in the project's code (webargs' `CommonTestCase`) gives its tests to
+        # the suite's subclasses, as pytest collects them: not unittest for its name
+        if source is not None and (
+            self.index.inside(source) or is_project_file(source, self.rootdir)
+        ):
             found = self.index.namespace(source).get(name)
             if found is not None and isinstance(found.obj, Class):
                 return found
         return base
-
-    def _in_project(self, source: Path) -> bool:
-        """A module of the project's own code (under the rootdir, not in an environment's
-        site-packages): a test base class kept there (`from app.testing import
-        CommonTestCase`) gives its tests and fixtures to the classes of the suite that
-        derive from it, as pytest collects them; it is not a `unittest` class because its
-        name ends in "TestCase"."""
-        if self.rootdir not in source.parents or "site-packages" in source.parts:
-            return False
-        return not any(
-            root in source.parents and self.rootdir not in (root, *root.parents)
-            for root in self.index.site_roots
-        )
 
     def _nested_base(self, owner: Target, base: str) -> Target | None:
         """`Outer.Inner` where `Outer` is a class bound in the owner's module (defined or

@@ -39,6 +39,15 @@ _NOT_PROJECT = frozenset(
 """Folders whose modules are installed or generated, not the project's own."""
 
 
+def is_project_file(path: Path, rootdir: Path) -> bool:
+    """Whether `path` is a file of the project's own code: under the rootdir, and in no
+    folder of installed or generated modules (`_NOT_PROJECT`)."""
+    if rootdir not in path.parents:
+        return False
+    parts = PurePosixPath(relpath(path, rootdir)).parts
+    return _NOT_PROJECT.isdisjoint(parts[:-1])
+
+
 class ProjectModules:
     """Module names -> project files -> light summaries, each parsed at most once."""
 
@@ -95,11 +104,10 @@ class ProjectModules:
         return self._project_path(path) if path is not None else None
 
     def _project_path(self, path: Path) -> str | None:
-        if self.rootdir not in path.parents:
+        if not is_project_file(path, self.rootdir):
             return None
         relative = relpath(path, self.rootdir)
-        parts = PurePosixPath(relative).parts
-        if relative in self.suite_files or not _NOT_PROJECT.isdisjoint(parts[:-1]):
+        if relative in self.suite_files:
             return None
         return relative  # a test module the suite does not collect is the project's code
 
