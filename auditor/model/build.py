@@ -223,8 +223,7 @@ def build_suite(
             for path in [
                 *conftest_paths,
                 *test_paths,
-                *_project_fixture_modules(root, registry),
-                *_inherited_test_modules(root, collector.tests),
+                *_defining_modules(root, registry, collector.tests),
             ]
             if isinstance(summary := summaries(path), ModuleSummary)
         },
@@ -293,18 +292,14 @@ def _is_helper(path: Path, root: Path, holders: set[Path]) -> bool:
     return any(folder in holders for folder in folders)
 
 
-def _project_fixture_modules(root: Path, registry: Registry) -> list[Path]:
-    """Modules of the project that define fixtures without being test modules or
-    conftests: plugins named in `pytest_plugins`, modules fixtures are imported from."""
-    paths = {d.path for d in registry.fixtures if not Path(d.path).is_absolute()}
-    return [root / p for p in sorted(paths) if not p.startswith("..")]
-
-
-def _inherited_test_modules(root: Path, tests: Sequence[TestItem]) -> list[Path]:
-    """Modules other than test modules where collected tests are defined: a base class
-    of shared tests kept in a helper or in the project's code (`webargs.testing`)."""
-    paths = {t.defined_in for t in tests if t.defined_in and not Path(t.defined_in).is_absolute()}
-    return [root / p for p in sorted(paths) if not p.startswith("..")]
+def _defining_modules(root: Path, registry: Registry, tests: Sequence[TestItem]) -> list[Path]:
+    """Modules under the rootdir, other than test modules and conftests, that define
+    fixtures (plugins named in `pytest_plugins`, modules fixtures are imported from) or
+    collected tests (a base class of shared tests in a helper or in the project's code,
+    `webargs.testing`)."""
+    shown = [d.path for d in registry.fixtures] + [t.defined_in for t in tests if t.defined_in]
+    paths = {p for p in shown if not Path(p).is_absolute() and not p.startswith("..")}
+    return [root / p for p in sorted(paths)]
 
 
 def _register_plugins(
