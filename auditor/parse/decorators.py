@@ -11,7 +11,7 @@ aliases (``aliases``) and its names bound to marks (``mark_aliases``, such as
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -226,18 +226,10 @@ def module_patchers(
 ) -> dict[str, int]:
     """Module-level ``NAME = mock.patch(...)`` bindings and the arguments each injects."""
     found: dict[str, int] = {}
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if not isinstance(small, cst.Assign) or len(small.targets) != 1:
-                continue
-            target, value = small.targets[0].target, small.value
-            if not isinstance(target, cst.Name) or not isinstance(value, cst.Call):
-                continue
-            name = qualified(value.func, aliases) or ""
-            if name in PATCH_DECORATORS:
-                found[target.value] = _patch_injects(value, PATCH_DECORATORS[name])
+    for name, value in _assignments(statements):
+        called = qualified(value.func, aliases) if isinstance(value, cst.Call) else None
+        if isinstance(value, cst.Call) and called in PATCH_DECORATORS:
+            found[name] = _patch_injects(value, PATCH_DECORATORS[called])
     return found
 
 
@@ -271,6 +263,18 @@ def sequence_lengths(
 def module_sequences(statements: Iterable[cst.BaseStatement]) -> dict[str, cst.BaseExpression]:
     """Module-level ``NAME = [...]`` / ``NAME = (...)`` bindings (the last one wins)."""
     found: dict[str, cst.BaseExpression] = {}
+    for name, value in _assignments(statements):
+        if value is not None and elements(value) is not None:
+            found[name] = value
+        else:
+            found.pop(name, None)
+    return found
+
+
+def _assignments(
+    statements: Iterable[cst.BaseStatement],
+) -> Iterator[tuple[str, cst.BaseExpression | None]]:
+    """Each ``NAME = value`` (or ``NAME: T = value``) of a body, in order."""
     for statement in statements:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
@@ -282,11 +286,7 @@ def module_sequences(statements: Iterable[cst.BaseStatement]) -> dict[str, cst.B
             elif isinstance(small, cst.AnnAssign):
                 target, value = small.target, small.value
             if isinstance(target, cst.Name):
-                if value is not None and elements(value) is not None:
-                    found[target.value] = value
-                else:
-                    found.pop(target.value, None)
-    return found
+                yield target.value, value
 
 
 def _fixture_spec(call: cst.Call | None, kind: str) -> FixtureSpec | None:
