@@ -11,13 +11,17 @@ it when these still match what the stored report was computed from:
   the paths scanned, the build options that change the model, and the suite's environment
   (its interpreter and the ``dist-info``/``egg-info``/``.pth`` entries of its
   site-packages with their mtimes: a plugin installed, removed or upgraded);
-- the files (:meth:`ScanCache.files_key`): path, size and mtime of every file under the
-  rootdir (`auditor.lint.stamps.tree_stamp`: hidden folders, virtualenvs and the cache
-  left out, as for the rule cache), of the paths scanned outside it, and of every file
-  outside the rootdir the stored scan read (plugin modules that define fixtures,
-  conftests above the rootdir).
+- the files (:meth:`ScanCache.stamps`): every file under the rootdir
+  (`auditor.lint.stamps.tree_stamp`: hidden folders, virtualenvs and the cache left out,
+  as for the rule cache), under the paths scanned outside it, and every file outside the
+  rootdir the stored scan read (plugin modules that define fixtures, conftests above the
+  rootdir), each by path, size and mtime, and by the digest of its content stored beside
+  them.
 
-Anything else (a file touched, edited, added or removed) is a miss: the scan runs, through
+A file whose mtime changed but whose content did not (`touch`, an editor saving without a
+change, a branch checked out and back) is read and hashed: when every such file has the
+stored content, the stored scan is still the scan of these files, and its stamps are
+renewed. Anything else (a file edited, added or removed) is a miss: the scan runs, through
 the summary and rule caches, and its report replaces the stored one. `scan --run` and a
 scan in which a rule crashed are never stored.
 
@@ -47,11 +51,15 @@ from auditor.parse.cache import write_cache_file
 from auditor.report.contents import Report
 from auditor.report.report_codec import Unencodable, decode_report, encode_report
 
-FORMAT = 1
+FORMAT = 2
 """Bumped when the layout of the scan cache file changes."""
 
 KEPT = 8
 """Invocations kept per rootdir (other paths, other rule selections)."""
+
+HASHED_SIZE = 1 << 20
+"""Files up to this size have their content digest stored: a larger one (a data file,
+an archive) whose mtime changed is taken as changed rather than read whole."""
 
 _METADATA = (".dist-info", ".egg-info", ".pth", ".egg-link")
 
@@ -113,21 +121,23 @@ class ScanCache:
             )
         return self._invocation
 
-    def files_key(self, outside: Sequence[str]) -> str:
-        """The rootdir's files, the scanned paths outside it and `outside` (files the
-        scan read elsewhere), by path, size and mtime."""
-        beyond: list[object] = []
+    def stamps(self, outside: Sequence[str]) -> dict[str, list[int] | None]:
+        """Size and mtime (None: missing) by path of the rootdir's files, of the scanned
+        paths outside it and of `outside` (files the scan read elsewhere)."""
+        found: dict[str, list[int] | None] = {
+            path: [size, mtime] for path, size, mtime in tree_stamp(self.rootdir, self.cache_dir)
+        }
         for path in self.paths:
-            if not path.is_relative_to(self.rootdir):
-                beyond.append(tree_stamp(path, self.cache_dir) if path.is_dir() else None)
-                beyond.append(stat_of(path))
-        return _digest(
-            [
-                tree_stamp(self.rootdir, self.cache_dir),
-                beyond,
-                [(p, stat_of(Path(p))) for p in outside],
-            ]
-        )
+            if path.is_relative_to(self.rootdir):
+                continue
+            if path.is_dir():
+                found.update(
+                    (p, [size, mtime]) for p, size, mtime in tree_stamp(path, self.cache_dir)
+                )
+            else:
+                found[str(path)] = stat_of(path)
+        found.update((p, stat_of(Path(p))) for p in outside)
+        return found
 
     # -- reading and writing --
 
@@ -148,23 +158,32 @@ class ScanCache:
 
     def load(self) -> StoredScan | None:
         """The stored scan of this invocation when none of its inputs changed."""
-        entry = self._read().get(self.invocation_key())
+        entries = self._read()
+        entry = entries.get(self.invocation_key())
         if not isinstance(entry, list) or len(entry) != 6:
             return None
         files, outside, report, suppressed, baselined, results = entry
         if (
-            not isinstance(outside, list)
+            not isinstance(files, dict)
+            or not isinstance(outside, list)
             or not all(isinstance(p, str) for p in outside)
             or type(suppressed) is not int
             or type(baselined) is not int
             or type(results) is not int
-            or files != self.files_key(outside)
         ):
             return None
+        now = self.stamps(outside)
+        renewed = _unchanged(files, now)
+        if renewed is None:
+            return None
         try:
-            return StoredScan(decode_report(report), suppressed, baselined, results)
+            stored = StoredScan(decode_report(report), suppressed, baselined, results)
         except (ValueError, TypeError, RecursionError):  # Malformed, a bad enum value
             return None
+        if renewed is not files:
+            entry[0] = renewed
+            self._write(entries, entry)
+        return stored
 
     def save(self, suite: Suite, stored: StoredScan) -> None:
         """Store this invocation's scan (atomically; a cache that cannot be written is
@@ -174,18 +193,61 @@ class ScanCache:
         except Unencodable:
             return
         outside = _read_outside(suite)
-        entries = self._read()
+        files = {
+            path: None
+            if stamp is None
+            else [*stamp, _content_digest(path) if stamp[0] <= HASHED_SIZE else None]
+            for path, stamp in self.stamps(outside).items()
+        }
+        entry = [files, outside, report, stored.suppressed, stored.baselined, stored.results]
+        self._write(self._read(), entry)
+
+    def _write(self, entries: dict[str, object], entry: list[object]) -> None:
+        """`entries` with this invocation's `entry` last, the oldest dropped past KEPT."""
         entries.pop(self.invocation_key(), None)
         kept = list(entries.items())[-(KEPT - 1) :]
-        files = self.files_key(outside)
-        entry = [files, outside, report, stored.suppressed, stored.baselined, stored.results]
         document = {
             "format": FORMAT,
             "version": __version__,
             "entries": {**dict(kept), self.invocation_key(): entry},
         }
-        if not write_cache_file(self.cache_dir, self.file, document):
-            return
+        write_cache_file(self.cache_dir, self.file, document)
+
+
+def _content_digest(path: str) -> str | None:
+    """The digest of the file's bytes; None when it cannot be read."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _unchanged(
+    stored: dict[str, object], now: dict[str, list[int] | None]
+) -> dict[str, object] | None:
+    """`stored` itself when every file has its stored size and mtime; the stored files
+    with renewed stamps when those that differ only in mtime still have the stored
+    content; None when a file was added, removed or changed."""
+    if stored.keys() != now.keys():
+        return None
+    renewed: dict[str, object] | None = None
+    for path, stamp in now.items():
+        old = stored[path]
+        if old is None or stamp is None:
+            if old is not stamp:
+                return None
+            continue
+        if not isinstance(old, list) or len(old) != 3:
+            return None
+        if old[:2] == stamp:
+            continue
+        if old[0] != stamp[0] or old[2] is None or _content_digest(path) != old[2]:
+            return None
+        if renewed is None:
+            renewed = dict(stored)
+        renewed[path] = [*stamp, old[2]]
+    return stored if renewed is None else renewed
 
 
 def _read_outside(suite: Suite) -> list[str]:

@@ -23,6 +23,7 @@ from auditor.lint.registry import all_rules
 from auditor.model.build import BuildOptions
 from auditor.pipeline import ScanResult, scan
 from auditor.report.json_report import render_json
+from auditor.report import scan_cache
 from auditor.report.report_codec import Malformed, decode_report, encode_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
@@ -100,18 +101,63 @@ def test_an_edit_is_a_miss_and_is_seen(shop, tmp_path, work):
     assert run_scan(shop, cache_dir).cached
 
 
-def test_a_touch_is_a_miss_that_the_other_caches_absorb(shop, tmp_path, work):
-    """Only the mtime changed: the scan runs again, but parses nothing (the summaries are
-    found by content) and its report is the same."""
+def touch(path: Path) -> None:
+    """A later mtime, the same bytes."""
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+
+
+def test_a_touch_with_the_same_content_is_a_hit_and_renews_the_stamp(
+    shop, tmp_path, work, monkeypatch
+):
+    """Only the mtime changed (`touch`, a branch checked out and back): the stored scan is
+    still the scan of these bytes. The touched file is hashed once; the next scan does
+    not read it again."""
     cache_dir = tmp_path / "cache"
     before = run_scan(shop, cache_dir)
     touched = sorted((shop / "tests").rglob("test_*.py"))[0]
-    stat = touched.stat()
-    os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    conftest = shop / "tests" / "conftest.py"
+    touch(touched)
+    touch(conftest)
+    hashed: list[str] = []
+    digest = scan_cache._content_digest
+
+    def counting(path: str) -> str | None:
+        hashed.append(Path(path).name)
+        return digest(path)
+
+    monkeypatch.setattr(scan_cache, "_content_digest", counting)
     work.clear()
     after = run_scan(shop, cache_dir)
+    assert after.cached
+    assert dict(work) == {}
+    assert sorted(hashed) == sorted([touched.name, conftest.name])
+    assert after.report == before.report
+    hashed.clear()
+    assert run_scan(shop, cache_dir).cached
+    assert hashed == [], "the renewed stamps match: nothing is read again"
+
+
+def test_a_same_size_edit_with_a_new_mtime_is_a_miss(shop, tmp_path):
+    cache_dir = tmp_path / "cache"
+    run_scan(shop, cache_dir)
+    edited = sorted((shop / "tests").rglob("test_*.py"))[0]
+    text = edited.read_text()
+    assert "def test_" in text
+    edited.write_text(text.replace("def test_", "def tset_", 1))
+    touch(edited)
+    after = run_scan(shop, cache_dir)
     assert not after.cached
-    assert work["libcst.parse_module"] == 0
+    assert after.report == run_scan(shop, None).report
+
+
+def test_a_touched_file_too_large_to_hash_is_a_miss(shop, tmp_path, monkeypatch):
+    monkeypatch.setattr(scan_cache, "HASHED_SIZE", 0)
+    cache_dir = tmp_path / "cache"
+    before = run_scan(shop, cache_dir)
+    touch(sorted((shop / "tests").rglob("test_*.py"))[0])
+    after = run_scan(shop, cache_dir)
+    assert not after.cached
     assert after.report == before.report
 
 
