@@ -3,10 +3,11 @@
 Per pinned suite (``benchmarks/suites.py``) it takes the median of ``--runs`` wall
 times of: a cold scan (a fresh, empty ``--cache-dir`` each run), a warm scan (one
 shared ``--cache-dir``, primed once, nothing changed), a warm ``check`` of one test
-file, a scan after an edit of one test file and after an edit of the root conftest
-(a comment appended, taken out again afterwards; the warm cache primed again before
-each run), and ``python -m pytest --collect-only -q`` on the same files in the suite's
-own venv, back to back in one run. Run from the repository::
+file, a scan after a touch of one test file and of the root conftest (a later mtime, the
+same bytes), a scan after an edit of each (a comment appended, taken out again
+afterwards; the warm cache primed again before each run), and
+``python -m pytest --collect-only -q`` on the same files in the suite's own venv, back to
+back in one run. Run from the repository::
 
     .venv/bin/python -m benchmarks.bench_scan [--suite NAME ...] [--runs 5] [--json OUT]
         [--version sqlalchemy=2.1.9] [--markdown]
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import subprocess
 import tempfile
@@ -62,6 +64,10 @@ class SuiteTimings:
     check_one: list[float] = dataclasses.field(default_factory=list)
     touched_test: list[float] = dataclasses.field(default_factory=list)
     touched_conftest: list[float] = dataclasses.field(default_factory=list)
+    """`touched_*`: after an edit (the name earlier --json files use)."""
+    mtime_test: list[float] = dataclasses.field(default_factory=list)
+    mtime_conftest: list[float] = dataclasses.field(default_factory=list)
+    """`mtime_*`: after a touch (a later mtime, the same bytes)."""
 
     @property
     def cold_median(self) -> float:
@@ -81,6 +87,8 @@ class SuiteTimings:
 
         touched = median(self.touched_test)
         conftest = median(self.touched_conftest)
+        mtime_test = median(self.mtime_test)
+        mtime_conftest = median(self.mtime_conftest)
         return {
             **asdict(self),
             "cold_median": self.cold_median,
@@ -93,6 +101,10 @@ class SuiteTimings:
             "warm_over_cold": self.warm_median / self.cold_median,
             "touched_test_over_warm": touched / self.warm_median if touched else None,
             "touched_conftest_over_cold": conftest / self.cold_median if conftest else None,
+            "mtime_test_over_warm": mtime_test / self.warm_median if mtime_test else None,
+            "mtime_conftest_over_cold": (
+                mtime_conftest / self.cold_median if mtime_conftest else None
+            ),
         }
 
 
@@ -205,6 +217,22 @@ def time_after_edit(
     return times
 
 
+def time_after_touch(
+    auditor: Path, suite: Suite, root: Path, touched: Path, args: argparse.Namespace
+) -> list[float]:
+    """Scans after `touched`'s mtime is moved on (its bytes unchanged; the warm cache
+    primed once)."""
+    times = []
+    with tempfile.TemporaryDirectory(prefix="ta-touch-") as cache:
+        command = scan_command(auditor, suite, root, Path(cache))
+        timed(command, root, args.timeout, ACCEPTED_SCAN_CODES)
+        for _ in range(args.runs):
+            stat = touched.stat()
+            os.utime(touched, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+            times.append(timed(command, root, args.timeout, ACCEPTED_SCAN_CODES))
+    return times
+
+
 def time_check_one(
     auditor: Path, suite: Suite, root: Path, args: argparse.Namespace
 ) -> list[float]:
@@ -241,6 +269,8 @@ def bench_suite(suite: Suite, auditor: Path, args: argparse.Namespace) -> SuiteT
         touched_conftest=(
             time_after_edit(auditor, suite, root, conftest, args) if conftest else []
         ),
+        mtime_test=time_after_touch(auditor, suite, root, first_test_file(suite, root), args),
+        mtime_conftest=(time_after_touch(auditor, suite, root, conftest, args) if conftest else []),
     )
 
 
@@ -252,10 +282,14 @@ def format_table(results: Sequence[SuiteTimings]) -> str:
         "cold s",
         "warm s",
         "check 1 s",
+        "test touch s",
+        "conftest touch s",
         "test edit s",
         "conftest edit s",
         "cold/collect",
         "warm/cold",
+        "test touch/warm",
+        "conftest touch/cold",
         "test edit/warm",
         "conftest edit/cold",
     ]
@@ -276,10 +310,14 @@ def format_table(results: Sequence[SuiteTimings]) -> str:
                 f"{r.cold_median:.2f}",
                 f"{r.warm_median:.2f}",
                 seconds(r.check_one),
+                seconds(r.mtime_test),
+                seconds(r.mtime_conftest),
                 seconds(r.touched_test),
                 seconds(r.touched_conftest),
                 f"{r.cold_median / r.collect_median:.2f}",
                 f"{r.warm_median / r.cold_median:.2f}",
+                ratio(r.mtime_test, r.warm_median),
+                ratio(r.mtime_conftest, r.cold_median),
                 ratio(r.touched_test, r.warm_median),
                 ratio(r.touched_conftest, r.cold_median),
             ]
@@ -295,9 +333,11 @@ def markdown_table(results: Sequence[SuiteTimings]) -> str:
     """The README's table: medians in seconds and the ratios the budgets are set on."""
     lines = [
         "| suite (test files) | `pytest --collect-only` | cold scan | warm scan | "
-        "one-file `check` | scan after a test edit | after a root conftest edit | "
-        "cold/collect | warm/cold | test edit/warm | conftest edit/cold |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "one-file `check` | after a test touch | after a root conftest touch | "
+        "after a test edit | after a root conftest edit | "
+        "cold/collect | warm/cold | test touch/warm | conftest touch/cold | "
+        "test edit/warm | conftest edit/cold |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 
     def seconds(times: list[float]) -> str:
@@ -309,9 +349,12 @@ def markdown_table(results: Sequence[SuiteTimings]) -> str:
     for r in results:
         lines.append(
             f"| {r.suite} ({r.test_files}) | {seconds(r.collect)} | {seconds(r.cold)} | "
-            f"{seconds(r.warm)} | {seconds(r.check_one)} | {seconds(r.touched_test)} | "
+            f"{seconds(r.warm)} | {seconds(r.check_one)} | {seconds(r.mtime_test)} | "
+            f"{seconds(r.mtime_conftest)} | {seconds(r.touched_test)} | "
             f"{seconds(r.touched_conftest)} | {r.cold_median / r.collect_median:.2f} | "
-            f"{r.warm_median / r.cold_median:.2f} | {ratio(r.touched_test, r.warm_median)} | "
+            f"{r.warm_median / r.cold_median:.2f} | {ratio(r.mtime_test, r.warm_median)} | "
+            f"{ratio(r.mtime_conftest, r.cold_median)} | "
+            f"{ratio(r.touched_test, r.warm_median)} | "
             f"{ratio(r.touched_conftest, r.cold_median)} |"
         )
     return "\n".join(lines)

@@ -17,6 +17,8 @@ def timings() -> SuiteTimings:
         check_one=[0.25],
         touched_test=[1.0],
         touched_conftest=[2.0],
+        mtime_test=[0.6],
+        mtime_conftest=[0.75],
     )
 
 
@@ -31,10 +33,14 @@ def test_the_markdown_table_has_the_medians_and_ratios():
         "5.00 s",
         "0.50 s",
         "0.25 s",
+        "0.60 s",
+        "0.75 s",
         "1.00 s",
         "2.00 s",
         "0.50",
         "0.10",
+        "1.20",
+        "0.15",
         "2.00",
         "0.40",
     ]
