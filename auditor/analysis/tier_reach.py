@@ -66,6 +66,12 @@ class DatabaseUrl:
     """How the test reaches the def that names it (a fixture chain, a helper)."""
     project: bool = False
     """Named in the project's code (a default), not in the suite's."""
+    choice: str = ""
+    """The name it is picked by among alternatives (its key in a table of URLs, the
+    string an ``if`` compares with); "" for a URL named on its own."""
+    picked: bool = False
+    """One of alternatives, the one a plain run picks (`choice` is a default the suite's
+    options or environment variables name)."""
 
     def __str__(self) -> str:
         place = f"`{self.url}` ({self.path}:{self.line})"
@@ -206,11 +212,23 @@ class ReachFinder:
         self._concurrency = {c: s for s in signals.with_field("concurrency") for c in s.concurrency}
         self._opens = signals.with_field("opens")
         self._prefixes = [(p, s) for s in signals.with_field("prefixes") for p in s.prefixes]
-        self._suite_files = set(suite.test_files) | set(suite.conftests)
+        self._suite_files = set(suite.test_files) | set(suite.conftests) | set(suite.helpers)
+        """Files whose fixtures' bodies are read: their names say nothing more (a `connection`
+        fixture of a base class in tests/__init__.py is not sqlalchemy.testing's)."""
         clients = signals.with_field("clients")
         self._app_client: Signal | None = clients[0] if clients else None
         self._reads = signals.with_field("reads")
         self._lazy = frozenset(s.id for s in signals.with_field("lazy"))
+        self.defaults = frozenset(
+            c.name
+            for d in code.by_line.values()
+            if d.function.reach is not None
+            for c in d.function.reach.calls
+            if c.kind == "default"
+        )
+        """The string defaults of the suite's command-line options and environment
+        variables (``parser.addoption("--db", default="sqlite")``): what a plain run picks
+        among alternatives (`DatabaseUrl.choice`)."""
 
     def fixture_facts(self, definition: FixtureDef) -> Facts:
         """What a fixture does: its def's facts, or for a fixture of an installed plugin,
@@ -333,6 +351,11 @@ class ReachFinder:
             found = database_url(name)
             if found is not None:
                 facts.urls.append(DatabaseUrl(name, found[0], found[1], path, line))
+            return
+        if kind == "url-choice":  # follows the "url" it names, on its line
+            url = facts.urls[-1] if facts.urls else None
+            if url is not None and (url.path, url.line) == (path, line) and not url.choice:
+                facts.urls[-1] = replace(url, choice=name)
             return
         if kind in ("open-read", "project-file"):
             for signal in self._reads:

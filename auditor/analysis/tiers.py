@@ -30,8 +30,14 @@ else the last one named, its fall-through default), are read with it. Every one 
 the ``in-memory-database`` tier of the settings, by default the lightest (in-memory storage
 of one component is a unit test). A database file (``sqlite:///app.db``, one under
 ``tmp_path`` too) or a server URL: evidence of its own, of the storage signal's tier. No
-URL in sight: the storage signal keeps its tier. A framework's test client driving the
-app's layers is evidence of its own (``frameworks.toml``), whatever the storage.
+URL in sight: the storage signal keeps its tier. Of alternatives (a table of URLs by
+backend, the branches of an ``if db == "sqlite"``), the one a default of the suite's options
+or environment variables names is the one read (``parser.addoption("--db",
+default="sqlite")``). A connect given where its data lives (``sqlite3.connect(path)``) in
+the suite's own code is not told where it goes by the project's defaults: with no URL of
+the suite's in sight, it keeps its tier. A framework's test client driving the app's layers
+is evidence of its own (``frameworks.toml``), whatever the storage; a plugin's factory
+fixture (``aiohttp_client``) that nothing calls reaches nothing.
 
 The evidence and the result types are in `auditor.analysis.tier_model` (and importable
 from here); the reach evidence is gathered by `auditor.analysis.tier_reach` over the
@@ -41,6 +47,7 @@ suite's code (`auditor.analysis.suite_code`); this module makes the call.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 from auditor.analysis.resolution import Resolution
@@ -87,8 +94,10 @@ class TierClassifier:
         self._names = {n: s for s in signals.with_field("names") for n in s.names}
         self._intent = {s.id for s in signals.signals if s.intent}
         self._storage = {s.id for s in signals.signals if s.storage}
+        self._located = {s.id for s in signals.signals if s.located}
         self.in_memory_tier = signals.in_memory_tier or signals.tiers[0]
         self._families = {s.id: s.family for s in signals.signals}
+        self._factories = frozenset(f for s in signals.with_field("factories") for f in s.factories)
 
     def classify(self) -> Tiers:
         tests = {t.nodeid: self.test(t) for t in self.suite.tests}
@@ -105,7 +114,11 @@ class TierClassifier:
                 label = f"`{setup.function.name}` ({setup.path}:{setup.function.line})"
                 facts.absorb(self.reach.facts(setup, depth=1), label, timing=False)
         closure = self._closure(test)
+        unresolved = self._unresolved(test)
+        idle = self._idle_factories(where, closure, unresolved)
         for definition in closure:
+            if definition.name in idle:
+                continue
             fixture = self.reach.fixture_facts(definition)
             if fixture.hits or fixture.mocks or fixture.patched or fixture.urls:
                 facts.absorb(fixture, self._fixture_label(test, definition), timing=False)
@@ -118,8 +131,9 @@ class TierClassifier:
                     f"({definition.path}:{definition.line})"
                 )
                 facts.absorb(fixture, label, timing=False)
-        for name in self._unresolved(test):
-            self.reach.plugin_fixture(facts, name, test.path, test.line)
+        for name in unresolved:
+            if name not in idle:
+                self.reach.plugin_fixture(facts, name, test.path, test.line)
         reach = self.reach.evidence(facts)
         reach.extend(self._bases_evidence(test, where))
         kept, mocked = self._unmocked(reach, facts)  # a mocked engine names no database
@@ -133,6 +147,27 @@ class TierClassifier:
             key=lambda e: (e not in decisive, -e.level, -self.weight.get(e.tier, 0)),
         )
         return TestTier(test.nodeid, test.path, tier, tuple(ranked), tuple(mocked))
+
+    def _idle_factories(
+        self, where: CodeDef | None, closure: list[FixtureDef], unresolved: list[str]
+    ) -> frozenset[str]:
+        """The factory fixtures of a plugin (``aiohttp_client``) the test gets but that
+        neither it, its setup nor a fixture of the suite in its closure ever calls: the
+        server they would start is never started."""
+        requested = {d.name for d in closure} | set(unresolved)
+        factories = requested & self._factories
+        if not factories:
+            return frozenset()
+        defs = [where, *self._setups(where)] if where is not None else []
+        defs.extend(d for f in closure if (d := self.code.by_line.get((f.path, f.line))))
+        called = {
+            c.name.rpartition(".")[2]
+            for d in defs
+            if (reach := self.code.reach(d)) is not None
+            for c in reach.calls
+            if c.kind == "call"
+        }
+        return frozenset(factories - called)
 
     def _decide(
         self,
@@ -198,7 +233,11 @@ class TierClassifier:
         test's code names: all in memory, they are the in-memory tier; a file or a
         server URL is evidence of its own; no URL in sight leaves them as they are."""
         stored = [e for e in reach if e.signal in self._storage]
-        urls = [u for u in urls if not u.project] or urls  # the suite's choice over defaults
+        own = [u for u in urls if not u.project]
+        if not own:  # the project's defaults say nothing of where the suite's connects go
+            stored = [e for e in stored if not self._locates_here(e)]
+        urls = own or urls  # the suite's choice over defaults
+        urls = _picked(urls, self.reach.defaults)
         if not stored or not urls:
             return reach
         outside = list({u.url: u for u in urls if u.where != MEMORY}.values())
@@ -209,13 +248,18 @@ class TierClassifier:
         memory = urls[0]
         kept = [_named(memory, self.in_memory_tier, _IN_MEMORY)]
         for e in reach:
-            if e.signal in self._storage:
+            if e in stored:
                 text = f"{e.text} on {memory.describe()} (`{memory.url}`)"
                 e = Evidence(
                     self.in_memory_tier, Level.REACH, text, e.path, e.line, _IN_MEMORY, e.subject
                 )
             kept.append(e)
         return kept
+
+    def _locates_here(self, evidence: Evidence) -> bool:
+        """A connect given where its data lives (``sqlite3.connect(path)``) in the suite's
+        own code: its argument, not a default of the project, says where it goes."""
+        return evidence.signal in self._located and not self.code.is_project(evidence.path)
 
     def _setups(self, where: CodeDef) -> Iterator[CodeDef]:
         """The xunit-style setup methods and functions that run around the test."""
@@ -309,10 +353,33 @@ class TierClassifier:
         return folders, names
 
 
+def _picked(urls: list[DatabaseUrl], defaults: frozenset[str]) -> list[DatabaseUrl]:
+    """The URLs a plain run uses: of alternatives named in one file (a table of URLs by
+    backend, the branches of an ``if db == "sqlite"``), the ones whose name is a default
+    of the suite's options or environment variables (``parser.addoption("--db",
+    default="sqlite")``), when there are such; every URL otherwise."""
+    alternatives: dict[str, list[DatabaseUrl]] = {}
+    for url in urls:
+        if url.choice:
+            alternatives.setdefault(url.path, []).append(url)
+    picked: dict[int, DatabaseUrl] = {}
+    dropped: set[int] = set()
+    for group in alternatives.values():
+        if any(u.choice in defaults for u in group):
+            for url in group:
+                if url.choice in defaults:
+                    picked[id(url)] = replace(url, picked=True)
+                else:
+                    dropped.add(id(url))
+    return [picked.get(id(u), u) for u in urls if id(u) not in dropped]
+
+
 def _named(url: DatabaseUrl, tier: str, signal: str) -> Evidence:
     """`url` as evidence: the chain to the def naming it, where it keeps its data."""
     via = f"{url.via} -> " if url.via else ""
     text = f"{via}names the database it reaches: {url.describe()} (`{url.url}`)"
+    if url.picked:
+        text += f", the {url.choice!r} one of its alternatives, a plain run's default"
     return Evidence(tier, Level.REACH, text, url.path, url.line, signal, url.url)
 
 

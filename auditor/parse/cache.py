@@ -28,13 +28,15 @@ Summary = ModuleSummary | ParseFailure
 DEFAULT_CACHE_DIR = ".test-auditor-cache"
 
 
-FORMAT = 16
+FORMAT = 17
 """Bumped when the layout of the cache file or what a summary holds changes (7: JSON
 instead of pickle; 8: fixtures registered by call, `x = pytest.fixture(...)(f)`; 10:
 params and parametrize values given as a module-level list name counted; 11: reach
 records project files read (`open-read`, `project-file` calls) and throughput names,
 and project modules get a cache file of their own, ``project-...json``; 12: a
-fixture's ``@classmethod`` above or below its fixture decorator)."""
+fixture's ``@classmethod`` above or below its fixture decorator; 17: reach records the
+name a database URL is picked by, `url-choice`, and option and environment defaults,
+`default`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -90,6 +90,7 @@ def reach_of(
     measured = frozenset() if calls_only else _measured_names(body)
     up: ast.expr | None = None
     found_up = not any(isinstance(n, ast.Name) and n.id == "__file__" for n in body)
+    choices = _url_choices(body)
     for child in body:
         if isinstance(child, ast.Call):
             calls.extend(_call(child, local))
@@ -103,6 +104,11 @@ def reach_of(
                 calls.append(Call(child.value[:_URL_LIMIT], child.lineno, "url"))
             elif child.value == ":memory:":
                 calls.append(Call(":memory:", child.lineno, "url"))
+            else:
+                continue
+            choice = choices.get(id(child))
+            if choice is not None:  # right after its URL: the pair is read in order
+                calls.append(Call(choice[:_URL_LIMIT], child.lineno, "url-choice"))
         elif calls_only:
             continue
         elif isinstance(child, ast.Assert):
@@ -116,6 +122,34 @@ def reach_of(
     if up is not None and any(c.name.rpartition(".")[2] in _READS for c in calls):
         calls.append(Call(ast.unparse(up)[:_URL_LIMIT], up.lineno, "project-file"))
     return Reach(tuple(calls), tuple(ordering), tuple(loops), asserts)
+
+
+def _url_choices(body: list[ast.AST]) -> dict[int, str]:
+    """id(URL literal) -> the name it is picked by, for the URLs of a table of
+    alternatives (``{"sqlite": "sqlite://", "postgres": "postgresql://..."}[db]``) or
+    of a branch (``if db == "sqlite": return "sqlite://"``): one run uses one of them."""
+    found: dict[int, str] = {}
+    for node in body:
+        if isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                name = _text(key)
+                if name is not None and _text(value) is not None:
+                    found[id(value)] = name
+        elif isinstance(node, ast.If) and isinstance(node.test, ast.Compare):
+            test = node.test
+            names = [n for side in (test.left, *test.comparators) if (n := _text(side))]
+            if len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and len(names) == 1:
+                for statement in node.body:
+                    if isinstance(statement, ast.Return | ast.Assign) and _text(statement.value):
+                        found[id(statement.value)] = names[0]
+    return found
+
+
+def _text(node: ast.AST | None) -> str | None:
+    """The value of a string literal."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
 
 
 def _leaves_the_folder(node: ast.expr, aliases: Mapping[str, str]) -> bool:
@@ -197,6 +231,9 @@ def _call(call: ast.Call, aliases: Mapping[str, str]) -> Iterator[Call]:
             and isinstance(attribute.value, str)
         ):
             yield Call(f"{owner}.{attribute.value}", call.lineno, "patch")
+    default = _default(call, name, last)
+    if default is not None:
+        yield Call(default[:_URL_LIMIT], call.lineno, "default")
     if name == "open" and _writes(call):
         path = first.value if isinstance(first, ast.Constant) else None
         yield Call(path if isinstance(path, str) else "?", call.lineno, "open-write")
@@ -213,6 +250,23 @@ def _call(call: ast.Call, aliases: Mapping[str, str]) -> Iterator[Call]:
     ):
         literal = call.func.value.args[0]
         yield Call(str(literal.value), call.lineno, "open-read")  # type: ignore[attr-defined]
+
+
+def _default(call: ast.Call, name: str, last: str) -> str | None:
+    """The string default of a command-line option (``parser.addoption("--db",
+    default="sqlite")``, ``config.getoption("db", "sqlite")``) or of an environment
+    variable (``os.environ.get("DB", "sqlite")``, ``os.getenv("DB", "sqlite")``): what a
+    plain run of the suite picks."""
+    value: ast.expr | None = None
+    if last in ("addoption", "getoption", "getvalue"):
+        value = next((k.value for k in call.keywords if k.arg == "default"), None)
+        if value is None and last == "getoption" and len(call.args) > 1:
+            value = call.args[1]
+    elif name in ("os.environ.get", "os.getenv", "os.environ.setdefault") and len(call.args) > 1:
+        value = call.args[1]
+    if isinstance(value, ast.Constant) and isinstance(value.value, str):
+        return value.value
+    return None
 
 
 def _relative_literal(node: ast.expr | None) -> bool:

@@ -120,8 +120,10 @@ class Call(_Pickled):
     (``sa.create_engine`` -> ``sqlalchemy.create_engine``); a method on an expression
     that is not a name keeps only ``.method``. `kind` is "call", "decorator", "patch"
     (the target string of ``mock.patch("...")`` or ``monkeypatch.setattr("...")``),
-    "url" (a string literal holding ``scheme://``) or "open-write" (``open(path, "w")``,
-    `name` is the literal path or "?").
+    "url" (a string literal holding ``scheme://``), "url-choice" (right after a "url":
+    the name it is picked by, its key in a table of URLs or the string an ``if`` compares
+    with), "default" (the string default of a command-line option or an environment
+    variable) or "open-write" (``open(path, "w")``, `name` is the literal path or "?").
     """
 
     name: str

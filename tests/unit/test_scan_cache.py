@@ -22,8 +22,8 @@ from auditor.lint import engine
 from auditor.lint.registry import all_rules
 from auditor.model.build import BuildOptions
 from auditor.pipeline import ScanResult, scan
-from auditor.report.json_report import render_json
 from auditor.report import scan_cache
+from auditor.report.json_report import render_json
 from auditor.report.report_codec import Malformed, decode_report, encode_report
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"

@@ -8,7 +8,10 @@ A signal names the tier it points to (none for a mock), what it means in words, 
   ``moto.*`` matches a whole package); a patch target naming one counts as a mock of it;
 - ``methods``: method names on any receiver (``create_all``);
 - ``fixtures``: fixture names, when the fixture comes from a plugin or a library module
-  rather than from the suite's own conftests and test modules (whose bodies are read);
+  rather than from the suite's own conftests, test and helper modules (whose bodies are
+  read); ``factories``: those of them that hand the test a factory, which reaches out
+  only when called (``aiohttp_client(app)``): requested and never called, they count
+  for nothing;
 - ``bases``: base classes of the test's class; ``marks``: marks; ``folders``: folder
   names in the test's path; ``names``: ``_``-separated words of the test file's name;
 - ``prefixes``: the start of a called name's last part (``Fake`` for ``FakeGateway()``);
@@ -31,6 +34,11 @@ code names (`auditor.analysis.tier_reach.database_url`) are read with it: every 
 in-memory SQLite (``sqlite://``, ``sqlite:///:memory:``) makes it the
 ``in-memory-database`` tier of ``[tool.test-auditor]`` (default: the lightest), a file or
 a server URL adds evidence of its own, none leaves the signal's tier.
+
+``located = true`` marks a storage call given where its data lives (a DB-API
+``connect(path)``, ``create_engine(url)``): made in the suite's own code with no URL of
+the suite's in sight, the defaults the project's code names do not tell where it goes,
+and it keeps its tier.
 
 ``intent = true`` marks what shows a test is there to measure (a benchmark, a timed
 assertion, a performance mark): it decides the tier over anything the test reaches.
@@ -70,6 +78,7 @@ _LISTS = (
     "prefixes",
     "constructors",
     "requests",
+    "factories",
 )
 _TEXTS = ("tier", "what", "family", "fallback")
 
@@ -94,6 +103,7 @@ class Signal:
     prefixes: tuple[str, ...] = ()
     constructors: tuple[str, ...] = ()
     requests: tuple[str, ...] = ()
+    factories: tuple[str, ...] = ()
     iterations: int = 20
     opens: bool = False
     reads: bool = False
@@ -102,6 +112,7 @@ class Signal:
     intent: bool = False
     measured: bool = False
     storage: bool = False
+    located: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +219,7 @@ def _signal(signal_id: str, table: Mapping[str, object]) -> Signal:
         if not isinstance(iterations, int) or isinstance(iterations, bool) or iterations < 1:
             raise ConfigError(f"signal {signal_id}: iterations must be a positive integer")
         values["iterations"] = iterations
-    for key in ("opens", "reads", "clients", "lazy", "intent", "measured", "storage"):
+    for key in ("opens", "reads", "clients", "lazy", "intent", "measured", "storage", "located"):
         if key in table:
             if not isinstance(table[key], bool):
                 raise ConfigError(f"signal {signal_id}: {key} must be true or false")
