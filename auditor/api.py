@@ -67,6 +67,9 @@ CATEGORIES = ("structure", "fixtures", "isolation", "timing", "duplicates")
 
 DEFAULT_FILE = "test_example.py"
 
+MAX_IMPORT_DEPTH = 6
+"""Imports followed at most from one module to the next (re-exports of re-exports)."""
+
 
 @dataclass(frozen=True)
 class Symlink:
@@ -263,6 +266,57 @@ class FileView:
         """Every node of the file of one type, in `ast.walk` order."""
         return self.parsed.of_type(kind)
 
+    def top_level(self, name: str) -> ast.stmt | None:
+        """The last statement of the module body binding `name` (an assignment, a def, a
+        class, an import)."""
+        return self._bindings.get(name)
+
+    @cached_property
+    def _bindings(self) -> dict[str, ast.stmt]:
+        found: dict[str, ast.stmt] = {}
+        for node in self.tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                found[node.name] = node
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        found[target.id] = node
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                if isinstance(node.target, ast.Name):
+                    found[node.target.id] = node
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    found[alias.asname or alias.name.partition(".")[0]] = node
+        return found
+
+    def imported_module(self, node: ast.ImportFrom) -> FileView | None:
+        """The project module an ``import from`` of this file names, relative or
+        absolute."""
+        if not node.level:
+            return self.suite.project_module(node.module or "")
+        folders = self.path.split("/")[:-1]
+        base = folders[: len(folders) - (node.level - 1)]
+        parts = [*base, *(node.module.split(".") if node.module else [])]
+        if not parts:
+            return None
+        path = "/".join(parts)
+        return self.suite.file(f"{path}.py") or self.suite.file(f"{path}/__init__.py")
+
+    def class_named(self, name: str, depth: int = 0) -> tuple[FileView, ast.ClassDef] | None:
+        """The class `name` is in this module: defined here, or imported from a module of
+        the project (through the re-exports of its packages)."""
+        if depth > MAX_IMPORT_DEPTH:
+            return None
+        node = self.top_level(name)
+        if isinstance(node, ast.ClassDef):
+            return self, node
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    module = self.imported_module(node)
+                    return module.class_named(alias.name, depth + 1) if module else None
+        return None
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node of the file that holds `node`."""
         return self.parsed.parent(node)
@@ -393,6 +447,7 @@ class SuiteView:
         self._graph = graph
         self._duplicates: tuple[DuplicateGroup, ...] | None = None
         self._files: dict[str, FileView | None] = {}
+        self._project_modules: dict[str, FileView | None] = {}
         self._tests_by_path: dict[str, list[TestItem]] = {}
         for test in suite.tests:
             self._tests_by_path.setdefault(test.path, []).append(test)
@@ -449,6 +504,23 @@ class SuiteView:
 
     def fixtures_in(self, path: str) -> list[FixtureDef]:
         return self._fixtures_by_path.get(path, [])
+
+    def project_module(self, module: str) -> FileView | None:
+        """The file of a module of the project (under the rootdir or its ``src/``), never
+        an installed package; None for a name that is not a module's."""
+        if module not in self._project_modules:
+            found: FileView | None = None
+            if module and all(part.isidentifier() for part in module.split(".")):
+                relative = module.replace(".", "/")
+                for base in ("", "src/"):
+                    for candidate in (f"{base}{relative}.py", f"{base}{relative}/__init__.py"):
+                        if (self.rootdir / candidate).is_file():
+                            found = self.file(candidate)
+                            break
+                    if found is not None:
+                        break
+            self._project_modules[module] = found
+        return self._project_modules[module]
 
     def file(self, path: str) -> FileView | None:
         """The code of `path` (relative to the rootdir); None when it cannot be read or

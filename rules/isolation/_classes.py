@@ -17,8 +17,6 @@ from dataclasses import dataclass
 
 from auditor.api import FileView, walk_local
 
-from ._mutations import project_module, top_level
-
 MAX_DEPTH = 6
 """How many re-exports and bases are followed."""
 
@@ -33,44 +31,16 @@ class ClassLevel:
     line: int
 
 
-def _module_of(file: FileView, node: ast.ImportFrom) -> FileView | None:
-    """The project module an ``import from`` names, relative or absolute."""
-    if not node.level:
-        return project_module(file.suite, node.module or "")
-    folders = file.path.split("/")[:-1]
-    base = folders[: len(folders) - (node.level - 1)]
-    parts = [*base, *(node.module.split(".") if node.module else [])]
-    if not parts:
-        return None
-    path = "/".join(parts)
-    return file.suite.file(f"{path}.py") or file.suite.file(f"{path}/__init__.py")
-
-
-def _class(file: FileView, name: str, depth: int) -> tuple[FileView, ast.ClassDef] | None:
-    """The class `name` is in `file`: defined there, or imported from a project module."""
-    if depth > MAX_DEPTH:
-        return None
-    node = top_level(file.tree, name)
-    if isinstance(node, ast.ClassDef):
-        return file, node
-    if isinstance(node, ast.ImportFrom):
-        for alias in node.names:
-            if (alias.asname or alias.name) == name:
-                module = _module_of(file, node)
-                return _class(module, alias.name, depth + 1) if module is not None else None
-    return None
-
-
 def _class_of(
     file: FileView, func: ast.expr, depth: int = 0
 ) -> tuple[FileView, ast.ClassDef] | None:
     """The project class a constructor call names (``Blueprint`` or ``smorest.Blueprint``)."""
     if isinstance(func, ast.Name):
-        return _class(file, func.id, depth)
+        return file.class_named(func.id, depth)
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         qualified = file.imports.get(func.value.id)
-        module = project_module(file.suite, qualified) if qualified else None
-        return _class(module, func.attr, depth + 1) if module is not None else None
+        module = file.suite.project_module(qualified) if qualified else None
+        return module.class_named(func.attr, depth + 1) if module is not None else None
     return None
 
 

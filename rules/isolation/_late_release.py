@@ -3,11 +3,14 @@
 A test that opens a database engine or connection (see `_resources`), or builds an
 object that runs something (``Worker()``, ``subprocess.Popen(...)``,
 ``ThreadPoolExecutor()``: an instance whose ``shutdown()``, ``stop()``, ``terminate()``
-or ``kill()`` the test calls), and releases it with a plain call statement after an
+or ``kill()`` the test calls) or that it connects (``Queue.from_url(url)``, then its
+``connect()`` and ``disconnect()``), and releases it with a plain call statement after an
 ``assert`` (or another check that fails the test): when the check fails the release never
 runs. Releases in a ``finally``, a ``with`` block, a finalizer (``addfinalizer``,
 ``addCleanup``, ``ExitStack.callback``) or before the first check are fine, and so is an
-object stored elsewhere (``self.worker``, a list) or handed out."""
+object stored elsewhere (``self.worker``, a list) or handed out, and one that runs only as
+a task (``asyncio.create_task(worker.start())``) of a loop the test class closes after
+each test (``IsolatedAsyncioTestCase``): a failing check cancels it with the loop."""
 
 from __future__ import annotations
 
@@ -34,7 +37,7 @@ class LateRelease:
     node: ast.Call
     """The call that opened or built the resource."""
     kind: str
-    """"engine", "connection" or "running"."""
+    """"engine", "connection", "running" or "connected" (released by ``disconnect()``)."""
     name: str
     release: ast.Call
     """The first release, which runs only when the checks before it pass."""
@@ -46,9 +49,22 @@ def stops(method: str) -> bool:
 
 
 def _constructor(call: ast.Call) -> bool:
+    """``Worker(...)``, or a class's factory ``Queue.from_url(...)``."""
     func = call.func
     name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    if (
+        isinstance(func, ast.Attribute)
+        and name.startswith("from_")
+        and isinstance(func.value, ast.Name)
+    ):
+        name = func.value.id
     return isinstance(name, str) and bool(CAMEL.match(name)) and not NOT_RUNNING.search(name)
+
+
+def _connected(calls: list[ast.Call]) -> bool:
+    """Whether the test calls the object's ``connect()``: its ``disconnect()`` then
+    releases what that opened."""
+    return any(isinstance(c.func, ast.Attribute) and c.func.attr == "connect" for c in calls)
 
 
 def _bindings(function: ast.AST) -> Iterator[tuple[ast.Assign, str, ast.Call]]:
@@ -118,14 +134,54 @@ def _uses(function: ast.AST, name: str) -> tuple[list[ast.Call], bool]:
     return calls, other
 
 
+LOOP_PER_TEST = frozenset({"IsolatedAsyncioTestCase", "AioHTTPTestCase"})
+"""unittest classes that run each test in an event loop of its own, closed after it (its
+tasks cancelled)."""
+TASK_STARTERS = frozenset({"create_task", "ensure_future"})
+
+
+def loop_per_test(cls: ast.ClassDef | None, file: FileView) -> bool:
+    """Whether the test class (or a base class of its module) derives from a unittest
+    class that gives each test an event loop of its own."""
+    seen: set[str] = set()
+    todo = [cls] if cls is not None else []
+    classes = {n.name: n for n in file.tree.body if isinstance(n, ast.ClassDef)}
+    while todo:
+        node = todo.pop()
+        for base in node.bases:
+            name = base.attr if isinstance(base, ast.Attribute) else getattr(base, "id", "")
+            if name in LOOP_PER_TEST:
+                return True
+            if name in classes and name not in seen:
+                seen.add(name)
+                todo.append(classes[name])
+    return False
+
+
+def _runs_in_a_task(function: ast.AST, name: str, calls: list[ast.Call]) -> bool:
+    """Whether `name` runs only as a task of the test's loop: each of its calls other
+    than a stop is the coroutine handed to ``asyncio.create_task(...)``."""
+    tasks = {
+        id(a)
+        for n in ast.walk(function)
+        if isinstance(n, ast.Call)
+        and (getattr(n.func, "attr", None) or getattr(n.func, "id", None)) in TASK_STARTERS
+        for a in n.args
+    }
+    started = [c for c in calls if isinstance(c.func, ast.Attribute) and not stops(c.func.attr)]
+    return bool(started) and all(id(c) in tasks for c in started)
+
+
 def late_releases(
-    function: ast.FunctionDef | ast.AsyncFunctionDef, file: FileView
+    function: ast.FunctionDef | ast.AsyncFunctionDef, file: FileView, own_loop: bool = False
 ) -> Iterator[LateRelease]:
-    """The resources the test `function` releases only after checks that may fail."""
+    """The resources the test `function` releases only after checks that may fail. With
+    `own_loop` (the test's event loop closes after it), an object that runs only as a
+    task of that loop stops with it."""
     parents: dict[int, ast.AST] | None = None
     for assign, name, call in _bindings(function):
         kind = opened_kind(call, file, function)
-        if kind in ("session", "client"):
+        if kind in ("session", "client", "event loop"):
             continue
         if kind is None and not _constructor(call):
             continue
@@ -134,9 +190,15 @@ def late_releases(
             c
             for c in calls
             if isinstance(c.func, ast.Attribute)
-            and (c.func.attr in RELEASE_METHODS if kind is not None else stops(c.func.attr))
+            and (
+                c.func.attr in RELEASE_METHODS
+                if kind is not None
+                else stops(c.func.attr) or (c.func.attr == "disconnect" and _connected(calls))
+            )
         ]
         if not releases or other or escapes(function, name):
+            continue
+        if kind is None and own_loop and _runs_in_a_task(function, name, calls):
             continue
         if parents is None:
             parents = parents_of(function)
@@ -145,4 +207,6 @@ def late_releases(
         first = min(releases, key=lambda r: r.lineno)
         start = statements_after(statement_of(assign, parents))
         if failing_points(function, file.tree, parents, start, first.lineno):
-            yield LateRelease(call, kind or "running", name, first)
+            verb = getattr(first.func, "attr", "")
+            running = "connected" if verb == "disconnect" else "running"
+            yield LateRelease(call, kind or running, name, first)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, walk_local
 
-from ._mutations import split_module, top_level
+from ._mutations import split_module
 from ._writes import Context, Write, literal_key
 
 EVENTS = "sqlalchemy.event"
@@ -51,7 +51,7 @@ def project_listener(call: ast.Call, ctx: Context) -> Write | None:
     if split is None or len(split[1]) != 1:
         return None
     module, (name,) = split
-    definition = top_level(module.tree, name)
+    definition = module.top_level(name)
     if not isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
     if not _registers(module, definition):

@@ -75,32 +75,10 @@ CACHE_DECORATORS = frozenset({"lru_cache", "cache"})
 CAMEL = re.compile(r"^_?[A-Z]\w*[a-z]\w*$")
 
 RESETS = frozenset({"clear", "reset"})
-_MODULES: weakref.WeakKeyDictionary[SuiteView, dict[str, FileView | None]] = (
-    weakref.WeakKeyDictionary()
-)
 _RESETS: weakref.WeakKeyDictionary[SuiteView, dict[str, list[str]]] = weakref.WeakKeyDictionary()
-_BINDINGS: weakref.WeakKeyDictionary[ast.Module, dict[str, ast.stmt]] = weakref.WeakKeyDictionary()
 
 
 # -- the project's source --------------------------------------------------------------
-
-
-def project_module(suite: SuiteView, module: str) -> FileView | None:
-    """The file of a module of the project (under the rootdir or its ``src/``)."""
-    known = _MODULES.setdefault(suite, {})
-    if module not in known:
-        found: FileView | None = None
-        relative = module.replace(".", "/")
-        if module and all(part.isidentifier() for part in module.split(".")):
-            for base in ("", "src/"):
-                for candidate in (f"{base}{relative}.py", f"{base}{relative}/__init__.py"):
-                    if (suite.rootdir / candidate).is_file():
-                        found = suite.file(candidate)
-                        break
-                if found is not None:
-                    break
-        known[module] = found
-    return known[module]
 
 
 def split_module(suite: SuiteView, qualified: str) -> tuple[FileView, list[str]] | None:
@@ -108,46 +86,15 @@ def split_module(suite: SuiteView, qualified: str) -> tuple[FileView, list[str]]
     return _split(suite, qualified)
 
 
-def top_level(tree: ast.Module, name: str) -> ast.stmt | None:
-    """The module-level statement that last binds `name`."""
-    return _top_level(tree, name)
-
-
 def _split(suite: SuiteView, qualified: str) -> tuple[FileView, list[str]] | None:
     """The project module a dotted name starts with (the longest that is a file) and the
     names after it."""
     parts = qualified.split(".")
     for end in range(len(parts) - 1, 0, -1):
-        module = project_module(suite, ".".join(parts[:end]))
+        module = suite.project_module(".".join(parts[:end]))
         if module is not None:
             return module, parts[end:]
     return None
-
-
-def _top_level(tree: ast.Module, name: str) -> ast.stmt | None:
-    """The last statement of the module body binding `name` (assignment, def, class)."""
-    bindings = _BINDINGS.get(tree)
-    if bindings is None:
-        bindings = _BINDINGS[tree] = _module_bindings(tree)
-    return bindings.get(name)
-
-
-def _module_bindings(tree: ast.Module) -> dict[str, ast.stmt]:
-    found: dict[str, ast.stmt] = {}
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found[node.name] = node
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                if isinstance(target, ast.Name):
-                    found[target.id] = node
-        elif isinstance(node, ast.AnnAssign) and node.value is not None:
-            if isinstance(node.target, ast.Name):
-                found[node.target.id] = node
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                found[alias.asname or alias.name.partition(".")[0]] = node
-    return found
 
 
 def _imported_def(file: FileView, func: ast.expr) -> tuple[FileView, str, ast.stmt] | None:
@@ -160,7 +107,7 @@ def _imported_def(file: FileView, func: ast.expr) -> tuple[FileView, str, ast.st
     if split is None or len(split[1]) != 1:
         return None
     module, (name,) = split
-    node = _top_level(module.tree, name)
+    node = module.top_level(name)
     return None if node is None else (module, qualified, node)
 
 
@@ -168,7 +115,7 @@ def _project_class(file: FileView, func: ast.expr) -> tuple[FileView, ast.ClassD
     """The class a constructor call names, when the project defines it (in `file`, or in
     a project module `file` imports it from)."""
     if isinstance(func, ast.Name):
-        node = _top_level(file.tree, func.id)
+        node = file.top_level(func.id)
         if isinstance(node, ast.ClassDef):
             return file, node
     found = _imported_def(file, func)
@@ -296,11 +243,11 @@ def _shared(
         if qualified is None or split is None:
             return None
         module, (name, *attrs) = split
-        value = _assigned(_top_level(module.tree, name))
+        value = _assigned(module.top_level(name))
         return (qualified, module, value, attrs) if value is not None else None
     if ctx.function is None or base.id in file.imports:
         return None
-    value = _assigned(_top_level(file.tree, base.id))
+    value = _assigned(file.top_level(base.id))
     if value is None or not _used_elsewhere(file, base.id, ctx.function):
         return None
     key = ".".join((f"<{file.path}>", base.id, *chain))

@@ -21,10 +21,9 @@ from typing import Literal
 
 from auditor.api import FileView, walk_local
 
-from ._mutations import project_module
 from ._syntax import call_name
 
-Kind = Literal["engine", "connection", "session", "client"]
+Kind = Literal["engine", "connection", "session", "client", "event loop"]
 
 ENGINE_FACTORIES = frozenset(
     {
@@ -204,6 +203,8 @@ def _opens(
         return "engine" if name in ENGINE_FACTORIES else "connection"
     if name in CLIENT_FACTORIES:
         return "client"
+    if call_name(call) == "new_event_loop":
+        return "event loop"  # asyncio's, uvloop's, a policy's
     if _module_connect(call, file, function):
         return "connection"
     func = call.func
@@ -247,10 +248,26 @@ def _module_connect(call: ast.Call, file: FileView, function: ast.AST) -> bool:
     url = _url_argument(call)
     if not plain or not isinstance(url, (ast.Constant, ast.JoinedStr, ast.Name)):
         return False
+    if _registry_connect(func, file):
+        return False
     if isinstance(url, ast.Constant) and not isinstance(url.value, str):
         return False
     text = _constant_str(url, file, function)
     return text is None or not in_memory(text)
+
+
+def _registry_connect(func: ast.expr, file: FileView) -> bool:
+    """A ``connect()`` whose library keeps the connections it opens in a registry of
+    its own and closes them with a module-level ``disconnect()`` / ``disconnect_all()``
+    that the file imports too (``from mongoengine import connect, disconnect_all``): the
+    library, not the returned client, is what the suite releases."""
+    qualified = file.qualified(func) or ""
+    package = qualified.partition(".")[0]
+    return bool(package) and any(
+        target.partition(".")[0] == package
+        and target.rpartition(".")[2] in ("disconnect", "disconnect_all")
+        for target in file.imports.values()
+    )
 
 
 def _engine_helper(call: ast.Call, file: FileView) -> bool:
@@ -263,7 +280,7 @@ def _engine_helper(call: ast.Call, file: FileView) -> bool:
     owner = file
     if name in file.imports:
         module, _, attr = file.imports[name].rpartition(".")
-        found = project_module(file.suite, module)
+        found = file.suite.project_module(module)
         if found is None:
             return False
         owner, name = found, attr

@@ -14,7 +14,9 @@ itself then shows that the call changes something that has to be undone. Without
 on names the function binds itself (a local object, a parameter) are never switches,
 nor are calls given such an object (``register(worker)``, ``suspend(self.connection)``
 change that object's state, or its server's, not the process's); a function the test
-defines (``atexit.register(cleanup)``) is no such object. ``clear`` and ``reset`` with
+defines (``atexit.register(cleanup)``) is no such object. A counterpart undoes its switch
+whatever it is given: ``signals.saved.disconnect(self.Author.on_save)`` in ``tearDown``
+turns off what ``setUp`` turned on with the class it defined there. ``clear`` and ``reset`` with
 the same ending (``clear_contextvars()`` for ``bind_contextvars()``) turn a switch off
 too, and so does a function-scoped autouse fixture that calls one of them before or
 after its ``yield`` (`reset_by_autouse`): every test then starts with it off. Context
@@ -141,8 +143,8 @@ def switch(node: ast.Call, ctx: Context) -> Write | None:
         role = "restore"  # a restore alone is never reported: it needs no evidence
     else:
         return None
-    if _given_an_object(node, ctx):
-        return None
+    if role == "change" and _given_an_object(node, ctx):
+        return None  # an object's own state; an undo is an undo whatever it is given
     return Write(node, KIND, f"{owner}:{rest}", role, f"{ast.unparse(func)}()")
 
 

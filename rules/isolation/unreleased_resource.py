@@ -18,7 +18,7 @@ from auditor.api import (
 )
 
 from ._common import checked, where
-from ._late_release import LateRelease, late_releases
+from ._late_release import LateRelease, late_releases, loop_per_test
 from ._resources import Resource, opened_kind, releases_param, resources
 from ._siblings import Sibling, left_open
 from ._syntax import call_name
@@ -41,6 +41,7 @@ NEEDLES = (
     "Redis",
     "MongoClient",
     "pymemcache",
+    "new_event_loop",
 )
 CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 ENDS = {"xunit": "setup", "helper": "`with` block"}
@@ -49,14 +50,16 @@ RELEASE = {
     "connection": "close()",
     "session": "close()",
     "client": "close()",
+    "event loop": "close()",
 }
-OWN_BUSINESS = frozenset({"session", "client"})
+OWN_BUSINESS = frozenset({"session", "client", "event loop"})
 """Kinds reported only when a fixture hands them out."""
 HOLDS = {
     "engine": "its pool of database connections",
     "connection": "a database connection",
     "session": "a session (and the connection of its open transaction)",
     "client": "its connections to the server",
+    "event loop": "its selector and the sockets and pipes it owns",
 }
 
 
@@ -128,7 +131,14 @@ class UnreleasedResource(Rule):
     (`orig = SqliteDict(path)`; `orig.close()`; `again = SqliteDict(path)` never closed).
     An engine built by a helper of the module or the project
     (`def make_engine(url): return create_async_engine(url)`) counts as opened where
-    the helper is called.
+    the helper is called. Objects a test connects (`queue = Queue.from_url(url)`,
+    `queue.connect()`) and disconnects only after its checks are reported too, unless it
+    runs them only as tasks of an event loop its class closes after each test
+    (`IsolatedAsyncioTestCase`). A fixture that hands out an event loop
+    (`asyncio.new_event_loop()`) and never closes it is reported, except pytest-asyncio's
+    own `event_loop` overridden (the plugin closes that one). A library's `connect()`
+    that keeps its connections in a registry closed by a `disconnect()` the file imports
+    too (mongoengine's) is left to that library.
 
     In-memory SQLite (`sqlite://`, `sqlite:///:memory:`, `sqlite3.connect(":memory:")`)
     is not reported: its connections hold nothing outside the process and go with the
@@ -272,7 +282,8 @@ class UnreleasedResource(Rule):
                     if resource.kind not in OWN_BUSINESS and not resource.handed_out:
                         yield self.at(file, resource.node, _opened(view, resource))
                 if view.kind == "test":
-                    for late in late_releases(view.node, file):
+                    own_loop = loop_per_test(view.cls, file)
+                    for late in late_releases(view.node, file, own_loop):
                         yield self.at(file, late.node, _late(view, late))
                     for sibling in left_open(view.node, file):
                         if opened_kind(sibling.node, file, view.node) is None:
@@ -286,8 +297,10 @@ class UnreleasedResource(Rule):
         if view.fixture is not None and any(r.handed_out for r in found):
             consumers = _consumers(file.suite, view.fixture)
         for resource in found:
-            if resource.kind == "client" and not resource.handed_out:
+            if resource.kind in ("client", "event loop") and not resource.handed_out:
                 continue
+            if resource.kind == "event loop" and view.name == "event_loop":
+                continue  # pytest-asyncio closes the loop of the fixture that overrides its own
             if resource.handed_out and view.fixture is not None:
                 if consumers is None:
                     continue
@@ -313,7 +326,7 @@ def _handed_out(view: FunctionView, resource: Resource) -> str:
         else f"it leaves, for the rest of its {scope.value} and beyond,"
     )
     return (
-        f"{where(view)} hands out {'an' if kind == 'engine' else 'a'} {kind} "
+        f"{where(view)} hands out {'an' if kind[0] in 'aeiou' else 'a'} {kind} "
         f"(`{_text(resource)}`) and never releases it: no `{RELEASE[kind]}` after its "
         f"`yield`, no finalizer, no `with` block, so {when} {HOLDS[kind]} open until the "
         f"garbage collector finds it; yield it from a `with` block or call "
@@ -323,7 +336,13 @@ def _handed_out(view: FunctionView, resource: Resource) -> str:
 
 def _late(view: FunctionView, late: LateRelease) -> str:
     release = f"{ast.unparse(late.release.func)}()"
-    holds = f"{HOLDS[late.kind]} open" if late.kind in HOLDS else "it running"
+    holds = (
+        f"{HOLDS[late.kind]} open"
+        if late.kind in HOLDS
+        else "it connected"
+        if late.kind == "connected"
+        else "it running"
+    )
     return (
         f"{where(view)} releases `{late.name}` (`{release}`) only at line "
         f"{late.release.lineno}, after checks that end the test when they fail: a failing "

@@ -19,7 +19,7 @@ from auditor.api import (
 )
 
 from ._common import checked, where
-from ._mutations import project_module, split_module, top_level
+from ._mutations import split_module
 from ._resources import ENGINE_NAMES, in_memory
 from ._syntax import call_name
 
@@ -133,6 +133,8 @@ def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.
         ):
             target = node.func.value
         if target is not None:
+            if name == "touch" and _existing_project_file(target, file):
+                continue  # a new modification time for a file already there: nothing left
             if paths.project(target) and ast.unparse(target) not in removed:
                 yield node, f"`{ast.unparse(node.func)}({ast.unparse(target)}...)`"
             continue
@@ -147,6 +149,26 @@ def _writes(root: ast.AST, paths: _Paths, file: FileView) -> Iterator[tuple[ast.
             continue
         if _coverage_run_in_project(node, paths, file):
             yield node, "coverage's data files (`.coverage.*` of `coverage run`)"
+
+
+def _existing_project_file(node: ast.AST, file: FileView) -> bool:
+    """Whether `node` is a literal relative path (``Path("tests") / "test_watch.py"``)
+    naming a file that is already in the project."""
+
+    def literal(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.Call) and call_name(node) == "Path" and len(node.args) == 1:
+            return literal(node.args[0])
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+            left, right = literal(node.left), literal(node.right)
+            return None if left is None or right is None else f"{left}/{right}"
+        return None
+
+    path = literal(node)
+    if path is None or not _relative(path):
+        return False
+    return (file.suite.rootdir / path).is_file()
 
 
 def _db_file_keyword(node: ast.Call, paths: _Paths) -> str | None:
@@ -198,14 +220,14 @@ def _project_imports(file: FileView) -> frozenset[str]:
         for local, qualified in file.imports.items():
             if "." not in qualified:
                 continue
-            module = project_module(file.suite, qualified)
+            module = file.suite.project_module(qualified)
             if module is None:  # not a module: a function of one (classes are not followed)
                 split = split_module(file.suite, qualified)
                 if split is None or len(split[1]) != 1:
                     continue
                 module = split[0]
                 if not isinstance(
-                    top_level(module.tree, split[1][0]), (ast.FunctionDef, ast.AsyncFunctionDef)
+                    module.top_level(split[1][0]), (ast.FunctionDef, ast.AsyncFunctionDef)
                 ):
                     continue
             if module.path == file.path or module.path in file.suite.test_files:
@@ -226,7 +248,7 @@ def _callee_writes(file: FileView, qualified: str) -> tuple[FileView, FunctionVi
     split = split_module(file.suite, qualified)
     if split is not None and len(split[1]) == 1:
         module, (name,) = split
-        definition = top_level(module.tree, name)
+        definition = module.top_level(name)
         if isinstance(definition, (ast.FunctionDef, ast.AsyncFunctionDef)):
             callee = next((v for v in module.functions if v.node is definition), None)
             if callee is not None and not _in_temporary_folder(callee, module):

@@ -72,7 +72,33 @@ def _could_be_tests(file: FileView) -> bool:
                     return True
         return False
 
-    return scan(file.tree.body, False)
+    return scan(file.tree.body, False) or _derives_from_the_project(file)
+
+
+def _derives_from_the_project(file: FileView) -> bool:
+    """Whether a module-level class python_classes matches derives from a class imported
+    from a module of the project (``from tests.base import BaseSuite``, ``from .base
+    import ...``): a base class there may give it tests the model cannot see, made when
+    the class is created (``cls.test_x = ...`` in the base's ``__init_subclass__``)."""
+    suite = file.suite
+    origins: dict[str, str] = {}
+    for node in file.tree.body:
+        if isinstance(node, ast.ImportFrom):
+            top = "." if node.level else (node.module or "").partition(".")[0]
+            for alias in node.names:
+                origins[alias.asname or alias.name] = top
+    for node in file.tree.body:
+        if not isinstance(node, ast.ClassDef) or not suite.is_test_class_name(node.name):
+            continue
+        for base in node.bases:
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            top = origins.get(base.id, "") if isinstance(base, ast.Name) else ""
+            if top == "." or (
+                top and ((suite.rootdir / top).is_dir() or (suite.rootdir / f"{top}.py").is_file())
+            ):
+                return True
+    return False
 
 
 def _definitions(tree: ast.Module) -> list[ast.stmt]:
@@ -103,7 +129,9 @@ class HelperModuleNamedAsTest(Rule):
     that are not there. Modules with only imports or a docstring (placeholders) are left
     alone, and so are modules whose test classes inherit collected tests (from a base
     class of another module, or from a class nested in a holder class, as in
-    `class TestAzure(Base.FileAdminTests)`).
+    `class TestAzure(Base.FileAdminTests)`), or derive from a class of the project,
+    which may make their tests when they are created (`cls.test_x = run` in its
+    `__init_subclass__`).
 
     ## Example
     ```python

@@ -111,7 +111,8 @@ class UncollectedTestFunction(Rule):
     pytest never collects, because its name does not match `python_functions`
     (`check_class_name`, `get_visibility(app, admin)`), and that nothing calls: no code
     of the module or of any other file of the suite names it. Also methods of test
-    classes.
+    classes. A helper called from another such function that is itself called
+    (`self._assert_log(...)` in a `_test_multi` the tests call) is called.
 
     ## Why is this bad?
     The check never runs: it reads as part of the suite and protects nothing. It is
@@ -241,6 +242,14 @@ class UncollectedTestFunction(Rule):
         if not candidates:
             return
         used = _names_used(file.tree, {id(node) for node, _ in candidates})
+        inner = {id(node): _names_used(node, set()) - {node.name} for node, _ in candidates}
+        grew = True
+        while grew:  # what a called candidate calls is called too (`self._assert_log(...)`)
+            grew = False
+            for node, _ in candidates:
+                if node.name in used and not inner[id(node)] <= used:
+                    used |= inner[id(node)]
+                    grew = True
         for node, kind in candidates:
             if node.name in used:
                 continue

@@ -74,6 +74,7 @@ class _Durations:
         self.helpers = helpers
         self.clock_helpers = clock_helpers
         assigns = [n for n in ast.walk(node) if isinstance(n, (ast.Assign, ast.AnnAssign))]
+        self.assigns = assigns
         self.numbers = _numbers(assigns)
         for assign in assigns:
             if self._clock_call(assign.value):
@@ -126,6 +127,27 @@ class _Durations:
         """`end - start` of two clock readings, a name bound to a duration, or a
         `timeit` result, anywhere in `node`."""
         return any(self._is_duration(child) for child in ast.walk(node))
+
+    def is_rate(self, node: ast.AST, seen: frozenset[str] = frozenset()) -> bool:
+        """Whether `node` divides by a duration (``count / took``), itself or through the
+        names it reads: a rate, which a slow machine makes smaller, not larger."""
+        for child in ast.walk(node):
+            if (
+                isinstance(child, ast.BinOp)
+                and isinstance(child.op, (ast.Div, ast.FloorDiv))
+                and self.has_duration(child.right)
+                and not self.has_duration(child.left)  # `sum(times) / len(times)`: a mean
+            ):
+                return True
+            if isinstance(child, ast.Name) and child.id in self.durations and child.id not in seen:
+                for assign in self.assigns:
+                    if (
+                        child.id in _targets(assign)
+                        and assign.value is not None
+                        and self.is_rate(assign.value, seen | {child.id})
+                    ):
+                        return True
+        return False
 
     def _is_duration(self, node: ast.AST) -> bool:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
@@ -488,8 +510,26 @@ def _duration_helpers(file: FileView) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
-    _, left, right = compared
+    """A duration held under a fixed bound, or a rate held over one: what a slow or busy
+    machine breaks. A duration held over a bound (``assert took >= TIMEOUT``, the call
+    waited at least that long) only gets safer when the machine is slow."""
+    shown, left, right = compared
     numbers = durations.numbers
-    return (durations.has_duration(left) and _limit(right, numbers)) or (
-        durations.has_duration(right) and _limit(left, numbers)
+    smaller, larger = (right, left) if _greater_first(shown) else (left, right)
+    if durations.has_duration(smaller) and _limit(larger, numbers):
+        return not durations.is_rate(smaller)
+    return (
+        durations.has_duration(larger) and _limit(smaller, numbers) and (durations.is_rate(larger))
+    )
+
+
+def _greater_first(shown: ast.AST) -> bool:
+    """Whether the assertion says its first operand is the larger one (``a > b``,
+    ``assertGreaterEqual(a, b)``)."""
+    if isinstance(shown, ast.Compare):
+        return isinstance(shown.ops[0], (ast.Gt, ast.GtE))
+    return (
+        isinstance(shown, ast.Call)
+        and isinstance(shown.func, ast.Attribute)
+        and shown.func.attr.startswith("assertGreater")
     )
