@@ -24,6 +24,9 @@ Figures (2 shared cores, load average 4-14 from other jobs: ratios within one ru
   every summary it can from the suite's model (a marked module's from its head). Plan TOML
   byte-identical before and after (1,115,540 bytes, 597 of 604 operations applied).
   Again after the rule cache's fix (load 5-8): cold scan 277.7 s, plan 364.3 s, 1.31.
+  ``--runs 3`` at 1db1a5a (load about 3, two other sessions' scans alongside):
+  cold scans 152.0 / 144.0 / 139.1 s, plans 166.8 / 186.1 / 283.1 s; medians 144.0 s and
+  186.1 s, plan/scan 1.29.
 - sympy 1.13.3 ``--apply`` (collection verification): exit 0, 596 modules marked, 1 marker
   registered, 7 splits held back; plan 267 s, apply 1,302 s. Two earlier applies rolled
   back, each on a real difference between the static model and pytest's collection: tests
