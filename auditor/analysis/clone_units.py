@@ -7,6 +7,7 @@ import ast
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 from auditor.analysis.clone_cache import CloneCache, Table, content_key
@@ -367,13 +368,17 @@ class Context:
         two classes differ; two classes that inherit one setup do not."""
         if not unit.owner:
             return {}
-        return {
-            name: function.shape.exact if function.shape is not None else f"{path}:{line}"
-            for (path, line), (function, owner) in self.defs.items()
-            if path == unit.path
-            and owner == unit.owner
-            and (name := function.name) in _SETUP_METHODS
-        }
+        return self._setups_by_class.get((unit.path, unit.owner), {})
+
+    @cached_property
+    def _setups_by_class(self) -> dict[tuple[str, str], dict[str, str]]:
+        """`setups` of every class, by (path, class), read in one pass over the defs."""
+        found: dict[tuple[str, str], dict[str, str]] = {}
+        for (path, line), (function, owner) in self.defs.items():
+            if owner and function.name in _SETUP_METHODS:
+                shape = function.shape.exact if function.shape is not None else f"{path}:{line}"
+                found.setdefault((path, owner), {})[function.name] = shape
+        return found
 
     def resolved(self, unit: CloneUnit) -> dict[str, str]:
         """What every name the def uses resolves to: its references, and for a test

@@ -19,7 +19,7 @@ from auditor.parse import DynamicFixture, ModuleSummary, ParseFailure, parse_fil
 from auditor.parse.cache import DEFAULT_CACHE_DIR, Summary, SummaryCache
 from auditor.parse.run import Prefetch
 from auditor.parse.summary import Binding
-from auditor.paths import relpath
+from auditor.paths import is_below, relpath
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +92,7 @@ _OUTSIDE_ROOT: dict[tuple[str, int, int], Summary] = {}
 
 
 def _outside(path: Path, rootdir: Path) -> bool:
-    return rootdir not in path.parents
+    return not is_below(path, rootdir)
 
 
 def _stamp(path: Path) -> tuple[str, int, int] | None:
@@ -231,7 +231,7 @@ def build_suite(
         parsed={
             relpath(path, root): summary
             for path, summary in summaries.loaded.items()
-            if isinstance(summary, ModuleSummary) and root in path.parents
+            if isinstance(summary, ModuleSummary) and is_below(path, root)
         },
     )
 
@@ -283,13 +283,19 @@ def _imported_files(index: ModuleIndex, importer: Path, binding: Binding) -> lis
 
 
 def _is_helper(path: Path, root: Path, holders: set[Path]) -> bool:
-    if root not in path.parents or path.suffix != ".py":
+    if path.suffix != ".py" or not is_below(path, root):
         return False
-    relative = path.relative_to(root).parts[:-1]
+    relative = path.parts[len(root.parts) : -1]
     if any(part in ("test", "tests", "testing") for part in relative):
         return True
-    folders = [path.parent, *(p for p in path.parent.parents if root in p.parents)]
-    return any(folder in holders for folder in folders)
+    folder = path.parent
+    if folder in holders:
+        return True
+    while len(folder.parts) > len(root.parts) + 1:  # the folders below the rootdir
+        folder = folder.parent
+        if folder in holders:
+            return True
+    return False
 
 
 def _defining_modules(root: Path, registry: Registry, tests: Sequence[TestItem]) -> list[Path]:

@@ -20,7 +20,7 @@ from auditor.parse.cache import SummaryCache, content_digest
 from auditor.parse.project import ProjectSource, def_reach, parse_project, with_reaches
 from auditor.parse.summary import Function, ModuleSummary, ParseFailure, Reach
 from auditor.parse.trees import ParsedFile, ParsedFiles
-from auditor.paths import relpath
+from auditor.paths import is_below, relpath
 
 _NOT_PROJECT = frozenset(
     {
@@ -42,7 +42,7 @@ _NOT_PROJECT = frozenset(
 def is_project_file(path: Path, rootdir: Path) -> bool:
     """Whether `path` is a file of the project's own code: under the rootdir, and in no
     folder of installed or generated modules (`_NOT_PROJECT`)."""
-    if rootdir not in path.parents:
+    if not is_below(path, rootdir):
         return False
     parts = PurePosixPath(relpath(path, rootdir)).parts
     return _NOT_PROJECT.isdisjoint(parts[:-1])
