@@ -203,8 +203,10 @@ def _opens(
         return "engine" if name in ENGINE_FACTORIES else "connection"
     if name in CLIENT_FACTORIES:
         return "client"
-    if call_name(call) == "new_event_loop":
-        return "event loop"  # asyncio's, uvloop's, a policy's
+    if call_name(call) == "new_event_loop" or (
+        call_name(call) == "IOLoop" and not call.args and not call.keywords
+    ):
+        return "event loop"  # asyncio's, uvloop's, a policy's; tornado's `IOLoop()`
     if _module_connect(call, file, function):
         return "connection"
     func = call.func

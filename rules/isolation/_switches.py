@@ -9,7 +9,11 @@ their verb (``install``/``uninstall``, ``start_workers``/``stop_workers``): the 
 the name and the module or object the call is made on must be the same.
 
 A call is only a switch when the file also calls its counterpart somewhere: the suite
-itself then shows that the call changes something that has to be undone. Without that,
+itself then shows that the call changes something that has to be undone. For a listener
+kept alive (a function of the module, or one the test defines given with
+``weak=False``), the counterpart on another object of the same module counts too:
+``signals.cache_read.disconnect(...)`` shows that ``signals.cache_invalidated.connect(f,
+weak=False)`` must be undone. Without that,
 ``client.connect()`` or ``loader.load()`` say nothing about process-wide state. Calls
 on names the function binds itself (a local object, a parameter) are never switches,
 nor are calls given such an object (``register(worker)``, ``suspend(self.connection)``
@@ -117,6 +121,41 @@ def _given_an_object(node: ast.Call, ctx: Context) -> bool:
     return False
 
 
+LISTENER_VERBS = frozenset({"connect", "subscribe", "register", "attach"})
+
+
+def _kept_listener(node: ast.Call, verb: str, ctx: Context) -> bool:
+    """Whether the call hooks a function up to stay: the function is the module's own,
+    or one the test defines handed over with ``weak=False`` (a weakly held local
+    function goes with the test)."""
+    if verb not in LISTENER_VERBS or not node.args or not isinstance(node.args[0], ast.Name):
+        return False
+    name = node.args[0].id
+    local = ctx.function is not None and any(
+        isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
+        for n in walk_local(ctx.function)
+    )
+    if local:
+        return any(
+            k.arg == "weak" and isinstance(k.value, ast.Constant) and k.value.value is False
+            for k in node.keywords
+        )
+    return isinstance(ctx.file.top_level(name), (ast.FunctionDef, ast.AsyncFunctionDef))
+
+
+def _sibling_undone(owner: str, undo: str, ctx: Context) -> bool:
+    """Whether the file undoes the same switch of another object of the same module
+    (``signals.cache_read.disconnect(...)`` for ``signals.cache_invalidated.connect(f)``):
+    the suite shows the module's listeners have to be taken off again."""
+    module, _, _ = owner.rpartition(".")
+    if not module:
+        return False
+    return any(
+        name.rpartition(".")[2] == undo and name.rpartition(".")[0].rpartition(".")[0] == module
+        for name in _called(ctx.file)
+    )
+
+
 def switch(node: ast.Call, ctx: Context) -> Write | None:
     """The switch `node` turns on ("change") or off ("restore"), when the file calls its
     counterpart too."""
@@ -137,7 +176,9 @@ def switch(node: ast.Call, ctx: Context) -> Write | None:
     if verb in UNDO:
         role = "change"
         undo = (f"{owner}.{UNDO[verb]}{rest}", *(f"{owner}.{r}{rest}" for r in RESETS))
-        if not any(name in _called(ctx.file) for name in undo):
+        if not any(name in _called(ctx.file) for name in undo) and not (
+            _kept_listener(node, verb, ctx) and _sibling_undone(owner, f"{UNDO[verb]}{rest}", ctx)
+        ):
             return None
     elif verb in DO or verb in RESETS:
         role = "restore"  # a restore alone is never reported: it needs no evidence

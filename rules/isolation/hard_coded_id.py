@@ -105,6 +105,36 @@ def _fresh_database(file: FileView, view: FunctionView) -> bool:
     )
 
 
+DJANGO_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences"})
+"""pytest-django's fixtures that give a test the test database, emptied after it."""
+
+
+def _django_test_class(file: FileView, cls: ast.ClassDef, depth: int = 0) -> bool:
+    """Whether `cls` derives (through the project's own classes) from a Django test case
+    (`django.test.TestCase`, `TransactionTestCase`, DRF's `APITestCase`)."""
+    if depth > 4:
+        return False
+    for base in cls.bases:
+        qualified = file.qualified(base) or ""
+        if qualified.startswith(("django.", "rest_framework.")) and qualified.endswith("TestCase"):
+            return True
+        if isinstance(base, ast.Name):
+            found = file.class_named(base.id)
+            if found is not None and _django_test_class(found[0], found[1], depth + 1):
+                return True
+    return False
+
+
+def _django_database(file: FileView, view: FunctionView) -> bool:
+    """Whether `view` runs against Django's test database: a method (or `setUp`) of a
+    Django test case, or a test or fixture that requests pytest-django's `db`. Django
+    makes that database for the run (one per xdist worker) and rolls back or empties it
+    after each test, so a fixed key cannot meet another test's row."""
+    if view.cls is not None and _django_test_class(file, view.cls):
+        return True
+    return bool(DJANGO_DATABASE_FIXTURES.intersection(view.params))
+
+
 def _receiver_text(call: ast.Call) -> str:
     assert isinstance(call.func, ast.Attribute)
     return ast.unparse(call.func.value).lower()
@@ -167,7 +197,10 @@ class HardCodedId(Rule):
 
     Not reported: tests and fixtures whose database is their own, where the function
     itself or a function-scoped fixture it gets makes a new in-memory SQLite database
-    (`sqlite://`, `:memory:`) or creates and drops the tables around each test.
+    (`sqlite://`, `:memory:`) or creates and drops the tables around each test; nor
+    tests of a Django test case (`django.test.TestCase`, `TransactionTestCase`, through
+    the project's own base classes) or requesting pytest-django's `db`: Django makes
+    the test database for the run and empties it after each test.
 
     ## Why is this bad?
     Fixed keys only work while exactly one test owns the table. Under pytest-xdist,
@@ -274,7 +307,7 @@ class HardCodedId(Rule):
                 yield from self._check(file, view)
 
     def _check(self, file: FileView, view: FunctionView) -> Iterator[Finding]:
-        if _fresh_database(file, view):
+        if _fresh_database(file, view) or _django_database(file, view):
             return
         nodes = list(walk_local(view.node))
         stored: dict[int, str] = {}

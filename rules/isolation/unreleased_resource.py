@@ -42,6 +42,7 @@ NEEDLES = (
     "MongoClient",
     "pymemcache",
     "new_event_loop",
+    "IOLoop",
 )
 CONTEXT_MANAGERS = frozenset({"contextmanager", "asynccontextmanager"})
 ENDS = {"xunit": "setup", "helper": "`with` block"}
@@ -135,10 +136,10 @@ class UnreleasedResource(Rule):
     `queue.connect()`) and disconnects only after its checks are reported too, unless it
     runs them only as tasks of an event loop its class closes after each test
     (`IsolatedAsyncioTestCase`). A fixture that hands out an event loop
-    (`asyncio.new_event_loop()`) and never closes it is reported, except pytest-asyncio's
-    own `event_loop` overridden (the plugin closes that one). A library's `connect()`
-    that keeps its connections in a registry closed by a `disconnect()` the file imports
-    too (mongoengine's) is left to that library.
+    (`asyncio.new_event_loop()`, tornado's `IOLoop()`) and never closes it is reported,
+    except pytest-asyncio's own `event_loop` overridden (the plugin closes that one). A
+    library's `connect()` that keeps its connections in a registry closed by a
+    `disconnect()` the file imports too (mongoengine's) is left to that library.
 
     In-memory SQLite (`sqlite://`, `sqlite:///:memory:`, `sqlite3.connect(":memory:")`)
     is not reported: its connections hold nothing outside the process and go with the

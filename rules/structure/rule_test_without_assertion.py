@@ -11,6 +11,8 @@ from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Severity
 from ._common import AssertChecker, base_names, decorator_names, short, terminal_name
 
 SKIP_MARKS = frozenset({"skip", "skipif", "xfail"})
+BENCHMARK_MARKS = frozenset({"benchmark", "benchmarks", "perf", "performance"})
+"""Marks of tests that measure rather than check (`@pytest.mark.benchmark()`)."""
 EXEMPT_FIXTURES = frozenset({"benchmark", "aio_benchmark", "snapshot"})
 """Fixtures that do the checking: pytest-benchmark fails on errors and records timings,
 syrupy compares at teardown."""
@@ -214,8 +216,9 @@ class TestWithoutAssertion(Rule):
     ## Why is this bad?
     The test passes whatever the code does, unless it raises: it counts in the coverage
     and the test total while catching almost nothing. Left alone: tests marked skip or
-    xfail; tests using the `benchmark` fixture; hypothesis `@given` tests (property tests
-    that the code does not raise for any input); tests that say, in their name,
+    xfail; tests using the `benchmark` fixture or marked as benchmarks
+    (`@pytest.mark.benchmark`, `perf`, `performance`); hypothesis `@given` tests
+    (property tests that the code does not raise for any input); tests that say, in their name,
     docstring or comments, that they check that nothing raises ("does not raise",
     "no error", "nothing happens", "works"), or that turn warnings into errors; tests
     whose check is a call that raises when it fails (`subprocess.run(..., check=True)`,
@@ -365,7 +368,7 @@ class TestWithoutAssertion(Rule):
 
     @staticmethod
     def _exempt(file: FileView, view: FunctionView) -> bool:
-        if any(mark in SKIP_MARKS for mark in view.marks):
+        if any(mark in SKIP_MARKS or mark in BENCHMARK_MARKS for mark in view.marks):
             return True
         decorators = decorator_names(view.node)
         if any(d in EXEMPT_DECORATORS or d.lower().startswith("skip") for d in decorators):

@@ -27,14 +27,34 @@ def _zero(call: ast.Call) -> bool:
     return isinstance(first, ast.Constant) and first.value in (0, 0.0)
 
 
+CLOCKS = frozenset({"time.time", "time.monotonic", "time.perf_counter"})
+
+
+def _clock_only(file: FileView, test: ast.expr) -> bool:
+    """Whether a loop condition reads nothing but the clock and local values
+    (`time.time() - start < delay`): the loop waits for a time, not for a condition."""
+    calls = [n for n in ast.walk(test) if isinstance(n, ast.Call)]
+    return (
+        bool(calls)
+        and all(file.qualified(c.func) in CLOCKS and not c.args for c in calls)
+        and not any(
+            isinstance(n, ast.Attribute) and not any(n is c.func for c in calls)
+            for n in ast.walk(test)
+        )
+    )
+
+
 def _polls(file: FileView, call: ast.Call, stop: ast.AST) -> bool:
     """Whether the sleep waits between checks of a condition: inside a `while` loop on a
     condition (`while not ready() and time.monotonic() < deadline:`), or a loop left by a
-    `break` or `return` (`for _ in range(50): if ready(): break; time.sleep(0.1)`)."""
+    `break` or `return` (`for _ in range(50): if ready(): break; time.sleep(0.1)`). A
+    loop on the clock alone (`while time.time() - start < 2:`) checks no condition."""
     node: ast.AST | None = file.parent(call)
     while node is not None and node is not stop:
-        if isinstance(node, ast.While) and not (
-            isinstance(node.test, ast.Constant) and node.test.value
+        if (
+            isinstance(node, ast.While)
+            and not (isinstance(node.test, ast.Constant) and node.test.value)
+            and not _clock_only(file, node.test)
         ):
             return True
         if isinstance(node, ast.While | ast.For | ast.AsyncFor) and any(
@@ -45,6 +65,44 @@ def _polls(file: FileView, call: ast.Call, stop: ast.AST) -> bool:
             return True
         node = file.parent(node)
     return False
+
+
+def _waits(file: FileView, function: ast.FunctionDef | ast.AsyncFunctionDef) -> ast.Call | None:
+    """The sleep a helper always makes, for a fixed time: a sleep of its own body (not
+    of a nested function), not in an `if`, not a poll."""
+    for node in walk_local(function):
+        if (
+            isinstance(node, ast.Call)
+            and file.qualified(node.func) in SLEEPS
+            and not _zero(node)
+            and not _polls(file, node, function)
+        ):
+            parent = file.parent(node)
+            while parent is not None and parent is not function and not isinstance(parent, ast.If):
+                parent = file.parent(parent)
+            if parent is function:
+                return node
+    return None
+
+
+def _waiting_helper(file: FileView, call: ast.Call) -> tuple[str, int] | None:
+    """For a call of a function of the module, or of one imported from a module of the
+    project, that always sleeps a fixed time (`with window(2, delay=1.3):`): where it
+    sleeps."""
+    if not isinstance(call.func, ast.Name):
+        return None
+    owner: FileView | None = file
+    node = file.top_level(call.func.id)
+    if isinstance(node, ast.ImportFrom):
+        owner = file.imported_module(node)
+        original = next((a.name for a in node.names if (a.asname or a.name) == call.func.id), "")
+        node = owner.top_level(original) if owner is not None else None
+    if owner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return None
+    if "sleep" not in owner.text:
+        return None
+    sleep = _waits(owner, node)
+    return (owner.path, sleep.lineno) if sleep is not None else None
 
 
 class SleepInTest(Rule):
@@ -60,7 +118,10 @@ class SleepInTest(Rule):
     one the time is wasted. Sleeps inside nested functions (a fake slow server handler)
     are left alone, as is `sleep(0)`, and so is the short wait of a poll: a sleep in a
     `while` loop on a condition (`while not ready() and time.monotonic() < deadline:`) or
-    in a loop left by `break`/`return` once the condition holds.
+    in a loop left by `break`/`return` once the condition holds. A loop on the clock
+    alone (`while time.time() - start < 2: time.sleep(0.01)`) is a fixed wait, and so
+    is a call of a helper of the module or of the project that always makes one (`with
+    window(2):` where `window` sleeps until its end).
 
     ## Example
     ```python
@@ -143,15 +204,21 @@ class SleepInTest(Rule):
                 if not isinstance(node, ast.Call):
                     continue
                 qualified = file.qualified(node.func)
-                if qualified not in SLEEPS or _zero(node) or _polls(file, node, view.node):
+                helper = None
+                if qualified not in SLEEPS:
+                    helper = _waiting_helper(file, node)
+                    if helper is None:
+                        continue
+                elif _zero(node) or _polls(file, node, view.node):
                     continue
                 text = " ".join(ast.unparse(node).split())
                 if len(text) > 40:
                     text = text[:37] + "..."
+                how = "" if helper is None else f" (it sleeps at {helper[0]}:{helper[1]})"
                 yield self.at(
                     file,
                     node,
-                    f"`{text}` in {view.label} waits a fixed time: slow on every run and "
-                    "flaky when the machine is busy; poll for the condition with a timeout, "
-                    "or control the clock (time-machine, freezegun) instead",
+                    f"`{text}` in {view.label} waits a fixed time{how}: slow on every run "
+                    "and flaky when the machine is busy; poll for the condition with a "
+                    "timeout, or control the clock (time-machine, freezegun) instead",
                 )
