@@ -97,6 +97,9 @@ class SessionRecord:
     test's leak (nothing of the same process runs after them)."""
     collection_errors: list[tuple[str, str]] = field(default_factory=list)
     """(node id, last line of the error) of what pytest could not collect."""
+    monitoring: bool | None = None
+    """The interpreter has ``sys.monitoring`` (3.12+), so tracing which code a test runs is
+    cheap (:mod:`auditor.dynamic.plugin.touch`); None: not recorded."""
 
 
 class Writer:
@@ -159,6 +162,8 @@ def read(path: Path) -> tuple[SessionRecord, list[TestRecord]]:
             session.probes = data.get("probes", session.probes)
             session.probe_errors = data.get("probe_errors", session.probe_errors)
             session.probe_notes = data.get("probe_notes", session.probe_notes)
+            if "monitoring" in data:
+                session.monitoring = bool(data["monitoring"])
             if "exitstatus" in data:
                 session.exitstatus = data["exitstatus"]
     return session, tests

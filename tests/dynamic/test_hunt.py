@@ -7,7 +7,7 @@ import random
 import pytest
 
 from auditor.dynamic.runner.driver import Budget
-from auditor.dynamic.runner.hunt import TRACE_ROUNDS_UP_TO, Settings, hunt
+from auditor.dynamic.runner.hunt import TRACE_PROFILED_UP_TO, TRACE_ROUNDS_UP_TO, Settings, hunt
 from auditor.dynamic.runner.result import LeakReport
 from tests.dynamic.world import World, sample_like
 
@@ -422,3 +422,37 @@ def test_when_every_test_before_it_left_rare_state_the_failing_order_runs_once_m
     assert [flaky.nodeid for flaky in report.flaky] == [tests[19]]
     assert world.runs[-1] == f"leakers then {tests[19]}"
     assert report.spent["flaky tests"] == 9 + 20
+
+
+def test_the_rounds_globals_probe_watches_only_the_state_the_default_order_saw_change():
+    """Reading every module at every snapshot cost the rounds as much as the default order;
+    the rounds read the module state tests changed there, and the pairs are found alike."""
+    tests = names(30)
+    world = World(tests, probes={"APP_MODE": "environ"})
+    world.writes[tests[20]] = {"app.config.RATE": "polluted"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    world.writes[tests[25]] = {"APP_MODE": "beta"}
+    world.writes[tests[12]] = {"app.main.MODE": "x"}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[2])}
+    assert report.pairs[0].found_by == "state"
+    watched = ["app.config.RATE", "app.main.MODE"]
+    assert world.watched[:3] == [None, watched, watched]
+
+
+@pytest.mark.parametrize(("monitoring", "traced"), [(True, True), (None, True), (False, False)])
+def test_without_sys_monitoring_only_a_short_default_order_has_its_rounds_traced(
+    monitoring, traced
+):
+    """Before Python 3.12 the trace is a profile function that slows every test by about
+    half: a default order of a few seconds (python-dateutil's, once probed cheaply) no
+    longer has its rounds traced there, while with ``sys.monitoring`` (or nothing said)
+    the limit stays ``TRACE_ROUNDS_UP_TO``."""
+    tests = names(30)
+    world = World(tests, round_seconds=TRACE_PROFILED_UP_TO * 2, monitoring=monitoring)
+    world.writes[tests[20]] = {"app.config.RATE": "polluted"}
+    world.reads[tests[2]] = {"app.config.RATE": None}
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert pairs_of(report) == {(tests[20], tests[2])}
+    assert TRACE_PROFILED_UP_TO * 2 < TRACE_ROUNDS_UP_TO
+    assert world.traced[1:3] == [traced, traced]

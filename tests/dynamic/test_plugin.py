@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from pathlib import Path
 
@@ -328,3 +329,39 @@ def test_an_object_the_globals_probe_cannot_read_is_named_and_the_rest_still_pro
     assert len(skipped) == 1
     assert skipped[0].startswith("globals: skipped webapp.current_app")
     assert "RuntimeError" in skipped[0]
+
+
+def test_a_watch_list_narrows_the_globals_probe_to_the_modules_that_own_its_keys(tmp_path):
+    """The hunt's rounds watch what the default order saw change: the other modules' state
+    is not read, while the process-wide probes (the environment here) read everything."""
+    write(tmp_path, "pytest.ini", "[pytest]\n")
+    write(tmp_path, "ta_watched.py", "RATE = 1\n")
+    write(tmp_path, "ta_unwatched.py", "RATE = 1\n")
+    write(
+        tmp_path,
+        "test_state.py",
+        """
+        import os
+        import ta_unwatched
+        import ta_watched
+
+        def test_changes_both():
+            ta_watched.RATE = 2
+            ta_unwatched.RATE = 2
+            os.environ["TA_WATCH_MODE"] = "beta"
+        """,
+    )
+    driver = PytestDriver(rootdir=tmp_path)
+    every = driver.run(None, label="default", probes=True)
+    assert {c.key for c in every.records[0].leaked} == {
+        "ta_watched.RATE",
+        "ta_unwatched.RATE",
+        "os.environ['TA_WATCH_MODE']",
+    }
+    assert every.session.monitoring is hasattr(sys, "monitoring")  # is tracing cheap here
+    order = ["test_state.py::test_changes_both"]
+    watched = driver.run(order, label="round", probes=True, watch=["ta_watched.RATE"])
+    assert {c.key for c in watched.records[0].leaked} == {
+        "ta_watched.RATE",
+        "os.environ['TA_WATCH_MODE']",
+    }

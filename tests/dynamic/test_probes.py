@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import signal
 import sqlite3
 import sys
 import types
@@ -22,6 +23,7 @@ from auditor.dynamic.probes.files import FilesProbe
 from auditor.dynamic.probes.globals import GlobalsProbe
 from auditor.dynamic.probes.logging_state import LoggingProbe
 from auditor.dynamic.probes.mocks import MockProbe
+from auditor.dynamic.probes.signal_handlers import SignalProbe
 from auditor.dynamic.probes.sqlite import SqliteProbe
 from auditor.dynamic.probes.sys_modules import ModulesProbe
 from auditor.dynamic.probes.warnings_filters import WarningsProbe
@@ -166,3 +168,31 @@ def test_every_builtin_probe_loads_and_a_missing_setting_disables_the_database_p
     assert "database" not in names
     for probe in loaded:
         assert isinstance(probe.snapshot(), dict)
+
+
+def test_the_environment_is_described_again_only_when_a_variable_changed(monkeypatch):
+    """Most tests change no variable: the last snapshot itself comes back (its diff costs
+    nothing), even when pytest rewrites PYTEST_CURRENT_TEST in between."""
+    probe = EnvironProbe()
+    first = probe.snapshot()
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", "test_x.py::test_y (call)")
+    assert probe.snapshot() is first
+    monkeypatch.setenv("TA_ENV_CACHE", "on")
+    changed = probe.snapshot()
+    assert changed is not first
+    assert changed["os.environ['TA_ENV_CACHE']"] == "'on'"
+    monkeypatch.delenv("TA_ENV_CACHE")
+    assert "os.environ['TA_ENV_CACHE']" not in probe.snapshot()
+
+
+def test_signal_handlers_are_described_again_only_when_one_was_replaced():
+    probe = SignalProbe()
+    first = probe.snapshot()
+    assert probe.snapshot() is first
+    previous = signal.signal(signal.SIGUSR2, lambda number, frame: None)
+    try:
+        changed = probe.snapshot()
+        assert [c.key for c in changes(probe, first, changed)] == ["signal.getsignal(SIGUSR2)"]
+    finally:
+        signal.signal(signal.SIGUSR2, previous)
+    assert changes(probe, first, probe.snapshot()) == []

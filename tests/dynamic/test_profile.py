@@ -271,3 +271,24 @@ def test_the_plugin_records_the_profile_and_keeps_fixture_work_on_the_fixture(tm
     assert teardown["phase"] == "teardown"
     assert teardown["statements"] == 1  # DROP TABLE, in the last test's teardown
     assert "statements" not in writes
+
+
+def test_a_subscriber_of_the_audit_hook_gets_the_events_it_named_and_no_other():
+    """The hook runs for every audited call of the process (``id()`` among them): the
+    events a subscriber does not read must not reach it."""
+    seen: list[tuple[str, tuple[object, ...]]] = []
+
+    def subscriber(event: str, args: tuple[object, ...]) -> None:
+        seen.append((event, args))
+
+    audit.subscribe(subscriber, ("test_auditor.named",))
+    try:
+        sys.audit("test_auditor.other", 1)
+        id(seen)
+        sys.audit("test_auditor.named", 2)
+        with audit.muted():
+            sys.audit("test_auditor.named", 3)
+    finally:
+        audit.unsubscribe(subscriber)
+    sys.audit("test_auditor.named", 4)
+    assert seen == [("test_auditor.named", (2,))]

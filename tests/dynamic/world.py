@@ -44,6 +44,10 @@ class World:
     """What each whole-suite run reports it took."""
     traced: list[bool] = field(default_factory=list)
     """Per run: whether failed tests' names were asked for (``touch_failed``)."""
+    monitoring: bool | None = None
+    """What the runs' session records say of ``sys.monitoring`` (None: nothing)."""
+    watched: list[list[str] | None] = field(default_factory=list)
+    """Per probed run: the globals keys the probe was told to watch (``None``: all)."""
 
     def run(
         self,
@@ -55,6 +59,7 @@ class World:
         touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
+        watch: Sequence[str] | None = None,
     ) -> Run:
         self.budget.check(self.executions, len(self.tests if order is None else order))
         state: dict[str, str | None] = {}
@@ -76,9 +81,11 @@ class World:
                 if position == 0:
                     record.touched += sorted(self.setup_names.get(nodeid, ()))
             for key, value in self.writes.get(nodeid, {}).items():
-                if state.get(key) != value and probes and key not in self.hidden:
+                probe = self.probes.get(key, "globals")
+                unwatched = probe == "globals" and watch is not None and key not in watch
+                seen = probes and key not in self.hidden and not unwatched
+                if state.get(key) != value and seen:
                     before = _shown(state.get(key))
-                    probe = self.probes.get(key, "globals")
                     record.leaked.append(Change(probe, key, before, _shown(value)))
                 state[key] = value
             records.append(record)
@@ -86,8 +93,11 @@ class World:
         self.processes += 1
         self.runs.append(label)
         self.traced.append(touch_failed)
+        if probes:
+            self.watched.append(None if watch is None else list(watch))
         seconds = self.round_seconds if order is None else 0.0
-        return Run(label, [r.nodeid for r in records], records, SessionRecord(), 0, seconds)
+        session = SessionRecord(monitoring=self.monitoring)
+        return Run(label, [r.nodeid for r in records], records, session, 0, seconds)
 
 
 def _shown(value: str | None) -> str | None:

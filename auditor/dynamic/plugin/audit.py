@@ -1,44 +1,54 @@
 """One ``sys.addaudithook`` for the whole plugin, shared by the probes and the profile.
 
 Audit hooks cannot be removed, so the hook is installed once and only dispatches to the
-subscribers registered at the time; with none, it returns at once. Subscribers get the event
-name and its arguments and must not raise (an exception in an audit hook aborts the audited
-operation).
+subscribers registered at the time. Each subscriber names the events it reads; the hook
+looks the event up and returns at once for any other (``builtins.id``, ``sys._getframe``,
+``compile``... come by the hundred thousand in a suite, and each used to call every
+subscriber). Subscribers get the event name and its arguments and must not raise (an
+exception in an audit hook aborts the audited operation).
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 Subscriber = Callable[[str, tuple[Any, ...]], None]
 
-_subscribers: list[Subscriber] = []
+_by_event: dict[str, tuple[Subscriber, ...]] = {}
+"""Event name -> the subscribers that read it."""
 _installed = False
 _muted = 0
 
 
 def _hook(event: str, args: tuple[Any, ...]) -> None:
-    if not _subscribers or _muted:
+    subscribers = _by_event.get(event)
+    if subscribers is None or _muted:
         return
-    for subscriber in _subscribers:
+    for subscriber in subscribers:
         subscriber(event, args)
 
 
-def subscribe(subscriber: Subscriber) -> None:
-    """Start sending audit events to ``subscriber``."""
+def subscribe(subscriber: Subscriber, events: Iterable[str]) -> None:
+    """Start sending ``events`` (audit event names) to ``subscriber``."""
     global _installed
     if not _installed:
         sys.addaudithook(_hook)
         _installed = True
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
+    for event in events:
+        known = _by_event.get(event, ())
+        if subscriber not in known:
+            _by_event[event] = (*known, subscriber)
 
 
 def unsubscribe(subscriber: Subscriber) -> None:
-    if subscriber in _subscribers:
-        _subscribers.remove(subscriber)
+    for event, known in list(_by_event.items()):
+        left = tuple(other for other in known if other != subscriber)
+        if left:
+            _by_event[event] = left
+        else:
+            del _by_event[event]
 
 
 def is_muted() -> bool:

@@ -339,6 +339,7 @@ class Recorder:
                 "missing": missing,
                 "probes": [probe.name for probe in self.probes],
                 "items": [item.nodeid for item in session.items],
+                "monitoring": hasattr(sys, "monitoring"),
             }
         )
 

@@ -58,7 +58,7 @@ class Profiler:
         self.where: dict[int, str] = {}
         self.sql = StatementCounter(self.tally)
         self.events = EventReader(self.tally, self.rootdir, temporary, self.sql.attach_sqlalchemy)
-        audit.subscribe(self.events.read)
+        audit.subscribe(self.events.read, self.events.handlers)
 
     def close(self) -> None:
         audit.unsubscribe(self.events.read)

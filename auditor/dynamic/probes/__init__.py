@@ -38,8 +38,10 @@ class ProbeContext:
     """What a probe factory may look at: the rootdir, temporary folders, settings.
 
     ``settings`` holds the driver's options as strings: ``db_url`` (``--db-url`` or
-    ``db-url`` of ``[tool.test-auditor.leaks]``), ``redis_url`` (``--redis-url``) and
-    ``modules`` (``modules`` of that table, comma-separated).
+    ``db-url`` of ``[tool.test-auditor.leaks]``), ``redis_url`` (``--redis-url``),
+    ``modules`` (``modules`` of that table, comma-separated) and, in the hunt's rounds,
+    ``watch`` (a file of the globals keys the default order saw change: the globals probe
+    reads only their modules).
     """
 
     rootdir: Path

@@ -21,18 +21,22 @@ never ``isinstance``, which asks the object for its ``__class__``).
 To reuse a fingerprint instead of computing it again, a caller passes :class:`Reads`: each
 container the fingerprint read is noted there (its length, the ids of what it held, how to
 reach it again), and :meth:`Reads.unchanged` later tells, by identity alone and without
-running the suite's code, whether every container still holds the very same objects.
+running the suite's code, whether every container still holds the very same objects;
+:class:`Bulk` asks many of them at once, in C. Identities are compared as
+:data:`address`, never ``id()``, whose audit event would call the plugin's audit hook.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
+import operator
+import sys
 import types
 import weakref
 import zlib
 from collections.abc import Iterable, Iterator
-from itertools import chain, islice
+from itertools import chain, islice, repeat
 from operator import is_
 from typing import Any
 
@@ -45,6 +49,11 @@ MAX_TEXT = 64
 WEAK = (weakref.WeakValueDictionary, weakref.WeakKeyDictionary, weakref.WeakSet)
 FROZEN = (tuple, frozenset)
 SCALAR, ENUM, MAPPING, COLLECTION, WEAKLY, DEFINITION, OTHER = range(7)
+address = object.__hash__ if sys.implementation.name == "cpython" else id
+"""An object's identity as a number, without the ``builtins.id`` audit event: once the
+plugin's audit hook is installed (the profile, the sqlite probe), every ``id()`` calls it,
+which makes ``id`` about six times dearer (three times this). CPython's default hash is the
+object's address rotated by four bits: one number per live object, like ``id``."""
 _KINDS: dict[type, int] = {}
 """Each type's kind, so that a snapshot runs ``isinstance`` once per type, not per value."""
 
@@ -196,16 +205,17 @@ class Reads:
     def container(self, value: object, where: tuple[int, int] = (-1, -1)) -> int:
         """Note a container read by a fingerprint, ``where`` (entry, position) it sits."""
         elements = held(value)
-        ids = tuple(map(id, elements))
+        ids = tuple(map(address, elements))
         if where[0] < 0:
             self._entries.append((_ROOT, value, _size(value), ids))
         else:
             self._entries.append((_INNER, where[0], where[1], _size(value), ids))
         seen = self._seen
         for element in elements:
-            if id(element) in seen:
+            number = address(element)
+            if number in seen:
                 continue
-            seen.add(id(element))
+            seen.add(number)
             kind = type(element)
             if kind in _KEPT:
                 self._kept.append(element)
@@ -269,12 +279,169 @@ class Reads:
                 if _size(value) != size:
                     return False
                 elements = held(value)
-                if tuple(map(id, elements)) != ids:
+                if tuple(map(address, elements)) != ids:
                     return False
                 append(elements)
         except Exception:  # something that cannot be read as before: compute again
             return False
         return True
+
+
+_IS_STALE = operator.attrgetter("stale")
+_VALUES = operator.methodcaller("values")
+_CALL = weakref.ref.__call__
+_DICT = repeat("__dict__")
+_UNCHANGED = operator.methodcaller("unchanged")
+
+
+class Bulk:
+    """Several :class:`Reads` asked at once whether they are unchanged, in C where it can be
+    (``map``, ``chain``, ``islice``, ``is_``: no Python frame per entry). Namespaces (held
+    ones, and those of owners referenced weakly) and containers read on their own (a
+    module's list or dict: its length and what it holds, by identity) are compared in one
+    pass each; only the reads that noted a container inside another (reached through its
+    position) or a weak container are asked one by one. Most of a module's globals are
+    classes, objects and tables."""
+
+    __slots__ = (
+        "_map_ids",
+        "_map_sizes",
+        "_maps",
+        "_names",
+        "_owned_names",
+        "_owned_values",
+        "_refs",
+        "_rest",
+        "_seq_ids",
+        "_seq_sizes",
+        "_seqs",
+        "_spaces",
+        "_stales",
+        "_values",
+    )
+
+    def __init__(self, reads: Iterable[Reads]) -> None:
+        spaces: list[Any] = []
+        names: list[object] = []
+        values: list[object] = []
+        refs: list[Any] = []
+        owned_names: list[object] = []
+        owned_values: list[object] = []
+        seqs: list[Any] = []
+        seq_sizes: list[int] = []
+        seq_ids: list[int] = []
+        maps: list[Any] = []
+        map_sizes: list[int] = []
+        map_ids: list[int] = []
+        self._stales: list[_Stale] = []
+        self._rest: list[Reads] = []
+        for read in reads:
+            if not all(map(_bulky, read._entries)):
+                self._rest.append(read)
+                continue
+            self._stales.append(read._stale)
+            for entry in read._entries:
+                how, where = entry[0], entry[1]
+                if how == _HELD:
+                    spaces.append(where)
+                    names.extend(entry[2])
+                    values.extend(entry[3])
+                elif how == _OWNED:
+                    refs.append(where)
+                    owned_names.extend(entry[2])
+                    owned_values.extend(entry[3])
+                elif type(where) in _SEQUENCES:
+                    seqs.append(where)
+                    seq_sizes.append(entry[2])
+                    seq_ids.extend(entry[3])
+                else:
+                    maps.append(where)
+                    map_sizes.append(entry[2])
+                    map_ids.extend(entry[3])
+        self._spaces = tuple(spaces)
+        self._names = tuple(names)
+        self._values = tuple(values)
+        self._refs = tuple(refs)
+        self._owned_names = tuple(owned_names)
+        self._owned_values = tuple(owned_values)
+        self._seqs = tuple(seqs)
+        self._seq_sizes = tuple(seq_sizes)
+        self._seq_ids = tuple(seq_ids)
+        self._maps = tuple(maps)
+        self._map_sizes = tuple(map_sizes)
+        self._map_ids = tuple(map_ids)
+
+    @classmethod
+    def of(cls, bulks: Iterable[Bulk]) -> Bulk:
+        """One bulk asking what all of ``bulks`` ask (their tuples joined: no entry is
+        looked at again)."""
+        joined = cls(())
+        bulks = list(bulks)
+        for name in cls.__slots__:
+            parts = [getattr(bulk, name) for bulk in bulks]
+            if name in ("_stales", "_rest"):
+                setattr(joined, name, list(chain.from_iterable(parts)))
+            else:
+                setattr(joined, name, tuple(chain.from_iterable(parts)))
+        return joined
+
+    @property
+    def one_by_one(self) -> int:
+        """How many of the reads are asked one by one."""
+        return len(self._rest)
+
+    def unchanged(self) -> bool:
+        """Every read is unchanged (see :meth:`Reads.unchanged`)."""
+        try:
+            if any(map(_IS_STALE, self._stales)):
+                return False
+            if not _same(self._spaces, self._names, self._values):
+                return False
+            if self._refs:
+                owners = tuple(map(_CALL, self._refs))  # a dead one is None: no __dict__
+                spaces = tuple(map(object.__getattribute__, owners, _DICT))
+                if not _same(spaces, self._owned_names, self._owned_values):
+                    return False
+            if self._seqs and (
+                tuple(map(len, self._seqs)) != self._seq_sizes
+                or tuple(map(address, chain.from_iterable(map(islice, self._seqs, _LIMIT))))
+                != self._seq_ids
+            ):
+                return False
+            if self._maps:
+                if tuple(map(dict.__len__, self._maps)) != self._map_sizes:
+                    return False
+                items = chain.from_iterable(map(islice, map(dict.items, self._maps), _LIMIT))
+                if tuple(map(address, chain.from_iterable(items))) != self._map_ids:
+                    return False
+        except Exception:  # something that cannot be read as before: ask one by one
+            return False
+        return all(map(_UNCHANGED, self._rest))
+
+
+_SEQUENCES = (list, tuple, set, frozenset)
+_LIMIT = repeat(MAX_ELEMENTS)
+
+
+def _bulky(entry: tuple[Any, ...]) -> bool:
+    """An entry :class:`Bulk` compares in one pass: a namespace with exact str names, or a
+    builtin container read on its own."""
+    how = entry[0]
+    if how in (_HELD, _OWNED):
+        return entry[2] is not None
+    if how == _ROOT:
+        return type(entry[1]) in _SEQUENCES or issubclass(type(entry[1]), dict)
+    return False
+
+
+def _same(spaces: tuple[Any, ...], names: tuple[object, ...], values: tuple[object, ...]) -> bool:
+    """The namespaces hold exactly ``names`` bound to the very same ``values``."""
+    now = tuple(chain.from_iterable(map(_VALUES, spaces)))
+    return (
+        len(now) == len(values)
+        and all(map(is_, now, values))
+        and tuple(chain.from_iterable(spaces)) == names  # exact str names: no user code runs
+    )
 
 
 def elements(value: object) -> Iterator[object] | None:
@@ -381,12 +548,12 @@ class Fingerprints:
     ) -> str:
         if type(value) not in FROZEN:
             return fingerprint(value, reads, where)
-        known = self._frozen.get(id(value))
+        known = self._frozen.get(address(value))
         if known is not None and known[0] is value:
             return known[1]
         text, frozen = _fingerprint(value, reads, where)
         if frozen:
             if len(self._frozen) >= self.LIMIT:
                 self._frozen.clear()
-            self._frozen[id(value)] = (value, text)
+            self._frozen[address(value)] = (value, text)
         return text

@@ -32,9 +32,18 @@ while every container they were read from (the module's namespace, its classes' 
 the objects' ``__dict__``, every list, dict and set a fingerprint hashed) still holds the
 very same objects, which is checked by identity at C speed; ``lru_cache`` sizes and weak
 containers' lengths are read at every snapshot. What a test cannot see this way: a
-``__class__`` or ``__qualname__`` reassigned in place.
+``__class__`` or ``__qualname__`` reassigned in place. The check is made in bulk
+(:class:`~auditor.dynamic.probes.fingerprints.Bulk`): first once for every module together
+(most snapshots find nothing changed and return the last snapshot itself; not tried right
+after a snapshot that found a change), then, when something changed, once per module, and
+only then global by global.
 
 Modules first imported during a test are not changes (their globals did not exist before).
+
+**A watch list reads fewer modules.** Given the keys to watch (the ``watch`` setting: a
+file, one key a line), only the modules that own one of them are read (a key's owner is the
+longest module name that prefixes it), the others not at all. The hunt's rounds watch what
+the default order saw tests change (:mod:`auditor.dynamic.runner.hunt`).
 """
 
 from __future__ import annotations
@@ -54,9 +63,11 @@ from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff, short
 from auditor.dynamic.probes.fingerprints import (
     DEFINITION,
     OTHER,
+    Bulk,
     Fingerprints,
     Reads,
     _kind,
+    address,
     elements,
     fingerprint,
 )
@@ -176,6 +187,11 @@ class _Memo:
     functions: tuple[types.FunctionType, ...] = ()
     defaults: tuple[object, ...] = ()
     """The module's functions and their ``__defaults__`` as they were read."""
+    bulk: Bulk | None = None
+    """The namespace's and the watched parts' reads, to check in one go (made once the
+    module was found unchanged: a module that changes at every snapshot never needs it)."""
+    settled: bool = False
+    """Nothing of it changed at the last snapshot."""
 
     def join(self) -> None:
         """The module's keys, caches and expanded objects from its parts."""
@@ -183,7 +199,7 @@ class _Memo:
         self.caches = []
         self.expanded = []
         self.watched = []
-        self.passed_over = frozenset(id(part.value) for part in self.parts if part.passed_over)
+        self.passed_over = frozenset(address(part.value) for part in self.parts if part.passed_over)
         pairs: list[tuple[types.FunctionType, object]] = []
         for part in self.parts:
             self.state.update(part.state)
@@ -194,6 +210,27 @@ class _Memo:
                 self.watched.append(part)
         self.functions = tuple(function for function, _ in pairs)
         self.defaults = tuple(defaults for _, defaults in pairs)
+        self.bulk = None
+        self.settled = False
+
+    def reads(self) -> list[Reads]:
+        """What the module's keys were read from: its namespace, its watched parts."""
+        return [self.namespace, *(part.reads for part in self.watched)]
+
+    def quiet(self) -> bool:
+        """Nothing the module's keys were read from changed: its namespace, every
+        function's ``__defaults__``, every watched container (in bulk, see :class:`Bulk`).
+        Only asked of a module found unchanged last time (else ``False`` at once)."""
+        if not self.settled:
+            return False
+        return all(map(is_, map(_DEFAULTS, self.functions), self.defaults)) and (
+            self.checks().unchanged()
+        )
+
+    def checks(self) -> Bulk:
+        if self.bulk is None:
+            self.bulk = Bulk(self.reads())
+        return self.bulk
 
     def fits(self, expanded: set[int]) -> bool:
         """Would the module read the same with ``expanded`` as the objects earlier modules
@@ -214,9 +251,15 @@ class GlobalsProbe:
     name = "globals"
 
     def __init__(
-        self, rootdir: Path, prefixes: tuple[str, ...] = (), packages: Iterable[str] = ()
+        self,
+        rootdir: Path,
+        prefixes: tuple[str, ...] = (),
+        packages: Iterable[str] = (),
+        watch: Iterable[str] | None = None,
     ) -> None:
         self.rootdir = rootdir.resolve()
+        self.watch = None if watch is None else frozenset(watch)
+        """Keys whose owning modules alone are read (``None``: every module)."""
         self.prefixes = prefixes
         """Module name prefixes of the ``modules`` setting."""
         self.packages = tuple(packages)
@@ -230,11 +273,22 @@ class GlobalsProbe:
         self._seen: tuple[object, ...] = ()
         """``sys.modules`` as it was when ``_chosen`` was chosen (names and modules)."""
         self._chosen: list[tuple[str, types.ModuleType]] = []
+        self._probed: list[tuple[str, types.ModuleType]] = []
+        """The modules of ``_chosen`` that are read (those the watch list names)."""
         self._memos: dict[str, _Memo] = {}
         self._own: frozenset[str] = frozenset()
         self._last: Snapshot = {}
         self._last_sizes: list[str] = []
         self._last_modules: list[tuple[str, types.ModuleType]] | None = None
+        self._whole: Bulk | None = None
+        """Every module's reads, to tell in one check that nothing changed (``None``: not
+        joined since the modules last changed)."""
+        self._functions: tuple[types.FunctionType, ...] = ()
+        self._defaults: tuple[object, ...] = ()
+        self._settled = False
+        """Nothing changed at the last snapshot: the one check for every module is worth
+        trying. Where something changed, the next snapshot is often another test's that
+        changes it too (a counter every attrs class bumps): module by module straight away."""
 
     def _modules(self) -> list[tuple[str, types.ModuleType]]:
         """The project's modules, tests last; chosen again only when ``sys.modules``
@@ -257,6 +311,7 @@ class GlobalsProbe:
                 chosen.append((name, module))
         self._seen = seen
         self._chosen = sorted(chosen, key=_tests_last)
+        self._probed = self._chosen if self.watch is None else _owners(self._chosen, self.watch)
         return self._chosen
 
     def _is_own(self, name: str, module: types.ModuleType) -> bool:
@@ -271,9 +326,16 @@ class GlobalsProbe:
         return _own_module(path, self.rootdir, self.excluded)  # type: ignore[arg-type]
 
     def snapshot(self) -> Snapshot:
+        chosen = self._modules()
+        modules = self._probed
+        if modules is self._last_modules and self._settled and self._quiet():
+            sizes = [
+                _cache_size(wrapper) for memo in self._memos.values() for _, wrapper in memo.caches
+            ]
+            if sizes == self._last_sizes:
+                return self._last  # nothing changed anywhere: one check for every module
         snapshot: dict[str, str] = {}
-        modules = self._modules()
-        own = frozenset(name for name, _ in modules)
+        own = frozenset(name for name, _ in chosen)
         if own != self._own:  # what counts as the project's objects changed: read all again
             self._memos = {}
             self._own = own
@@ -289,12 +351,18 @@ class GlobalsProbe:
                 and memo.module is module
                 and memo.reusable
                 and (same_before or memo.fits(expanded))
-                and memo.namespace.unchanged()
             ):
-                changed = memo.changed()
-                if not changed or self._read_again(name, memo, changed, own, expanded):
+                if memo.quiet():  # most modules, at most snapshots: checked in one go
+                    expanded.update(memo.expanded)
+                    memos[name] = memo
+                    continue
+                changed = memo.changed() if memo.namespace.unchanged() else None
+                if changed is not None and (
+                    not changed or self._read_again(name, memo, changed, own, expanded)
+                ):
                     expanded.update(memo.expanded)
                     reused = reused and not changed
+                    memo.settled = not changed
                     memos[name] = memo
                     continue
             old = memo
@@ -303,6 +371,9 @@ class GlobalsProbe:
             reused = False
             memos[name] = memo
         self._memos = memos
+        self._settled = reused
+        if not reused:
+            self._whole = None  # joined from the modules' own the next time it is asked
         sizes = [_cache_size(wrapper) for memo in memos.values() for _, wrapper in memo.caches]
         if reused and sizes == self._last_sizes:
             return self._last  # nothing changed: the very same snapshot
@@ -313,6 +384,20 @@ class GlobalsProbe:
         snapshot.update(zip(keys, sizes, strict=True))
         self._last, self._last_sizes, self._last_modules = snapshot, sizes, modules
         return snapshot
+
+    def _quiet(self) -> bool:
+        """Nothing any module's keys were read from changed (see :meth:`_Memo.quiet`), all
+        modules checked at once."""
+        memos = self._memos.values()
+        if not all(memo.reusable for memo in memos):  # read again every time
+            return False
+        if self._whole is None:
+            self._whole = Bulk.of(memo.checks() for memo in memos)
+            self._functions = tuple(chain.from_iterable(memo.functions for memo in memos))
+            self._defaults = tuple(chain.from_iterable(memo.defaults for memo in memos))
+        return all(map(is_, map(_DEFAULTS, self._functions), self._defaults)) and (
+            self._whole.unchanged()
+        )
 
     def changes(self, before: Snapshot, after: Snapshot) -> Sequence[Change]:
         kept = []
@@ -414,7 +499,7 @@ class GlobalsProbe:
             memo.state[key] = f"{MODULE_VALUE}{module_name}>"
             return 1
         memo.state[key] = self._fingerprint(value, memo.reads)
-        if id(value) in expanded:
+        if address(value) in expanded:
             memo.passed_over = True
             return 1
         if issubclass(kind, type):
@@ -445,8 +530,9 @@ class GlobalsProbe:
 
     @staticmethod
     def _expand(value: object, memo: _Part, expanded: set[int]) -> None:
-        expanded.add(id(value))
-        memo.expanded.append(id(value))
+        number = address(value)
+        expanded.add(number)
+        memo.expanded.append(number)
 
     def _object_state(
         self,
@@ -537,6 +623,23 @@ def _owner(key: str, snapshot: Snapshot) -> str:
     return key
 
 
+def _owners(
+    modules: list[tuple[str, types.ModuleType]], keys: frozenset[str]
+) -> list[tuple[str, types.ModuleType]]:
+    """The modules that own one of ``keys``: for each key, the longest module name that
+    prefixes it (``shop.config`` for ``shop.config.Settings.debug``, not ``shop``)."""
+    names = {name for name, _ in modules}
+    owners: set[str] = set()
+    for key in keys:
+        parts = key.split(".")
+        for end in range(len(parts) - 1, 0, -1):
+            candidate = ".".join(parts[:end])
+            if candidate in names:
+                owners.add(candidate)
+                break
+    return [(name, module) for name, module in modules if name in owners]
+
+
 def _tests_last(entry: tuple[str, types.ModuleType]) -> tuple[bool, str]:
     """The project's modules before test modules and conftests, so an object shared by both
     is named where the project defines it."""
@@ -564,4 +667,19 @@ def factory(context: ProbeContext) -> GlobalsProbe:
         for prefix in context.settings.get("modules", "").split(",")
         if prefix.strip()
     )
-    return GlobalsProbe(context.rootdir, prefixes, project_packages(context.rootdir.resolve()))
+    return GlobalsProbe(
+        context.rootdir,
+        prefixes,
+        project_packages(context.rootdir.resolve()),
+        _watched(context.settings.get("watch")),
+    )
+
+
+def _watched(path: str | None) -> list[str] | None:
+    """The keys of the ``watch`` setting's file (``None``: no list, or none readable)."""
+    if not path:
+        return None
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return None

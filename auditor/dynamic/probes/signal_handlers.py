@@ -7,6 +7,7 @@ Example: ``signal.signal(signal.SIGALRM, handler)`` without restoring leaves
 from __future__ import annotations
 
 import signal
+from operator import is_
 
 from auditor.dynamic.probes import ProbeContext, Snapshot, short
 
@@ -26,12 +27,21 @@ class SignalProbe:
 
     def __init__(self) -> None:
         self.signals = [(name, getattr(signal, name)) for name in WATCHED if hasattr(signal, name)]
+        self._numbers = [number for _, number in self.signals]
+        self._handlers: tuple[object, ...] | None = None
+        self._last: Snapshot = {}
 
     def snapshot(self) -> Snapshot:
-        return {
-            f"signal.getsignal({name})": _describe(signal.getsignal(number))
-            for name, number in self.signals
+        """The last snapshot itself while every handler is the very same object."""
+        handlers = tuple(map(signal.getsignal, self._numbers))
+        if self._handlers is not None and all(map(is_, handlers, self._handlers)):
+            return self._last
+        self._handlers = handlers
+        self._last = {
+            f"signal.getsignal({name})": _describe(handler)
+            for (name, _), handler in zip(self.signals, handlers, strict=True)
         }
+        return self._last
 
 
 def factory(context: ProbeContext) -> SignalProbe:

@@ -33,7 +33,7 @@ class SqliteProbe:
             for path in Path(self.rootdir).glob(depth_glob):
                 if path.suffix in SUFFIXES and path.is_file():
                     self._add(str(path))
-        audit.subscribe(self._event)
+        audit.subscribe(self._event, ("sqlite3.connect",))
 
     def _add(self, path: str) -> None:
         resolved = os.path.realpath(path)

@@ -105,6 +105,7 @@ class _OneOrder:
         touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
+        watch: Sequence[str] | None = None,
     ) -> Run:
         if order is None:
             self.run_made = self.driver.run(
@@ -119,6 +120,7 @@ class _OneOrder:
             touch_failed=touch_failed,
             profile=profile,
             expected=expected,
+            watch=watch,
         )
 
 

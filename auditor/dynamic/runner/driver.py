@@ -173,6 +173,7 @@ class PytestDriver:
         touch: bool,
         profile: bool,
         touch_failed: bool = False,
+        watch_file: Path | None = None,
     ) -> list[str]:
         command = [
             self.python,
@@ -203,6 +204,8 @@ class PytestDriver:
                 command.append(f"--ta-shard={self.shard.option()}")
         for key, value in self.settings.items():
             command.append(f"--ta-setting={key}={value}")
+        if watch_file is not None:
+            command.append(f"--ta-setting=watch={watch_file}")
         if touch:
             command.append("--ta-touch")
         elif touch_failed:
@@ -221,14 +224,19 @@ class PytestDriver:
         touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
+        watch: Sequence[str] | None = None,
     ) -> Run:
         """Run ``order`` (``None``: pytest's own order of the whole suite); ``touch``
-        records the names each test's code used, ``touch_failed`` those of failed tests.
+        records the names each test's code used, ``touch_failed`` those of failed tests;
+        ``watch``: the only state keys whose modules the globals probe reads (``None``:
+        every module).
 
         When a test ends the process early, the rest of the planned tests run in a new
         process (without that test); the returned run holds every segment's records."""
         options = {"probes": probes, "touch": touch, "touch_failed": touch_failed}
-        segment = self._run_once(order, label, expected=expected, profile=profile, **options)
+        segment = self._run_once(
+            order, label, expected=expected, profile=profile, watch=watch, **options
+        )
         run = segment
         planned = list(order) if order is not None else segment.session.items
         while segment.crash is not None:
@@ -241,7 +249,7 @@ class PytestDriver:
                 break
             planned = rest
             continued = f"{label}, after {segment.crash.nodeid or 'a crash'}"
-            segment = self._run_once(rest, continued, profile=profile, **options)
+            segment = self._run_once(rest, continued, profile=profile, watch=watch, **options)
             run.records.extend(segment.records)
             run.seconds += segment.seconds
         if order is None:
@@ -260,13 +268,14 @@ class PytestDriver:
         touch_failed: bool,
         profile: bool,
         expected: int | None = None,
+        watch: Sequence[str] | None = None,
     ) -> _Segment:
         wanted = len(order) if order is not None else (expected or 0)
         self.budget.check(self.executions, wanted)
         with self._lock:
             self._running += 1
         try:
-            return self._segment(order, label, wanted, probes, touch, touch_failed, profile)
+            return self._segment(order, label, wanted, probes, touch, touch_failed, profile, watch)
         finally:
             with self._lock:  # a run that starts meanwhile waits for the files to be back
                 self._running -= 1
@@ -282,11 +291,16 @@ class PytestDriver:
         touch: bool,
         touch_failed: bool,
         profile: bool,
+        watch: Sequence[str] | None = None,
     ) -> _Segment:
         folder = Path(tempfile.mkdtemp(prefix="test-auditor-run-"))
         try:
             record = folder / "record.jsonl"
             order_file = None
+            watch_file = None
+            if watch is not None and probes:
+                watch_file = folder / "watch.txt"
+                watch_file.write_text("".join(f"{key}\n" for key in watch), encoding="utf-8")
             files: Sequence[str] = self.paths
             if order is not None:
                 order_file = folder / "order.txt"
@@ -300,6 +314,7 @@ class PytestDriver:
                 touch=touch,
                 profile=profile,
                 touch_failed=touch_failed,
+                watch_file=watch_file,
             )
             environment = child_environment(os.environ)
             environment["PYTHONPATH"] = os.pathsep.join(

@@ -7,7 +7,10 @@
    (which exposes tests that need an earlier test's state, and leakers that read a later
    leaker's state), then seeded shuffles by module, class and test. Every round is probed:
    a victim's candidates are what the tests before it left behind in that very run (and in
-   the default order).
+   the default order). The rounds' globals probe reads only the modules whose state some
+   test changed in the default order (the probes of process-wide state, the environment,
+   the working directory, files, loggers..., read everything): module state that only
+   another order changes is rare, and a victim of it is still found, by search.
 3. Each test that failed somewhere is explained from the run where it failed with the
    fewest tests before it. The rounds record the names the code of a failing test used
    (``--ta-touch`` for failed tests only), so its candidates are known without running it:
@@ -54,7 +57,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from auditor.dynamic.probes import Change
 from auditor.dynamic.runner import orders
@@ -103,6 +106,8 @@ CONFIRM_SHARE = 8
 times the failing prefix) to confirm, when that is more than :data:`CONFIRM_RUNS`: a story
 through calls is one of many (the union bound asks for a long record), and a search over
 a prefix of 120 tests costs about 480 executions."""
+GLOBALS = "globals"
+"""The probe of module state, the one the rounds narrow to what the default order saw."""
 COMMON_SHARE = 0.01
 COMMON_AT_LEAST = 3
 """State changed by more than this share of the suite's tests (and more than this many
@@ -123,6 +128,7 @@ class Driver(Protocol):
         touch_failed: bool = False,
         profile: bool = False,
         expected: int | None = None,
+        watch: Sequence[str] | None = None,
     ) -> Run: ...
 
 
@@ -133,6 +139,11 @@ away instead of alone first. That saves a pytest process per victim, a second or
 trace costs little on Python 3.12+ (``sys.monitoring``) but slows every test by about half
 before it (a profile function): on a suite whose round takes minutes the saved processes
 are not worth it, so there the victims run alone first."""
+TRACE_PROFILED_UP_TO = 3.0
+"""The same limit when the suite's interpreter has no ``sys.monitoring`` (before 3.12, as
+its record says): the two traced rounds then cost about as much more as the default order
+takes, which a few saved processes pay for only in a short run (python-dateutil's 9 s
+default order made its rounds 40% slower, for no victim)."""
 
 
 @dataclass
@@ -168,7 +179,7 @@ class _Hunt:
         return self.baseline.leaked
 
     # -- running -----------------------------------------------------------------------
-    def run(self, order: Sequence[str] | None, label: str, **options: bool) -> Run:
+    def run(self, order: Sequence[str] | None, label: str, **options: Any) -> Run:
         run = self.note(self.driver.run(order, label=label, **options))
         self.report.runs.append((label, len(run.records)))
         self.spend(self.phase, len(run.records))
@@ -226,6 +237,18 @@ class _Hunt:
             )
             index += 1
         return chosen[: self.settings.rounds]
+
+    def watched(self) -> list[str]:
+        """The module state (``globals`` keys) some test changed in the default order: all
+        the rounds' globals probe reads."""
+        return sorted(
+            {
+                change.key
+                for changes in self.leaked.values()
+                for change in changes
+                if change.probe == GLOBALS
+            }
+        )
 
     def rare_leaks(self) -> dict[str, tuple[Change, ...]]:
         """What each test left in the default order, less the noise (state most tests
@@ -656,10 +679,13 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         report.rounds.append(_round(baseline, None))
         runs.append(baseline)
         chosen = state.round_orders()
-        trace = baseline.seconds <= TRACE_ROUNDS_UP_TO
+        trace = baseline.seconds <= _trace_limit(baseline)
+        watch = state.watched()
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [
-                pool.submit(driver.run, order, label=label, probes=True, touch_failed=trace)
+                pool.submit(
+                    driver.run, order, label=label, probes=True, touch_failed=trace, watch=watch
+                )
                 for label, _, order in chosen
             ]
             for (_, seed, _), future in zip(chosen, futures, strict=True):
@@ -683,6 +709,11 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
     report.processes = driver.processes
     report.seconds = time.monotonic() - started
     return report
+
+
+def _trace_limit(baseline: Run) -> float:
+    """How long a default order may take for the rounds to be traced."""
+    return TRACE_PROFILED_UP_TO if baseline.session.monitoring is False else TRACE_ROUNDS_UP_TO
 
 
 def _round(run: Run, seed: int | None) -> Round:
