@@ -8,11 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.api import Invalid, Rule, Valid
-from auditor.lint.registry import builtin_rules
-from auditor.testing import check_example
-
-RULES = {rule.code: rule for rule in builtin_rules()}
+from auditor.api import Invalid, Valid
+from tests.rules.cases import check
 
 MEMORY_URLS = [
     "sqlite://",
@@ -32,11 +29,6 @@ def fixture_module(url: str) -> str:
         f"def test_a(connection):\n    engine = create_engine({url!r})\n"
         "    with engine.connect() as conn:\n        assert conn and connection\n"
     )
-
-
-def check(code: str, case: Valid | Invalid, tmp_path: Path) -> None:
-    rule: type[Rule] = RULES[code]
-    check_example(rule, case, tmp_path)
 
 
 @pytest.mark.parametrize("url", MEMORY_URLS)

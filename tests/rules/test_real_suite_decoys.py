@@ -9,16 +9,8 @@ from pathlib import Path
 import pytest
 
 from auditor.analysis import duplicates
-from auditor.api import Invalid, Rule, Valid
-from auditor.lint.registry import builtin_rules
-from auditor.testing import check_example
-
-RULES = {rule.code: rule for rule in builtin_rules()}
-
-
-def check(code: str, case: Valid | Invalid, tmp_path: Path) -> None:
-    rule: type[Rule] = RULES[code]
-    check_example(rule, case, tmp_path)
+from auditor.api import Invalid, Valid
+from tests.rules.cases import check
 
 
 def tutorial(package: str, test_name: str) -> dict[str, str]:
