@@ -302,20 +302,29 @@ class FileView:
         path = "/".join(parts)
         return self.suite.file(f"{path}.py") or self.suite.file(f"{path}/__init__.py")
 
-    def class_named(self, name: str, depth: int = 0) -> tuple[FileView, ast.ClassDef] | None:
-        """The class `name` is in this module: defined here, or imported from a module of
-        the project (through the re-exports of its packages)."""
+    def defined(self, name: str, depth: int = 0) -> tuple[FileView, ast.stmt] | None:
+        """The module-level def, class or assignment that `name` is in this module, with
+        its file: one of this module, or, for ``from x import name``, one of the project
+        module x (through the re-exports of its packages); None for anything else."""
         if depth > MAX_IMPORT_DEPTH:
             return None
         node = self.top_level(name)
-        if isinstance(node, ast.ClassDef):
-            return self, node
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if (alias.asname or alias.name) == name:
                     module = self.imported_module(node)
-                    return module.class_named(alias.name, depth + 1) if module else None
-        return None
+                    return module.defined(alias.name, depth + 1) if module else None
+            return None
+        if node is None or isinstance(node, ast.Import):
+            return None
+        return self, node
+
+    def class_named(self, name: str, depth: int = 0) -> tuple[FileView, ast.ClassDef] | None:
+        """The class `name` is in this module (`defined`)."""
+        found = self.defined(name, depth)
+        if found is None or not isinstance(found[1], ast.ClassDef):
+            return None
+        return found[0], found[1]
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node of the file that holds `node`."""

@@ -287,9 +287,9 @@ def _engine_helper(call: ast.Call, file: FileView) -> bool:
             return False
         owner, name = found, attr
     else:
-        relative = _relative_import(file, name)
-        if relative is not None:
-            owner, name = relative
+        defined = file.defined(name)  # a def of the module, or `from .helpers import name`
+        if defined is not None and isinstance(defined[1], (ast.FunctionDef, ast.AsyncFunctionDef)):
+            owner, name = defined[0], defined[1].name
     for node in owner.tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
             definition = node
@@ -299,22 +299,6 @@ def _engine_helper(call: ast.Call, file: FileView) -> bool:
         return False
     url = _constant_str(_url_argument(call), file, call)
     return url is None or not in_memory(url)
-
-
-def _relative_import(file: FileView, name: str) -> tuple[FileView, str] | None:
-    """The module file and the name behind ``from .helpers import name`` in `file`."""
-    for node in file.tree.body:
-        if not isinstance(node, ast.ImportFrom) or not node.level:
-            continue
-        for alias in node.names:
-            if (alias.asname or alias.name) != name:
-                continue
-            folders = file.path.split("/")[:-1]
-            base = folders[: len(folders) - (node.level - 1)]
-            parts = [*base, *(node.module.split(".") if node.module else [])]
-            found = file.suite.file("/".join(parts) + ".py") if parts else None
-            return (found, alias.name) if found is not None else None
-    return None
 
 
 def _returns_engine(definition: ast.FunctionDef | ast.AsyncFunctionDef, file: FileView) -> bool:

@@ -91,14 +91,10 @@ def _waiting_helper(file: FileView, call: ast.Call) -> tuple[str, int] | None:
     sleeps."""
     if not isinstance(call.func, ast.Name):
         return None
-    owner: FileView | None = file
-    node = file.top_level(call.func.id)
-    if isinstance(node, ast.ImportFrom):
-        owner = file.imported_module(node)
-        original = next((a.name for a in node.names if (a.asname or a.name) == call.func.id), "")
-        node = owner.top_level(original) if owner is not None else None
-    if owner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+    found = file.defined(call.func.id)
+    if found is None or not isinstance(found[1], (ast.FunctionDef, ast.AsyncFunctionDef)):
         return None
+    owner, node = found[0], found[1]
     if "sleep" not in owner.text:
         return None
     sleep = _waits(owner, node)
