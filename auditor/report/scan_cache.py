@@ -193,14 +193,10 @@ class ScanCache:
         except Unencodable:
             return
         outside = _read_outside(suite)
-        files = {
-            path: None
-            if stamp is None
-            else [*stamp, _content_digest(path) if stamp[0] <= HASHED_SIZE else None]
-            for path, stamp in self.stamps(outside).items()
-        }
+        entries = self._read()
+        files = _with_digests(self.stamps(outside), _stored_files(entries, self.invocation_key()))
         entry = [files, outside, report, stored.suppressed, stored.baselined, stored.results]
-        self._write(self._read(), entry)
+        self._write(entries, entry)
 
     def _write(self, entries: dict[str, object], entry: list[object]) -> None:
         """`entries` with this invocation's `entry` last, the oldest dropped past KEPT."""
@@ -221,6 +217,30 @@ def _content_digest(path: str) -> str | None:
     except OSError:
         return None
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _stored_files(entries: dict[str, object], key: str) -> dict[str, object]:
+    """The files of the stored scan of invocation `key` (empty when there is none)."""
+    entry = entries.get(key)
+    files = entry[0] if isinstance(entry, list) and entry else None
+    return files if isinstance(files, dict) else {}
+
+
+def _with_digests(now: dict[str, list[int] | None], before: dict[str, object]) -> dict[str, object]:
+    """`now`'s stamps with each file's content digest: the stored one when the file kept
+    its size and mtime, else read (files up to HASHED_SIZE)."""
+    files: dict[str, object] = {}
+    for path, stamp in now.items():
+        if stamp is None:
+            files[path] = None
+            continue
+        old = before.get(path)
+        if isinstance(old, list) and len(old) == 3 and old[:2] == stamp:
+            files[path] = [*stamp, old[2]]
+        else:
+            digest = _content_digest(path) if stamp[0] <= HASHED_SIZE else None
+            files[path] = [*stamp, digest]
+    return files
 
 
 def _unchanged(

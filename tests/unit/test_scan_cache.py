@@ -138,6 +138,25 @@ def test_a_touch_with_the_same_content_is_a_hit_and_renews_the_stamp(
     assert hashed == [], "the renewed stamps match: nothing is read again"
 
 
+def test_storing_after_an_edit_hashes_only_the_edited_file(shop, tmp_path, monkeypatch):
+    """The digests of files that kept their size and mtime come from the stored scan."""
+    cache_dir = tmp_path / "cache"
+    run_scan(shop, cache_dir)
+    edited = sorted((shop / "tests").rglob("test_*.py"))[0]
+    edited.write_text(edited.read_text() + "\n# edited\n")
+    hashed: list[str] = []
+    digest = scan_cache._content_digest
+
+    def counting(path: str) -> str | None:
+        hashed.append(Path(path).name)
+        return digest(path)
+
+    monkeypatch.setattr(scan_cache, "_content_digest", counting)
+    assert not run_scan(shop, cache_dir).cached
+    assert hashed == [edited.name]
+    assert run_scan(shop, cache_dir).cached
+
+
 def test_a_same_size_edit_with_a_new_mtime_is_a_miss(shop, tmp_path):
     cache_dir = tmp_path / "cache"
     run_scan(shop, cache_dir)
