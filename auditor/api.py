@@ -24,11 +24,13 @@ from auditor.analysis.absent_plugins import AbsentPlugins, absent_plugins
 from auditor.analysis.clone_groups import DuplicateGroup, Member
 from auditor.analysis.resolution import Resolution, UnknownFixture, overrides
 from auditor.config import CONFIG_NAMES, Config
+from auditor.config_files import ConfigError, read_ini, read_toml, table_at
 from auditor.model.collect import matches_prefix_or_glob
 from auditor.model.discover import matches_python_files
 from auditor.model.imports import module_name, package_root
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.astnames import dotted, import_aliases, qualify
+from auditor.parse.decorators import FIXTURE_DECORATORS
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.parse.trees import N, ParsedFile, ParsedFiles
 from auditor.types import Applicability, Finding, Fix, Scope, Severity, percent
@@ -69,6 +71,8 @@ DEFAULT_FILE = "test_example.py"
 
 MAX_IMPORT_DEPTH = 6
 """Imports followed at most from one module to the next (re-exports of re-exports)."""
+PYTEST11 = "pytest11"
+"""The entry-point group of pytest plugins."""
 
 
 @dataclass(frozen=True)
@@ -358,6 +362,33 @@ class FileView:
         return None if name is None else qualify(name, self.imports)
 
     @cached_property
+    def relative_imports(self) -> dict[str, str]:
+        """Local name -> qualified name for every name imported relatively from a module
+        of the project (``from ..fields import f`` in ``pkg/tests/test_x.py`` gives
+        ``pkg.fields.f``), which `imports` leaves out."""
+        names: dict[str, str] = {}
+        for node in self.of_type(ast.ImportFrom):
+            module = self.imported_module(node) if node.level else None
+            if module is None:
+                continue
+            dotted_module = module_name(self.suite.rootdir / module.path)
+            for alias in node.names:
+                if alias.name != "*":
+                    names[alias.asname or alias.name] = f"{dotted_module}.{alias.name}"
+        return names
+
+    def resolved(self, node: ast.AST) -> str | None:
+        """`qualified`, with names imported relatively from the project's modules
+        qualified too (`relative_imports`)."""
+        name = dotted(node)
+        if name is None:
+            return None
+        head = name.partition(".")[0]
+        if head not in self.imports and head in self.relative_imports:
+            return qualify(name, self.relative_imports)
+        return qualify(name, self.imports)
+
+    @cached_property
     def functions(self) -> tuple[FunctionView, ...]:
         """Module-level defs and defs of (nested) classes, classified. A test this module
         inherits from a class of another module (``class TestX(CommonTests)``) is not
@@ -402,6 +433,27 @@ class FileView:
 
     def source_line(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    @cached_property
+    def fixture_names(self) -> frozenset[str]:
+        """The names of the fixtures the module defines at its top level, read from the
+        decorators alone (``@pytest.fixture(name="db")`` gives ``db``): also for a
+        module pytest does not collect, such as a plugin of the project."""
+        names: set[str] = set()
+        for node in self.tree.body:
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for decorator in node.decorator_list:
+                call = decorator if isinstance(decorator, ast.Call) else None
+                if self.qualified(call.func if call else decorator) not in FIXTURE_DECORATORS:
+                    continue
+                keywords = call.keywords if call else []
+                given = next((k.value for k in keywords if k.arg == "name"), None)
+                if isinstance(given, ast.Constant) and isinstance(given.value, str):
+                    names.add(given.value)
+                else:
+                    names.add(node.name)
+        return frozenset(names)
 
 
 def _block_statements(node: ast.If | ast.Try) -> list[ast.stmt]:
@@ -530,6 +582,38 @@ class SuiteView:
                         break
             self._project_modules[module] = found
         return self._project_modules[module]
+
+    @cached_property
+    def own_plugins(self) -> tuple[FileView, ...]:
+        """The project's own pytest plugins: the modules its packaging declares as
+        ``pytest11`` entry points in the rootdir (``[project.entry-points.pytest11]`` or
+        Poetry's ``[tool.poetry.plugins.pytest11]`` in pyproject.toml, ``pytest11 =`` in
+        setup.cfg's ``[options.entry_points]``), read from source. pytest loads them
+        whenever the project is installed, as it is to run its own tests."""
+        modules: list[str] = []
+        pyproject = self.rootdir / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                document = read_toml(pyproject)
+            except ConfigError:
+                document = {}
+            for keys in (
+                ("project", "entry-points", PYTEST11),
+                ("tool", "poetry", "plugins", PYTEST11),
+            ):
+                table = table_at(document, *keys) or {}
+                modules.extend(str(value) for value in table.values())
+        setup_cfg = self.rootdir / "setup.cfg"
+        if setup_cfg.is_file():
+            try:
+                parser = read_ini(setup_cfg)
+            except ConfigError:
+                parser = None
+            if parser is not None and parser.has_option("options.entry_points", PYTEST11):
+                for line in parser.get("options.entry_points", PYTEST11).splitlines():
+                    modules.append(line.partition("=")[2])
+        found = (self.project_module(m.partition(":")[0].strip()) for m in modules)
+        return tuple(file for file in found if file is not None)
 
     def file(self, path: str) -> FileView | None:
         """The code of `path` (relative to the rootdir); None when it cannot be read or

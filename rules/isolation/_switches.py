@@ -5,7 +5,8 @@ whole process and has a counterpart that turns it off: ``requests_cache.install_
 and ``uninstall_cache()``, ``faulthandler.enable()`` and ``disable()``,
 ``atexit.register(f)`` and ``unregister(f)``, ``signals.saved.connect(f)`` and
 ``disconnect(f)``, ``push_connection(c)`` and ``pop_connection()``. The names pair by
-their verb (``install``/``uninstall``, ``start_workers``/``stop_workers``): the rest of
+their verb (``install``/``uninstall``, ``start_workers``/``stop_workers``, in camelCase
+too: ``registerFactory``/``unregisterFactory``): the rest of
 the name and the module or object the call is made on must be the same.
 
 A call is only a switch when the file also calls its counterpart somewhere: the suite
@@ -59,7 +60,9 @@ UNDO = {
 DO = {undo: do for do, undo in UNDO.items()}
 DO["deregister"] = "register"
 RESETS = frozenset({"clear", "reset"})
-VERB = re.compile(r"^(?P<verb>[a-z]+)(?P<rest>_\w+)?$")
+VERB = re.compile(r"^(?P<verb>[a-z]+)(?P<rest>_\w+|[A-Z]\w*)?$")
+"""A snake_case or camelCase name: its verb and the rest (``install`` and ``_cache``,
+``register`` and ``ConnectionFactory``)."""
 _CALLED: weakref.WeakKeyDictionary[ast.Module, frozenset[str]] = weakref.WeakKeyDictionary()
 _AUTOUSE: weakref.WeakKeyDictionary[SuiteView, dict[str, list[str]]] = weakref.WeakKeyDictionary()
 
@@ -78,9 +81,16 @@ def _called(file: FileView) -> frozenset[str]:
     """The qualified names of every function the file calls (cached per tree)."""
     found = _CALLED.get(file.tree)
     if found is None:
-        names = (file.qualified(n.func) for n in ast.walk(file.tree) if isinstance(n, ast.Call))
+        names = (file.resolved(n.func) for n in ast.walk(file.tree) if isinstance(n, ast.Call))
         found = _CALLED[file.tree] = frozenset(n for n in names if n)
     return found
+
+
+def _imported(name: str, ctx: Context) -> bool:
+    """Whether `name` here is the file's import of that name, absolute or relative."""
+    return ctx.is_global(name) or (
+        name in ctx.file.relative_imports and name not in ctx.local_names
+    )
 
 
 def _global_owner(func: ast.Attribute, ctx: Context) -> bool:
@@ -161,11 +171,11 @@ def switch(node: ast.Call, ctx: Context) -> Write | None:
     counterpart too."""
     func = node.func
     if isinstance(func, ast.Name):
-        if not ctx.is_global(func.id):
+        if not _imported(func.id, ctx):
             return None
     elif not isinstance(func, ast.Attribute) or not _global_owner(func, ctx):
         return None
-    qualified = ctx.file.qualified(func)
+    qualified = ctx.file.resolved(func)
     parts = _split(qualified) if qualified else None
     if parts is None:
         return None

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Severity, Valid
 
+from ._marks import marked_as_timing
 from ._project import project_function
 
 CLOCKS = frozenset(
@@ -30,8 +31,6 @@ CLOCKS = frozenset(
 TIMERS = frozenset({"timeit.timeit", "timeit.repeat"})
 """Calls returning a measured duration."""
 ELAPSED_METHODS = frozenset({"elapsed", "elapsed_time", "elapsed_seconds"})
-PERFORMANCE_MARK = re.compile(r"perf|bench|timing|slow|load", re.IGNORECASE)
-"""Marks that put a test among the timing tests: performance, perf, benchmark..."""
 MOCKED_CLOCK = re.compile(
     r"freeze_?time|time_machine|freezer|frozen|mock_timing|fake_?(time|clock)|"
     r"(patch|setattr)\([^)]*\btime\b",
@@ -249,7 +248,10 @@ class WallClockAssertion(Rule):
     ## Why is this bad?
     Wall-clock time depends on the machine, its load and the interpreter: the test fails
     on a busy CI runner while nothing is wrong with the code, and the functional suite
-    grows flaky. Tests that freeze or fake the clock are left alone.
+    grows flaky. Tests that freeze or fake the clock are left alone, and so is a bound of
+    a second or more below a timeout the test gives a call (`ps.get_message(timeout=5)`
+    ... `assert elapsed < 2.5`): it tells a call that woke up from one that waited out
+    its timeout, which no slow machine turns into the other.
 
     ## Example
     ```python
@@ -304,6 +306,12 @@ class WallClockAssertion(Rule):
             "import time\n\nimport pytest\n\n\n@pytest.mark.performance\n"
             "def test_speed():\n    start = time.time()\n    sum(range(10))\n"
             "    assert time.time() - start < 0.5\n"
+        ),
+        # a generous bound below the timeout given to the call: woke up, or timed out
+        Valid(
+            "import time\n\n\ndef test_wakes(ps):\n    start = time.monotonic()\n"
+            "    message = ps.get_message(timeout=5)\n"
+            "    assert time.monotonic() - start < 2.5\n    assert message\n"
         ),
         Valid(
             "import time\n\n\ndef test_timestamp():\n    before = time.time()\n"
@@ -395,7 +403,9 @@ class WallClockAssertion(Rule):
                     durations = _Durations(file, view.node, *helpers)
                 if not durations.measured and not _has_timer(file, view.node, helpers[0]):
                     break
-                if _bounded_duration(durations, compared):
+                if _bounded_duration(durations, compared) and not _below_a_timeout(
+                    view.node, compared
+                ):
                     yield self.at(
                         file,
                         node,
@@ -407,7 +417,7 @@ class WallClockAssertion(Rule):
 
     @staticmethod
     def _exempt(file: FileView, view: FunctionView) -> bool:
-        if any(PERFORMANCE_MARK.search(mark) for mark in view.marks):
+        if marked_as_timing(view):
             return True
         if "benchmark" in view.params:
             return True
@@ -521,6 +531,39 @@ def _bounded_duration(durations: _Durations, compared: tuple[ast.AST, ast.AST, a
     return (
         durations.has_duration(larger) and _limit(smaller, numbers) and (durations.is_rate(larger))
     )
+
+
+GENEROUS_BOUND = 1.0
+"""Seconds: a bound this wide is no speed requirement, it tells "returned" from "hung"."""
+TIMEOUT_KEYWORDS = frozenset({"timeout", "timeout_seconds", "wait_timeout"})
+
+
+def _number(node: ast.AST) -> float | None:
+    if (
+        isinstance(node, ast.Constant)
+        and isinstance(node.value, int | float)
+        and not isinstance(node.value, bool)
+    ):
+        return float(node.value)
+    return None
+
+
+def _below_a_timeout(test: ast.AST, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
+    """Whether the bound is a second or more and below a timeout the test gives a call
+    (``msg = ps.get_message(timeout=5)`` ... ``assert elapsed < 2.5``): the check tells a
+    call that woke up from one that waited out its timeout, which no slow machine turns
+    into the other."""
+    shown, left, right = compared
+    bound = _number(left if _greater_first(shown) else right)
+    if bound is None or bound < GENEROUS_BOUND:
+        return False
+    for node in ast.walk(test):
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                timeout = _number(keyword.value) if keyword.arg in TIMEOUT_KEYWORDS else None
+                if timeout is not None and timeout > bound:
+                    return True
+    return False
 
 
 def _greater_first(shown: ast.AST) -> bool:
