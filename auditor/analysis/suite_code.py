@@ -166,6 +166,15 @@ class SuiteCode:
         joined = f"{binding.module}.{binding.target}" if binding.module else binding.target
         return self._module(path, joined, binding.level)
 
+    def imported_from(self, path: str, name: str) -> tuple[str, str] | None:
+        """(file, name there) of a module-level name `path` imports by name (``from
+        .settings import DB_URL``) from a module of the suite or the project."""
+        binding = self._last_bindings(path).get(name)
+        if binding is None or binding.kind != "import" or not binding.target:
+            return None
+        target = self._module(path, binding.module, binding.level)
+        return None if target is None else (target, binding.target)
+
     def named(self, path: str, name: str, depth: int) -> list[CodeDef]:
         if depth > _NAMED_DEPTH:
             return []
@@ -225,11 +234,14 @@ class SuiteCode:
         """The class a (dotted) class name written in `path` is, with its file: one of
         the same module, or one of another module of the suite or the project (a base
         class: `RQTestCase` from `tests/__init__.py`, whose `setUpClass` connects to
-        Redis; a call's owner: `app.db.Repository`)."""
+        Redis; a call's owner: `app.db.Repository`), or one the module imports by name
+        (``from ..base_test import CorsTestCase``, whose helpers drive a test client)."""
         local = self.top.get(path, {}).get(base)
         if isinstance(local, Class):
             return path, local
         module, _, name = base.rpartition(".")
+        if not module:
+            return self._named_class(path, base, depth=0)
         source = self.module_path(module) if module else None
         found = self.top.get(source, {}).get(name) if source is not None else None
         return (source, found) if source is not None and isinstance(found, Class) else None
@@ -249,11 +261,13 @@ class SuiteCode:
         return self._project_module(self.project.relative(importer, module, level))
 
     def bases(self, path: str, klass: Class, depth: int = 0) -> Iterator[str]:
+        """The base classes of `klass` as written, then theirs, in this module or the
+        suite's module a base is imported from."""
         for base in klass.bases:
             yield base
-            parent = self.top.get(path, {}).get(base)
-            if isinstance(parent, Class) and depth < 3:
-                yield from self.bases(path, parent, depth + 1)
+            parent = self.base_class(path, base) if depth < 3 else None
+            if parent is not None:
+                yield from self.bases(parent[0], parent[1], depth + 1)
 
     def class_of(self, path: str, line: int) -> Class | None:
         found = self.by_line.get((path, line))

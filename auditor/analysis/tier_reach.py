@@ -6,10 +6,13 @@ asserts or loops) and the fixtures a test requests, matched against the signal p
 `auditor.analysis.tier_signals` (an engine, a socket, a subprocess, a timed assertion...),
 the mocks seen on the way (`auditor.analysis.tiers` sets aside what they mock), and the
 database URLs the code names (`database_url`: in memory, a file or a server), which tell
-where an engine or a session keeps its data."""
+where an engine or a session keeps its data: a literal in the def, or a module-level
+constant bound to one that a def reaching stored data names (``DB_URL = "sqlite://"`` and
+``create_engine(DB_URL)``, in its module or imported from the suite's or the project's)."""
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 
@@ -18,6 +21,7 @@ from auditor.analysis.tier_model import Evidence, Level
 from auditor.analysis.tier_signals import Signal, SignalSet
 from auditor.model.suite import FixtureDef, Suite
 from auditor.parse.summary import Reach
+from auditor.parse.trees import ParsedFiles
 
 _HELPER_DEPTH = 4
 _VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options", "request"})
@@ -166,6 +170,30 @@ class Facts:
         return bool(self.timers or self.concurrency or any(c >= 10 for c, _, _ in self.loops))
 
 
+def _url_constants(tree: ast.Module) -> dict[str, tuple[str, int]]:
+    """``NAME = "sqlite://"`` (or ``NAME: str = ...``) at a module's top level: name ->
+    (URL, line), for the literals `database_url` reads."""
+    found: dict[str, tuple[str, int]] = {}
+    for statement in tree.body:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            target: ast.expr = statement.targets[0]
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            target = statement.target
+        else:
+            continue
+        value = statement.value
+        if not isinstance(target, ast.Name):
+            continue
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            if database_url(value.value) is not None:
+                found[target.id] = (value.value, statement.lineno)
+            else:
+                found.pop(target.id, None)  # bound again to something else: the last wins
+        else:
+            found.pop(target.id, None)
+    return found
+
+
 def _label(helper: CodeDef, reach: Reach | None) -> str:
     """How a chain names a def it goes through: ``Repository.__init__` (app/db.py:12)``,
     with the cache a getter is wrapped in (``lru_cache``)."""
@@ -194,9 +222,15 @@ class ReachFinder:
     """The facts of the suite's defs and fixtures, each computed once, and the reach
     evidence they amount to."""
 
-    def __init__(self, suite: Suite, signals: SignalSet, code: SuiteCode) -> None:
+    def __init__(
+        self, suite: Suite, signals: SignalSet, code: SuiteCode, files: ParsedFiles
+    ) -> None:
         self.signals = signals
         self.code = code
+        self.files = files
+        """The run's trees, for the module-level URL constants a def names."""
+        self._constants: dict[str, dict[str, tuple[str, int]]] = {}
+        self._storage = frozenset(s.id for s in signals.signals if s.storage)
         self._facts: dict[tuple[str, int], tuple[int, Facts]] = {}
         """(path, line) -> (the project hops it was computed at, its facts): a def of the
         project first met deep in a chain, where the bound cut its reach short, is
@@ -290,7 +324,41 @@ class ReachFinder:
         if not in_project:
             facts.ordering.extend((line, path) for line in reach.ordering_asserts)
             facts.loops.extend((count, line, path) for count, line in reach.loops)
+            if any(e.signal in self._storage for e in facts.hits):
+                facts.urls.extend(self._constant_urls(where))
         return facts
+
+    def _constant_urls(self, where: CodeDef) -> list[DatabaseUrl]:
+        """The database URLs of the module-level constants a def of the suite names
+        (``engine = create_engine(DB_URL)`` under ``DB_URL = "sqlite://"``), bound in its
+        module or imported by name from another: the parse stage records literals, not
+        the names that stand for them."""
+        parsed = self.files.get(where.path)
+        node = parsed.def_at(where.function.line) if parsed is not None else None
+        if node is None:
+            return []
+        names = [n for n in ast.walk(node) if isinstance(n, ast.Name)]
+        local = {n.id for n in names if not isinstance(n.ctx, ast.Load)}
+        local.update(a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg))
+        found: list[DatabaseUrl] = []
+        for name in sorted({n.id for n in names} - local):  # a local of the same name is not it
+            place: tuple[str, str] | None = (where.path, name)
+            if name not in self._module_urls(where.path):
+                place = self.code.imported_from(where.path, name)
+            constant = self._module_urls(place[0]).get(place[1]) if place else None
+            known = database_url(constant[0]) if constant else None
+            if place and constant and known:
+                url, line = constant
+                found.append(DatabaseUrl(url, known[0], known[1], place[0], line))
+        return found
+
+    def _module_urls(self, path: str) -> dict[str, tuple[str, int]]:
+        """Module-level names bound to a database URL literal, with the URL and its line."""
+        known = self._constants.get(path)
+        if known is None:
+            parsed = self.files.get(path)
+            known = self._constants[path] = _url_constants(parsed.tree) if parsed else {}
+        return known
 
     def _client(self, facts: Facts, where: CodeDef, name: str, path: str, line: int) -> None:
         """A client class of the suite's or the project's own that answers HTTP verbs

@@ -25,7 +25,8 @@ Where the data lives decides a storage signal (an engine, a session, schema DDL,
 connection: ``storage = true`` in the packs). The database URLs the test's code names, in
 its body, its helpers and its fixtures (and what a fixture gets through a literal
 ``request.getfixturevalue``: for a fixture picking among several, the one the test requests,
-else the last one named, its fall-through default), are read with it. Every one in memory
+else the last one named, its fall-through default), literals or the module-level constants
+bound to them (``create_engine(DB_URL)``), are read with it. Every one in memory
 (``sqlite://``, ``sqlite:///:memory:``, an app configured with one): the storage evidence is
 the ``in-memory-database`` tier of the settings, by default the lightest (in-memory storage
 of one component is a unit test). A database file (``sqlite:///app.db``, one under
@@ -86,7 +87,8 @@ class TierClassifier:
             Path(suite.rootdir), suite_files, cache_dir, parsed=suite.parsed, files=files
         )
         self.code = SuiteCode(suite, self.project if signals.project_reach else None)
-        self.reach = ReachFinder(suite, signals, self.code)
+        trees = files if files is not None else ParsedFiles(Path(suite.rootdir))
+        self.reach = ReachFinder(suite, signals, self.code, trees)
         self.weight = {name: index for index, name in enumerate(signals.tiers)}
         self._marks = {m: s for s in signals.with_field("marks") for m in s.marks}
         self._bases = {b: s for s in signals.with_field("bases") for b in s.bases}

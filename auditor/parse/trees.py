@@ -42,6 +42,15 @@ class ParsedFile:
         """Every node of one type (exactly that type), in `ast.walk` order."""
         return cast("list[N]", self._walk().index.get(kind, []))
 
+    def def_at(self, line: int) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The def (at any depth) whose ``def`` keyword is on `line`, as a summary's
+        `Function.line` names it."""
+        defs: list[ast.FunctionDef | ast.AsyncFunctionDef] = [
+            *self.of_type(ast.FunctionDef),
+            *self.of_type(ast.AsyncFunctionDef),
+        ]
+        return next((node for node in defs if node.lineno == line), None)
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node that holds `node` (None for the module and for foreign nodes)."""
         return self._walk().parents.get(node)

@@ -62,10 +62,8 @@ def _function_text(suite: SuiteView, path: str, line: int) -> str:
     file = suite.file(path)
     if file is None:
         return ""
-    for node in file.nodes(ast.FunctionDef, ast.AsyncFunctionDef):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.lineno == line:
-            return ast.get_source_segment(file.text, node) or ""
-    return ""
+    node = file.parsed.def_at(line)
+    return "" if node is None else ast.get_source_segment(file.text, node) or ""
 
 
 def _fresh(text: str) -> bool:
