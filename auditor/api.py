@@ -330,6 +330,37 @@ class FileView:
             return None
         return found[0], found[1]
 
+    def class_of(self, node: ast.expr, depth: int = 0) -> tuple[FileView, ast.ClassDef] | None:
+        """The project class an expression of this module names: ``Base`` (`class_named`)
+        or ``module.Base`` for a project module the file imports (``import pkg.base as
+        module``)."""
+        if isinstance(node, ast.Name):
+            return self.class_named(node.id, depth)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            qualified = self.imports.get(node.value.id)
+            module = self.suite.project_module(qualified) if qualified else None
+            return module.class_named(node.attr, depth + 1) if module is not None else None
+        return None
+
+    def method(
+        self, cls: ast.ClassDef, name: str, depth: int = 0
+    ) -> tuple[FileView, ast.FunctionDef | ast.AsyncFunctionDef] | None:
+        """The def of method `name` that `cls` (a class of this module) has: its own, or
+        the first found in its project bases, in the order Python looks them up for a
+        single line of bases; None when it comes from a class outside the project."""
+        for node in cls.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == name:
+                return self, node
+        if depth >= MAX_IMPORT_DEPTH:
+            return None
+        for base in cls.bases:
+            found = self.class_of(base, depth + 1)
+            if found is not None:
+                inherited = found[0].method(found[1], name, depth + 1)
+                if inherited is not None:
+                    return inherited
+        return None
+
     def parent(self, node: ast.AST) -> ast.AST | None:
         """The node of the file that holds `node`."""
         return self.parsed.parent(node)
@@ -430,6 +461,11 @@ class FileView:
 
     def of_kind(self, *kinds: FunctionKind) -> Iterator[FunctionView]:
         return (f for f in self.functions if f.kind in kinds)
+
+    def statement_text(self, node: ast.stmt) -> str:
+        """The whole lines of a statement (a def, a class...), from `lines`: not split
+        out of the file's text again as `ast.get_source_segment` does at each call."""
+        return "\n".join(self.lines[node.lineno - 1 : node.end_lineno or node.lineno])
 
     def source_line(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""

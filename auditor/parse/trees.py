@@ -11,7 +11,6 @@ is a lookup, not another walk of the module.
 from __future__ import annotations
 
 import ast
-from collections import deque
 from pathlib import Path
 from typing import TypeVar, cast
 
@@ -74,18 +73,36 @@ class _Walked:
     __slots__ = ("by_id", "index", "order", "parents")
 
     def __init__(self, tree: ast.AST) -> None:
-        self.order: list[ast.AST] = []
-        self.parents: dict[ast.AST, ast.AST] = {}
-        self.index: dict[type[ast.AST], list[ast.AST]] = {}
+        # `ast.iter_child_nodes` written out, the order list doubling as the queue: the
+        # same order and parents in about half the time (the first rule to ask pays it
+        # for every file of a cold scan)
+        order: list[ast.AST] = [tree]
+        parents: dict[ast.AST, ast.AST] = {}
+        index: dict[type[ast.AST], list[ast.AST]] = {}
+        append = order.append
+        position = 0
+        while position < len(order):
+            node = order[position]
+            position += 1
+            same = index.get(type(node))
+            if same is None:
+                index[type(node)] = [node]
+            else:
+                same.append(node)
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            parents[item] = node
+                            append(item)
+                elif isinstance(value, ast.AST):
+                    parents[value] = node
+                    append(value)
+        self.order = order
+        self.parents = parents
+        self.index = index
         self.by_id: dict[int, ast.AST] | None = None
-        todo: deque[ast.AST] = deque([tree])
-        while todo:
-            node = todo.popleft()
-            self.order.append(node)
-            self.index.setdefault(type(node), []).append(node)
-            for child in ast.iter_child_nodes(node):
-                self.parents[child] = node
-                todo.append(child)
 
 
 class ParsedFiles:

@@ -63,7 +63,7 @@ def _function_text(suite: SuiteView, path: str, line: int) -> str:
     if file is None:
         return ""
     node = file.parsed.def_at(line)
-    return "" if node is None else ast.get_source_segment(file.text, node) or ""
+    return "" if node is None else file.statement_text(node)
 
 
 def _fresh(text: str) -> bool:
@@ -77,7 +77,7 @@ def _fresh_database(file: FileView, view: FunctionView) -> bool:
     fixture) itself, or one of the function-scoped fixtures it gets, makes a new
     in-memory database or creates and drops the tables. A fixed key cannot collide
     with another test's rows there."""
-    if _fresh(ast.get_source_segment(file.text, view.node) or ""):
+    if _fresh(file.statement_text(view.node)):
         return True
     suite = file.suite
     if view.test is not None:

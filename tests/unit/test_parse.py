@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
+from pathlib import Path
 
 from auditor.parse import ModuleSummary, ParseFailure, parse_bytes
 
@@ -325,3 +327,38 @@ def test_parametrize_over_a_class_attribute_counts_its_cases():
     cases = {f.name: f.parametrize[0].cases for f in klass.functions}
     assert cases == {"test_make_error": 2, "test_module_list": 3}
     assert klass.classes[0].functions[0].parametrize[0].cases is None
+
+
+def test_summaries_parsed_without_node_checks_are_the_same_and_the_checks_come_back():
+    """`trusted_parse` switches libcst's node checks off while a module is summarised:
+    the summary is the one the checked parse gives, and the checks are on again after
+    a summary and after a file libcst cannot parse (codemods build nodes and need them)."""
+    import ast
+
+    import libcst as cst
+    import pytest
+
+    from auditor.parse.extract import summarize as summarize_text
+    from auditor.parse.extract import trusted_parse
+
+    text = (Path(__file__).parent.parent / "samples" / "shop" / "tests").glob("**/*.py")
+    sources = [path.read_text(encoding="utf-8") for path in sorted(text)]
+    assert len(sources) >= 5
+    checked = cst.CSTNode.__dict__["__post_init__"]
+    for source in sources:
+        trusted = summarize_text("t.py", source, ast.parse(source))
+        with pytest.MonkeyPatch.context() as patch:  # the same hook, outside the switch
+            patch.setattr("auditor.parse.extract.trusted_parse", contextlib.nullcontext)
+            assert summarize_text("t.py", source, ast.parse(source)) == trusted
+    assert cst.CSTNode.__dict__["__post_init__"] is checked
+
+    def fail_inside() -> None:
+        with trusted_parse():
+            cst.Name("not a name")  # unchecked inside
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
+    assert cst.CSTNode.__dict__["__post_init__"] is checked
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
