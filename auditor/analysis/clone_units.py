@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 
 from auditor.analysis.clone_cache import CloneCache, Table, content_key
 from auditor.analysis.clone_groups import Member
+from auditor.analysis.near_clones import CheckedValues, checked_values
 from auditor.analysis.resolution import Resolution
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.summary import Function, Shape
@@ -192,6 +193,18 @@ _SETUP_METHODS = frozenset(
 )
 """The xunit and unittest setup a test class runs around its tests."""
 
+_TEST_AFFIXES = re.compile(r"^Tests?(?=[A-Z_])|(?:Tests?|TestCase|Case)$")
+"""What a test class's name adds to its subject (`TestOrders`, `OrderTests`)."""
+_TEST_WORDS = frozenset({"test", "tests", "case"})
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+def words(name: str) -> frozenset[str]:
+    """The lower-case words of an identifier or a file stem (`IsoDateFilterTests`: iso,
+    date, filter, tests; `test_source_json`: test, source, json)."""
+    return frozenset(w.lower() for w in _WORD.findall(name))
+
+
 _VARIANT = re.compile(r"_py\d+$")
 """A module written again for another Python version (``tutorial001_py310`` next to
 ``tutorial001``): the same subject, so tests over the two are copies of one test."""
@@ -228,6 +241,7 @@ class Context:
         self._classes: dict[tuple[str, int], bool] = {}
         self._modules: dict[str, bool] = {}
         self._fixtures: dict[str, str] = {}
+        self._checked: dict[tuple[str, int], CheckedValues | None] = {}
 
     # -- per def -------------------------------------------------------------------------
 
@@ -301,6 +315,63 @@ class Context:
         return node is not None and any(
             isinstance(n, ast.Await | ast.AsyncWith | ast.AsyncFor) for n in ast.walk(node)
         )
+
+    def checked_values(self, unit: CloneUnit) -> CheckedValues | None:
+        """What the def checks, values included (`near_clones.checked_values`); None when
+        its file cannot be read."""
+        key = (unit.path, unit.line)
+        if key not in self._checked:
+            node = self._node(unit.path, unit.line)
+            self._checked[key] = (
+                checked_values(node)
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                else None
+            )
+        return self._checked[key]
+
+    def indirect_params(self, unit: CloneUnit) -> dict[str, str]:
+        """The fixtures the def's ``parametrize(..., indirect=...)`` marks give values, each
+        -> the code of those values: tests over ``spec`` at "2.0" and at "3.0.0" run in
+        two setups, the way tests over two fixtures do."""
+        node = self._node(unit.path, unit.line)
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            return {}
+        found: dict[str, str] = {}
+        for decorator in node.decorator_list:
+            found.update(_indirect_values(decorator))
+        return found
+
+    def own_subject(self, unit: CloneUnit, group: Sequence[CloneUnit]) -> str:
+        """The object `unit` reads as the subject its class or file is named for, when
+        the others of `group` sit in other classes or files and do not all read it:
+        `test_filtering_start` of `IsoDateTimeRangeFilterTests` over
+        `IsoDateTimeRangeFilter`, where `DateTimeRangeFilterTests` has the same test over
+        `DateTimeRangeFilter`; `test_no_file` of `test_source_json.py` over
+        `JsonSource`, beside `test_source_yaml.py`'s over `YamlSource`. Suites laid out
+        one class or module per subject test each subject on purpose: such copies are
+        parallel tests, not cases of one. "" when there is none."""
+        others = [u for u in group if (u.path, u.owner) != (unit.path, unit.owner)]
+        if not others:
+            return ""
+        everywhere = set.intersection(*(set(self.refs(o.path, o.line)) for o in others))
+        own = sorted(set(self.refs(unit.path, unit.line)) - everywhere)
+        if not own:
+            return ""
+        if unit.owner and all(o.owner != unit.owner for o in others):
+            named = unit.owner.rsplit(".", 1)[-1]
+            subject = _TEST_AFFIXES.sub("", named).lower()
+            others_words = set().union(*(words(o.owner.rsplit(".", 1)[-1]) for o in others))
+        elif all(o.path != unit.path for o in others):
+            named = PurePosixPath(unit.path).stem
+            subject = ""
+            others_words = set().union(*(words(PurePosixPath(o.path).stem) for o in others))
+        else:
+            return ""
+        distinct = words(named) - others_words - _TEST_WORDS
+        for name in own:
+            if name.lower() == subject or (distinct and distinct <= words(name)):
+                return name
+        return ""
 
     def reads_instance(self, unit: CloneUnit) -> bool:
         """Does a method read its ``self`` or ``cls`` (what each class has)?"""
@@ -511,6 +582,34 @@ class Context:
             if target is not None:
                 refs[name] = target
         return refs
+
+
+def _indirect_values(decorator: ast.expr) -> dict[str, str]:
+    """``@pytest.mark.parametrize("spec", ["3.0.0"], indirect=True)`` -> {"spec": code of
+    its values}; {} for any other decorator."""
+    if not (
+        isinstance(decorator, ast.Call)
+        and isinstance(decorator.func, ast.Attribute)
+        and decorator.func.attr == "parametrize"
+        and len(decorator.args) >= 2
+    ):
+        return {}
+    indirect = next((k.value for k in decorator.keywords if k.arg == "indirect"), None)
+    names_node = decorator.args[0]
+    if isinstance(names_node, ast.Constant) and isinstance(names_node.value, str):
+        names = [n.strip() for n in names_node.value.split(",") if n.strip()]
+    elif isinstance(names_node, ast.List | ast.Tuple):
+        names = [str(e.value) for e in names_node.elts if isinstance(e, ast.Constant)]
+    else:
+        return {}
+    if isinstance(indirect, ast.Constant) and indirect.value is True:
+        chosen = names
+    elif isinstance(indirect, ast.List | ast.Tuple):
+        chosen = [str(e.value) for e in indirect.elts if isinstance(e, ast.Constant)]
+    else:
+        return {}
+    values = ast.dump(decorator.args[1], annotate_fields=False)
+    return dict.fromkeys(chosen, values)
 
 
 def _imported(path: str, statement: ast.Import | ast.ImportFrom) -> dict[str, str]:

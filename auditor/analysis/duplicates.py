@@ -63,6 +63,7 @@ from auditor.analysis.near_clones import (
     clusters,
     near_pairs,
     ordered_pair,
+    same_checked_values,
     same_checks,
 )
 from auditor.analysis.resolution import Resolution, resolve
@@ -144,6 +145,20 @@ def _test_groups(
     def split(classes: list[list[int]]) -> list[list[int]]:
         return [s for c in classes for s in (classes_by(c, subject) if len(c) > 1 else [c])]
 
+    def by_own_subject(classes: list[list[int]]) -> list[list[int]]:
+        """Copies in classes or files each named for the object it reads
+        (`Context.own_subject`) split apart: one test per subject, on purpose. A class
+        with a member that reads no subject of its own stays whole."""
+        split_up: list[list[int]] = []
+        for c in classes:
+            alike = [units[i] for i in c]
+            own = {i: context.own_subject(units[i], alike) for i in c} if len(c) > 1 else {}
+            if own and all(own.values()):
+                split_up.extend(classes_by(c, own.__getitem__))
+            else:
+                split_up.append(c)
+        return split_up
+
     groups: list[DuplicateGroup] = []
     exact = split(classes_by(range(len(units)), lambda i: units[i].shape.exact))
     for c in exact:
@@ -187,7 +202,9 @@ def _test_groups(
             merged = [*keep, sorted([*joined, *piece])]
         return merged
 
-    literal = by_setup(split(classes_by(exact_family, lambda i: units[i].shape.literals)))
+    literal = by_own_subject(
+        by_setup(split(classes_by(exact_family, lambda i: units[i].shape.literals)))
+    )
     literal_family = {c[0]: [i for r in c for i in exact_family[r]] for c in literal}
     for c in literal:
         if len(c) > 1:
@@ -199,10 +216,14 @@ def _test_groups(
                 groups.append(_parametrize_group([units[r] for r in c]))
 
     big = [i for i in literal_family if units[i].shape.size >= settings.min_tokens]
-    renamed = by_setup(
-        split(
-            loosely_merged(
-                classes_by(big, lambda i: units[i].shape.renamed), units, settings.loose_min_tokens
+    renamed = by_own_subject(
+        by_setup(
+            split(
+                loosely_merged(
+                    classes_by(big, lambda i: units[i].shape.renamed),
+                    units,
+                    settings.loose_min_tokens,
+                )
             )
         )
     )
@@ -223,6 +244,7 @@ def _test_groups(
         if subject(reps[a]) == subject(reps[b])
         and same_checks(units[reps[a]].shape.steps, units[reps[b]].shape.steps)
         and context.awaits(units[reps[a]]) == context.awaits(units[reps[b]])
+        and not _parallel_subjects(units[reps[a]], units[reps[b]], context)
     ]
     cut_short = {reps[index] for index in capped}
     for left, right, _ in pairs:
@@ -230,12 +252,16 @@ def _test_groups(
     # Near pairs over other fixtures still make two files overlap (a shared scenario
     # base class or a parametrized fixture merges them), but are no pair of tests to
     # merge into one.
-    # Tests split apart by `by_setup` are not near clones of each other either.
+    # Tests split apart by `by_setup` are not near clones of each other either, nor are
+    # tests given other values of a fixture by an indirect parametrization (`spec` at
+    # "2.0" and at "3.0.0"): they run in two setups.
     mergeable = [
         (left, right, similarity)
         for left, right, similarity in pairs
         if same_fixtures(units[left], units[right])
         and (units[left].shape.renamed != units[right].shape.renamed or setup(left) == setup(right))
+        and _same_values_checked(units[left], units[right], context)
+        and context.indirect_params(units[left]) == context.indirect_params(units[right])
     ]
     for cluster, similarity in clusters(mergeable):
         group = _near_group([units[i] for i in cluster], similarity)
@@ -244,6 +270,18 @@ def _test_groups(
             group = replace(group, suggestion=group.suggestion + note)
         groups.append(group)
     return groups, classes
+
+
+def _parallel_subjects(unit: CloneUnit, other: CloneUnit, context: Context) -> bool:
+    """Two tests, each over the subject its own class or file is named for."""
+    return bool(context.own_subject(unit, [other]) and context.own_subject(other, [unit]))
+
+
+def _same_values_checked(unit: CloneUnit, other: CloneUnit, context: Context) -> bool:
+    """Near clones that check the same values (`near_clones.same_checked_values`): alike
+    steps that compare other values or attributes test two behaviours of one shape."""
+    mine, theirs = context.checked_values(unit), context.checked_values(other)
+    return mine is None or theirs is None or same_checked_values(mine, theirs)
 
 
 _VARIANT_WORDS = frozenset({"async", "asyncio", "aio", "asgi", "sync", "wsgi"})

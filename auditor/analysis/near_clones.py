@@ -3,13 +3,17 @@ by an exact all-pairs similarity join, and the clusters those pairs make."""
 
 from __future__ import annotations
 
+import ast
+import copy
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from itertools import chain
 
 from auditor.analysis.clone_groups import DuplicateSettings
 from auditor.parse.summary import Shape
+from auditor.parse.token_stream import CHECK_PREFIXES, RAISE_CHECKS
 
 MAX_PARTNERS = 64
 """Near partners kept per def. A def with more is one of a crowd of look-alikes: its group
@@ -182,3 +186,144 @@ def clusters(pairs: list[tuple[int, int, float]]) -> list[tuple[list[int], float
 
 def ordered_pair(x: int, y: int) -> tuple[int, int]:
     return (x, y) if x < y else (y, x)
+
+
+# -- what two near clones check, values included ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedValues:
+    """The checks of a def as code, its own names renamed in order of appearance:
+    `exact` keeps literals and every other name (``assert _v0["enum"] == enum_of("pet")``),
+    `loose` sets literals aside; `raises` when it expects an exception."""
+
+    exact: Counter[str]
+    loose: Counter[str]
+    raises: bool
+
+
+def checked_values(node: ast.FunctionDef | ast.AsyncFunctionDef) -> CheckedValues:
+    """The checks of `node`'s body (an ``assert``, a call of an ``assert*``/``check*``
+    function, a ``with pytest.raises(...)`` header), in the spelling
+    `same_checked_values` compares; nested defs are not read."""
+    renamed = _locals_renamed(node)
+    exact: Counter[str] = Counter()
+    loose: Counter[str] = Counter()
+    raises = False
+    for statement, is_check, expects in _statements(renamed.body):
+        raises = raises or expects
+        if is_check:
+            exact[ast.unparse(statement)] += 1
+            loose[ast.unparse(_LiteralsAside().visit(copy.deepcopy(statement)))] += 1
+    return CheckedValues(exact, loose, raises)
+
+
+def same_checked_values(one: CheckedValues, other: CheckedValues) -> bool:
+    """Whether two near clones check the same values: more than half of the checks of the
+    one with fewer checks are, literals and names included, checks of the other. Tests
+    that run alike steps and then compare other values or other attributes
+    (``res["enum"]`` / ``res["description"]``, a count of 3 / 4) test two behaviours
+    that share a shape; so do a test that expects an exception and one that does not
+    (the failure and the success of one call). Tests that both expect an exception may
+    differ in the literals of their checks: the bad inputs and their messages are the
+    cases of one table. Defs without checks on either side are left to the other
+    tests."""
+    fewer = min(sum(one.exact.values()), sum(other.exact.values()))
+    if fewer == 0:
+        return True
+    if one.raises != other.raises:
+        return False
+    if sum((one.exact & other.exact).values()) * 2 > fewer:
+        return True
+    return one.raises and other.raises and sum((one.loose & other.loose).values()) * 2 > fewer
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[tuple[ast.AST, bool, bool]]:
+    """(statement or `with` header, is a check, expects an exception) in order, through
+    compound statements but not into nested defs or classes. The statements under a
+    ``pytest.raises`` are the case's input, not checks: its header is the check."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(statement, ast.With | ast.AsyncWith):
+            expects = any(_expects_raise(item.context_expr) for item in statement.items)
+            if expects:
+                yield ast.Tuple([i.context_expr for i in statement.items]), True, True
+            yield from _statements(statement.body)
+        elif isinstance(statement, ast.If | ast.For | ast.AsyncFor | ast.While):
+            yield from _statements(statement.body)
+            yield from _statements(statement.orelse)
+        elif isinstance(statement, ast.Try):
+            for block in (statement.body, statement.orelse, statement.finalbody):
+                yield from _statements(block)
+            for handler in statement.handlers:
+                yield from _statements(handler.body)
+        else:
+            yield statement, _is_check(statement), False
+
+
+def _terminal(node: ast.expr) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _is_check(statement: ast.stmt) -> bool:
+    if isinstance(statement, ast.Assert):
+        return True
+    value = statement.value if isinstance(statement, ast.Expr) else None
+    if isinstance(value, ast.Await):
+        value = value.value
+    return isinstance(value, ast.Call) and _terminal(value.func).lower().startswith(CHECK_PREFIXES)
+
+
+def _expects_raise(expression: ast.expr) -> bool:
+    """``pytest.raises(...)``, ``self.assertRaises(...)``, Django's
+    ``assertRaisesMessage(...)``."""
+    if not isinstance(expression, ast.Call):
+        return False
+    name = _terminal(expression.func)
+    return name in RAISE_CHECKS or name.startswith("assertRaises")
+
+
+def _locals_renamed(
+    node: ast.FunctionDef | ast.AsyncFunctionDef,
+) -> ast.FunctionDef | ast.AsyncFunctionDef:
+    """A copy of `node` whose body names the names it binds ``_v0``, ``_v1``... in order
+    of first appearance: two copies that call a local `response` and `resp` read alike."""
+    bound: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and not isinstance(child.ctx, ast.Load):
+            bound.add(child.id)
+        elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if child is not node:
+                bound.add(child.name)
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            bound.add(child.name)
+    names = sorted(
+        (n for n in ast.walk(node) if isinstance(n, ast.Name) and n.id in bound),
+        key=lambda n: (n.lineno, n.col_offset),
+    )
+    order: dict[str, str] = {}
+    for name in names:
+        order.setdefault(name.id, f"_v{len(order)}")
+    for child in ast.walk(node):
+        if isinstance(child, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            order.setdefault(child.name, f"_v{len(order)}")
+    return _Renamer(order).visit(copy.deepcopy(node))  # type: ignore[no-any-return]
+
+
+class _Renamer(ast.NodeTransformer):
+    def __init__(self, order: dict[str, str]) -> None:
+        self.order = order
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        node.id = self.order.get(node.id, node.id)
+        return node
+
+
+class _LiteralsAside(ast.NodeTransformer):
+    def visit_Constant(self, node: ast.Constant) -> ast.Constant:
+        return ast.copy_location(ast.Constant("?"), node)

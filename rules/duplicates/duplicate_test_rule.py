@@ -159,6 +159,11 @@ class DuplicateTest(Rule):
     read names resolving to other things are never "to delete": other fixtures, other
     imported objects, or, across two files, a module-level name built from each file's
     own class (`ExampleCreate = Example.schema()` after each file's `class Example`).
+    Copies over other objects in classes or modules each named for the object it reads
+    (`TestRangeFilter` over `RangeFilter` and `TestIsoRangeFilter` over
+    `IsoRangeFilter`; `test_source_json.py` over `JsonSource` and `test_source_yaml.py`
+    over `YamlSource`) are not reported: a suite laid out one class or module per
+    subject tests each subject on purpose.
 
     ## Why is this bad?
     A copied test runs the same check twice: it costs run time and, worse, every change

@@ -126,7 +126,13 @@ class NearDuplicateTest(Rule):
     the other has `client.delete`, `query.filter` / `query.annotate`): the same steps
     around two operations, as in one test class per endpoint. Nor are tests that request
     other fixtures (`no_mysql_dburl` where the other takes `dburl`): they run in
-    another setup, which one parametrized test cannot take over. The first test of a
+    another setup, which one parametrized test cannot take over. Nor are tests whose
+    checks, values and names included, are mostly other checks (`res["enum"] == enum`
+    where the other has `res["description"] == text`, a count of 3 where the other
+    expects 4): alike steps that compare other values test two behaviours of one shape.
+    Tests that expect an exception may differ in the values they check: bad inputs and
+    their messages are the rows of one table. Nor are tests each in a class or module
+    named for the object it reads (as in `duplicate-test`, TA501). The first test of a
     group is the reference; each other one is reported with its similarity.
 
     ## Why is this bad?

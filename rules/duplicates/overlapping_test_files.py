@@ -99,7 +99,9 @@ class OverlappingTestFiles(Rule):
     the project imported or reloaded (a module written again for another Python
     version, `tutorial001_py310`, is the same one), and fixtures over the same objects
     of the project. Files running the same steps over other docs modules, or over
-    file-local models of other column types, test other things and do not overlap.
+    file-local models of other column types, test other things and do not overlap;
+    nor do files each named for the object its copies read (`test_source_json.py` over
+    `JsonSource`, `test_source_yaml.py` over `YamlSource`): one module per subject.
 
     ## Why is this bad?
     A file copied to start a new one (a v2 of an API, a "reports" module that re-tests
