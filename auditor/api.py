@@ -31,6 +31,7 @@ from auditor.model.imports import module_name, package_root
 from auditor.model.suite import FixtureDef, Origin, Suite, TestItem
 from auditor.parse.astnames import dotted, import_aliases, qualify
 from auditor.parse.decorators import FIXTURE_DECORATORS
+from auditor.parse.source import UnreadableSource, decode
 from auditor.parse.summary import Function, ModuleSummary
 from auditor.parse.trees import N, ParsedFile, ParsedFiles
 from auditor.types import Applicability, Finding, Fix, Scope, Severity, percent
@@ -659,15 +660,21 @@ class SuiteView:
         return self._files[path]
 
     def text(self, path: str) -> str:
-        """The text of `path`: from its parsed view when there is one, else read with
-        undecodable bytes replaced (for noqa comments and fingerprints)."""
+        """The text of `path` (for noqa comments and fingerprints): from its parsed view
+        when there is one, else its bytes decoded as the interpreter would (its coding
+        cookie), or with undecodable bytes replaced: the same lines whether or not the
+        rules parsed it in this process (`auditor.lint.file_pass`)."""
         file = self._files.get(path)
         if file is not None:
             return file.text
         try:
-            return (self.rootdir / path).read_bytes().decode("utf-8", "replace")
+            data = (self.rootdir / path).read_bytes()
         except OSError:
             return ""
+        try:
+            return decode(data).text
+        except UnreadableSource:
+            return data.decode("utf-8", "replace")
 
     def _load(self, path: str) -> FileView | None:
         parsed = self.parsed.get(path)

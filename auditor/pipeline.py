@@ -53,6 +53,8 @@ class Analysis:
     hold back what the missing part could contradict."""
     cache_dir: Path | None = None
     """Where rule results are cached (None: not cached, as with ``--no-cache``)."""
+    jobs: int | None = None
+    """Worker processes for parsing and for the rules' per-file pass (None: one per core)."""
 
     @cached_property
     def view(self) -> SuiteView:
@@ -92,6 +94,7 @@ class Analysis:
             report_paths=report_paths,
             baseline=baseline,
             cache_dir=self.cache_dir,
+            jobs=self.jobs,
         )
 
     def confirm(self, observations: Observations) -> Confirmed:
@@ -117,13 +120,20 @@ def analyse(
     cache_dir = _cache_dir(config, options)
     if scope is None:
         suite = build_suite(config, paths, invocation_dir=where, options=options)
-        return Analysis(config, suite, resolve(suite), cache_dir=cache_dir)
+        return Analysis(config, suite, resolve(suite), cache_dir=cache_dir, jobs=options.jobs)
     if scope.partial and not scope.analysis_paths:
         suite = Suite(str(config.rootdir), (), (), (), (), {})
     else:
         suite = build_suite(config, scope.analysis_paths, invocation_dir=where, options=options)
     suite = scope.with_extra_files(suite)
-    return Analysis(config, suite, resolve(suite), partial=scope.partial, cache_dir=cache_dir)
+    return Analysis(
+        config,
+        suite,
+        resolve(suite),
+        partial=scope.partial,
+        cache_dir=cache_dir,
+        jobs=options.jobs,
+    )
 
 
 def _cache_dir(config: Config, options: BuildOptions) -> Path | None:

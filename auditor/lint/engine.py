@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from auditor.api import Rule, SuiteView
 from auditor.config import AuditorSettings
-from auditor.lint import answers
+from auditor.lint.file_pass import check_files
 from auditor.types import Finding, Severity
 
 if TYPE_CHECKING:
@@ -191,10 +191,12 @@ def run_rules(
     report_paths: frozenset[str] | None = None,
     baseline: Baseline | None = None,
     cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> RunResult:
     """Findings of `rules` located in `report_paths` (every file when None); with a
     `cache_dir`, rule results are reused per file when nothing they read changed
-    (`auditor.lint.rule_cache`).
+    (`auditor.lint.rule_cache`). The per-file rules of many files run in `jobs` worker
+    processes (default: one per core; `auditor.lint.file_pass`).
 
     The garbage collector is paused meanwhile: the `ast` trees of every file stay alive
     for the run, and with millions of live nodes each collection walks them all (on
@@ -214,6 +216,7 @@ def run_rules(
             report_paths=report_paths,
             baseline=baseline,
             cache=cache,
+            jobs=jobs,
         )
         if cache is not None:
             cache.save(keep_others=view.partial)
@@ -231,6 +234,7 @@ def _run_rules(
     report_paths: frozenset[str] | None,
     baseline: Baseline | None,
     cache: RuleCache | None = None,
+    jobs: int | None = None,
 ) -> RunResult:
     findings: list[Finding] = []
     errors: list[RuleError] = []
@@ -256,6 +260,7 @@ def _run_rules(
             if cache is not None:
                 cache.store_suite(type(rule), found)
     file_rules = [r for r in instances if _overrides_method(r, "check_file")]
+    work: list[tuple[str, list[Rule]]] = []
     for path in files if file_rules else ():
         todo = file_rules
         if cache is not None:
@@ -267,22 +272,17 @@ def _run_rules(
                 else:
                     findings.extend(stored)
                     reused += 1
-            if not todo:
-                continue
-        file = view.file(path)
-        if file is None:
+        if todo:
+            work.append((path, todo))
+    by_code = {type(rule).code: type(rule) for rule in file_rules}
+    for outcome in check_files(view, work, jobs=jobs):
+        evaluated += 1
+        if outcome.crash is not None:
+            errors.append(RuleError(outcome.code, outcome.path, *outcome.crash))
             continue
-        for rule in todo:
-            evaluated += 1
-            answers.start(rule)
-            try:
-                found = list(rule.check_file(file))
-            except Exception as exc:  # a broken rule is reported, the run goes on
-                errors.append(RuleError(rule.code, path, repr(exc), traceback.format_exc()))
-                continue
-            findings.extend(found)
-            if cache is not None:
-                cache.store_file(path, type(rule), found, answers.recorded(rule))
+        findings.extend(outcome.findings)
+        if cache is not None:
+            cache.store_file(outcome.path, by_code[outcome.code], outcome.findings, outcome.asked)
     if report_paths is not None:
         findings = [f for f in findings if f.path in report_paths]
     lines = _Lines(view)
