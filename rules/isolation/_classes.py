@@ -31,19 +31,6 @@ class ClassLevel:
     line: int
 
 
-def _class_of(
-    file: FileView, func: ast.expr, depth: int = 0
-) -> tuple[FileView, ast.ClassDef] | None:
-    """The project class a constructor call names (``Blueprint`` or ``smorest.Blueprint``)."""
-    if isinstance(func, ast.Name):
-        return file.class_named(func.id, depth)
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        qualified = file.imports.get(func.value.id)
-        module = file.suite.project_module(qualified) if qualified else None
-        return module.class_named(func.attr, depth + 1) if module is not None else None
-    return None
-
-
 def _defined(cls: ast.ClassDef, attr: str) -> ast.Assign | None:
     for node in cls.body:
         if isinstance(node, ast.Assign) and any(
@@ -65,7 +52,7 @@ def class_level(file: FileView, cls: ast.ClassDef, attr: str, depth: int = 0) ->
     if depth >= MAX_DEPTH:
         return None
     for base in cls.bases:
-        found = _class_of(file, base, depth + 1)
+        found = file.class_of(base, depth + 1)
         if found is not None:
             inherited = class_level(found[0], found[1], attr, depth + 1)
             if inherited is not None:
@@ -95,5 +82,5 @@ def shared_through_instance(
     if not isinstance(shared, ast.Attribute) or not isinstance(shared.value, ast.Name):
         return None
     call = _constructed(function, shared.value.id)
-    found = _class_of(file, call.func) if call is not None else None
+    found = file.class_of(call.func) if call is not None else None
     return class_level(found[0], found[1], shared.attr) if found is not None else None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from auditor.api import FileView, walk_local
 
-from ._resources import RELEASE_METHODS, escapes, opened_kind
+from ._resources import RELEASE_METHODS, escapes, opened_kind, talks
 from ._syntax import failing_points, parents_of, statement_of, statements_after
 
 RUNNING_STOPS = frozenset({"shutdown", "stop", "terminate", "kill", "quit"})
@@ -181,7 +181,9 @@ def late_releases(
     parents: dict[int, ast.AST] | None = None
     for assign, name, call in _bindings(function):
         kind = opened_kind(call, file, function)
-        if kind in ("session", "client", "event loop"):
+        if kind in ("session", "event loop") or (
+            kind == "client" and not talks(function, name, call)
+        ):
             continue
         if kind is None and not _constructor(call):
             continue

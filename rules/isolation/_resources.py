@@ -72,15 +72,38 @@ CLIENT_FACTORIES = frozenset(
         "redis.asyncio.Redis",
         "redis.asyncio.from_url",
         "redis.asyncio.Redis.from_url",
+        "redis.asyncio.StrictRedis",
+        "redis.RedisCluster",
+        "redis.cluster.RedisCluster",
+        "aioredis.Redis",
+        "aioredis.StrictRedis",
+        "aioredis.from_url",
+        "aioredis.Redis.from_url",
         "pymongo.MongoClient",
+        "pymongo.AsyncMongoClient",
+        "motor.MotorClient",
+        "motor.motor_tornado.MotorClient",
         "motor.motor_asyncio.AsyncIOMotorClient",
         "pymemcache.Client",
         "pymemcache.client.base.Client",
         "pymemcache.client.base.PooledClient",
     }
 )
-"""Clients of a data-store server that hold their connections until closed; counted only
-when a fixture hands one out (a test's own client is its business)."""
+"""Clients of a data-store server that hold their connections until closed: counted when
+a fixture hands one out, when a test closes one only after its checks, and when a test
+talks to the server through one of the clients that run threads (`THREADED_CLIENTS`)."""
+THREADED_CLIENTS = frozenset(
+    {
+        "pymongo.MongoClient",
+        "pymongo.AsyncMongoClient",
+        "motor.MotorClient",
+        "motor.motor_tornado.MotorClient",
+        "motor.motor_asyncio.AsyncIOMotorClient",
+    }
+)
+"""Clients whose monitor threads keep them alive after the test drops them; the others
+(redis') go with the test's frame when it passes, and stay only with a failing test's
+traceback, which is why a close after the checks counts for them."""
 RETURNING = frozenset({"release", "putconn", "return_connection"})
 """``pool.release(conn)``: a connection given back to the pool it was checked out of."""
 USING_ENGINE = frozenset(
@@ -101,7 +124,7 @@ USING_ENGINE = frozenset(
 """Calls that check out a connection from an engine given as an argument."""
 CONNECTING = frozenset({"connect", "raw_connection", "begin", "execute", "scalar", "scalars"})
 RELEASE_METHODS = frozenset(
-    {"close", "dispose", "aclose", "release", "terminate", "close_all", "remove"}
+    {"close", "dispose", "aclose", "release", "terminate", "close_all", "remove", "disconnect"}
 )
 ENTERING = frozenset({"closing", "aclosing", "enter_context", "enter_async_context"})
 CLOSE_ALL_SESSIONS = frozenset({"close_all_sessions"})
@@ -201,7 +224,7 @@ def _opens(
         if url is not None and in_memory(url):
             return None
         return "engine" if name in ENGINE_FACTORIES else "connection"
-    if name in CLIENT_FACTORIES:
+    if _client_factories(call, file):
         return "client"
     if call_name(call) == "new_event_loop" or (
         call_name(call) == "IOLoop" and not call.args and not call.keywords
@@ -222,6 +245,8 @@ def _opens(
             and _is_factory_call(receiver, file)
         ):
             return None
+        if func.attr == "get_connection" and _pool_releases(receiver, file, function):
+            return None
         return "connection"
     if isinstance(func, ast.Name) and _engine_helper(call, file):
         return "engine"
@@ -230,6 +255,131 @@ def _opens(
     if isinstance(func, ast.Call) and call_name(func) in SESSION_FACTORIES:
         return "session"
     return None
+
+
+STAND_IN = re.compile(r"dummy|fake|mock|stub|fail", re.IGNORECASE)
+
+
+POOL_CLOSES = frozenset({"close", "aclose", "disconnect", "dispose", "terminate"})
+
+
+def _pool_releases(receiver: ast.expr, file: FileView, function: ast.AST) -> bool:
+    """Whether the connections checked out of the pool named `receiver` are released
+    with it or hold nothing: a pool the function closes or disconnects or enters as a
+    context manager (its connections go with it), or one that builds connections of a
+    stand-in class of the suite (``connection_class=DummyConnection``), which open no
+    socket."""
+    if not isinstance(receiver, ast.Name):
+        return False
+    name = receiver.id
+    for node in walk_local(function):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in POOL_CLOSES
+            and isinstance(node.value, ast.Name)
+            and node.value.id == name
+        ):
+            return True  # `pool.disconnect()`, not `pool.release(conn)` of one connection
+        if isinstance(node, (ast.With, ast.AsyncWith)) and any(
+            isinstance(item.optional_vars, ast.Name) and item.optional_vars.id == name
+            for item in node.items
+        ):
+            return True
+        if (
+            isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+            and isinstance(node.value, ast.Call)
+            and _builds_stand_ins(node.value, file)
+        ):
+            return True
+    return False
+
+
+def _builds_stand_ins(call: ast.Call, file: FileView) -> bool:
+    """A pool built with ``connection_class=`` a stand-in class of the suite, directly or
+    by a method of the test class (``self.get_pool()``) that builds it so."""
+    func = call.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        cls = _enclosing_class(call, file) if func.value.id == "self" else None
+        found = file.method(cls, func.attr) if cls is not None else None
+        if found is not None:
+            owner, method = found
+            return any(
+                isinstance(node, ast.Call) and _stand_in_keyword(node, owner)
+                for node in walk_local(method)
+            )
+    return _stand_in_keyword(call, file)
+
+
+def _stand_in_keyword(call: ast.Call, file: FileView) -> bool:
+    for keyword in call.keywords:
+        if keyword.arg != "connection_class":
+            continue
+        value = keyword.value
+        if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+            factory = file.top_level(value.func.id)
+            return isinstance(factory, ast.FunctionDef) and any(
+                isinstance(node, ast.ClassDef) and _stand_in(node, file)
+                for node in ast.walk(factory)
+            )
+        if isinstance(value, ast.Name):
+            found = file.top_level(value.id)
+            return isinstance(found, ast.ClassDef) and _stand_in(found, file)
+    return False
+
+
+def _stand_in(cls: ast.ClassDef, file: FileView, depth: int = 0) -> bool:
+    """A class of the suite that opens no socket: no base class, a name that says it is
+    a stand-in (``DummyConnection``, ``FailingConnection``), or only such bases."""
+    if not cls.bases or STAND_IN.search(cls.name):
+        return True
+    if depth > 3:
+        return False
+    bases = [file.top_level(b.id) if isinstance(b, ast.Name) else None for b in cls.bases]
+    return all(isinstance(b, ast.ClassDef) and _stand_in(b, file, depth + 1) for b in bases)
+
+
+def _enclosing_class(node: ast.AST, file: FileView) -> ast.ClassDef | None:
+    parent = file.parent(node)
+    while parent is not None and not isinstance(parent, ast.ClassDef):
+        parent = file.parent(parent)
+    return parent
+
+
+def _client_factories(call: ast.Call, file: FileView) -> frozenset[str]:
+    """The client factories a call builds its client with: itself (``redis.Redis(...)``),
+    or, for ``self.make_client(...)``, those a method of the test's class (or of a
+    project base class) returns with each of its returns (``return MotorClient(uri)``);
+    empty for anything else."""
+    name = file.qualified(call.func) or ""
+    if name in CLIENT_FACTORIES:
+        return frozenset({name})
+    func = call.func
+    if not (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == "self"
+    ):
+        return frozenset()
+    cls = _enclosing_class(call, file)
+    found = file.method(cls, func.attr) if cls is not None else None
+    if found is None:
+        return frozenset()
+    owner, definition = found
+    returns = [n.value for n in walk_local(definition) if isinstance(n, ast.Return)]
+    names = frozenset(
+        owner.qualified(value.func) or "" for value in returns if isinstance(value, ast.Call)
+    )
+    if not returns or len(returns) != sum(isinstance(v, ast.Call) for v in returns):
+        return frozenset()
+    return names if names <= CLIENT_FACTORIES else frozenset()
+
+
+def runs_threads(call: ast.Call, file: FileView) -> bool:
+    """Whether the client `call` builds runs monitor threads of its own (MongoDB's
+    clients): they hold it, so it outlives the test that drops it."""
+    factories = _client_factories(call, file)
+    return bool(factories) and factories <= THREADED_CLIENTS
 
 
 def _module_connect(call: ast.Call, file: FileView, function: ast.AST) -> bool:
@@ -311,6 +461,36 @@ def _returns_engine(definition: ast.FunctionDef | ast.AsyncFunctionDef, file: Fi
     )
 
 
+PATCHERS = frozenset({"patch", "object", "multiple"})
+
+
+def _patch_target(patcher: ast.expr, file: FileView) -> str:
+    """What ``mock.patch("pkg.mod.attr")`` or ``mock.patch.object(pkg.mod, ...)``
+    replaces part of, as a qualified name ("" for anything else)."""
+    if not (isinstance(patcher, ast.Call) and call_name(patcher) in PATCHERS and patcher.args):
+        return ""
+    target = patcher.args[0]
+    if isinstance(target, ast.Constant) and isinstance(target.value, str):
+        return target.value
+    return file.qualified(target) or ""
+
+
+def _under_library_patch(call: ast.Call, parents: dict[int, ast.AST], file: FileView) -> bool:
+    """Whether `call` runs in a ``with`` block that patches part of the library it opens
+    with (``with mock.patch.object(asyncpg.connect_utils, "_connect_addr", ...):`` around
+    ``asyncpg.connect(...)``): what it returns is the patch's stand-in."""
+    package = (file.qualified(call.func) or "").partition(".")[0]
+    node = parents.get(id(call))
+    while package and node is not None:
+        if isinstance(node, ast.With | ast.AsyncWith) and any(
+            _patch_target(item.context_expr, file).partition(".")[0] == package
+            for item in node.items
+        ):
+            return True
+        node = parents.get(id(node))
+    return False
+
+
 def resources(function: ast.AST, file: FileView) -> Iterator[Resource]:
     """The resources `function` opens and never releases itself."""
     memory = _memory_engines(function, file)
@@ -326,7 +506,7 @@ def resources(function: ast.AST, file: FileView) -> Iterator[Resource]:
         kind = _opens(node, file, function, memory)
         if kind is None and isinstance(node.func, ast.Name) and node.func.id in factories:
             kind = "session"
-        if kind is None:
+        if kind is None or _under_library_patch(node, parents, file):
             continue
         parent = parents.get(id(node))
         if isinstance(parent, ast.Await):
@@ -407,7 +587,9 @@ def _released_names(function: ast.AST) -> frozenset[str]:
                 names.update(a.id for a in node.args if isinstance(a, ast.Name))
             elif called in CLOSE_ALL_SESSIONS:
                 names.add("*sessions")
-            elif called in RETURNING:
+            elif called in RETURNING or any(
+                isinstance(a, ast.Attribute) and a.attr in RETURNING for a in node.args
+            ):  # `pool.release(conn)`, `exit_callback(pool.release, conn)`
                 names.update(a.id for a in node.args if isinstance(a, ast.Name))
     return frozenset(names)
 
@@ -453,3 +635,98 @@ def escapes(function: ast.AST, name: str) -> bool:
     """Whether the function stores `name` somewhere that may release it later, or hands
     it out inside another value."""
     return _uses(function, name)[0]
+
+
+QUIET_METHODS = frozenset(
+    {"pubsub", "pipeline", "client", "lock", "with_options", "register_script", "monitor"}
+)
+"""Client methods that build another object and send nothing to the server."""
+DISCONNECTS = RELEASE_METHODS | {"disconnect", "disconnect_connection_pools"}
+SHARED_POOL = frozenset({"connection_pool", "connection"})
+"""Keywords that give a client a pool or connection someone else owns and releases."""
+
+
+def _rooted(node: ast.AST, name: str) -> bool:
+    """`name` itself or an attribute chain on it (``name.pool.conns``)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == name
+
+
+STAND_INS = frozenset(
+    {"Mock", "MagicMock", "AsyncMock", "NonCallableMock", "create_autospec", "patch", "object"}
+)
+"""Calls that build a stand-in or patch one in (``mock.patch.object(...)``)."""
+SET_UP = re.compile(r"^_|pool$|kwargs$|options$|config$|registry$|cache$")
+"""Attributes of a client that hold its set-up, not the server's data."""
+
+
+def _stands_in(function: ast.AST) -> bool:
+    """Whether the test builds a mock or patches something: its client may talk to a
+    stand-in transport (a mocked socket or connection), which holds nothing."""
+    return any(
+        isinstance(node, ast.Call) and call_name(node) in STAND_INS for node in ast.walk(function)
+    )
+
+
+def _inspects(receiver: ast.expr) -> bool:
+    """A call on the client's set-up (``name.connection_pool.connection_kwargs.get``,
+    ``name._parser.on_connect``), not a command to the server."""
+    node = receiver
+    while isinstance(node, ast.Attribute):
+        if SET_UP.search(node.attr):
+            return True
+        node = node.value
+    return False
+
+
+def _parts_of(function: ast.AST, name: str) -> set[str]:
+    """Local names bound to a part of the client `name` (``items = name.shop.items``):
+    a command sent through one is sent through the client."""
+    return {
+        node.targets[0].id
+        for node in ast.walk(function)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Attribute | ast.Subscript)
+        and _rooted(node.value.value if isinstance(node.value, ast.Subscript) else node.value, name)
+    }
+
+
+def talks(function: ast.AST, name: str, call: ast.Call) -> bool:
+    """Whether `function` talks to the server through the client `name` that `call`
+    builds: calls a method through it (``name.ping()``, ``name.db.items.find_one()``, or
+    ``items.find_one()`` after ``items = name.db.items``) other than one that only builds
+    another object (``name.pubsub()``, ``name.get_database()``). Not when it replaces the
+    client's methods (``patch.object(name, ...)``, ``name.execute_command = Mock()``:
+    nothing is sent), releases it through an attribute
+    (``name.connection_pool.disconnect()``; its own ``close()`` is no talk), or builds it
+    on a pool or connection handed to it (``connection_pool=``), which goes back to its
+    owner; nor in a test that builds a mock or patches something (the client may talk to
+    a stand-in), nor through a call on its set-up (``name.connection_pool....get()``)."""
+    if any(keyword.arg in SHARED_POOL for keyword in call.keywords) or _stands_in(function):
+        return False
+    names = {name} | _parts_of(function, name)
+    talked = False
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute) and _rooted(t, name) for t in node.targets
+        ):
+            return False
+        if not isinstance(node, ast.Call):
+            continue
+        if call_name(node) in ("object", "setattr") and node.args and _rooted(node.args[0], name):
+            return False
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and any(_rooted(func.value, n) for n in names)):
+            continue
+        if func.attr in DISCONNECTS:
+            if _rooted(func.value, name) and not isinstance(func.value, ast.Name):
+                return False  # `name.connection_pool.disconnect()`
+            continue
+        if _inspects(func.value):
+            continue  # `name.connection_pool.connection_kwargs.get(...)`: reads its set-up
+        if not (func.attr in QUIET_METHODS or func.attr.startswith(("get_", "set_"))):
+            talked = True
+    return talked

@@ -19,7 +19,7 @@ from auditor.api import (
 
 from ._common import checked, where
 from ._late_release import LateRelease, late_releases, loop_per_test
-from ._resources import Resource, opened_kind, releases_param, resources
+from ._resources import Resource, opened_kind, releases_param, resources, runs_threads, talks
 from ._siblings import Sibling, left_open
 from ._syntax import call_name
 
@@ -54,7 +54,8 @@ RELEASE = {
     "event loop": "close()",
 }
 OWN_BUSINESS = frozenset({"session", "client", "event loop"})
-"""Kinds reported only when a fixture hands them out."""
+"""Kinds reported only when a fixture hands them out (a client also when a test talks to
+the server through it)."""
 HOLDS = {
     "engine": "its pool of database connections",
     "connection": "a database connection",
@@ -122,8 +123,12 @@ class UnreleasedResource(Rule):
     DB-API `connect()` never closed, a session (`Session(engine)`, `sessionmaker(...)()`)
     never closed. A fixture releases its value after its `yield`, in a finalizer, or by
     yielding it from a `with` block; a value every test that requests it closes is fine.
-    Tests are checked for engines and connections they open into a local name and
-    never dispose of or close, or close only at the end, after their checks (a plain
+    Tests are checked for engines and connections they open into a local name, and
+    clients of a data-store server (`redis.Redis(...)`, `MongoClient(...)`, or a method
+    of the test class that returns one, `self.make_client()`) they send commands through,
+    and never dispose of or close (for clients: those that run monitor threads, MongoDB's,
+    which keep them alive; a redis client goes with the test's frame), or close only at
+    the end, after their checks (a failing test's traceback keeps the client; a plain
     `engine.dispose()` after an `assert` does not run when the assertion fails), and
     for objects they build that run something (`worker = Worker()`, `subprocess.Popen`,
     an executor) and stop (`shutdown()`, `stop()`, `terminate()`, `kill()`, or a longer
@@ -141,6 +146,15 @@ class UnreleasedResource(Rule):
     library's `connect()` that keeps its connections in a registry closed by a
     `disconnect()` the file imports too (mongoengine's) is left to that library.
 
+    A client whose methods the test replaces (`patch.object(client, ...)`), that it builds
+    on a pool someone else owns (`connection_pool=`) or never sends anything through is
+    not reported: it holds no connection of its own. Nor is a connection opened inside a
+    `with` block that patches part of its own library (`mock.patch.object(
+    asyncpg.connect_utils, ...)`: what it returns is the patch's stand-in), or checked out
+    of a pool that releases it (`client.connection_pool`, a pool the test enters with
+    `with`, disconnects, or builds with a stand-in `connection_class` of the suite), or
+    given back with `pool.release(conn)` (also through a helper, `exit_callback(
+    pool.release, conn)`) or `conn.disconnect()`.
     In-memory SQLite (`sqlite://`, `sqlite:///:memory:`, `sqlite3.connect(":memory:")`)
     is not reported: its connections hold nothing outside the process and go with the
     objects. Resources stored on `self`, in a container or returned inside another
@@ -189,6 +203,21 @@ class UnreleasedResource(Rule):
     category = "isolation"
 
     VALID = (
+        # clients that send nothing: methods patched, only a pubsub built, a pool owned by
+        # a fixture; one released through its pool, one closed in a `finally`
+        Valid(
+            "from unittest import mock\n\nimport redis\n\n"
+            "def test_args():\n    r = redis.Redis()\n"
+            "    with mock.patch.object(r, 'execute_command') as cmd:\n        r.set('a', 1)\n"
+            "    assert cmd.called\n\n"
+            "def test_lazy():\n    r = redis.Redis()\n    assert r.pubsub() is not None\n\n"
+            "def test_shared(r):\n    other = redis.Redis(connection_pool=r.connection_pool)\n"
+            "    assert other.get('a') is None\n\n"
+            "def test_pool():\n    r = redis.Redis()\n    assert r.ping()\n"
+            "    r.connection_pool.disconnect()\n\n"
+            "def test_finally():\n    r = redis.Redis()\n    try:\n        assert r.ping()\n"
+            "    finally:\n        r.close()\n"
+        ),
         # released in a finally or before the checks; a stopwatch stopped after them; an
         # engine helper called with an in-memory URL
         Valid(
@@ -233,6 +262,21 @@ class UnreleasedResource(Rule):
         ),
     )
     INVALID = (
+        # a client the test sends commands through: never closed, or closed after checks;
+        # one from a method of the test class
+        Invalid(
+            "import redis\nfrom pymongo import MongoClient\n\n"
+            "def test_ping():\n    r2 = MongoClient('mongodb://db')\n"
+            "    assert r2.admin.command('ping')\n\n"
+            "def test_find():\n    client = MongoClient('mongodb://db')\n"
+            "    assert client.shop.items.find_one() is None\n    client.close()\n\n"
+            "class TestQueue:\n    def make_client(self, **options):\n"
+            "        return MongoClient('mongodb://db', **options)\n\n"
+            "    def test_insert(self):\n        client = self.make_client(maxPoolSize=1)\n"
+            "        client.shop.items.insert_one({})\n",
+            at=("test_example.py:5:10", "test_example.py:9:14", "test_example.py:18:18"),
+            message="test `test_ping` opens a client (`MongoClient('mongodb://db')`)",
+        ),
         # released only when the checks pass; an engine from a helper never disposed
         Invalid(
             "import sqlite3\n\nfrom sqlalchemy.ext.asyncio import create_async_engine\n"
@@ -280,7 +324,7 @@ class UnreleasedResource(Rule):
                 yield from self._fixture(file, view)
             elif view.kind == "test" or (view.kind == "xunit" and "setup" in view.name.lower()):
                 for resource in resources(view.node, file):
-                    if resource.kind not in OWN_BUSINESS and not resource.handed_out:
+                    if not resource.handed_out and _reported(file, view, resource):
                         yield self.at(file, resource.node, _opened(view, resource))
                 if view.kind == "test":
                     own_loop = loop_per_test(view.cls, file)
@@ -311,6 +355,19 @@ class UnreleasedResource(Rule):
                 yield self.at(file, resource.node, _handed_out(view, resource))
             else:
                 yield self.at(file, resource.node, _opened(view, resource))
+
+
+def _reported(file: FileView, view: FunctionView, resource: Resource) -> bool:
+    """A test's own session or event loop is its business; its own client too (it goes
+    with the test's frame), unless it runs threads that keep it alive (MongoDB's) and the
+    test talks to the server through it."""
+    if resource.kind == "client":
+        return (
+            resource.name is not None
+            and runs_threads(resource.node, file)
+            and talks(view.node, resource.name, resource.node)
+        )
+    return resource.kind not in OWN_BUSINESS
 
 
 def _text(resource: Resource) -> str:
@@ -374,7 +431,8 @@ def _opened(view: FunctionView, resource: Resource) -> str:
         fix = f"open it in a `with` block, or {fix}"
     return (
         f"{where(view)} opens {'an' if kind == 'engine' else 'a'} {kind} "
-        f"(`{_text(resource)}`) and never releases it: {HOLDS[kind]} stays open after the "
+        f"(`{_text(resource)}`) and never releases it: {HOLDS[kind]} "
+        f"{'stay' if kind == 'client' else 'stays'} open after the "
         f"{ENDS.get(view.kind, view.kind)} ends, until the garbage collector "
         f"finds it; {fix}"
     )

@@ -124,12 +124,43 @@ def _waits_out_expiry(view: FunctionView, call: ast.Call) -> bool:
     return _asserts_absence(min(after, key=lambda found: found[:2])[2])
 
 
+INTERVAL_KEYWORD = re.compile(r"timeout|delay|interval|lifetime|ttl|idle|expir", re.IGNORECASE)
+"""Keywords that give something a duration after which it acts on its own
+(`failover_delay=0.1`, `auto_fallback_interval=0.1`, a lock's `timeout=0.1`)."""
+
+
+def _outlasts_interval(view: FunctionView, call: ast.Call, seconds: float) -> bool:
+    """Whether a short sleep just outlasts a duration in seconds that a call before it
+    gave something (`Executor(..., fallback_interval=0.1)` ... `sleep(0.15)`): it lets
+    that duration run out, and a slow machine only lets it run out further."""
+    for node in walk_local(view.node):
+        if not isinstance(node, ast.Call) or node.lineno >= call.lineno:
+            continue
+        for keyword in node.keywords:
+            value = keyword.value
+            if (
+                keyword.arg is not None
+                and INTERVAL_KEYWORD.search(keyword.arg)
+                and not keyword.arg.endswith("_ms")
+                and isinstance(value, ast.Constant)
+                and isinstance(value.value, int | float)
+                and not isinstance(value.value, bool)
+                and 0 < value.value < seconds <= 2 * value.value
+            ):
+                return True
+    return False
+
+
 def _harmless(view: FunctionView, call: ast.Call) -> bool:
-    """A sleep of a clock tick (`sleep(0.001)`: the next row gets its own timestamp),
-    or one that waits out an expiry the test set (`_waits_out_expiry`) in a test marked
-    as slow (the suite runs it apart) or for less than half a second."""
+    """A sleep of a clock tick (`sleep(0.001)`: the next row gets its own timestamp), a
+    short one that just outlasts a delay or interval the test gave a call
+    (`_outlasts_interval`), or one that waits out an expiry the test set
+    (`_waits_out_expiry`) in a test marked as slow (the suite runs it apart) or for less
+    than half a second."""
     seconds = _seconds(call)
     if seconds is not None and seconds <= CLOCK_TICK:
+        return True
+    if seconds is not None and seconds < SHORT_WAIT and _outlasts_interval(view, call, seconds):
         return True
     if not _waits_out_expiry(view, call):
         return False
@@ -153,6 +184,20 @@ def _clock_only(file: FileView, test: ast.expr) -> bool:
     )
 
 
+def _rereads(loop: ast.While) -> bool:
+    """Whether the loop's condition reads a name its body binds again from a call
+    (``while value not in expected and time.monotonic() < deadline:`` ...
+    ``value = read()``): a value fetched anew each turn, so the loop polls it."""
+    read = {n.id for n in ast.walk(loop.test) if isinstance(n, ast.Name)}
+    return any(
+        isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Call | ast.Await)
+        and any(isinstance(t, ast.Name) and t.id in read for t in node.targets)
+        for statement in loop.body
+        for node in ast.walk(statement)
+    )
+
+
 def _polls(file: FileView, call: ast.Call, stop: ast.AST) -> bool:
     """Whether the sleep waits between checks of a condition: inside a `while` loop on a
     condition (`while not ready() and time.monotonic() < deadline:`), or a loop left by a
@@ -163,7 +208,7 @@ def _polls(file: FileView, call: ast.Call, stop: ast.AST) -> bool:
         if (
             isinstance(node, ast.While)
             and not (isinstance(node.test, ast.Constant) and node.test.value)
-            and not _clock_only(file, node.test)
+            and (not _clock_only(file, node.test) or _rereads(node))
         ):
             return True
         if isinstance(node, ast.While | ast.For | ast.AsyncFor) and any(
@@ -222,9 +267,10 @@ class SleepInTest(Rule):
     CI machine the awaited thing takes longer and the test fails now and then, on a fast
     one the time is wasted. Sleeps inside nested functions (a fake slow server handler)
     are left alone, as is `sleep(0)`, and so is the short wait of a poll: a sleep in a
-    `while` loop on a condition (`while not ready() and time.monotonic() < deadline:`) or
-    in a loop left by `break`/`return` once the condition holds. A loop on the clock
-    alone (`while time.time() - start < 2: time.sleep(0.01)`) is a fixed wait, and so
+    `while` loop on a condition (`while not ready() and time.monotonic() < deadline:`,
+    or `while value != want and time.monotonic() < deadline:` with `value = read()` in
+    the loop) or in a loop left by `break`/`return` once the condition holds. A loop on
+    the clock alone (`while time.time() - start < 2: time.sleep(0.01)`) is a fixed wait, and so
     is a call of a helper of the module or of the project that always makes one (`with
     window(2):` where `window` sleeps until its end). A sleep of a millisecond or less
     only lets the clock tick (each row its own timestamp) and is left alone. So is a wait
@@ -232,7 +278,10 @@ class SleepInTest(Rule):
     check that the value is gone, `assert r.get(k) is None`) in a test marked slow
     (`slow`, `performance`...: the suite runs it apart) or shorter than half a second: a
     busy machine only makes it safer. A check that the value is still there after the
-    wait is what a stall breaks, and stays reported.
+    wait is what a stall breaks, and stays reported. A wait shorter than half a second
+    that just outlasts (by at most twice) a delay, interval or timeout the test gave a
+    call before it (`fallback_interval=0.1` ... `sleep(0.15)`) lets that run out, which a
+    busy machine only makes surer, and is left alone too.
 
     ## Example
     ```python
@@ -292,8 +341,30 @@ class SleepInTest(Rule):
             "        time.sleep(0.01)\n\n\ndef test_ready():\n    wait_for(lambda: True)\n"
             "    assert True\n"
         ),
+        # a helper polling a value it reads again each turn; a short wait just past an
+        # interval the test configured
+        Valid(
+            "import time\n\n\ndef wait_for_value(read, want, timeout=3.0):\n"
+            "    deadline = time.monotonic() + timeout\n    value = read()\n"
+            "    while value != want and time.monotonic() < deadline:\n"
+            "        time.sleep(0.05)\n        value = read()\n    return value\n\n\n"
+            "def test_invalidated(cache):\n    assert wait_for_value(cache.get, 2) == 2\n\n\n"
+            "def test_fallback(make_executor):\n"
+            "    executor = make_executor(fallback_interval=0.1)\n    time.sleep(0.15)\n"
+            "    assert executor.active == 'primary'\n"
+        ),
     )
     INVALID = (
+        # a wait far past the interval, or one the test gave no interval to outlast
+        Invalid(
+            "import time\n\n\ndef test_fallback(make_executor):\n"
+            "    executor = make_executor(fallback_interval=0.1)\n    time.sleep(0.45)\n"
+            "    assert executor.active == 'primary'\n\n\n"
+            "def test_started(worker):\n    worker.start(timeout=0.5)\n    time.sleep(0.2)\n"
+            "    assert worker.ready\n",
+            at=("test_example.py:6:5", "test_example.py:12:5"),
+            message="`time.sleep(0.45)` in test `test_fallback`",
+        ),
         # a loop that sleeps a fixed number of times checks nothing in between
         Invalid(
             "import time\n\n\ndef test_job(job):\n    for _ in range(3):\n"

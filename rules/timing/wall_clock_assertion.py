@@ -243,15 +243,20 @@ class WallClockAssertion(Rule):
     `timer = time.perf_counter`; `took = timer() - start`) or a helper of the module or
     of the project that returns such a difference, directly or as a rate
     (`per_second = count / took`), in a test that is not marked as a performance test
-    (a mark such as `performance`, `perf`, `benchmark`, `slow`).
+    (a mark such as `performance`, `perf`, `benchmark`, `slow`). A context manager of the
+    test class, the module or the project that measures its block and fails when it
+    takes longer than the bound it is given (`with self.assertRunUnder(0.5):`) is such an
+    assertion too.
 
     ## Why is this bad?
     Wall-clock time depends on the machine, its load and the interpreter: the test fails
     on a busy CI runner while nothing is wrong with the code, and the functional suite
     grows flaky. Tests that freeze or fake the clock are left alone, and so is a bound of
     a second or more below a timeout the test gives a call (`ps.get_message(timeout=5)`
-    ... `assert elapsed < 2.5`): it tells a call that woke up from one that waited out
-    its timeout, which no slow machine turns into the other.
+    ... `assert elapsed < 2.5`), or at least twice that timeout
+    (`ps.get_message(timeout=0.1)` ... `assert elapsed < 1.0`): it tells a call that woke
+    up, or kept to its timeout, from one that hung, which no slow machine turns into the
+    other.
 
     ## Example
     ```python
@@ -313,6 +318,18 @@ class WallClockAssertion(Rule):
             "    message = ps.get_message(timeout=5)\n"
             "    assert time.monotonic() - start < 2.5\n    assert message\n"
         ),
+        # a generous bound over the timeout the call keeps to; a context manager that
+        # only logs the time it took
+        Valid(
+            "import contextlib\nimport time\n\n\n@contextlib.contextmanager\n"
+            "def timed(label):\n    start = time.monotonic()\n    yield\n"
+            "    print(label, time.monotonic() - start)\n\n\n"
+            "def test_returns(ps):\n    start = time.monotonic()\n"
+            "    assert ps.get_message(timeout=0.1) is None\n"
+            "    assert time.monotonic() - start < 1.0\n\n\n"
+            "def test_logged(ps):\n    with timed('get'):\n"
+            "        assert ps.get_message() is None\n"
+        ),
         Valid(
             "import time\n\n\ndef test_timestamp():\n    before = time.time()\n"
             "    stamp = time.time()\n    assert stamp >= before\n"
@@ -323,6 +340,22 @@ class WallClockAssertion(Rule):
         ),
     )
     INVALID = (
+        # a context manager of a project base class that fails over the bound it is given
+        Invalid(
+            "from app.testbase import TestCase\n\nMAX_RUNTIME = 0.5\n\n\n"
+            "class TestTimeouts(TestCase):\n    def test_cancel(self):\n"
+            "        with self.assertRunUnder(MAX_RUNTIME):\n            self.db.cancel()\n",
+            files={
+                "app/__init__.py": "",
+                "app/testbase.py": "import contextlib\nimport time\nimport unittest\n\n\n"
+                "class TestCase(unittest.TestCase):\n    @contextlib.contextmanager\n"
+                "    def assertRunUnder(self, delta):\n        started = time.monotonic()\n"
+                "        yield\n        elapsed = time.monotonic() - started\n"
+                "        if elapsed > delta:\n            raise AssertionError(elapsed)\n",
+            },
+            at=("test_example.py:8:14",),
+            message="(app/testbase.py:8 compares the elapsed time)",
+        ),
         # a stopwatch of the project, in a file that never names `time`
         Invalid(
             "from app.stopwatch import Stopwatch\n\n\n"
@@ -392,6 +425,16 @@ class WallClockAssertion(Rule):
         for view in file.of_kind("test"):
             if self._exempt(file, view):
                 continue
+            for call, where in _bounding_contexts(file, view):
+                yield self.at(
+                    file,
+                    call,
+                    f"`{_short(call)}` fails test `{view.name}` when its block runs longer "
+                    f"than a fixed wall-clock bound ({where} compares the elapsed time): "
+                    "it fails on a slow or busy machine while the code is fine; move it "
+                    "to a test marked `performance` that runs apart, or check the "
+                    "outcome (a timeout raised, a task cancelled) instead of the time",
+                )
             durations: _Durations | None = None
             for node in ast.walk(view.node):
                 compared = _compared(node)
@@ -550,9 +593,10 @@ def _number(node: ast.AST) -> float | None:
 
 def _below_a_timeout(test: ast.AST, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
     """Whether the bound is a second or more and below a timeout the test gives a call
-    (``msg = ps.get_message(timeout=5)`` ... ``assert elapsed < 2.5``): the check tells a
-    call that woke up from one that waited out its timeout, which no slow machine turns
-    into the other."""
+    (``msg = ps.get_message(timeout=5)`` ... ``assert elapsed < 2.5``), or at least twice
+    that timeout (``ps.get_message(timeout=0.1)`` ... ``assert elapsed < 1.0``): the check
+    tells a call that woke up, or kept to its timeout, from one that hung, which no slow
+    machine turns into the other."""
     shown, left, right = compared
     bound = _number(left if _greater_first(shown) else right)
     if bound is None or bound < GENEROUS_BOUND:
@@ -561,9 +605,90 @@ def _below_a_timeout(test: ast.AST, compared: tuple[ast.AST, ast.AST, ast.AST]) 
         if isinstance(node, ast.Call):
             for keyword in node.keywords:
                 timeout = _number(keyword.value) if keyword.arg in TIMEOUT_KEYWORDS else None
-                if timeout is not None and timeout > bound:
+                if timeout is not None and (timeout > bound or timeout <= bound / 2):
                     return True
     return False
+
+
+Definition = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+def _context_helper(
+    file: FileView, view: FunctionView, call: ast.Call
+) -> tuple[FileView, Definition] | None:
+    """The def a ``with`` item calls: a method of the test's class or of a project base
+    class (``self.assertRunUnder(0.5)``), a function of the module, or one imported from
+    a module of the project."""
+    func = call.func
+    found: tuple[FileView, ast.AST] | None = None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id == "self" and view.cls is not None:
+            found = file.method(view.cls, func.attr)
+        else:
+            qualified = file.qualified(func)
+            found = project_function(file.suite, qualified) if qualified else None
+    elif isinstance(func, ast.Name):
+        found = file.defined(func.id)
+    if found is None or not isinstance(found[1], ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    return found[0], found[1]
+
+
+def _fails_over_a_bound(owner: FileView, definition: Definition) -> bool:
+    """A context manager (``@contextmanager``) that measures the block it wraps and
+    fails when the elapsed time exceeds a bound it is given: it compares a clock
+    difference with one of its parameters (``if elapsed > delta: raise ...``)."""
+    if not any("contextmanager" in ast.unparse(d) for d in definition.decorator_list):
+        return False
+    params = {a.arg for a in (*definition.args.args, *definition.args.kwonlyargs)}
+    durations = _Durations(owner, definition)
+    if not durations.measured:
+        return False
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Compare) and len(node.ops) == 1:
+            sides = (node.left, node.comparators[0])
+            for side, other in (sides, sides[::-1]):
+                if (
+                    durations.has_duration(side)
+                    and isinstance(other, ast.Name)
+                    and other.id in params
+                ):
+                    return True
+    return False
+
+
+def _bound_given(file: FileView, call: ast.Call) -> float | None:
+    """The bound a call passes first, when it is a number or a module-level constant."""
+    first = call.args[0] if call.args else None
+    if first is None and call.keywords:
+        first = call.keywords[0].value
+    if isinstance(first, ast.Name):
+        assigned = file.top_level(first.id)
+        first = assigned.value if isinstance(assigned, ast.Assign) else None
+    return _number(first) if first is not None else None
+
+
+def _bounding_contexts(file: FileView, view: FunctionView) -> Iterator[tuple[ast.Call, str]]:
+    """The ``with`` items of a test that fail when their block runs longer than a fixed
+    wall-clock bound (``with self.assertRunUnder(0.5):``), with where the comparison is.
+    A bound of a second or more that tells a call that kept to its timeout from one that
+    hung (`_below_a_timeout`) is left alone."""
+    for node in ast.walk(view.node):
+        if not isinstance(node, ast.With | ast.AsyncWith):
+            continue
+        for item in node.items:
+            call = item.context_expr
+            if not isinstance(call, ast.Call):
+                continue
+            found = _context_helper(file, view, call)
+            if found is None or not _fails_over_a_bound(*found):
+                continue
+            bound = _bound_given(file, call)
+            if bound is not None:
+                shown = ast.Compare(ast.Name("elapsed"), [ast.Lt()], [ast.Constant(bound)])
+                if _below_a_timeout(node, (shown, shown.left, shown.comparators[0])):
+                    continue
+            yield call, f"{found[0].path}:{found[1].lineno}"
 
 
 def _greater_first(shown: ast.AST) -> bool:
