@@ -576,15 +576,15 @@ def test_classes_objects_and_tables_are_checked_in_bulk_and_nested_containers_on
     assert {"ta_bulk.NAMES", "ta_bulk.LIMITS"} <= found
 
 
-def test_a_snapshot_where_nothing_changed_checks_every_module_at_once(
+def test_a_snapshot_where_nothing_changed_checks_every_settled_module_at_once(
     tmp_path, forget, monkeypatch
 ):
     """Most snapshots find nothing changed: one bulk check for all the modules, not one per
-    module; a change anywhere still shows. Right after a snapshot that found a change the
-    modules are checked in turn (attrs bumps a class counter in most tests: the one check
-    would fail there every other time), and once nothing changed, at once again."""
+    module; a change anywhere still shows. A module found changed is checked on its own from
+    then on (attrs bumps a class counter in most tests: the one check for all would fail
+    every other time), the others still at once."""
     forget.extend(["ta_all_a", "ta_all_b", "ta_all_c"])
-    module_in(tmp_path, "ta_all_a", "class A:\n    x = 1\nNAMES = ['a']\n")
+    first_module = module_in(tmp_path, "ta_all_a", "class A:\n    x = 1\nNAMES = ['a']\n")
     module_in(tmp_path, "ta_all_b", "class B:\n    y = 1\n")
     third = module_in(tmp_path, "ta_all_c", "def add(item, into=[]):\n    into.append(item)\n")
     probe = GlobalsProbe(tmp_path)
@@ -602,12 +602,55 @@ def test_a_snapshot_where_nothing_changed_checks_every_module_at_once(
     assert len(checks) == 1
     third.add(1)
     assert [c.key for c in changes(probe, first, probe.snapshot())] == ["ta_all_c.add.__defaults__"]
-    checks.clear()
-    changed = probe.snapshot()  # right after a change: module by module, and the module
-    assert len(checks) == 2  # that changed global by global
+    changed = probe.snapshot()
     checks.clear()
     assert probe.snapshot() is changed
-    assert len(checks) == 1
+    assert len(checks) == 2  # the settled modules at once, the one that changed on its own
+    first_module.NAMES.append("b")  # one of the settled modules: each on its own this time
+    found = [c.key for c in changes(probe, changed, probe.snapshot())]
+    assert found == ["ta_all_a.NAMES"]
+    third.add(2)
+    assert [c.key for c in changes(probe, changed, probe.snapshot())] == [
+        "ta_all_a.NAMES",
+        "ta_all_c.add.__defaults__",
+    ]
+
+
+def test_containers_in_a_namespace_are_checked_in_bulk(tmp_path, forget, monkeypatch):
+    """A class's list, an object's dict, a weak set on a class: the namespace's noted values
+    hold them, so they are compared in the one pass with it (dateutil: a Python loop per
+    such global at every snapshot); a change inside them still shows."""
+    forget.append("ta_inner")
+    module = module_in(
+        tmp_path,
+        "ta_inner",
+        "import weakref\nclass Registry:\n    handlers = []\n    live = weakref.WeakSet()\n"
+        "class Service:\n    def __init__(self):\n        self.options = {'a': 1}\n"
+        "SERVICE = Service()\n",
+    )
+    probe = GlobalsProbe(tmp_path)
+    first = probe.snapshot()
+    assert probe.snapshot() is first
+    asked: list[object] = []
+    original = fingerprinting.Reads.unchanged
+
+    def counting(self: Any) -> bool:
+        asked.append(self)
+        return original(self)
+
+    monkeypatch.setattr(fingerprinting.Reads, "unchanged", counting)
+    assert probe.snapshot() is first
+    assert asked == []
+    module.Registry.handlers.append(print)
+    module.SERVICE.options["b"] = 2
+    keeper = module.Service()
+    module.Registry.live.add(keeper)
+    found = {c.key for c in changes(probe, first, probe.snapshot())}
+    assert found == {
+        "ta_inner.Registry.handlers",
+        "ta_inner.SERVICE.options",
+        "ta_inner.Registry.live",
+    }
 
 
 def test_a_module_that_cannot_be_read_is_tried_at_every_snapshot(monkeypatch):
@@ -657,3 +700,36 @@ def test_checking_what_was_read_calls_no_id_whose_audit_event_runs_the_hook(tmp_
     finally:
         audit.unsubscribe(hook)
     assert events == []
+
+
+def test_defaults_are_checked_with_one_audit_event_and_a_rebinding_still_shows(tmp_path, forget):
+    """Reading ``__defaults__`` raises an ``object.__getattr__`` audit event per function,
+    each a call of the plugin's hook: a settled module's functions are checked through
+    their referents, one event for them all."""
+    forget.append("ta_defaults")
+    module = module_in(
+        tmp_path,
+        "ta_defaults",
+        "def first(items=None):\n    pass\ndef second(limit=3):\n    pass\n"
+        "def third(table={}):\n    pass\n",
+    )
+    probe = GlobalsProbe(tmp_path)
+    first = probe.snapshot()
+    assert probe.snapshot() is first
+    events: list[str] = []
+
+    def hook(event: str, args: tuple[object, ...]) -> None:
+        events.append(event)
+
+    audit.subscribe(hook, ("object.__getattr__", "gc.get_referents"))
+    try:
+        for _ in range(3):
+            assert probe.snapshot() is first
+    finally:
+        audit.unsubscribe(hook)
+    assert "object.__getattr__" not in events
+    module.first.__defaults__ = ([],)
+    module.third.__dict__["marker"] = 1  # its referents change, its defaults do not
+    assert [c.key for c in changes(probe, first, probe.snapshot())] == [
+        "ta_defaults.first.__defaults__"
+    ]

@@ -9,15 +9,20 @@ import os
 import signal
 import sqlite3
 import sys
+import time
 import types
 import warnings
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import pytest
 
 from auditor.dynamic import probes as probing
-from auditor.dynamic.probes import Probe, ProbeContext, changes
+from auditor.dynamic.probes import Probe, ProbeContext, changes, one_round
+from auditor.dynamic.probes import files as files_probe
+from auditor.dynamic.probes.cwd import CwdProbe
+from auditor.dynamic.probes.descriptors import DescriptorProbe
 from auditor.dynamic.probes.environ import EnvironProbe
 from auditor.dynamic.probes.files import FilesProbe
 from auditor.dynamic.probes.globals import GlobalsProbe
@@ -25,7 +30,7 @@ from auditor.dynamic.probes.logging_state import LoggingProbe
 from auditor.dynamic.probes.mocks import MockProbe
 from auditor.dynamic.probes.signal_handlers import SignalProbe
 from auditor.dynamic.probes.sqlite import SqliteProbe
-from auditor.dynamic.probes.sys_modules import ModulesProbe
+from auditor.dynamic.probes.sys_modules import ModulesProbe, ModuleTable, SeenModules
 from auditor.dynamic.probes.warnings_filters import WarningsProbe
 
 
@@ -196,3 +201,95 @@ def test_signal_handlers_are_described_again_only_when_one_was_replaced():
     finally:
         signal.signal(signal.SIGUSR2, previous)
     assert changes(probe, first, probe.snapshot()) == []
+
+
+def test_a_file_left_open_and_then_closed_is_seen(tmp_path):
+    """The descriptors probe reads each link through the folder it holds open."""
+    probe = DescriptorProbe(tmp_path)
+    opened: list[int] = []
+    path = tmp_path / "out.txt"
+    leave_open = lambda: opened.append(os.open(path, os.O_WRONLY | os.O_CREAT))  # noqa: E731
+    assert keys_changed(probe, leave_open) == ["open file out.txt"]
+    assert keys_changed(probe, lambda: os.close(opened[0])) == ["open file out.txt"]
+
+
+def test_the_descriptors_folder_closed_by_the_suite_and_its_number_reused_is_opened_again(
+    tmp_path,
+):
+    probe = DescriptorProbe(tmp_path)
+    before = probe.snapshot()
+    held = probe._folder
+    assert held is not None
+    os.close(held)  # as a test closing every descriptor would
+    reused = os.open(tmp_path / "taken.txt", os.O_WRONLY | os.O_CREAT)
+    try:
+        assert reused == held
+        found = [change.key for change in changes(probe, before, probe.snapshot())]
+        assert found == ["open file taken.txt"]
+    finally:
+        os.close(reused)
+
+
+def test_the_working_folder_changed_and_changed_back_is_seen(tmp_path, monkeypatch):
+    probe = CwdProbe(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    assert keys_changed(probe, lambda: os.chdir(tmp_path / "sub")) == ["os.getcwd()"]
+    assert keys_changed(probe, lambda: os.chdir(tmp_path)) == ["os.getcwd()"]
+
+
+def test_a_settled_tree_is_told_unchanged_from_its_folders_mtimes(tmp_path, monkeypatch):
+    """Once a walk listed no folder again, the next snapshot stats the folders it walked and
+    lists nothing; a file created in one still shows."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "a.csv").write_text("x")
+    past = time.time_ns() - 10 * files_probe.SETTLED
+    for folder in (tmp_path / "data", tmp_path):
+        os.utime(folder, ns=(past, past))
+    probe = FilesProbe(tmp_path, ())
+    first = probe.snapshot()
+    assert probe.snapshot() is first  # listings reused: the walk is remembered
+    listed: list[object] = []
+    original = os.scandir
+
+    def counting(path: Any) -> Any:
+        listed.append(path)
+        return original(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    assert probe.snapshot() is first
+    assert listed == []
+    (tmp_path / "data" / "b.csv").write_text("x")
+    assert [c.key for c in changes(probe, first, probe.snapshot())] == ["file data/b.csv"]
+
+
+def test_sys_modules_is_checked_once_a_round_for_every_probe_that_reads_it(tmp_path, monkeypatch):
+    """The globals probe and the sys.modules probe share one check per round of snapshots;
+    outside a round each call checks, and a module injected between rounds shows in both."""
+    table = ModuleTable()
+    modules = ModulesProbe(table)
+    project = GlobalsProbe(tmp_path, prefixes=("ta_round_",))
+    project._table = table
+    checks: list[object] = []
+    original = SeenModules.same
+
+    def counting(self: SeenModules) -> bool:
+        checks.append(self)
+        return original(self)
+
+    monkeypatch.setattr(SeenModules, "same", counting)
+    with one_round():
+        before = [modules.snapshot(), project.snapshot()]
+    assert len(checks) == 1
+    fake = types.ModuleType("ta_round_fake")
+    fake.LIMIT = 3  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "ta_round_fake", fake)
+    with one_round():
+        after = [modules.snapshot(), project.snapshot()]
+    assert len(checks) == 2
+    assert "sys.modules['ta_round_fake']" in after[0]
+    assert after[1]["ta_round_fake.LIMIT"] == "3"
+    assert "ta_round_fake" not in before[1]
+    modules.snapshot()
+    modules.snapshot()
+    assert len(checks) == 4

@@ -258,7 +258,8 @@ class Recorder:
         if foreign:
             sys.setprofile(None)
         try:
-            snapshots = [self._take(probe) for probe in self.probes]
+            with probing.one_round():
+                snapshots = [self._take(probe) for probe in self.probes]
         finally:
             if foreign:
                 sys.setprofile(tracing)

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -171,6 +172,28 @@ BUILTIN: dict[str, str] = {
     "database": "auditor.dynamic.probes.database",
 }
 """The probes that ship with test-auditor, by name -> module with a ``factory``."""
+
+
+class _Round:
+    """The snapshot being taken of every probe in turn (``None``: none)."""
+
+    current: object | None = None
+
+
+@contextmanager
+def one_round() -> Iterator[None]:
+    """Probes snapshotted one after the other with no code of the suite in between (the
+    plugin's): what they read alike (``sys.modules``) may be read once for all of them."""
+    _Round.current = object()
+    try:
+        yield
+    finally:
+        _Round.current = None
+
+
+def current_round() -> object | None:
+    """A token of the round going on (``None``: no round, read everything afresh)."""
+    return _Round.current
 
 
 def changes(probe: Probe, before: Snapshot, after: Snapshot) -> list[Change]:

@@ -17,17 +17,24 @@ class CwdProbe:
 
     def __init__(self, rootdir: Path) -> None:
         self.rootdir = rootdir
+        self._cwd = ""
+        self._last: Snapshot = {}
 
     def snapshot(self) -> Snapshot:
+        """The last snapshot itself while the folder is the same."""
         try:
-            cwd = Path(os.getcwd())
+            folder = os.getcwd()
         except FileNotFoundError:
             return {"os.getcwd()": "(deleted directory)"}
+        if folder == self._cwd:
+            return self._last
+        cwd = Path(folder)
         try:
             shown = cwd.relative_to(self.rootdir).as_posix()
         except ValueError:
             shown = str(cwd)
-        return {"os.getcwd()": short(repr(shown))}
+        self._cwd, self._last = folder, {"os.getcwd()": short(repr(shown))}
+        return self._last
 
 
 def factory(context: ProbeContext) -> CwdProbe:

@@ -47,6 +47,17 @@ class FilesProbe:
         self._listed = False
         """A folder was listed again during this snapshot."""
         self._last: Snapshot = {}
+        self._folders: list[str] = []
+        """The folders the last snapshot walked, whose listings all were reused."""
+
+    def _reusable(self, folder: str, now: int) -> bool:
+        """The folder's listing is kept and its mtime has not moved (nor moved lately)."""
+        try:
+            mtime = os.stat(folder).st_mtime_ns
+        except OSError:
+            return False
+        cached = self._listing.get(folder)
+        return cached is not None and cached[0] == mtime and now - mtime > SETTLED
 
     def _entries(self, folder: str) -> list[tuple[str, str, str]]:
         """``(path, key, "file" | "folder")`` of a folder's entries that count, skipped ones
@@ -87,15 +98,23 @@ class FilesProbe:
         )
 
     def snapshot(self) -> Snapshot:
-        """The last snapshot itself when no folder had to be listed again."""
+        """The last snapshot itself when no folder had to be listed again (told from the
+        folders' mtimes alone when the last walk listed none either)."""
+        now = time.time_ns()
+        if self._folders and all(self._reusable(folder, now) for folder in self._folders):
+            return self._last
         snapshot: dict[str, str] = {}
         pending = [self.rootdir]
+        walked: list[str] = []
         self._listed = False
         while pending and len(snapshot) < MAX_ENTRIES:
-            for path, key, kind in self._entries(pending.pop()):
+            folder = pending.pop()
+            walked.append(folder)
+            for path, key, kind in self._entries(folder):
                 if kind == "folder":
                     pending.append(path)
                 snapshot[key] = kind
+        self._folders = [] if self._listed or pending else walked
         if not self._listed and snapshot == self._last:
             return self._last
         self._last = snapshot

@@ -297,11 +297,15 @@ _UNCHANGED = operator.methodcaller("unchanged")
 class Bulk:
     """Several :class:`Reads` asked at once whether they are unchanged, in C where it can be
     (``map``, ``chain``, ``islice``, ``is_``: no Python frame per entry). Namespaces (held
-    ones, and those of owners referenced weakly) and containers read on their own (a
-    module's list or dict: its length and what it holds, by identity) are compared in one
-    pass each; only the reads that noted a container inside another (reached through its
-    position) or a weak container are asked one by one. Most of a module's globals are
-    classes, objects and tables."""
+    ones, and those of owners referenced weakly), containers read on their own (a module's
+    list or dict: its length and what it holds, by identity) and containers and weak
+    containers sitting in a namespace (a class's list, an object's dict: the namespace's
+    noted values hold them already, and while the namespace holds the very same values they
+    are the very ones) are compared in one pass each; only the reads that noted a container
+    inside another container (reached through its position) are asked one by one. Most of
+    a module's globals are classes, objects and tables. A container that holds only
+    scalars (names, numbers: they hold nothing and never die observably) is compared with
+    what it held itself, by ``is``, instead of by addresses (a number made per element)."""
 
     __slots__ = (
         "_map_ids",
@@ -310,6 +314,12 @@ class Bulk:
         "_names",
         "_owned_names",
         "_owned_values",
+        "_plain_map_items",
+        "_plain_map_sizes",
+        "_plain_maps",
+        "_plain_seq_items",
+        "_plain_seq_sizes",
+        "_plain_seqs",
         "_refs",
         "_rest",
         "_seq_ids",
@@ -318,6 +328,8 @@ class Bulk:
         "_spaces",
         "_stales",
         "_values",
+        "_weak_sizes",
+        "_weaks",
     )
 
     def __init__(self, reads: Iterable[Reads]) -> None:
@@ -333,15 +345,23 @@ class Bulk:
         maps: list[Any] = []
         map_sizes: list[int] = []
         map_ids: list[int] = []
+        weaks: list[object] = []
+        weak_sizes: list[int] = []
+        plain: dict[bool, tuple[list[Any], list[int], list[object]]] = {
+            True: ([], [], []),
+            False: ([], [], []),
+        }
+        """Containers of scalars alone, what they hold: sequences (``True``) and mappings."""
         self._stales: list[_Stale] = []
         self._rest: list[Reads] = []
         for read in reads:
-            if not all(map(_bulky, read._entries)):
+            resolved = _resolved(read._entries)
+            if resolved is None:
                 self._rest.append(read)
                 continue
-            self._stales.append(read._stale)
-            for entry in read._entries:
-                how, where = entry[0], entry[1]
+            if read._refs:  # else nothing it holds weakly can die: an owner's death shows
+                self._stales.append(read._stale)  # in the check itself (no ``__dict__``)
+            for how, where, entry in resolved:
                 if how == _HELD:
                     spaces.append(where)
                     names.extend(entry[2])
@@ -350,14 +370,25 @@ class Bulk:
                     refs.append(where)
                     owned_names.extend(entry[2])
                     owned_values.extend(entry[3])
-                elif type(where) in _SEQUENCES:
-                    seqs.append(where)
-                    seq_sizes.append(entry[2])
-                    seq_ids.extend(entry[3])
+                elif how == _WEAK_ROOT:
+                    weaks.append(where)
+                    weak_sizes.append(entry[-1])
                 else:
-                    maps.append(where)
-                    map_sizes.append(entry[2])
-                    map_ids.extend(entry[3])
+                    sequence = type(where) in _SEQUENCES
+                    elements = _scalars_held(where, entry[-1])
+                    if elements is not None:
+                        kept = plain[sequence]
+                        kept[0].append(where)
+                        kept[1].append(entry[-2])
+                        kept[2].extend(elements)
+                    elif sequence:
+                        seqs.append(where)
+                        seq_sizes.append(entry[-2])
+                        seq_ids.extend(entry[-1])
+                    else:
+                        maps.append(where)
+                        map_sizes.append(entry[-2])
+                        map_ids.extend(entry[-1])
         self._spaces = tuple(spaces)
         self._names = tuple(names)
         self._values = tuple(values)
@@ -370,6 +401,10 @@ class Bulk:
         self._maps = tuple(maps)
         self._map_sizes = tuple(map_sizes)
         self._map_ids = tuple(map_ids)
+        self._weaks = tuple(weaks)
+        self._weak_sizes = tuple(weak_sizes)
+        self._plain_seqs, self._plain_seq_sizes, self._plain_seq_items = map(tuple, plain[True])
+        self._plain_maps, self._plain_map_sizes, self._plain_map_items = map(tuple, plain[False])
 
     @classmethod
     def of(cls, bulks: Iterable[Bulk]) -> Bulk:
@@ -414,6 +449,25 @@ class Bulk:
                 items = chain.from_iterable(map(islice, map(dict.items, self._maps), _LIMIT))
                 if tuple(map(address, chain.from_iterable(items))) != self._map_ids:
                     return False
+            if self._weaks and tuple(map(_weak_size, self._weaks)) != self._weak_sizes:
+                return False
+            if self._plain_seqs and (
+                tuple(map(len, self._plain_seqs)) != self._plain_seq_sizes
+                or not all(
+                    map(
+                        is_,
+                        chain.from_iterable(map(islice, self._plain_seqs, _LIMIT)),
+                        self._plain_seq_items,
+                    )
+                )
+            ):
+                return False
+            if self._plain_maps:
+                if tuple(map(dict.__len__, self._plain_maps)) != self._plain_map_sizes:
+                    return False
+                pairs = chain.from_iterable(map(islice, map(dict.items, self._plain_maps), _LIMIT))
+                if not all(map(is_, chain.from_iterable(pairs), self._plain_map_items)):
+                    return False
         except Exception:  # something that cannot be read as before: ask one by one
             return False
         return all(map(_UNCHANGED, self._rest))
@@ -423,15 +477,41 @@ _SEQUENCES = (list, tuple, set, frozenset)
 _LIMIT = repeat(MAX_ELEMENTS)
 
 
-def _bulky(entry: tuple[Any, ...]) -> bool:
-    """An entry :class:`Bulk` compares in one pass: a namespace with exact str names, or a
-    builtin container read on its own."""
-    how = entry[0]
-    if how in (_HELD, _OWNED):
-        return entry[2] is not None
-    if how == _ROOT:
-        return type(entry[1]) in _SEQUENCES or issubclass(type(entry[1]), dict)
-    return False
+def _scalars_held(container: object, ids: tuple[int, ...]) -> tuple[object, ...] | None:
+    """What a container holds when it is scalars alone, the very objects noted as ``ids``
+    (``None``: something else, or no longer what was noted)."""
+    elements = held(container)
+    if not all(type(element) in _KEPT for element in elements):
+        return None
+    return elements if tuple(map(address, elements)) == ids else None
+
+
+def _resolved(entries: list[tuple[Any, ...]]) -> list[tuple[int, object, tuple[Any, ...]]] | None:
+    """Each entry as :class:`Bulk` compares it in one pass, ``(how, what, entry)``: a
+    namespace with exact str names (``_HELD``, ``_OWNED``), a builtin container (``_ROOT``)
+    or a weak container (``_WEAK_ROOT``), those sitting in a namespace as the very objects
+    its noted values hold; ``None`` when one entry cannot be (a container inside another
+    container, reached through its position: the reads are then asked one by one)."""
+    resolved: list[tuple[int, object, tuple[Any, ...]]] = []
+    for entry in entries:
+        how = entry[0]
+        if how in (_HELD, _OWNED):
+            if entry[2] is None:
+                return None
+            resolved.append((how, entry[1], entry))
+            continue
+        if how in (_INNER, _WEAK_INNER):
+            above = entries[entry[1]]
+            if above[0] not in (_HELD, _OWNED) or entry[2] >= len(above[3]):
+                return None
+            value = above[3][entry[2]]  # held by the namespace's noted values
+            how = _ROOT if how == _INNER else _WEAK_ROOT
+        else:
+            value = entry[1]
+        if how == _ROOT and not (type(value) in _SEQUENCES or issubclass(type(value), dict)):
+            return None
+        resolved.append((how, value, entry))
+    return resolved
 
 
 def _same(spaces: tuple[Any, ...], names: tuple[object, ...], values: tuple[object, ...]) -> bool:

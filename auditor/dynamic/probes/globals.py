@@ -33,10 +33,12 @@ the objects' ``__dict__``, every list, dict and set a fingerprint hashed) still 
 very same objects, which is checked by identity at C speed; ``lru_cache`` sizes and weak
 containers' lengths are read at every snapshot. What a test cannot see this way: a
 ``__class__`` or ``__qualname__`` reassigned in place. The check is made in bulk
-(:class:`~auditor.dynamic.probes.fingerprints.Bulk`): first once for every module together
-(most snapshots find nothing changed and return the last snapshot itself; not tried right
-after a snapshot that found a change), then, when something changed, once per module, and
-only then global by global.
+(:class:`~auditor.dynamic.probes.fingerprints.Bulk`): once for all the settled modules
+together (those nothing changed in lately: most snapshots find nothing changed and return
+the last snapshot itself), once per module for the others (a module a fixture touches at
+every test), and only in a module found changed, global by global. When a settled module
+changes, every module is checked on its own that time, and the settled ones are gathered
+again.
 
 Modules first imported during a test are not changes (their globals did not exist before).
 
@@ -49,6 +51,7 @@ the default order saw tests change (:mod:`auditor.dynamic.runner.hunt`).
 from __future__ import annotations
 
 import functools
+import gc
 import operator
 import os
 import sys
@@ -71,6 +74,7 @@ from auditor.dynamic.probes.fingerprints import (
     elements,
     fingerprint,
 )
+from auditor.dynamic.probes.sys_modules import MODULES
 
 MODULE = "<module>"
 MODULE_VALUE = "<module "
@@ -144,6 +148,38 @@ def _module_name(kind: type) -> object:
     return type.__dict__["__module__"].__get__(kind)
 
 
+class _Defaults:
+    """Functions' ``__defaults__`` as they were read, told unchanged in one go. Reading
+    ``__defaults__`` raises an audit event per function (``object.__getattr__``: the
+    plugin's hook runs each time); ``gc.get_referents`` of them all raises one. A
+    function's referents hold its defaults (with its code, globals, ``__dict__``...): while
+    they are the very same objects, no ``__defaults__`` was rebound; when any differ (a
+    ``__dict__`` made since, say), the ``__defaults__`` are compared one by one, and the
+    referents taken again when those are the same. Made right where the defaults were
+    read or checked (no code of the suite runs in between)."""
+
+    __slots__ = ("defaults", "functions", "referents")
+
+    def __init__(
+        self, functions: tuple[types.FunctionType, ...], defaults: tuple[object, ...]
+    ) -> None:
+        self.functions = functions
+        self.defaults = defaults
+        self.referents: list[object] | None = gc.get_referents(*functions) if functions else None
+
+    def same(self) -> bool:
+        if not self.functions:
+            return True
+        now = gc.get_referents(*self.functions)
+        known = self.referents
+        if known is not None and len(now) == len(known) and all(map(is_, now, known)):
+            return True
+        if not all(map(is_, map(_DEFAULTS, self.functions), self.defaults)):
+            return False
+        self.referents = now
+        return True
+
+
 @dataclass(slots=True)
 class _Part:
     """One global's keys (its own, and those of the object it is), and what they were read
@@ -187,6 +223,7 @@ class _Memo:
     functions: tuple[types.FunctionType, ...] = ()
     defaults: tuple[object, ...] = ()
     """The module's functions and their ``__defaults__`` as they were read."""
+    same_defaults: _Defaults = field(default_factory=lambda: _Defaults((), ()))
     bulk: Bulk | None = None
     """The namespace's and the watched parts' reads, to check in one go (made once the
     module was found unchanged: a module that changes at every snapshot never needs it)."""
@@ -210,6 +247,7 @@ class _Memo:
                 self.watched.append(part)
         self.functions = tuple(function for function, _ in pairs)
         self.defaults = tuple(defaults for _, defaults in pairs)
+        self.same_defaults = _Defaults(self.functions, self.defaults)
         self.bulk = None
         self.settled = False
 
@@ -223,9 +261,7 @@ class _Memo:
         Only asked of a module found unchanged last time (else ``False`` at once)."""
         if not self.settled:
             return False
-        return all(map(is_, map(_DEFAULTS, self.functions), self.defaults)) and (
-            self.checks().unchanged()
-        )
+        return self.same_defaults.same() and self.checks().unchanged()
 
     def checks(self) -> Bulk:
         if self.bulk is None:
@@ -242,9 +278,45 @@ class _Memo:
     def changed(self) -> list[_Part]:
         """The parts whose containers changed (checked by identity, at C speed where it can
         be: every function's ``__defaults__`` in one go)."""
-        if not all(map(is_, map(_DEFAULTS, self.functions), self.defaults)):
+        if not self.same_defaults.same():
             return [part for part in self.parts if part.defaults and not part.still()]
         return [part for part in self.watched if not part.reads.unchanged()]
+
+
+@dataclass(slots=True)
+class _Settled:
+    """Modules nothing changed in at the snapshot that gathered them, checked together in
+    one go (their functions' ``__defaults__`` and one :class:`Bulk` of their reads)."""
+
+    memos: dict[str, _Memo]
+    bulk: Bulk
+    same_defaults: _Defaults
+    others: list[_Memo]
+    """The modules outside the group, checked each on its own."""
+
+    @classmethod
+    def of(cls, memos: dict[str, _Memo], others: list[_Memo]) -> _Settled:
+        kept = memos.values()
+        return cls(
+            memos,
+            Bulk.of(memo.checks() for memo in kept),
+            _Defaults(
+                tuple(chain.from_iterable(memo.functions for memo in kept)),
+                tuple(chain.from_iterable(memo.defaults for memo in kept)),
+            ),
+            others,
+        )
+
+    def quiet(self) -> bool:
+        """Nothing any of them was read from changed (see :meth:`_Memo.quiet`)."""
+        return self.same_defaults.same() and self.bulk.unchanged()
+
+    def holds(self, name: str, memo: _Memo) -> bool:
+        return self.memos.get(name) is memo
+
+
+GATHER_AGAIN = 3
+"""Settled modules outside the group (after one changed once) that make it gathered again."""
 
 
 class GlobalsProbe:
@@ -270,8 +342,9 @@ class GlobalsProbe:
         self._skipped: set[str] = set()
         self._known: dict[str, bool] = {}
         self._fingerprint = Fingerprints()
-        self._seen: tuple[object, ...] = ()
-        """``sys.modules`` as it was when ``_chosen`` was chosen (names and modules)."""
+        self._table = MODULES
+        self._version = -1
+        """The version of ``sys.modules`` ``_chosen`` was chosen from."""
         self._chosen: list[tuple[str, types.ModuleType]] = []
         self._probed: list[tuple[str, types.ModuleType]] = []
         """The modules of ``_chosen`` that are read (those the watch list names)."""
@@ -280,25 +353,20 @@ class GlobalsProbe:
         self._last: Snapshot = {}
         self._last_sizes: list[str] = []
         self._last_modules: list[tuple[str, types.ModuleType]] | None = None
-        self._whole: Bulk | None = None
-        """Every module's reads, to tell in one check that nothing changed (``None``: not
-        joined since the modules last changed)."""
-        self._functions: tuple[types.FunctionType, ...] = ()
-        self._defaults: tuple[object, ...] = ()
-        self._settled = False
-        """Nothing changed at the last snapshot: the one check for every module is worth
-        trying. Where something changed, the next snapshot is often another test's that
-        changes it too (a counter every attrs class bumps): module by module straight away."""
+        self._settled: _Settled | None = None
+        """The modules checked together (``None``: to be gathered at the next snapshot).
+        Where something changed, the next snapshot is often another test's that changes it
+        too (a counter every attrs class bumps): such a module is checked on its own."""
 
     def _modules(self) -> list[tuple[str, types.ModuleType]]:
         """The project's modules, tests last; chosen again only when ``sys.modules``
         changed."""
-        entries = tuple(sys.modules.items())
-        seen = tuple(chain.from_iterable(entries))
-        if len(seen) == len(self._seen) and all(map(is_, seen, self._seen)):
+        version = self._table.version_now()
+        if version == self._version:
             return self._chosen
+        self._version = version
         chosen = []
-        for name, module in entries:  # fakes are objects too: types only
+        for name, module in self._table.entries:  # fakes are objects too: types only
             if not issubclass(type(module), types.ModuleType) or type(name) is not str:
                 continue
             if name.startswith("auditor."):
@@ -309,7 +377,6 @@ class GlobalsProbe:
                 self._known[name] = own
             if own:
                 chosen.append((name, module))
-        self._seen = seen
         self._chosen = sorted(chosen, key=_tests_last)
         self._probed = self._chosen if self.watch is None else _owners(self._chosen, self.watch)
         return self._chosen
@@ -328,12 +395,16 @@ class GlobalsProbe:
     def snapshot(self) -> Snapshot:
         chosen = self._modules()
         modules = self._probed
-        if modules is self._last_modules and self._settled and self._quiet():
-            sizes = [
-                _cache_size(wrapper) for memo in self._memos.values() for _, wrapper in memo.caches
-            ]
-            if sizes == self._last_sizes:
-                return self._last  # nothing changed anywhere: one check for every module
+        settled = self._settled
+        if settled is not None and not settled.quiet():
+            settled = None  # one of them changed: each is checked on its own this time
+        if (
+            settled is not None
+            and modules is self._last_modules
+            and all(map(_Memo.quiet, settled.others))  # the few others each on its own
+            and self._sizes() == self._last_sizes
+        ):
+            return self._last  # nothing changed anywhere: the very same snapshot
         snapshot: dict[str, str] = {}
         own = frozenset(name for name, _ in chosen)
         if own != self._own:  # what counts as the project's objects changed: read all again
@@ -352,7 +423,7 @@ class GlobalsProbe:
                 and memo.reusable
                 and (same_before or memo.fits(expanded))
             ):
-                if memo.quiet():  # most modules, at most snapshots: checked in one go
+                if (settled is not None and settled.holds(name, memo)) or memo.quiet():
                     expanded.update(memo.expanded)
                     memos[name] = memo
                     continue
@@ -371,10 +442,8 @@ class GlobalsProbe:
             reused = False
             memos[name] = memo
         self._memos = memos
-        self._settled = reused
-        if not reused:
-            self._whole = None  # joined from the modules' own the next time it is asked
-        sizes = [_cache_size(wrapper) for memo in memos.values() for _, wrapper in memo.caches]
+        self._gather(settled)
+        sizes = self._sizes()
         if reused and sizes == self._last_sizes:
             return self._last  # nothing changed: the very same snapshot
         for name, memo in memos.items():
@@ -385,19 +454,24 @@ class GlobalsProbe:
         self._last, self._last_sizes, self._last_modules = snapshot, sizes, modules
         return snapshot
 
-    def _quiet(self) -> bool:
-        """Nothing any module's keys were read from changed (see :meth:`_Memo.quiet`), all
-        modules checked at once."""
-        memos = self._memos.values()
-        if not all(memo.reusable for memo in memos):  # read again every time
-            return False
-        if self._whole is None:
-            self._whole = Bulk.of(memo.checks() for memo in memos)
-            self._functions = tuple(chain.from_iterable(memo.functions for memo in memos))
-            self._defaults = tuple(chain.from_iterable(memo.defaults for memo in memos))
-        return all(map(is_, map(_DEFAULTS, self._functions), self._defaults)) and (
-            self._whole.unchanged()
-        )
+    def _sizes(self) -> list[str]:
+        """Every ``lru_cache``'s size now."""
+        return [_cache_size(wrapper) for memo in self._memos.values() for _, wrapper in memo.caches]
+
+    def _gather(self, settled: _Settled | None) -> None:
+        """The settled modules, checked together from the next snapshot on: gathered again
+        when one of the group changed, or when enough others have settled since."""
+        memos = self._memos
+        if settled is not None:
+            others = [memo for name, memo in memos.items() if not settled.holds(name, memo)]
+            calm = sum(1 for memo in others if memo.settled)
+            if calm < GATHER_AGAIN and len(memos) - len(others) == len(settled.memos):
+                settled.others = others
+                self._settled = settled
+                return
+        group = {name: memo for name, memo in memos.items() if memo.settled}
+        others = [memo for memo in memos.values() if not memo.settled]
+        self._settled = _Settled.of(group, others) if group else None
 
     def changes(self, before: Snapshot, after: Snapshot) -> Sequence[Change]:
         kept = []

@@ -12,10 +12,9 @@ from __future__ import annotations
 import sys
 import types
 from collections.abc import Sequence
-from itertools import chain
 from operator import is_
 
-from auditor.dynamic.probes import Change, ProbeContext, Snapshot, diff, short
+from auditor.dynamic.probes import Change, ProbeContext, Snapshot, current_round, diff, short
 
 IMPORTED = "imported#"
 
@@ -37,22 +36,78 @@ def _fingerprint(value: object) -> str:
     return short(f"<{type(value).__name__}> {shown}") + f"#{id(value):x}"
 
 
+class SeenModules:
+    """``sys.modules`` as it was last taken, to tell by identity alone (no tuple built, no
+    name compared by value) whether it still binds the very same names to the very same
+    objects: most tests import nothing new."""
+
+    __slots__ = ("_modules", "_names")
+
+    def __init__(self) -> None:
+        self._names: tuple[object, ...] = ()
+        self._modules: tuple[object, ...] = ()
+
+    def same(self) -> bool:
+        modules = sys.modules
+        return (
+            len(modules) == len(self._names)
+            and all(map(is_, modules.values(), self._modules))
+            and all(map(is_, modules, self._names))
+        )
+
+    def take(self) -> list[tuple[str, types.ModuleType]]:
+        """The entries now (typed as sys.modules is: fakes are objects too), remembered
+        for :meth:`same`."""
+        entries = list(sys.modules.items())
+        self._names = tuple(name for name, _ in entries)
+        self._modules = tuple(module for _, module in entries)
+        return entries
+
+
+class ModuleTable:
+    """``sys.modules`` for every probe that reads it (this one, the globals probe), checked
+    once a round (:func:`~auditor.dynamic.probes.one_round`; at every call outside one).
+    ``version`` counts the changes seen: a probe that kept the version it read is up to
+    date."""
+
+    def __init__(self) -> None:
+        self._seen = SeenModules()
+        self._checked: object | None = None
+        self.version = 0
+        self.entries: list[tuple[str, types.ModuleType]] = []
+
+    def version_now(self) -> int:
+        token = current_round()
+        if token is not None and token is self._checked:
+            return self.version
+        if not self._seen.same():
+            self.entries = self._seen.take()
+            self.version += 1
+        self._checked = token
+        return self.version
+
+
+MODULES = ModuleTable()
+
+
 class ModulesProbe:
     name = "sys.modules"
 
-    def __init__(self) -> None:
-        self._seen: tuple[object, ...] = ()
+    def __init__(self, table: ModuleTable = MODULES) -> None:
+        self._table = table
+        self._version = -1
         self._last: Snapshot = {}
 
     def snapshot(self) -> Snapshot:
         """Built again only when an entry was added, removed or replaced (checked by
         identity; most tests import nothing new)."""
-        entries = tuple(sys.modules.items())
-        seen = tuple(chain.from_iterable(entries))
-        if len(seen) == len(self._seen) and all(map(is_, seen, self._seen)):
+        version = self._table.version_now()
+        if version == self._version:
             return self._last
-        self._seen = seen
-        self._last = {f"sys.modules[{name!r}]": _fingerprint(module) for name, module in entries}
+        self._version = version
+        self._last = {
+            f"sys.modules[{name!r}]": _fingerprint(module) for name, module in self._table.entries
+        }
         return self._last
 
     def changes(self, before: Snapshot, after: Snapshot) -> Sequence[Change]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
+from operator import is_
 
 from auditor.dynamic.probes import ProbeContext, Snapshot, short, shown_path
 
@@ -25,11 +26,18 @@ class SysPathProbe:
     def __init__(self, rootdir: str = "") -> None:
         self.rootdir = rootdir
         self.provided: dict[str, str] = {}
+        self._paths: tuple[object, ...] = ()
+        self._last: Snapshot = {}
 
     def snapshot(self) -> Snapshot:
-        entries = {f"sys.path entry {self.shown(entry)!r}": self.value(entry) for entry in sys.path}
-        if sys.path:
-            entries["sys.path[0]"] = short(repr(self.shown(sys.path[0])))
+        """The last snapshot itself while ``sys.path`` holds the very same entries."""
+        paths = sys.path
+        if len(paths) == len(self._paths) and all(map(is_, paths, self._paths)):
+            return self._last
+        entries = {f"sys.path entry {self.shown(entry)!r}": self.value(entry) for entry in paths}
+        if paths:
+            entries["sys.path[0]"] = short(repr(self.shown(paths[0])))
+        self._paths, self._last = tuple(paths), entries
         return entries
 
     def shown(self, entry: str) -> str:

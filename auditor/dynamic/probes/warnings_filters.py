@@ -9,6 +9,8 @@ leaves ``warnings.filters[0] = ('error', None, Warning, None, 0)``.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
+from operator import is_
 
 from auditor.dynamic.probes import ProbeContext, Snapshot, short
 
@@ -24,11 +26,19 @@ def _describe(entry: tuple[object, ...]) -> str:
 class WarningsProbe:
     name = "warnings"
 
+    def __init__(self) -> None:
+        self._filters: Sequence[object] = ()
+        self._last: Snapshot = {}
+
     def snapshot(self) -> Snapshot:
+        """The last snapshot itself while the filters are the very same entries (tuples)."""
         filters = list(warnings.filters)
+        if len(filters) == len(self._filters) and all(map(is_, filters, self._filters)):
+            return self._last
         snapshot = {"warnings.filters": f"{len(filters)} filters"}
         for index, entry in enumerate(filters[:20]):
             snapshot[f"warnings.filters[{index}]"] = _describe(entry)
+        self._filters, self._last = filters, snapshot
         return snapshot
 
 
