@@ -42,40 +42,75 @@ def test_finds_each_pair_by_the_state_the_victim_reads_within_budget():
     # The rounds name what each victim's code read: one pair run each, then three lone
     # passes, which bring the chance that a flaky test told the same story under 1%
     # (a pass where the polluter ran after it, three failures after it, four passes without).
-    assert report.executions == 3 * len(tests) + 5 * len(expected)
-    assert report.spent == {"default order": 30, "rounds": 60, "pairs": 5 * len(expected)}
+    # The reversed round runs only the two polluters and the two victims: no other test
+    # leaked, failed or reads what an earlier test left.
+    assert report.executions == 2 * len(tests) + 4 + 5 * len(expected)
+    assert report.spent == {"default order": 30, "rounds": 34, "pairs": 5 * len(expected)}
     assert sorted(label for label in world.runs if "alone" in label) == sorted(
         3 * [f"{victim} alone, to confirm" for _, victim in expected]
     )
 
 
-def test_on_a_long_suite_the_rounds_are_not_traced_and_victims_run_alone_first():
-    """Tracing the rounds slows every test before Python 3.12; for a suite whose default
-    order takes minutes the lone runs it would save are not worth it."""
+def test_on_a_long_suite_only_the_shuffled_rounds_are_not_traced():
+    """Tracing slows every test before Python 3.12; for a suite whose default order takes
+    minutes the lone runs it would save in a shuffled round are not worth it. The targeted
+    round is traced all the same: its names choose the few tests the reversed round runs,
+    and let the victim be tried with its polluter straight away."""
     tests = names(30)
     world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
     world.writes[tests[20]] = {"app.config.RATE": "polluted"}
     world.reads[tests[2]] = {"app.config.RATE": None}
-    report = hunt(world, Settings(seed=1), "/suite")
+    report = hunt(world, Settings(seed=1, rounds=3), "/suite")
     assert pairs_of(report) == {(tests[20], tests[2])}
-    assert world.traced[:3] == [False, False, False]
-    assert [label for label in world.runs if "alone" in label] == [
-        f"{tests[2]} alone",
-        f"{tests[2]} alone, to confirm",
-        f"{tests[2]} alone, to confirm",
-    ]
+    assert world.traced[:4] == [False, True, True, False]
+    assert world.runs[4] == f"{tests[20]} then {tests[2]}"
+    assert f"{tests[2]} alone" not in world.runs
 
 
-def test_state_the_probes_cannot_see_is_found_by_group_testing():
+def hidden_leak() -> tuple[list[str], World]:
+    """tests[18] leaves state no probe sees, which tests[3] (before it by default) reads;
+    tests[9] leaks state nobody reads."""
     tests = names(24)
     world = World(tests, hidden={"app.cache.ENTRY"})
     world.writes[tests[18]] = {"app.cache.ENTRY": "x"}
     world.writes[tests[9]] = {"app.other.VALUE": "y"}  # a leak that breaks nobody
     world.reads[tests[3]] = {"app.cache.ENTRY": None}
-    report = hunt(world, Settings(seed=1), "/suite")
+    return tests, world
+
+
+def test_state_the_probes_cannot_see_is_found_by_group_testing():
+    """A shuffled round (seed 1 puts the polluter's module first) shows the failure, and
+    group testing finds its polluter."""
+    tests, world = hidden_leak()
+    report = hunt(world, Settings(seed=1, rounds=3), "/suite")
     assert pairs_of(report) == {(tests[18], tests[3])}
     assert report.pairs[0].found_by == "bisection"
     assert report.pairs[0].state_text() == ["state not seen by the probes"]
+
+
+def test_the_reversed_round_leaves_out_tests_that_neither_leak_fail_nor_read_state():
+    """The reversed round runs tests[9] only (the one test that left state a probe saw):
+    the victim of the unseen state is left out with every other test, and is not found
+    without a shuffled round. That is what the reversed round's 23 spared executions cost."""
+    _, world = hidden_leak()
+    report = hunt(world, Settings(seed=1), "/suite")
+    assert not report.pairs
+    assert report.spent == {"default order": 24, "rounds": 24 + 1}
+    assert world.runs[2] == "reversed order of the 1 tests that leaked, failed or read state"
+
+
+def test_a_suite_where_no_test_leaks_or_fails_has_no_reversed_round():
+    """Nothing leaked, failed or reads another test's state: the reversed round would run
+    no test, so it does not run (a third round is a shuffle, as asked)."""
+    tests = names(12)
+    world = World(tests)
+    report = hunt(world, Settings(seed=1, rounds=3), "/suite")
+    assert world.runs == [
+        "default order, with state probes",
+        "targeted order",
+        "shuffled by module, seed 1",
+    ]
+    assert report.spent == {"default order": 12, "rounds": 24}
 
 
 def test_a_test_that_needs_an_earlier_tests_state_is_brittle_with_its_setter():
@@ -209,7 +244,9 @@ def test_on_a_suite_shaped_like_the_leak_sample_the_cost_stays_within_the_bound(
         assert sum(report.spent.values()) == report.executions
         # A pair run and three lone passes per victim (see the evidence module); one more
         # when two tests leave the state it reads (the cleaner's pair).
-        assert report.spent["default order"] + report.spent["rounds"] == 3 * 44
+        # The reversed round leaves out the eight tests that neither leak, fail nor read
+        # state (and the flaky one, when it passed both times before).
+        assert report.spent["default order"] + report.spent["rounds"] <= 2 * 44 + 36, seed
         assert report.spent["pairs"] <= 5 * 16 + 4, seed
         flaky = report.spent.get("flaky tests", 0) + report.spent.get("unresolved", 0)
         assert flaky <= 2 * 44, seed
@@ -285,11 +322,11 @@ def test_on_a_long_suite_a_time_zone_victim_is_tried_with_its_reader_after_the_n
 
 
 def test_state_only_its_polluter_left_is_confirmed_with_one_story_whatever_else_leaks():
-    """A victim runs alone first on a long suite (untraced rounds), and that lone run names
-    calls that read files (``exists``): ten other tests left files behind, each a story
+    """On a long suite the targeted round is still traced: the victim's code names calls
+    that read files (``exists``), and ten other tests left files behind, each a story
     through calls it could have told. The story of the state its code names is one of
-    one (:data:`NAMED_SHARE` of the 1%): a pair run and two more lone passes, not the
-    runs ten stories would ask for."""
+    one (:data:`NAMED_SHARE` of the 1%): a pair run and three lone passes, not the runs
+    ten stories would ask for."""
     tests = names(40)
     world = World(tests, round_seconds=TRACE_ROUNDS_UP_TO * 3)
     world.writes[tests[30]] = {"app.config.RATE": "polluted"}
@@ -301,10 +338,11 @@ def test_state_only_its_polluter_left_is_confirmed_with_one_story_whatever_else_
         world.probes[key] = "files"
     report = hunt(world, Settings(seed=1), "/suite")
     assert pairs_of(report) == {(tests[30], tests[2])}
-    assert report.spent == {"default order": 40, "rounds": 80, "alone": 1, "pairs": 4}
+    # The reversed round: the eleven leakers and the victim.
+    assert report.spent == {"default order": 40, "rounds": 40 + 12, "pairs": 5}
     assert world.runs[3:] == [
-        f"{tests[2]} alone",
         f"{tests[30]} then {tests[2]}",
+        f"{tests[2]} alone, to confirm",
         f"{tests[2]} alone, to confirm",
         f"{tests[2]} alone, to confirm",
     ]
@@ -400,7 +438,7 @@ def test_a_search_starts_from_the_tests_that_left_rare_state():
     world.writes[tests[30]] = {"app.stats.COUNTS": "30", "app.cache.ENTRY": "x"}
     world.writes[tests[25]] = {"app.stats.COUNTS": "25", "app.config.RATE": "2"}
     world.reads[tests[3]] = {"app.cache.ENTRY": None}
-    report = hunt(world, Settings(seed=1), "/suite")
+    report = hunt(world, Settings(seed=1, rounds=3), "/suite")  # a shuffle shows it
     assert pairs_of(report) == {(tests[30], tests[3])}
     assert report.pairs[0].found_by == "bisection"
     first = world.runs.index(f"leakers then {tests[3]}")
@@ -446,13 +484,14 @@ def test_without_sys_monitoring_only_a_short_default_order_has_its_rounds_traced
 ):
     """Before Python 3.12 the trace is a profile function that slows every test by about
     half: a default order of a few seconds (python-dateutil's, once probed cheaply) no
-    longer has its rounds traced there, while with ``sys.monitoring`` (or nothing said)
-    the limit stays ``TRACE_ROUNDS_UP_TO``."""
+    longer has its shuffled rounds traced there, while with ``sys.monitoring`` (or nothing
+    said) the limit stays ``TRACE_ROUNDS_UP_TO``. The targeted round is always traced, and
+    the reversed one (the few tests that matter) asks for its failed tests' names."""
     tests = names(30)
     world = World(tests, round_seconds=TRACE_PROFILED_UP_TO * 2, monitoring=monitoring)
     world.writes[tests[20]] = {"app.config.RATE": "polluted"}
     world.reads[tests[2]] = {"app.config.RATE": None}
-    report = hunt(world, Settings(seed=1), "/suite")
+    report = hunt(world, Settings(seed=1, rounds=4), "/suite")
     assert pairs_of(report) == {(tests[20], tests[2])}
     assert TRACE_PROFILED_UP_TO * 2 < TRACE_ROUNDS_UP_TO
-    assert world.traced[1:3] == [traced, traced]
+    assert world.traced[1:5] == [True, True, traced, traced]

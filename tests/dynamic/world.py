@@ -43,7 +43,7 @@ class World:
     round_seconds: float = 0.0
     """What each whole-suite run reports it took."""
     traced: list[bool] = field(default_factory=list)
-    """Per run: whether failed tests' names were asked for (``touch_failed``)."""
+    """Per run: whether failed tests' names were asked for (``touch`` or ``touch_failed``)."""
     monitoring: bool | None = None
     """What the runs' session records say of ``sys.monitoring`` (None: nothing)."""
     watched: list[list[str] | None] = field(default_factory=list)
@@ -92,7 +92,7 @@ class World:
         self.executions += len(records)
         self.processes += 1
         self.runs.append(label)
-        self.traced.append(touch_failed)
+        self.traced.append(touch or touch_failed)
         if probes:
             self.watched.append(None if watch is None else list(watch))
         seconds = self.round_seconds if order is None else 0.0

@@ -76,7 +76,9 @@ def test_every_planted_leak_is_found_and_nothing_else(tmp_path):
     pairs = len(report["pairs"]) + len(report["brittle"])  # a setter and its test are a pair
     spent = report["executions_by_phase"]
     assert sum(spent.values()) == report["test_executions"]
-    assert spent["default order"] + spent["rounds"] == 3 * report["tests"]
+    # the default order and the targeted round run every test; the reversed round only
+    # those that leaked, failed or read state another test left (runner/readers.py)
+    assert 2 * report["tests"] < spent["default order"] + spent["rounds"] <= 3 * report["tests"]
     # A flaky test costs what it takes to tell it from a victim: at most two passes more.
     flaky = spent.get("flaky tests", 0) + spent.get("unresolved", 0)
     assert flaky <= 2 * report["tests"]

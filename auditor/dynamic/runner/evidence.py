@@ -17,6 +17,23 @@ the same test (a union bound over the stories it could have told), is at most
 the chance is that of the whole record, so choosing tests by their failures biases nothing.
 With the three whole-suite runs agreeing (a pass where the polluter ran after the victim,
 two failures where it ran before), a pair run and three lone passes confirm a victim.
+
+Why seven executions, and what they cost. For ``f`` failures and ``p`` passes all as
+predicted, the chance is ``max over q of q**f * (1 - q)**p``, reached at ``q = f / (f + p)``;
+for a given number of executions it is smallest when ``f`` and ``p`` are about equal. Six
+executions never do (``f = p = 3``: ``1/64``, 1.6%); seven do at ``f = 3, p = 4`` (or
+``4, 3``): ``(3/7)**3 * (4/7)**4`` = 0.84%. Lopsided records need more: two failures ask
+for seven passes (``f = 2, p = 6`` is still 1.1%). The rounds give a victim three of the
+seven for nothing (the default order's pass, the targeted and the reversed round's
+failures), so four more are the least that confirm it: a pair run (a failure, two
+executions: the polluter's and the victim's) and three lone passes (one execution each),
+five executions in all; a fourth lone pass instead of the pair run would leave
+``f = 2, p = 5`` (1.5%). The hunt's whole cost is therefore about ``n`` for the default
+order, ``n`` for the targeted round, the reversed round's tests that matter
+(:mod:`~auditor.dynamic.runner.readers`: those that leaked, failed, or read state an
+earlier test left; a few per pair) and five per pair: within ``3n + 4`` per pair as long
+as the reversed round leaves out more tests than there are pairs, plus what brittle
+tests, cleaners and flaky tests cost.
 """
 
 from __future__ import annotations

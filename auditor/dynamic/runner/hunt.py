@@ -3,9 +3,12 @@
 1. The default order, with every probe on: each test's outcome and the state it left changed.
 2. Rounds in other orders (``rounds`` of them): first the *targeted* order (tests that undo
    earlier state, then every test that leaked something, then the rest; so each leak meets
-   every test that might read it with no cleaner between), then the reversed default order
-   (which exposes tests that need an earlier test's state, and leakers that read a later
-   leaker's state), then seeded shuffles by module, class and test. Every round is probed:
+   every test that might read it with no cleaner between), which records the names every
+   test's code used; then the reversed default order of the tests that matter
+   (:mod:`~auditor.dynamic.runner.readers`: those that leaked, failed, or read state
+   another test left), which exposes tests that need an earlier test's state, and leakers
+   that read a later leaker's state; then seeded shuffles of the whole suite by module,
+   class and test. Every round is probed:
    a victim's candidates are what the tests before it left behind in that very run (and in
    the default order). The rounds' globals probe reads only the modules whose state some
    test changed in the default order (the probes of process-wide state, the environment,
@@ -60,7 +63,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from auditor.dynamic.probes import Change
-from auditor.dynamic.runner import orders
+from auditor.dynamic.runner import orders, readers
 from auditor.dynamic.runner.driver import BudgetExhausted, Run
 from auditor.dynamic.runner.evidence import Story, brittle_story, tally, victim_story
 from auditor.dynamic.runner.matching import score, words_of_test
@@ -133,15 +136,18 @@ class Driver(Protocol):
 
 
 TRACE_ROUNDS_UP_TO = 10.0
-"""Seconds the default order may take for the rounds to record what their failed tests'
-code names (``--ta-touch-failed``), which lets a victim be tried with its polluter straight
-away instead of alone first. That saves a pytest process per victim, a second or so; the
-trace costs little on Python 3.12+ (``sys.monitoring``) but slows every test by about half
-before it (a profile function): on a suite whose round takes minutes the saved processes
-are not worth it, so there the victims run alone first."""
+"""Seconds the default order may take for the shuffled rounds to record what their failed
+tests' code names (``--ta-touch-failed``), which lets a victim be tried with its polluter
+straight away instead of alone first. That saves a pytest process per victim, a second or
+so; the trace costs little on Python 3.12+ (``sys.monitoring``) but slows every test by
+about half before it (a profile function): on a suite whose round takes minutes the saved
+processes are not worth it, so there the victims run alone first. The targeted round is
+traced whatever its length: the names it records choose the tests the reversed round runs
+(:mod:`~auditor.dynamic.runner.readers`), which spares most of a whole-suite run, more than
+the trace costs."""
 TRACE_PROFILED_UP_TO = 3.0
 """The same limit when the suite's interpreter has no ``sys.monitoring`` (before 3.12, as
-its record says): the two traced rounds then cost about as much more as the default order
+its record says): two traced rounds then cost about as much more as the default order
 takes, which a few saved processes pay for only in a short run (python-dateutil's 9 s
 default order made its rounds 40% slower, for no victim)."""
 
@@ -153,7 +159,8 @@ class Settings:
     pytest_args: Sequence[str] = ()
     rerun: str = ""
     jobs: int = 1
-    """Rounds run in parallel processes."""
+    """Rounds run in parallel processes (after the targeted one, whose names choose the
+    reversed round's tests)."""
 
 
 @dataclass
@@ -223,20 +230,36 @@ class _Hunt:
         return shlex.join(args)
 
     # -- rounds ------------------------------------------------------------------------
-    def round_orders(self) -> list[tuple[str, int | None, list[str]]]:
-        chosen: list[tuple[str, int | None, list[str]]] = [
-            ("targeted order", None, orders.targeted(self.tests, self.rare_leaks())),
-            ("reversed order", None, orders.reversed_order(self.tests)),
-        ]
-        index = 0
-        while len(chosen) < self.settings.rounds:
+    def round(self, run: Run, seed: int | None) -> Run:
+        """Keep a round's run: its outcomes, its label and size, its cost."""
+        self.note(run)
+        self.report.runs.append((run.label, len(run.records)))
+        self.spend("rounds", len(run.records))
+        self.report.rounds.append(_round(run, seed))
+        return run
+
+    def later_rounds(self, targeted: Run | None) -> list[tuple[str, int | None, list[str]]]:
+        """The rounds after the targeted one: the reversed order of the tests that matter
+        (what ``targeted`` recorded of every test's names chooses them), then seeded
+        shuffles of the whole suite, ``rounds`` in all with the targeted one."""
+        chosen: list[tuple[str, int | None, list[str]]] = []
+        if self.settings.rounds >= 2:
+            touched = (
+                {record.nodeid: record.touched for record in targeted.records} if targeted else {}
+            )
+            failed = {r.nodeid for run in self.history for r in run.records if r.failed}
+            matter = readers.that_matter(self.tests, self.rare_leaks(), touched, failed)
+            order = [nodeid for nodeid in orders.reversed_order(self.tests) if nodeid in matter]
+            label = f"reversed order of the {len(order)} tests that leaked, failed or read state"
+            if order:  # no test leaked, failed or reads another's state: nothing to run
+                chosen.append((label, None, order))
+        for index in range(self.settings.rounds - 2):
             mode = orders.MODES[index % len(orders.MODES)]
             seed = self.settings.seed + index
             chosen.append(
                 (f"shuffled by {mode}, seed {seed}", seed, orders.shuffled(self.tests, seed, mode))
             )
-            index += 1
-        return chosen[: self.settings.rounds]
+        return chosen
 
     def watched(self) -> list[str]:
         """The module state (``globals`` keys) some test changed in the default order: all
@@ -678,22 +701,31 @@ def hunt(driver: Driver, settings: Settings, rootdir: str) -> LeakReport:
         )
         report.rounds.append(_round(baseline, None))
         runs.append(baseline)
-        chosen = state.round_orders()
         trace = baseline.seconds <= _trace_limit(baseline)
         watch = state.watched()
+        targeted: Run | None = None
+        if settings.rounds >= 1:
+            order = orders.targeted(state.tests, state.rare_leaks())
+            targeted = driver.run(
+                order, label="targeted order", probes=True, touch=True, watch=watch
+            )
+            runs.append(state.round(targeted, None))
+        chosen = state.later_rounds(targeted)
         with ThreadPoolExecutor(max_workers=max(1, settings.jobs)) as pool:
             futures = [
                 pool.submit(
-                    driver.run, order, label=label, probes=True, touch_failed=trace, watch=watch
+                    driver.run,
+                    order,
+                    label=label,
+                    probes=True,
+                    # the reversed round is short: the names of its failed tests are cheap
+                    touch_failed=trace or seed is None,
+                    watch=watch,
                 )
-                for label, _, order in chosen
+                for label, seed, order in chosen
             ]
             for (_, seed, _), future in zip(chosen, futures, strict=True):
-                run = state.note(future.result())
-                report.runs.append((run.label, len(run.records)))
-                state.spend("rounds", len(run.records))
-                report.rounds.append(_round(run, seed))
-                runs.append(run)
+                runs.append(state.round(future.result(), seed))
         pending = suspects(runs, state.baseline)
         while pending:
             state.investigate(pending[0])
