@@ -44,6 +44,30 @@ class Box:
     pass
 
 
+def record_calls(
+    monkeypatch: pytest.MonkeyPatch,
+    owner: object,
+    attribute: str,
+    pick: Callable[..., Any] = lambda *args: args[0],
+) -> list[Any]:
+    """Wrap ``owner.attribute`` so that each call, run as before, adds ``pick(*args)`` to
+    the list returned (by default the first argument: ``self`` of a method)."""
+    calls: list[Any] = []
+    original = getattr(owner, attribute)
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        calls.append(pick(*args))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, attribute, recording)
+    return calls
+
+
+def module_of(probe: object, name: str, *rest: object) -> str:
+    """What `record_calls` keeps of a `GlobalsProbe._module_state` call: the module."""
+    return name
+
+
 def test_weak_containers_are_their_type_and_length_whatever_they_hold():
     """Their entries vanish whenever the collector runs and their ids differ per process."""
     cache: weakref.WeakValueDictionary[str, Box] = weakref.WeakValueDictionary()
@@ -388,14 +412,7 @@ def test_only_the_global_whose_containers_changed_is_read_again(tmp_path, forget
     )
     probe = GlobalsProbe(tmp_path)
     first = probe.snapshot()
-    read: list[tuple[str, str]] = []
-    original = GlobalsProbe._part
-
-    def counting(self: GlobalsProbe, name: str, attribute: str, *args: Any) -> Any:
-        read.append((name, attribute))
-        return original(self, name, attribute, *args)
-
-    monkeypatch.setattr(GlobalsProbe, "_part", counting)
+    read = record_calls(monkeypatch, GlobalsProbe, "_part", lambda _, name, part, *__: (name, part))
     assert probe.snapshot() is first  # nothing changed: the very same snapshot
     assert read == []
     module.TABLE["x"].append(2)  # two levels down, in place
@@ -472,14 +489,7 @@ def test_an_object_recreated_in_one_module_does_not_read_the_modules_after_it_ag
     sharer = module_in(tmp_path, "ta_c_sharer", "from ta_b_quiet import LIMITS\n")
     probe = GlobalsProbe(tmp_path)
     probe.snapshot()
-    whole: list[str] = []
-    original = GlobalsProbe._module_state
-
-    def counting(self: GlobalsProbe, name: str, *args: Any) -> Any:
-        whole.append(name)
-        return original(self, name, *args)
-
-    monkeypatch.setattr(GlobalsProbe, "_module_state", counting)
+    whole = record_calls(monkeypatch, GlobalsProbe, "_module_state", module_of)
     for _ in range(3):
         noisy.CURRENT = noisy.Session()
         probe.snapshot()
@@ -514,14 +524,7 @@ def test_a_watch_list_reads_only_the_modules_that_own_its_keys(tmp_path, forget,
         inner: Any = importlib.import_module("ta_wpkg.inner")
     finally:
         sys.path.remove(str(tmp_path))
-    read: list[str] = []
-    original = GlobalsProbe._module_state
-
-    def counting(self: GlobalsProbe, name: str, *args: Any) -> Any:
-        read.append(name)
-        return original(self, name, *args)
-
-    monkeypatch.setattr(GlobalsProbe, "_module_state", counting)
+    read = record_calls(monkeypatch, GlobalsProbe, "_module_state", module_of)
     probe = GlobalsProbe(tmp_path, watch=["ta_wpkg.inner.TABLE"])
     before = probe.snapshot()
     assert read == ["ta_wpkg.inner"]
@@ -554,14 +557,7 @@ def test_classes_objects_and_tables_are_checked_in_bulk_and_nested_containers_on
     probe = GlobalsProbe(tmp_path)
     first = probe.snapshot()
     assert probe.snapshot() is first  # just read: global by global once, then in bulk
-    asked: list[object] = []
-    original = fingerprinting.Reads.unchanged
-
-    def counting(self: Any) -> bool:
-        asked.append(self)
-        return original(self)
-
-    monkeypatch.setattr(fingerprinting.Reads, "unchanged", counting)
+    asked = record_calls(monkeypatch, fingerprinting.Reads, "unchanged")
     assert probe.snapshot() is first
     assert len(asked) == 1  # TABLE's, whose list sits inside its dict
     module.Settings.debug = True
@@ -590,14 +586,7 @@ def test_a_snapshot_where_nothing_changed_checks_every_settled_module_at_once(
     probe = GlobalsProbe(tmp_path)
     first = probe.snapshot()
     assert probe.snapshot() is first  # read whole first: module by module the next time
-    checks: list[object] = []
-    original = fingerprinting.Bulk.unchanged
-
-    def counting(self: Any) -> bool:
-        checks.append(self)
-        return original(self)
-
-    monkeypatch.setattr(fingerprinting.Bulk, "unchanged", counting)
+    checks = record_calls(monkeypatch, fingerprinting.Bulk, "unchanged")
     assert probe.snapshot() is first
     assert len(checks) == 1
     third.add(1)
@@ -631,14 +620,7 @@ def test_containers_in_a_namespace_are_checked_in_bulk(tmp_path, forget, monkeyp
     probe = GlobalsProbe(tmp_path)
     first = probe.snapshot()
     assert probe.snapshot() is first
-    asked: list[object] = []
-    original = fingerprinting.Reads.unchanged
-
-    def counting(self: Any) -> bool:
-        asked.append(self)
-        return original(self)
-
-    monkeypatch.setattr(fingerprinting.Reads, "unchanged", counting)
+    asked = record_calls(monkeypatch, fingerprinting.Reads, "unchanged")
     assert probe.snapshot() is first
     assert asked == []
     module.Registry.handlers.append(print)
@@ -663,14 +645,7 @@ def test_a_module_that_cannot_be_read_is_tried_at_every_snapshot(monkeypatch):
 
     monkeypatch.setitem(sys.modules, "ta_broken_module", Broken("ta_broken_module"))
     probe = GlobalsProbe(Path("/nonexistent"), prefixes=("ta_broken_module",))
-    tried: list[str] = []
-    original = GlobalsProbe._module_state
-
-    def counting(self: GlobalsProbe, name: str, *args: Any) -> Any:
-        tried.append(name)
-        return original(self, name, *args)
-
-    monkeypatch.setattr(GlobalsProbe, "_module_state", counting)
+    tried = record_calls(monkeypatch, GlobalsProbe, "_module_state", module_of)
     probe.snapshot()
     probe.snapshot()
     assert tried == ["ta_broken_module", "ta_broken_module"]
