@@ -18,6 +18,7 @@ from auditor.api import (
 )
 
 from ._marks import marked_as_timing
+from ._numbers import number
 
 SLEEPS = frozenset(
     {
@@ -46,9 +47,7 @@ def _seconds(call: ast.Call) -> float | None:
         first = next(
             (k.value for k in call.keywords if k.arg in ("seconds", "delay", "secs")), None
         )
-    if isinstance(first, ast.Constant) and isinstance(first.value, int | float):
-        return float(first.value)
-    return None
+    return number(first)
 
 
 CLOCK_TICK = 0.001

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from auditor.api import FileView, Finding, FunctionView, Invalid, Rule, Severity, Valid
 
 from ._marks import marked_as_timing
+from ._numbers import number
 from ._project import project_function
 
 CLOCKS = frozenset(
@@ -179,12 +180,7 @@ def _numbers(assigns: list[ast.Assign | ast.AnnAssign]) -> frozenset[str]:
     other: set[str] = set()
     for assign in assigns:
         value = assign.value
-        number = (
-            isinstance(value, ast.Constant)
-            and isinstance(value.value, (int, float))
-            and not isinstance(value.value, bool)
-        )
-        (numbers if number else other).update(_targets(assign))
+        (numbers if number(value) is not None else other).update(_targets(assign))
     return frozenset(numbers - other)
 
 
@@ -581,16 +577,6 @@ GENEROUS_BOUND = 1.0
 TIMEOUT_KEYWORDS = frozenset({"timeout", "timeout_seconds", "wait_timeout"})
 
 
-def _number(node: ast.AST) -> float | None:
-    if (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, int | float)
-        and not isinstance(node.value, bool)
-    ):
-        return float(node.value)
-    return None
-
-
 def _below_a_timeout(test: ast.AST, compared: tuple[ast.AST, ast.AST, ast.AST]) -> bool:
     """Whether the bound is a second or more and below a timeout the test gives a call
     (``msg = ps.get_message(timeout=5)`` ... ``assert elapsed < 2.5``), or at least twice
@@ -598,13 +584,13 @@ def _below_a_timeout(test: ast.AST, compared: tuple[ast.AST, ast.AST, ast.AST]) 
     tells a call that woke up, or kept to its timeout, from one that hung, which no slow
     machine turns into the other."""
     shown, left, right = compared
-    bound = _number(left if _greater_first(shown) else right)
+    bound = number(left if _greater_first(shown) else right)
     if bound is None or bound < GENEROUS_BOUND:
         return False
     for node in ast.walk(test):
         if isinstance(node, ast.Call):
             for keyword in node.keywords:
-                timeout = _number(keyword.value) if keyword.arg in TIMEOUT_KEYWORDS else None
+                timeout = number(keyword.value) if keyword.arg in TIMEOUT_KEYWORDS else None
                 if timeout is not None and (timeout > bound or timeout <= bound / 2):
                     return True
     return False
@@ -665,7 +651,7 @@ def _bound_given(file: FileView, call: ast.Call) -> float | None:
     if isinstance(first, ast.Name):
         assigned = file.top_level(first.id)
         first = assigned.value if isinstance(assigned, ast.Assign) else None
-    return _number(first) if first is not None else None
+    return number(first)
 
 
 def _bounding_contexts(file: FileView, view: FunctionView) -> Iterator[tuple[ast.Call, str]]:
