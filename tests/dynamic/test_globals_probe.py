@@ -20,6 +20,7 @@ from auditor.dynamic.probes import ProbeContext, changes
 from auditor.dynamic.probes import fingerprints as fingerprinting
 from auditor.dynamic.probes.fingerprints import Fingerprints, fingerprint
 from auditor.dynamic.probes.globals import GlobalsProbe, factory, project_packages
+from tests.dynamic.calls import record_calls
 
 
 def module_in(folder: Path, name: str, source: str) -> Any:
@@ -42,25 +43,6 @@ def forget():
 
 class Box:
     pass
-
-
-def record_calls(
-    monkeypatch: pytest.MonkeyPatch,
-    owner: object,
-    attribute: str,
-    pick: Callable[..., Any] = lambda *args: args[0],
-) -> list[Any]:
-    """Wrap ``owner.attribute`` so that each call, run as before, adds ``pick(*args)`` to
-    the list returned (by default the first argument: ``self`` of a method)."""
-    calls: list[Any] = []
-    original = getattr(owner, attribute)
-
-    def recording(*args: Any, **kwargs: Any) -> Any:
-        calls.append(pick(*args))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(owner, attribute, recording)
-    return calls
 
 
 def module_of(probe: object, name: str, *rest: object) -> str:

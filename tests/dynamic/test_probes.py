@@ -13,7 +13,6 @@ import time
 import types
 import warnings
 from collections.abc import Callable
-from typing import Any
 from unittest import mock
 
 import pytest
@@ -32,6 +31,7 @@ from auditor.dynamic.probes.signal_handlers import SignalProbe
 from auditor.dynamic.probes.sqlite import SqliteProbe
 from auditor.dynamic.probes.sys_modules import ModulesProbe, ModuleTable, SeenModules
 from auditor.dynamic.probes.warnings_filters import WarningsProbe
+from tests.dynamic.calls import record_calls
 
 
 def keys_changed(probe: Probe, act: Callable[[], object]) -> list[str]:
@@ -249,14 +249,7 @@ def test_a_settled_tree_is_told_unchanged_from_its_folders_mtimes(tmp_path, monk
     probe = FilesProbe(tmp_path, ())
     first = probe.snapshot()
     assert probe.snapshot() is first  # listings reused: the walk is remembered
-    listed: list[object] = []
-    original = os.scandir
-
-    def counting(path: Any) -> Any:
-        listed.append(path)
-        return original(path)
-
-    monkeypatch.setattr(os, "scandir", counting)
+    listed = record_calls(monkeypatch, os, "scandir")
     assert probe.snapshot() is first
     assert listed == []
     (tmp_path / "data" / "b.csv").write_text("x")
@@ -270,14 +263,7 @@ def test_sys_modules_is_checked_once_a_round_for_every_probe_that_reads_it(tmp_p
     modules = ModulesProbe(table)
     project = GlobalsProbe(tmp_path, prefixes=("ta_round_",))
     project._table = table
-    checks: list[object] = []
-    original = SeenModules.same
-
-    def counting(self: SeenModules) -> bool:
-        checks.append(self)
-        return original(self)
-
-    monkeypatch.setattr(SeenModules, "same", counting)
+    checks = record_calls(monkeypatch, SeenModules, "same")
     with one_round():
         before = [modules.snapshot(), project.snapshot()]
     assert len(checks) == 1
